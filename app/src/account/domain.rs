@@ -1,0 +1,220 @@
+//! Plain rules about accounts, shared by server and browser: roles, languages,
+//! experience bands, and what counts as a valid email, name or password.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorKey;
+
+pub const NAME_MAX: usize = 120;
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 128;
+pub const PROFILE_FIELD_MAX: usize = 120;
+
+/// A role in the organisation. Community roles (facilitator, member, guest) are separate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Teacher,
+    Leader,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Teacher, Role::Leader, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Teacher => "teacher",
+            Role::Leader => "leader",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ErrorKey> {
+        Role::ALL.into_iter().find(|r| r.as_str() == value).ok_or(ErrorKey::InvalidChoice)
+    }
+}
+
+/// The interface language a person chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Nl, Language::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Nl => "nl",
+            Language::En => "en",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ErrorKey> {
+        Language::ALL.into_iter().find(|l| l.as_str() == value).ok_or(ErrorKey::InvalidChoice)
+    }
+}
+
+/// Years of teaching experience, self-declared, used only in aggregated breadth figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExperienceBand {
+    UpTo2,
+    From3To5,
+    From6To10,
+    From11To20,
+    Over20,
+}
+
+impl ExperienceBand {
+    pub const ALL: [ExperienceBand; 5] = [
+        ExperienceBand::UpTo2,
+        ExperienceBand::From3To5,
+        ExperienceBand::From6To10,
+        ExperienceBand::From11To20,
+        ExperienceBand::Over20,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExperienceBand::UpTo2 => "0-2",
+            ExperienceBand::From3To5 => "3-5",
+            ExperienceBand::From6To10 => "6-10",
+            ExperienceBand::From11To20 => "11-20",
+            ExperienceBand::Over20 => "20+",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ErrorKey> {
+        ExperienceBand::ALL.into_iter().find(|b| b.as_str() == value).ok_or(ErrorKey::InvalidChoice)
+    }
+}
+
+/// Lower-cases and trims an email address so one person has one account.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A pragmatic check: one `@`, something before it, a dot in the domain, no spaces.
+pub fn validate_email(email: &str) -> Result<(), ErrorKey> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(ErrorKey::Required);
+    }
+    if email.chars().count() > EMAIL_MAX {
+        return Err(ErrorKey::TooLong);
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(ErrorKey::InvalidEmail);
+    };
+    let valid = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if valid { Ok(()) } else { Err(ErrorKey::InvalidEmail) }
+}
+
+/// A required line of text of at most `max` characters, without control characters.
+pub fn validate_text(value: &str, max: usize) -> Result<(), ErrorKey> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(ErrorKey::Required)
+    } else if value.chars().count() > max {
+        Err(ErrorKey::TooLong)
+    } else if value.chars().any(char::is_control) {
+        Err(ErrorKey::InvalidChoice)
+    } else {
+        Ok(())
+    }
+}
+
+/// An optional line of text: empty is fine, otherwise as [`validate_text`].
+pub fn validate_optional_text(value: &str, max: usize) -> Result<(), ErrorKey> {
+    if value.trim().is_empty() { Ok(()) } else { validate_text(value, max) }
+}
+
+/// Length rules only (NIST SP 800-63B): at least 10 characters, at most 128.
+pub fn validate_password(password: &str) -> Result<(), ErrorKey> {
+    let length = password.chars().count();
+    if length == 0 {
+        Err(ErrorKey::Required)
+    } else if length < PASSWORD_MIN {
+        Err(ErrorKey::PasswordTooShort)
+    } else if length > PASSWORD_MAX {
+        Err(ErrorKey::PasswordTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Where to go after signing in: only a path on this site, never another host.
+pub fn safe_next_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(normalise_email("  Anouk.Bakker@School.NL "), "anouk.bakker@school.nl");
+        assert_eq!(validate_email("anouk@school.nl"), Ok(()));
+        assert_eq!(validate_email(""), Err(ErrorKey::Required));
+        assert_eq!(validate_email("anouk"), Err(ErrorKey::InvalidEmail));
+        assert_eq!(validate_email("anouk@school"), Err(ErrorKey::InvalidEmail));
+        assert_eq!(validate_email("a b@school.nl"), Err(ErrorKey::InvalidEmail));
+        assert_eq!(validate_email("<script>@x.nl"), Err(ErrorKey::InvalidEmail));
+        assert_eq!(validate_email(&format!("{}@school.nl", "a".repeat(250))), Err(ErrorKey::TooLong));
+    }
+
+    #[test]
+    fn passwords_need_ten_to_128_characters() {
+        assert_eq!(validate_password("kort"), Err(ErrorKey::PasswordTooShort));
+        assert_eq!(validate_password("lang genoeg wachtwoord"), Ok(()));
+        assert_eq!(validate_password(&"x".repeat(129)), Err(ErrorKey::PasswordTooLong));
+        assert_eq!(validate_password(""), Err(ErrorKey::Required));
+    }
+
+    #[test]
+    fn names_are_required_and_bounded() {
+        assert_eq!(validate_text("  ", NAME_MAX), Err(ErrorKey::Required));
+        assert_eq!(validate_text(&"n".repeat(121), NAME_MAX), Err(ErrorKey::TooLong));
+        assert_eq!(validate_text("Anouk de Bruin", NAME_MAX), Ok(()));
+        assert_eq!(validate_optional_text("", 10), Ok(()));
+    }
+
+    #[test]
+    fn next_path_never_leaves_the_site() {
+        assert_eq!(safe_next_path(Some("/profile")), "/profile");
+        assert_eq!(safe_next_path(Some("//evil.example")), "/");
+        assert_eq!(safe_next_path(Some("https://evil.example")), "/");
+        assert_eq!(safe_next_path(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next_path(None), "/");
+    }
+
+    #[test]
+    fn choices_parse_from_their_codes() {
+        assert_eq!(Role::parse("leader"), Ok(Role::Leader));
+        assert_eq!(Role::parse("king"), Err(ErrorKey::InvalidChoice));
+        assert_eq!(Language::parse("en"), Ok(Language::En));
+        assert_eq!(ExperienceBand::parse("20+"), Ok(ExperienceBand::Over20));
+        assert!(Role::Admin > Role::Leader && Role::Leader > Role::Teacher);
+    }
+}

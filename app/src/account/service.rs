@@ -1,0 +1,237 @@
+//! Account services over the database: loading the viewer, password hashing (off the
+//! async runtime), authentication, password reset, profile updates.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::domain::{ExperienceBand, Language, normalise_email};
+use crate::db::entities::{password_reset, staff_membership, user};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey};
+use crate::state::AppState;
+
+/// A password hash; never printed, never serialised.
+#[derive(Clone)]
+pub struct PasswordHashString(pub String);
+
+impl std::fmt::Debug for PasswordHashString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Hashes with Argon2id (OWASP parameters) on a blocking thread.
+pub async fn hash_password(password: String) -> Result<PasswordHashString, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| PasswordHashString(h.to_string()))
+            .map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                AppError::Internal
+            })
+    })
+    .await?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(hash: String, password: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| {
+            tracing::error!(error = %e, "stored password hash is unreadable");
+            AppError::Internal
+        })?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await?
+}
+
+/// A hash of a password nobody knows, so a login for an unknown email takes as long
+/// as one for a known email.
+async fn dummy_hash() -> String {
+    static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY_HASH
+        .get_or_init(|| async {
+            hash_password("no account has this password".to_string()).await.map(|h| h.0).unwrap_or_default()
+        })
+        .await
+        .clone()
+}
+
+/// A random single-use token for a link and the hash we store of it.
+pub fn new_token() -> (String, String) {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub async fn load_viewer(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<Option<(user::Model, Vec<staff_membership::Model>)>, AppError> {
+    let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let memberships = staff_membership::Entity::find()
+        .filter(staff_membership::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    Ok(Some((user, memberships)))
+}
+
+pub async fn find_user_by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(normalise_email(email))).one(db).await?)
+}
+
+/// The user with this email and password. Fails with `InvalidCredentials` for a wrong
+/// password, an unknown email or a deactivated account alike.
+pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) -> Result<user::Model, AppError> {
+    let user = find_user_by_email(db, email).await?;
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => dummy_hash().await,
+    };
+    let matches = verify_password(hash, password.to_string()).await.unwrap_or(false);
+    match user {
+        Some(user) if matches && user.deactivated_at.is_none() => Ok(user),
+        _ => Err(AppError::InvalidCredentials),
+    }
+}
+
+/// Emails a reset link when the address belongs to an active account; does the same
+/// amount of visible work either way so the response reveals nothing.
+pub async fn start_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+    let Some(user) = find_user_by_email(&state.db, email).await? else {
+        return Ok(());
+    };
+    if user.deactivated_at.is_some() {
+        return Ok(());
+    }
+    let (token, token_hash) = new_token();
+    let created = now();
+    let expires = created + state.settings.password_reset_valid;
+    password_reset::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        token_hash: Set(token_hash),
+        created_at: Set(created),
+        expires_at: Set(expires),
+        used_at: Set(None),
+    }
+    .insert(&state.db)
+    .await?;
+    let link = format!("{}/password/reset/{token}", state.settings.public_url);
+    let minutes = state.settings.password_reset_valid.as_secs() / 60;
+    let (subject, body) = match Language::parse(&user.language).unwrap_or_default() {
+        Language::Nl => (
+            "Nieuw wachtwoord voor Kring".to_string(),
+            format!(
+                "Hallo {},\n\nJe hebt gevraagd om een nieuw wachtwoord voor Kring. Kies het via deze link (geldig \
+                 gedurende {minutes} minuten, één keer te gebruiken):\n\n{link}\n\nHeb je dit niet gevraagd? Dan hoef \
+                 je niets te doen; je wachtwoord blijft hetzelfde.\n",
+                user.name
+            ),
+        ),
+        Language::En => (
+            "A new password for Kring".to_string(),
+            format!(
+                "Hello {},\n\nYou asked for a new password for Kring. Choose it through this link (valid for \
+                 {minutes} minutes, usable once):\n\n{link}\n\nDidn't ask? Then there is nothing to do; your password \
+                 stays the same.\n",
+                user.name
+            ),
+        ),
+    };
+    state.mailer.send(&user.email, &subject, body).await
+}
+
+/// Sets a new password from a reset token, uses the token up and ends every session of
+/// the account. Fails with `InvalidToken` for an unknown, used or expired token.
+pub async fn finish_password_reset(state: &AppState, token: &str, password: String) -> Result<user::Model, AppError> {
+    let hash = hash_password(password).await?;
+    let txn = begin_write(&state.db).await?;
+    let reset = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(hash_token(token)))
+        .one(&txn)
+        .await?
+        .filter(|r| r.used_at.is_none() && r.expires_at > now())
+        .ok_or(AppError::InvalidToken)?;
+    let user = user::Entity::find_by_id(reset.user_id).one(&txn).await?.ok_or(AppError::InvalidToken)?;
+    let mut reset: password_reset::ActiveModel = reset.into();
+    reset.used_at = Set(Some(now()));
+    reset.update(&txn).await?;
+    let user = set_password(&txn, user, hash).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Stores a new password hash and bumps `auth_version`, which ends all sessions.
+pub async fn set_password<C: ConnectionTrait>(db: &C, user: user::Model, hash: PasswordHashString) -> Result<user::Model, AppError> {
+    let version = user.auth_version + 1;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash.0);
+    active.auth_version = Set(version);
+    active.updated_at = Set(now());
+    Ok(active.update(db).await?)
+}
+
+/// Changes the password after checking the current one. Fails with a field error on
+/// `current_password` when it is wrong.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    user: user::Model,
+    current: String,
+    new: String,
+) -> Result<user::Model, AppError> {
+    if !verify_password(user.password_hash.clone(), current).await? {
+        return Err(AppError::field("current_password", ErrorKey::WrongPassword));
+    }
+    let hash = hash_password(new).await?;
+    let txn = begin_write(db).await?;
+    let user = set_password(&txn, user, hash).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The self-declared parts of a profile, already validated.
+pub struct ProfileUpdate {
+    pub name: String,
+    pub language: Language,
+    pub department: Option<String>,
+    pub experience_band: Option<ExperienceBand>,
+    pub location: Option<String>,
+}
+
+pub async fn update_profile(db: &DatabaseConnection, user: user::Model, update: ProfileUpdate) -> Result<user::Model, AppError> {
+    let mut active: user::ActiveModel = user.into();
+    active.name = Set(update.name);
+    active.language = Set(update.language.as_str().to_string());
+    active.department = Set(update.department);
+    active.experience_band = Set(update.experience_band.map(|b| b.as_str().to_string()));
+    active.location = Set(update.location);
+    active.updated_at = Set(now());
+    let txn = begin_write(db).await?;
+    let user = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+pub async fn set_language(db: &DatabaseConnection, user: user::Model, language: Language) -> Result<(), AppError> {
+    let mut active: user::ActiveModel = user.into();
+    active.language = Set(language.as_str().to_string());
+    active.updated_at = Set(now());
+    active.update(db).await?;
+    Ok(())
+}

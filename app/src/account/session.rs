@@ -1,0 +1,92 @@
+//! Who is signed in. The session (server-side, see `db::session_store`) holds only the
+//! user id, the account's `auth_version` and when the person signed in; every request
+//! checks them against the database, so a password change or deactivation ends all
+//! sessions at once, and the absolute timeout holds even for busy sessions.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::db::entities::{staff_membership, user};
+use crate::error::AppError;
+use crate::state::AppState;
+
+const AUTH_KEY: &str = "auth";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionAuth {
+    user_id: Uuid,
+    auth_version: i32,
+    signed_in_at: i64,
+}
+
+/// The signed-in person as the server sees them.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: user::Model,
+    pub memberships: Vec<staff_membership::Model>,
+}
+
+impl Viewer {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+}
+
+/// The session of the current server-function call or page render.
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// The signed-in viewer, or `None`. Ends the session when it is stale.
+pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer>, AppError> {
+    let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
+        return Ok(None);
+    };
+    let age = OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at;
+    if age < 0 || age as u64 > state.settings.session_absolute.as_secs() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    let Some((user, memberships)) = super::service::load_viewer(&state.db, auth.user_id).await? else {
+        session.flush().await?;
+        return Ok(None);
+    };
+    if user.auth_version != auth.auth_version || user.deactivated_at.is_some() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    Ok(Some(Viewer { user, memberships }))
+}
+
+/// The viewer of the current call, or `Unauthenticated`.
+pub async fn require_viewer(state: &AppState) -> Result<Viewer, AppError> {
+    let session = current_session().await?;
+    viewer(state, &session).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// Signs `user` in on a fresh session id (no session fixation).
+pub async fn sign_in(session: &Session, user: &user::Model) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            AUTH_KEY,
+            SessionAuth {
+                user_id: user.id,
+                auth_version: user.auth_version,
+                signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends the session and deletes it from the store.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! Kring's application: every page, server function and domain rule, organised by
+//! feature. The same crate compiles for the server (`ssr`) and the browser
+//! (`hydrate`); server-only code sits behind the `ssr` feature.
+
+#![recursion_limit = "256"]
+
+pub mod account;
+pub mod community;
+pub mod error;
+pub mod organisation;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod shell;
+pub use shell::{App, shell};

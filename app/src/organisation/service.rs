@@ -1,0 +1,330 @@
+//! Staff administration over the database. Every function takes the admin's board and
+//! only touches schools, people and invitations inside it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::api::{PendingInvitation, School, SchoolRole, StaffMember, StaffOverview};
+use crate::account::domain::{Language, Role};
+use crate::account::service::{find_user_by_email, hash_password, hash_token, new_token};
+use crate::account::session::Viewer;
+use crate::db::entities::{invitation, organisation, staff_membership, user};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey};
+use crate::state::AppState;
+
+pub const BOARD: &str = "board";
+pub const SCHOOL: &str = "school";
+
+/// The board the viewer administers. Fails with `NotFound` for anyone who is not an
+/// admin, so the admin pages do not exist for them.
+pub async fn administered_board(db: &DatabaseConnection, viewer: &Viewer) -> Result<organisation::Model, AppError> {
+    let admin_of: Vec<Uuid> = viewer
+        .memberships
+        .iter()
+        .filter(|m| Role::parse(&m.role) == Ok(Role::Admin))
+        .map(|m| m.organisation_id)
+        .collect();
+    let Some(org) = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(admin_of))
+        .order_by_asc(organisation::Column::CreatedAt)
+        .one(db)
+        .await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    board_of(db, org).await
+}
+
+/// The board an organisation belongs to (itself, for a board).
+pub async fn board_of<C: ConnectionTrait>(db: &C, org: organisation::Model) -> Result<organisation::Model, AppError> {
+    match org.parent_id {
+        None => Ok(org),
+        Some(parent) => organisation::Entity::find_by_id(parent).one(db).await?.ok_or_else(|| {
+            tracing::error!(school = %org.id, "school without board");
+            AppError::Internal
+        }),
+    }
+}
+
+pub async fn schools_of<C: ConnectionTrait>(db: &C, board: &organisation::Model) -> Result<Vec<organisation::Model>, AppError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::ParentId.eq(board.id))
+        .order_by_asc(organisation::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// A school of this board, or `NotFound`.
+pub async fn school_of_board(
+    db: &DatabaseConnection,
+    board: &organisation::Model,
+    school_id: Uuid,
+) -> Result<organisation::Model, AppError> {
+    organisation::Entity::find_by_id(school_id)
+        .filter(organisation::Column::ParentId.eq(board.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn school_dto(org: &organisation::Model) -> School {
+    School { id: org.id, name: org.name.clone() }
+}
+
+/// Staff, roles and open invitations of a board, in a fixed number of queries.
+pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model) -> Result<StaffOverview, AppError> {
+    let schools = schools_of(db, board).await?;
+    let mut org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).collect();
+    org_ids.push(board.id);
+    let org_names: HashMap<Uuid, &organisation::Model> =
+        schools.iter().map(|s| (s.id, s)).chain(std::iter::once((board.id, board))).collect();
+
+    let memberships = staff_membership::Entity::find()
+        .filter(staff_membership::Column::OrganisationId.is_in(org_ids.clone()))
+        .all(db)
+        .await?;
+    let user_ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?;
+
+    let mut roles: BTreeMap<Uuid, Vec<SchoolRole>> = BTreeMap::new();
+    for m in &memberships {
+        if let (Some(org), Ok(role)) = (org_names.get(&m.organisation_id), Role::parse(&m.role)) {
+            roles.entry(m.user_id).or_default().push(SchoolRole { school: school_dto(org), role });
+        }
+    }
+    let staff = users
+        .into_iter()
+        .map(|u| {
+            let mut user_roles = roles.remove(&u.id).unwrap_or_default();
+            user_roles.sort_by(|a, b| a.school.name.cmp(&b.school.name));
+            StaffMember { id: u.id, name: u.name, email: u.email, roles: user_roles, active: u.deactivated_at.is_none() }
+        })
+        .collect();
+
+    let invitations = invitation::Entity::find()
+        .filter(invitation::Column::OrganisationId.is_in(org_ids))
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(now()))
+        .order_by_desc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|i| !(i.single_use && i.accepted_count > 0))
+        .filter_map(|i| {
+            Some(PendingInvitation {
+                id: i.id,
+                school: school_dto(org_names.get(&i.organisation_id)?),
+                email: i.email,
+                role: Role::parse(&i.role).ok()?,
+                accepted_count: i.accepted_count,
+                expires_at: i.expires_at,
+            })
+        })
+        .collect();
+
+    Ok(StaffOverview { board_name: board.name.clone(), schools: schools.iter().map(school_dto).collect(), staff, invitations })
+}
+
+async fn insert_invitation(
+    state: &AppState,
+    viewer: &Viewer,
+    school: &organisation::Model,
+    email: Option<String>,
+    role: Role,
+) -> Result<String, AppError> {
+    let (token, token_hash) = new_token();
+    let created = now();
+    invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organisation_id: Set(school.id),
+        single_use: Set(email.is_some()),
+        email: Set(email),
+        role: Set(role.as_str().to_string()),
+        token_hash: Set(token_hash),
+        accepted_count: Set(0),
+        created_by: Set(Some(viewer.id())),
+        created_at: Set(created),
+        expires_at: Set(created + state.settings.invitation_valid),
+        revoked_at: Set(None),
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(format!("{}/invite/{token}", state.settings.public_url))
+}
+
+/// Emails an invitation. Fails with a field error when the address already has an account.
+pub async fn invite_by_email(
+    state: &AppState,
+    viewer: &Viewer,
+    school: &organisation::Model,
+    email: &str,
+    role: Role,
+) -> Result<(), AppError> {
+    if find_user_by_email(&state.db, email).await?.is_some() {
+        return Err(AppError::field("email", ErrorKey::EmailTaken));
+    }
+    let link = insert_invitation(state, viewer, school, Some(email.to_string()), role).await?;
+    let days = state.settings.invitation_valid.as_secs() / 86_400;
+    let body = format!(
+        "Hallo,\n\n{inviter} nodigt je uit voor Kring, de plek voor de professionele leergemeenschappen van {school}. \
+         Maak je account aan via deze link (geldig gedurende {days} dagen):\n\n{link}\n\n\
+         ---\n\n{inviter} invites you to Kring, the place for the professional learning communities of {school}. \
+         Create your account through this link (valid for {days} days):\n\n{link}\n",
+        inviter = viewer.user.name,
+        school = school.name,
+    );
+    state.mailer.send(email, &format!("Uitnodiging voor Kring – {}", school.name), body).await
+}
+
+pub async fn create_link(state: &AppState, viewer: &Viewer, school: &organisation::Model, role: Role) -> Result<String, AppError> {
+    insert_invitation(state, viewer, school, None, role).await
+}
+
+pub async fn revoke_invitation(db: &DatabaseConnection, board: &organisation::Model, invitation_id: Uuid) -> Result<(), AppError> {
+    let invitation = invitation::Entity::find_by_id(invitation_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let school = organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if school.parent_id != Some(board.id) && school.id != board.id {
+        return Err(AppError::NotFound);
+    }
+    let mut active: invitation::ActiveModel = invitation.into();
+    active.revoked_at = Set(Some(now()));
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Sets (or with `None` removes) a staff member's role at a school. Refuses to remove
+/// the board's last admin.
+pub async fn set_role(
+    db: &DatabaseConnection,
+    board: &organisation::Model,
+    school: &organisation::Model,
+    user_id: Uuid,
+    role: Option<Role>,
+) -> Result<(), AppError> {
+    let schools = schools_of(db, board).await?;
+    let mut org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).collect();
+    org_ids.push(board.id);
+
+    let txn = begin_write(db).await?;
+    let memberships = staff_membership::Entity::find()
+        .filter(staff_membership::Column::OrganisationId.is_in(org_ids))
+        .all(&txn)
+        .await?;
+    if !memberships.iter().any(|m| m.user_id == user_id) {
+        return Err(AppError::NotFound);
+    }
+    let current = memberships.iter().find(|m| m.user_id == user_id && m.organisation_id == school.id);
+    let losing_admin = current.is_some_and(|m| m.role == Role::Admin.as_str()) && role != Some(Role::Admin);
+    if losing_admin {
+        let other_admins = memberships
+            .iter()
+            .filter(|m| m.role == Role::Admin.as_str() && !(m.user_id == user_id && m.organisation_id == school.id))
+            .count();
+        if other_admins == 0 {
+            return Err(AppError::Conflict(ErrorKey::LastAdmin));
+        }
+    }
+    match (current, role) {
+        (Some(existing), Some(role)) => {
+            let mut active: staff_membership::ActiveModel = existing.clone().into();
+            active.role = Set(role.as_str().to_string());
+            active.update(&txn).await?;
+        }
+        (Some(existing), None) => {
+            staff_membership::Entity::delete_by_id(existing.id).exec(&txn).await?;
+        }
+        (None, Some(role)) => {
+            staff_membership::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(user_id),
+                organisation_id: Set(school.id),
+                role: Set(role.as_str().to_string()),
+                created_at: Set(now()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        (None, None) => {}
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn usable(invitation: &invitation::Model) -> bool {
+    invitation.revoked_at.is_none()
+        && invitation.expires_at > now()
+        && !(invitation.single_use && invitation.accepted_count > 0)
+}
+
+/// The invitation behind a token and its school. Fails with `InvalidToken` for an
+/// unknown, revoked, expired or used-up invitation.
+pub async fn open_invitation<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+) -> Result<(invitation::Model, organisation::Model), AppError> {
+    let invitation = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?
+        .filter(usable)
+        .ok_or(AppError::InvalidToken)?;
+    let school = organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::InvalidToken)?;
+    Ok((invitation, school))
+}
+
+/// Creates the account for an invitation. Fails with `InvalidToken` if the invitation
+/// was used up meanwhile, or a field error when the email already has an account.
+pub async fn accept_invitation(
+    db: &DatabaseConnection,
+    token: &str,
+    name: &str,
+    email: &str,
+    password: String,
+    language: Language,
+) -> Result<user::Model, AppError> {
+    let hash = hash_password(password).await?;
+    let txn = begin_write(db).await?;
+    let (invitation, school) = open_invitation(&txn, token).await?;
+    if find_user_by_email(&txn, email).await?.is_some() {
+        return Err(AppError::field("email", ErrorKey::EmailTaken));
+    }
+    let created = now();
+    let user = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.to_string()),
+        name: Set(name.to_string()),
+        password_hash: Set(hash.0),
+        language: Set(language.as_str().to_string()),
+        department: Set(None),
+        experience_band: Set(None),
+        location: Set(None),
+        auth_version: Set(1),
+        deactivated_at: Set(None),
+        created_at: Set(created),
+        updated_at: Set(created),
+    }
+    .insert(&txn)
+    .await?;
+    staff_membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        organisation_id: Set(school.id),
+        role: Set(invitation.role.clone()),
+        created_at: Set(created),
+    }
+    .insert(&txn)
+    .await?;
+    let count = invitation.accepted_count + 1;
+    let mut active: invitation::ActiveModel = invitation.into();
+    active.accepted_count = Set(count);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(user)
+}

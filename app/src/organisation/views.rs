@@ -1,0 +1,230 @@
+//! The admin's staff page: who works at the board's schools, in which role, and the
+//! open invitations (by email or as a shareable link).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{CreateInvitationLink, InviteStaff, RevokeInvitation, SetStaffRole, StaffOverview, load_staff_overview};
+use crate::account::domain::Role;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, role_text, signed_in};
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let invite = ServerAction::<InviteStaff>::new();
+    let link = ServerAction::<CreateInvitationLink>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let set_role = ServerAction::<SetStaffRole>::new();
+    let overview = Resource::new(
+        move || (invite.version().get(), link.version().get(), revoke.version().get(), set_role.version().get()),
+        |_| load_staff_overview(),
+    );
+    signed_in(move |_user| {
+        view! {
+            <Title text=move || t_string!(i18n, staff.title).to_string()/>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+fn StaffAdmin(
+    data: StaffOverview,
+    invite: ServerAction<InviteStaff>,
+    link: ServerAction<CreateInvitationLink>,
+    revoke: ServerAction<RevokeInvitation>,
+    set_role: ServerAction<SetStaffRole>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let invite_error = action_error(invite);
+    let link_error = action_error(link);
+    let role_error = action_error(set_role);
+    let school_options = move |schools: &[super::api::School]| {
+        schools
+            .iter()
+            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
+            .collect_view()
+    };
+    let role_options = move || {
+        Role::ALL
+            .into_iter()
+            .map(|r| view! { <option value=r.as_str() selected=r == Role::Teacher>{move || role_text(i18n.get_locale(), r)}</option> })
+            .collect_view()
+    };
+    let schools = data.schools.clone();
+    let link_schools = data.schools.clone();
+    let staff_schools = data.schools.clone();
+    let staff_count = data.staff.len();
+    view! {
+        <h1>{t!(i18n, staff.title)}</h1>
+        <p class="lead">{t!(i18n, staff.intro, board = data.board_name.clone(), count = staff_count)}</p>
+
+        <div class="grid-2">
+            <section class="card" aria-labelledby="invite-title">
+                <h2 id="invite-title">{t!(i18n, staff.invite_title)}</h2>
+                <ErrorAlert error=invite_error/>
+                <Show when=move || matches!(invite.value().get(), Some(Ok(())))>
+                    <Alert kind="success"><p>{t!(i18n, staff.invite_sent)}</p></Alert>
+                </Show>
+                <ActionForm action=invite attr:class="form" attr:novalidate=true>
+                    <Field name="email" kind="email" required=true
+                        label=Signal::derive(move || t_string!(i18n, staff.email).to_string()) error=invite_error/>
+                    <div class="field">
+                        <label class="field__label" for="invite-school">{t!(i18n, staff.school)}</label>
+                        <select class="field__input" id="invite-school" name="school_id">{school_options(&schools)}</select>
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="invite-role">{t!(i18n, staff.role)}</label>
+                        <select class="field__input" id="invite-role" name="role">{role_options()}</select>
+                    </div>
+                    <button type="submit" class="button button--primary">{t!(i18n, staff.send_invite)}</button>
+                </ActionForm>
+            </section>
+
+            <section class="card" aria-labelledby="link-title">
+                <h2 id="link-title">{t!(i18n, staff.link_title)}</h2>
+                <p class="muted">{t!(i18n, staff.link_intro)}</p>
+                <ErrorAlert error=link_error/>
+                {move || link.value().get().and_then(|r| r.ok()).map(|url| view! {
+                    <Alert kind="success">
+                        <p>{t!(i18n, staff.link_created)}</p>
+                        <p><code class="copyable" data-testid="invitation-link">{url}</code></p>
+                    </Alert>
+                })}
+                <ActionForm action=link attr:class="form">
+                    <div class="field">
+                        <label class="field__label" for="link-school">{t!(i18n, staff.school)}</label>
+                        <select class="field__input" id="link-school" name="school_id">{school_options(&link_schools)}</select>
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="link-role">{t!(i18n, staff.role)}</label>
+                        <select class="field__input" id="link-role" name="role">{role_options()}</select>
+                    </div>
+                    <button type="submit" class="button">{t!(i18n, staff.create_link)}</button>
+                </ActionForm>
+            </section>
+        </div>
+
+        <section class="card" aria-labelledby="invitations-title">
+            <h2 id="invitations-title">{t!(i18n, staff.invitations_title)}</h2>
+            {if data.invitations.is_empty() {
+                view! { <p class="muted">{t!(i18n, staff.invitations_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, staff.invitee)}</th>
+                                    <th scope="col">{t!(i18n, staff.school)}</th>
+                                    <th scope="col">{t!(i18n, staff.role)}</th>
+                                    <th scope="col">{t!(i18n, staff.expires)}</th>
+                                    <th scope="col"><span class="visually-hidden">{t!(i18n, staff.actions)}</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {data.invitations.iter().map(|inv| {
+                                    let id = inv.id.to_string();
+                                    let role = inv.role;
+                                    let who = inv.email.clone();
+                                    let accepted = inv.accepted_count;
+                                    view! {
+                                        <tr>
+                                            <td>{match who {
+                                                Some(email) => email.into_any(),
+                                                None => view! { <span>{t!(i18n, staff.link_label, count = accepted)}</span> }.into_any(),
+                                            }}</td>
+                                            <td>{inv.school.name.clone()}</td>
+                                            <td>{move || role_text(i18n.get_locale(), role)}</td>
+                                            <td>{inv.expires_at.date().to_string()}</td>
+                                            <td>
+                                                <ActionForm action=revoke attr:class="inline-form">
+                                                    <input type="hidden" name="invitation_id" value=id/>
+                                                    <button type="submit" class="button button--small button--danger">{t!(i18n, staff.revoke)}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+
+        <section class="card" aria-labelledby="staff-title">
+            <h2 id="staff-title">{t!(i18n, staff.staff_title)}</h2>
+            <ErrorAlert error=role_error/>
+            {if data.staff.is_empty() {
+                view! {
+                    <EmptyState title=Signal::derive(move || t_string!(i18n, staff.empty_title).to_string())>
+                        <p>{t!(i18n, staff.empty_body)}</p>
+                    </EmptyState>
+                }.into_any()
+            } else {
+                let schools = staff_schools.clone();
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, staff.name)}</th>
+                                    <th scope="col">{t!(i18n, staff.email)}</th>
+                                    <th scope="col">{t!(i18n, staff.roles)}</th>
+                                    <th scope="col">{t!(i18n, staff.change_role)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {data.staff.into_iter().map(|member| {
+                                    let user_id = member.id.to_string();
+                                    let roles = member.roles.clone();
+                                    let select_id = format!("role-{}", member.id);
+                                    let school_id = format!("school-{}", member.id);
+                                    let member_schools = school_options(&schools);
+                                    view! {
+                                        <tr>
+                                            <td>{member.name.clone()}</td>
+                                            <td>{member.email.clone()}</td>
+                                            <td>
+                                                <ul class="plain-list">
+                                                    {roles.into_iter().map(|r| {
+                                                        let role = r.role;
+                                                        view! { <li>{move || role_text(i18n.get_locale(), role)}" · "{r.school.name}</li> }
+                                                    }).collect_view()}
+                                                </ul>
+                                            </td>
+                                            <td>
+                                                <ActionForm action=set_role attr:class="inline-form role-form">
+                                                    <input type="hidden" name="user_id" value=user_id/>
+                                                    <label class="visually-hidden" for=school_id.clone()>{t!(i18n, staff.school)}</label>
+                                                    <select id=school_id name="school_id" class="field__input field__input--small">{member_schools}</select>
+                                                    <label class="visually-hidden" for=select_id.clone()>{t!(i18n, staff.role)}</label>
+                                                    <select id=select_id name="role" class="field__input field__input--small">
+                                                        {role_options()}
+                                                        <option value="none">{t!(i18n, staff.no_role)}</option>
+                                                    </select>
+                                                    <button type="submit" class="button button--small">{t!(i18n, staff.save_role)}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,167 @@
+//! The HTML document and the app shell: header with navigation, language switch,
+//! routes, and the session that every page shares.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
+use crate::organisation::api::AcceptInvitation;
+use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignUpPage};
+use crate::community::HomePage;
+use crate::i18n::*;
+use crate::organisation::views::StaffPage;
+use crate::ui::{Auth, NotFound, language_of};
+
+/// The per-request nonce the server puts in the Content-Security-Policy; the
+/// hydration scripts carry it.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+/// The whole document, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let sign_up = ServerAction::<AcceptInvitation>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let change_password = ServerAction::<ChangePassword>::new();
+    let user = Resource::new(
+        move || {
+            (
+                login.version().get(),
+                logout.version().get(),
+                sign_up.version().get(),
+                reset.version().get(),
+                change_password.version().get(),
+            )
+        },
+        |_| crate::account::api::get_current_user(),
+    );
+    provide_context(Auth { user, login, logout, sign_up, reset, change_password });
+
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/kring.css"/>
+            <Title formatter=|text: String| if text.is_empty() { "Kring".to_string() } else { format!("{text} · Kring") }/>
+            <Router>
+                <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>
+                <Header/>
+                <main id="main" class="page" tabindex="-1">
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/password/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/invite/:token") view=SignUpPage ssr=SsrMode::Async/>
+                        <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/staff") view=StaffPage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+                <footer class="site-footer">
+                    <p>{t!(use_i18n(), app.footer)}</p>
+                </footer>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand__mark" aria-hidden="true"></span>
+                    <span class="brand__name">"Kring"</span>
+                </A>
+                <nav aria-label=move || t_string!(i18n, app.nav_label) class="site-nav">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match auth.user.await {
+                                Ok(Some(user)) => {
+                                    let admin = user.is_admin();
+                                    view! {
+                                        <ul class="site-nav__list">
+                                            <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
+                                            {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
+                                            <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>
+                                            <li>
+                                                <ActionForm action=auth.logout attr:class="inline-form">
+                                                    <button type="submit" class="link-button">{t!(i18n, app.nav_logout)}</button>
+                                                </ActionForm>
+                                            </li>
+                                        </ul>
+                                    }
+                                    .into_any()
+                                }
+                                _ => view! {
+                                    <ul class="site-nav__list">
+                                        <li><A href="/login">{t!(i18n, app.nav_login)}</A></li>
+                                    </ul>
+                                }
+                                .into_any(),
+                            }
+                        })}
+                    </Transition>
+                    <LanguageSwitch/>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// Switches the interface language; a plain form, so it works without JavaScript too.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SetLanguage>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(language)) = action.value().get() {
+            i18n.set_locale(crate::ui::locale_of(language));
+        }
+    });
+    let other = move || match language_of(i18n.get_locale()) {
+        crate::account::domain::Language::Nl => crate::account::domain::Language::En,
+        crate::account::domain::Language::En => crate::account::domain::Language::Nl,
+    };
+    view! {
+        <ActionForm action=action attr:class="inline-form language-switch">
+            <input type="hidden" name="language" prop:value=move || other().as_str() value=move || other().as_str()/>
+            <button type="submit" class="link-button" lang=move || other().as_str()>
+                {move || match other() {
+                    crate::account::domain::Language::Nl => "Nederlands",
+                    crate::account::domain::Language::En => "English",
+                }}
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,238 @@
+//! Shared pieces of the interface: the session context, form fields with inline
+//! errors, alerts, empty states, the 404 page, and turning errors into translated text.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+use crate::account::api::{ChangePassword, CurrentUser, Login, Logout, ResetPassword};
+use crate::organisation::api::AcceptInvitation;
+use crate::account::domain::{ExperienceBand, Language, Role};
+use crate::error::{AppError, ErrorKey};
+use crate::i18n::*;
+
+/// The session every page shares: who is signed in, and the actions that change it.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub sign_up: ServerAction<AcceptInvitation>,
+    pub reset: ServerAction<ResetPassword>,
+    pub change_password: ServerAction<ChangePassword>,
+}
+
+pub fn locale_of(language: Language) -> Locale {
+    match language {
+        Language::Nl => Locale::nl,
+        Language::En => Locale::en,
+    }
+}
+
+pub fn language_of(locale: Locale) -> Language {
+    match locale {
+        Locale::nl => Language::Nl,
+        Locale::en => Language::En,
+    }
+}
+
+pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
+    match key {
+        ErrorKey::Required => td_string!(locale, errors.required),
+        ErrorKey::TooLong => td_string!(locale, errors.too_long),
+        ErrorKey::TooShort => td_string!(locale, errors.too_short),
+        ErrorKey::InvalidEmail => td_string!(locale, errors.invalid_email),
+        ErrorKey::InvalidChoice => td_string!(locale, errors.invalid_choice),
+        ErrorKey::PasswordTooShort => td_string!(locale, errors.password_too_short),
+        ErrorKey::PasswordTooLong => td_string!(locale, errors.password_too_long),
+        ErrorKey::PasswordsDiffer => td_string!(locale, errors.passwords_differ),
+        ErrorKey::WrongPassword => td_string!(locale, errors.wrong_password),
+        ErrorKey::EmailTaken => td_string!(locale, errors.email_taken),
+        ErrorKey::LastAdmin => td_string!(locale, errors.last_admin),
+    }
+}
+
+/// A sentence for the whole error, for an alert at the top of a form or page.
+pub fn error_text(locale: Locale, error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_string(),
+        AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
+        AppError::Invalid(_) => td_string!(locale, errors.invalid).to_string(),
+        AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
+        AppError::InvalidToken => td_string!(locale, errors.invalid_token).to_string(),
+        AppError::RateLimited { retry_after_secs } => {
+            td_string!(locale, errors.rate_limited, seconds = *retry_after_secs).to_string()
+        }
+        AppError::Conflict(key) => error_key_text(locale, *key).to_string(),
+        AppError::Internal => td_string!(locale, errors.internal).to_string(),
+        AppError::Request(_) => td_string!(locale, errors.request).to_string(),
+    }
+}
+
+pub fn role_text(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Teacher => td_string!(locale, roles.teacher),
+        Role::Leader => td_string!(locale, roles.leader),
+        Role::Admin => td_string!(locale, roles.admin),
+    }
+}
+
+pub fn band_text(locale: Locale, band: ExperienceBand) -> &'static str {
+    match band {
+        ExperienceBand::UpTo2 => td_string!(locale, bands.up_to_2),
+        ExperienceBand::From3To5 => td_string!(locale, bands.from_3_to_5),
+        ExperienceBand::From6To10 => td_string!(locale, bands.from_6_to_10),
+        ExperienceBand::From11To20 => td_string!(locale, bands.from_11_to_20),
+        ExperienceBand::Over20 => td_string!(locale, bands.over_20),
+    }
+}
+
+/// The last error of an action, as a signal pages can read.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// A labelled input with a hint and an inline error, wired up for screen readers.
+#[component]
+pub fn Field(
+    #[prop(into)] name: String,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(default = false)] required: bool,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let field_error = {
+        let name = name.clone();
+        Signal::derive(move || error.get().and_then(|e| e.field_error(&name)))
+    };
+    let described_by = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if field_error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || field_error.get().is_some()>
+            <label class="field__label" for=id.clone()>{move || label.get()}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{move || hint.get()}</p> })}
+            {
+                let error_id = error_id.clone();
+                move || field_error.get().map(|key| view! {
+                    <p class="field__error" id=error_id.clone()>{move || error_key_text(i18n.get_locale(), key)}</p>
+                })
+            }
+            <input
+                class="field__input"
+                id=id.clone()
+                name=name.clone()
+                type=kind
+                value=value.clone()
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || field_error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+        </div>
+    }
+}
+
+/// A summary of what went wrong, announced to screen readers, above a form.
+#[component]
+pub fn ErrorAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            view! {
+                <div class="alert alert--error" role="alert">
+                    <p>{move || error_text(i18n.get_locale(), &e)}</p>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn Alert(#[prop(default = "info")] kind: &'static str, children: Children) -> impl IntoView {
+    let role = if kind == "error" { "alert" } else { "status" };
+    view! { <div class=format!("alert alert--{kind}") role=role>{children()}</div> }
+}
+
+#[component]
+pub fn EmptyState(#[prop(into)] title: Signal<String>, children: Children) -> impl IntoView {
+    view! {
+        <section class="empty-state">
+            <div class="empty-state__mark" aria-hidden="true"></div>
+            <h2 class="empty-state__title">{move || title.get()}</h2>
+            <div class="empty-state__body">{children()}</div>
+        </section>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" role="status">{t!(i18n, app.loading)}</p> }
+}
+
+/// Renders `page` for the signed-in user; sends everyone else to the login page.
+pub fn signed_in<V, F>(page: F) -> impl IntoView
+where
+    F: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = expect_context::<Auth>();
+    let location = use_location();
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(user)) => page(user).into_any(),
+                        Ok(None) => {
+                            let next = location.pathname.get_untracked();
+                            view! { <Redirect path=format!("/login?next={next}")/> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The page for anything that does not exist or that this person may not see.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <leptos_meta::Title text=move || t_string!(i18n, notfound.title).to_string()/>
+        <section class="card narrow">
+            <h1>{t!(i18n, notfound.title)}</h1>
+            <p>{t!(i18n, notfound.body)}</p>
+            <p><a href="/" class="button">{t!(i18n, notfound.home)}</a></p>
+        </section>
+    }
+}

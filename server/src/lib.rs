@@ -1,0 +1,155 @@
+//! The Kring server as a library, so the binary and the integration tests build the
+//! very same HTTP stack: Leptos pages and server functions, sessions in the database,
+//! CSRF protection, security headers, compressed static assets.
+//!
+//! A tour: [`config`] reads flags and environment; [`startup`] turns them into an
+//! [`app::state::AppState`]; [`router`] assembles the layers; [`security`] holds the
+//! request-level protections.
+
+pub mod config;
+pub mod security;
+pub mod startup;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http::{HeaderValue, header};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::db::session_store::DbSessionStore;
+
+/// Axum state: the application state plus Leptos' options.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Builds the whole router. `secret` signs the session cookie.
+pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Router {
+    let state = ServerState { app: app_state.clone(), leptos: leptos.clone() };
+    let routes = generate_route_list(App);
+    let context = {
+        let app_state = app_state.clone();
+        move || provide_context(app_state.clone())
+    };
+
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(app_state.db.clone()))
+        .with_name("kring_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(app_state.settings.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(app_state.settings.session_idle).unwrap_or(time::Duration::hours(12)),
+        ))
+        .with_signed(Key::from(secret));
+
+    let policy = security::HeaderPolicy {
+        https: app_state.settings.secure_cookies(),
+        dev_reload_port: (leptos.env == leptos::config::Env::DEV).then_some(leptos.reload_port),
+    };
+
+    Router::new()
+        .route("/api/{*fn_name}", post(server_fn_handler))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .route("/pkg/{*file}", get(static_file))
+        .route("/favicon.svg", get(static_file))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn_with_state(policy, security::security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> impl IntoResponse {
+    let app_state = state.app.clone();
+    leptos_axum::handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
+}
+
+/// Files the build writes to the site folder (wasm, JS, CSS, icons). They are
+/// compressed by the compression layer and revalidated by the browser (they are not
+/// content-hashed, so they must not be cached blindly).
+async fn static_file(State(state): State<ServerState>, request: Request<Body>) -> Response {
+    let root = state.leptos.site_root.to_string();
+    match ServeDir::new(root).oneshot(request).await {
+        Ok(mut response) => {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+            response.map(Body::new)
+        }
+        Err(err) => match err {},
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, with TCP_NODELAY on every connection.
+pub async fn serve(router: Router, addr: SocketAddr) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("Kring is listening on http://{addr}");
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Periodic housekeeping: expired sessions and idle rate-limit keys.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let store = DbSessionStore::new(state.db.clone());
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions");
+            }
+            state.login_limiter.forget_idle();
+        }
+    });
+}

@@ -1,0 +1,61 @@
+//! The `kring` command: serve (default), migrate, demo, user create.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use kring::config::{Cli, Command, UserCommand};
+use kring::startup;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kring: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
+        Command::Serve { no_demo } => {
+            let leptos = startup::leptos_options(&config)?;
+            let secret = config.signing_secret()?;
+            let state = startup::app_state(&config).await?;
+            if !no_demo && startup::load_demo(&state.db).await? {
+                tracing::info!("loaded demo data (password: {})", app::demo::DEMO_PASSWORD);
+            }
+            kring::spawn_housekeeping(state.clone());
+            let addr = leptos.site_addr;
+            let router = kring::router(state, leptos, &secret);
+            kring::serve(router, addr).await.map_err(|e| format!("LEPTOS_SITE_ADDR {addr}: {e}"))
+        }
+        Command::Migrate => {
+            startup::connect(&config).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = startup::connect(&config).await?;
+            if startup::load_demo(&db).await? {
+                println!("demo data loaded; every demo account has the password {}", app::demo::DEMO_PASSWORD);
+            } else {
+                println!("the database is not empty; demo data was not loaded");
+            }
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, role, org, password_stdin: _ } } => {
+            let db = startup::connect(&config).await?;
+            let id = startup::create_user(&db, &email, &name, &role, org.as_deref(), std::io::stdin()).await?;
+            println!("created {email} ({id})");
+            Ok(())
+        }
+    }
+}
