@@ -36,7 +36,8 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
      && tar xzf c.crate)
   src="$work/cargo-leptos-$CARGO_LEPTOS_VERSION"
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 \
-     && cargo install -q --path . --locked --features no_downloads)
+     && CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        cargo install -q --path . --locked --features no_downloads)
   rm -rf "$work"
 fi
 

@@ -30,7 +30,15 @@ const SCHOOLS: [(&str, &str); 2] = [("Esdal Lyceum", "esdal-lyceum"), ("Esdal Va
 fn people() -> Vec<DemoPerson> {
     use ExperienceBand::*;
     use Role::*;
-    let p = |name, email, school, role, department, band, location| DemoPerson { name, email, school, role, department, band, location };
+    let p = |name, email, school, role, department, band, location| DemoPerson {
+        name,
+        email,
+        school,
+        role,
+        department,
+        band,
+        location,
+    };
     vec![
         p("Ingrid Hofstede", "beheer@esdal.test", 0, Admin, "ICT en beheer", From11To20, "Emmen, Boslaan"),
         p("Marco Veenstra", "m.veenstra@esdal.test", 0, Leader, "Schoolleiding", Over20, "Emmen, Boslaan"),
@@ -52,13 +60,37 @@ fn people() -> Vec<DemoPerson> {
         p("Hanneke Postma", "h.postma@esdal.test", 0, Teacher, "Zorg en begeleiding", Over20, "Emmen, Boslaan"),
         p("Sem de Groot", "s.degroot@esdal.test", 1, Teacher, "Techniek", From6To10, "Emmen, Statenweg"),
         p("Fleur Koster", "f.koster@esdal.test", 1, Teacher, "Zorg en welzijn", From3To5, "Emmen, Statenweg"),
-        p("Kevin Wolters", "k.wolters@esdal.test", 1, Teacher, "Bouwen, wonen en interieur", Over20, "Emmen, Statenweg"),
+        p(
+            "Kevin Wolters",
+            "k.wolters@esdal.test",
+            1,
+            Teacher,
+            "Bouwen, wonen en interieur",
+            Over20,
+            "Emmen, Statenweg",
+        ),
         p("Iris van Leeuwen", "i.vanleeuwen@esdal.test", 1, Teacher, "Nederlands", UpTo2, "Emmen, Statenweg"),
         p("Ahmed Yilmaz", "a.yilmaz@esdal.test", 1, Teacher, "Wiskunde", From6To10, "Emmen, Statenweg"),
         p("Lisa Prins", "l.prins@esdal.test", 1, Teacher, "Engels", From11To20, "Emmen, Statenweg"),
-        p("Rick Huisman", "r.huisman@esdal.test", 1, Teacher, "Produceren, installeren en energie", From3To5, "Emmen, Statenweg"),
+        p(
+            "Rick Huisman",
+            "r.huisman@esdal.test",
+            1,
+            Teacher,
+            "Produceren, installeren en energie",
+            From3To5,
+            "Emmen, Statenweg",
+        ),
         p("Sophie Timmer", "s.timmer@esdal.test", 1, Teacher, "Economie en ondernemen", UpTo2, "Emmen, Statenweg"),
-        p("Wouter Schouten", "w.schouten@esdal.test", 1, Teacher, "Lichamelijke opvoeding", From6To10, "Emmen, Statenweg"),
+        p(
+            "Wouter Schouten",
+            "w.schouten@esdal.test",
+            1,
+            Teacher,
+            "Lichamelijke opvoeding",
+            From6To10,
+            "Emmen, Statenweg",
+        ),
         p("Esther Zijlstra", "e.zijlstra@esdal.test", 1, Teacher, "Mens en maatschappij", Over20, "Emmen, Statenweg"),
         p("Gijs Hoekstra", "g.hoekstra@esdal.test", 1, Teacher, "Zorg en begeleiding", From11To20, "Emmen, Statenweg"),
         p("Naomi Kok", "n.kok@esdal.test", 0, Teacher, "Engels", From6To10, "Emmen, Boslaan"),

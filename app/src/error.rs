@@ -2,10 +2,9 @@
 //! browser gets it back intact and shows a translated message. Internal failures are
 //! logged with their context on the server and reach the user only as `Internal`.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-
+use serde::{Deserialize, Serialize};
 
 /// What went wrong with one form field; `message` is a translation key (see
 /// [`crate::ui::error_text`]).
@@ -89,9 +88,7 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::Invalid(Vec::new())
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Invalid(Vec::new()),
             other => AppError::Request(other.to_string()),
         }
     }
@@ -121,8 +118,8 @@ impl Validation {
 }
 
 /// Runs the body of a server function: on failure, sets the HTTP status (and
-/// `Retry-After`) for API callers. Plain HTML form posts keep the redirect back to the
-/// form, which shows the error.
+/// `Retry-After`) for calls from the hydrated app. Plain HTML form posts keep the
+/// redirect back to the form, which shows the error; pages set their own status.
 #[cfg(feature = "ssr")]
 pub async fn respond<T>(work: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = work.await;
@@ -141,15 +138,17 @@ mod ssr {
         let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
             return;
         };
-        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        // Only calls from the hydrated app get the status: a plain form post must keep
+        // its redirect back to the form, and a page render decides its own status.
+        let api_call = use_context::<http::request::Parts>().is_some_and(|parts| {
             parts.method == http::Method::POST
-                && parts
+                && !parts
                     .headers
                     .get(http::header::ACCEPT)
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.contains("text/html"))
         });
-        if plain_form_post {
+        if !api_call {
             return;
         }
         response.set_status(err.status());

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use lettre::message::Mailbox;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -62,11 +63,16 @@ impl Mailer {
             tracing::error!(error = %e, "cannot address mail");
             AppError::Internal
         })?;
+        // 8bit keeps links intact in the raw message (no quoted-printable line breaks).
+        let body = Body::new_with_encoding(body, ContentTransferEncoding::EightBit).map_err(|_| {
+            tracing::error!("mail body has lines too long for 8bit transfer");
+            AppError::Internal
+        })?;
         let message = Message::builder()
             .from(from)
             .to(to.clone())
             .subject(subject)
-            .body(body)
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(body))
             .map_err(|e| {
                 tracing::error!(error = %e, "cannot build mail");
                 AppError::Internal

@@ -7,10 +7,10 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
-use crate::organisation::api::AcceptInvitation;
 use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignUpPage};
 use crate::community::HomePage;
 use crate::i18n::*;
+use crate::organisation::api::AcceptInvitation;
 use crate::organisation::views::StaffPage;
 use crate::ui::{Auth, NotFound, language_of};
 
@@ -65,6 +65,13 @@ pub fn App() -> impl IntoView {
         |_| crate::account::api::get_current_user(),
     );
     provide_context(Auth { user, login, logout, sign_up, reset, change_password });
+    // Effects run only in the browser: this marks the page as hydrated (the browser
+    // tests wait for it before testing enhanced behaviour).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <I18nContextProvider>

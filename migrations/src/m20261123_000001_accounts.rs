@@ -63,7 +63,12 @@ impl MigrationTrait for Migration {
                     .col(string_len("role", 16))
                     .col(timestamp_with_time_zone("created_at"))
                     .foreign_key(&mut fk("staff_memberships", "user_id", "users", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("staff_memberships", "organisation_id", "organisations", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "staff_memberships",
+                        "organisation_id",
+                        "organisations",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -135,13 +140,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_sessions_expires_at")
-                    .table("sessions")
-                    .col("expires_at")
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("ix_sessions_expires_at").table("sessions").col("expires_at").to_owned())
             .await
     }
 

@@ -19,10 +19,9 @@ use crate::config::Config;
 pub async fn app_state(config: &Config) -> Result<AppState, String> {
     let db = connect(config).await?;
     let public_url = config.public_url()?;
-    let from = config
-        .mail_from
-        .parse()
-        .map_err(|_| format!("MAIL_FROM must be a mail address like 'Kring <kring@school.nl>' (got {:?})", config.mail_from))?;
+    let from = config.mail_from.parse().map_err(|_| {
+        format!("MAIL_FROM must be a mail address like 'Kring <kring@school.nl>' (got {:?})", config.mail_from)
+    })?;
     let mailer = match &config.smtp_host {
         Some(host) => Mailer::smtp(
             &SmtpSettings {
@@ -105,7 +104,8 @@ pub async fn create_user(
     let mut password = String::new();
     stdin.read_to_string(&mut password).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
-    validate_password(&password).map_err(|_| "the password on standard input must be 10 to 128 characters".to_string())?;
+    validate_password(&password)
+        .map_err(|_| "the password on standard input must be 10 to 128 characters".to_string())?;
 
     let email = normalise_email(email);
     if find_user_by_email(db, &email).await.map_err(|e| e.to_string())?.is_some() {

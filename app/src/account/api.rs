@@ -165,7 +165,8 @@ pub async fn update_profile(
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let parsed_language = Language::parse(&language);
-        let parsed_band = if experience_band.is_empty() { Ok(None) } else { ExperienceBand::parse(&experience_band).map(Some) };
+        let parsed_band =
+            if experience_band.is_empty() { Ok(None) } else { ExperienceBand::parse(&experience_band).map(Some) };
         Validation::new()
             .check("name", validate_text(&name, NAME_MAX))
             .check("language", parsed_language.map(|_| ()))

@@ -1,8 +1,8 @@
 //! Account services over the database: loading the viewer, password hashing (off the
 //! async runtime), authentication, password reset, profile updates.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -27,13 +27,12 @@ impl std::fmt::Debug for PasswordHashString {
 pub async fn hash_password(password: String) -> Result<PasswordHashString, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| PasswordHashString(h.to_string()))
-            .map_err(|e| {
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| PasswordHashString(h.to_string())).map_err(
+            |e| {
                 tracing::error!(error = %e, "password hashing failed");
                 AppError::Internal
-            })
+            },
+        )
     })
     .await?
 }
@@ -84,10 +83,8 @@ pub async fn load_viewer(
     let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
-    let memberships = staff_membership::Entity::find()
-        .filter(staff_membership::Column::UserId.eq(user_id))
-        .all(db)
-        .await?;
+    let memberships =
+        staff_membership::Entity::find().filter(staff_membership::Column::UserId.eq(user_id)).all(db).await?;
     Ok(Some((user, memberships)))
 }
 
@@ -178,7 +175,11 @@ pub async fn finish_password_reset(state: &AppState, token: &str, password: Stri
 }
 
 /// Stores a new password hash and bumps `auth_version`, which ends all sessions.
-pub async fn set_password<C: ConnectionTrait>(db: &C, user: user::Model, hash: PasswordHashString) -> Result<user::Model, AppError> {
+pub async fn set_password<C: ConnectionTrait>(
+    db: &C,
+    user: user::Model,
+    hash: PasswordHashString,
+) -> Result<user::Model, AppError> {
     let version = user.auth_version + 1;
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash.0);
@@ -214,7 +215,11 @@ pub struct ProfileUpdate {
     pub location: Option<String>,
 }
 
-pub async fn update_profile(db: &DatabaseConnection, user: user::Model, update: ProfileUpdate) -> Result<user::Model, AppError> {
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    user: user::Model,
+    update: ProfileUpdate,
+) -> Result<user::Model, AppError> {
     let mut active: user::ActiveModel = user.into();
     active.name = Set(update.name);
     active.language = Set(update.language.as_str().to_string());

@@ -100,10 +100,13 @@ pub fn SignUpPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let error = action_error(auth.sign_up);
     let token = use_params_map().with_untracked(|p| p.get("token")).unwrap_or_default();
-    let details = Resource::new({
-        let token = token.clone();
-        move || token.clone()
-    }, get_invitation_details);
+    let details = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        get_invitation_details,
+    );
     view! {
         <Title text=move || t_string!(i18n, signup.title).to_string()/>
         <section class="card narrow">

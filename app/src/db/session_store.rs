@@ -21,10 +21,8 @@ impl DbSessionStore {
 
     /// Deletes expired sessions; run periodically. Fails on database errors.
     pub async fn delete_expired(&self) -> Result<u64, sea_orm::DbErr> {
-        let result = session::Entity::delete_many()
-            .filter(session::Column::ExpiresAt.lt(super::now()))
-            .exec(&self.db)
-            .await?;
+        let result =
+            session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(super::now())).exec(&self.db).await?;
         Ok(result.rows_affected)
     }
 }

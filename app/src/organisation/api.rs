@@ -12,9 +12,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::service,
-    crate::account::domain::{
-        NAME_MAX, normalise_email, validate_email, validate_password, validate_text,
-    },
+    crate::account::domain::{NAME_MAX, normalise_email, validate_email, validate_password, validate_text},
     crate::account::{api::remember_language, session},
     crate::error::{ErrorKey, Validation, respond},
     crate::state::AppState,
@@ -89,8 +87,14 @@ pub async fn invite_staff(school_id: Uuid, email: String, role: String) -> Resul
         let role_choice = Role::parse(&role);
         Validation::new().check("email", validate_email(&email)).check("role", role_choice.map(|_| ())).finish()?;
         let school = service::school_of_board(&state.db, &board, school_id).await?;
-        service::invite_by_email(&state, &viewer, &school, &normalise_email(&email), role_choice.unwrap_or(Role::Teacher))
-            .await
+        service::invite_by_email(
+            &state,
+            &viewer,
+            &school,
+            &normalise_email(&email),
+            role_choice.unwrap_or(Role::Teacher),
+        )
+        .await
     })
     .await
 }
@@ -127,7 +131,8 @@ pub async fn set_staff_role(user_id: Uuid, school_id: Uuid, role: String) -> Res
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let board = service::administered_board(&state.db, &viewer).await?;
-        let role = if role == "none" { None } else { Some(Role::parse(&role).map_err(|key| AppError::field("role", key))?) };
+        let role =
+            if role == "none" { None } else { Some(Role::parse(&role).map_err(|key| AppError::field("role", key))?) };
         let school = service::school_of_board(&state.db, &board, school_id).await?;
         service::set_role(&state.db, &board, &school, user_id, role).await
     })
@@ -166,14 +171,18 @@ pub async fn accept_invitation(
             .check("name", validate_text(&name, NAME_MAX))
             .check("email", validate_email(&email))
             .check("password", validate_password(&password))
-            .check("password_confirm", if password == password_confirm { Ok(()) } else { Err(ErrorKey::PasswordsDiffer) })
+            .check(
+                "password_confirm",
+                if password == password_confirm { Ok(()) } else { Err(ErrorKey::PasswordsDiffer) },
+            )
             .finish()?;
         let language = crate::account::domain::Language::parse(
             &leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>().to_string(),
         )
         .unwrap_or_default();
-        let user = service::accept_invitation(&state.db, &token, name.trim(), &normalise_email(&email), password, language)
-            .await?;
+        let user =
+            service::accept_invitation(&state.db, &token, name.trim(), &normalise_email(&email), password, language)
+                .await?;
         let session = session::current_session().await?;
         session::sign_in(&session, &user).await?;
         remember_language(language);

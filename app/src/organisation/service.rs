@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::api::{PendingInvitation, School, SchoolRole, StaffMember, StaffOverview};
@@ -49,7 +51,10 @@ pub async fn board_of<C: ConnectionTrait>(db: &C, org: organisation::Model) -> R
     }
 }
 
-pub async fn schools_of<C: ConnectionTrait>(db: &C, board: &organisation::Model) -> Result<Vec<organisation::Model>, AppError> {
+pub async fn schools_of<C: ConnectionTrait>(
+    db: &C,
+    board: &organisation::Model,
+) -> Result<Vec<organisation::Model>, AppError> {
     Ok(organisation::Entity::find()
         .filter(organisation::Column::ParentId.eq(board.id))
         .order_by_asc(organisation::Column::Name)
@@ -57,12 +62,15 @@ pub async fn schools_of<C: ConnectionTrait>(db: &C, board: &organisation::Model)
         .await?)
 }
 
-/// A school of this board, or `NotFound`.
+/// A school of this board, or the board itself (for board-wide staff), or `NotFound`.
 pub async fn school_of_board(
     db: &DatabaseConnection,
     board: &organisation::Model,
     school_id: Uuid,
 ) -> Result<organisation::Model, AppError> {
+    if school_id == board.id {
+        return Ok(board.clone());
+    }
     organisation::Entity::find_by_id(school_id)
         .filter(organisation::Column::ParentId.eq(board.id))
         .one(db)
@@ -87,11 +95,8 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         .all(db)
         .await?;
     let user_ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .order_by_asc(user::Column::Name)
-        .all(db)
-        .await?;
+    let users =
+        user::Entity::find().filter(user::Column::Id.is_in(user_ids)).order_by_asc(user::Column::Name).all(db).await?;
 
     let mut roles: BTreeMap<Uuid, Vec<SchoolRole>> = BTreeMap::new();
     for m in &memberships {
@@ -104,7 +109,13 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         .map(|u| {
             let mut user_roles = roles.remove(&u.id).unwrap_or_default();
             user_roles.sort_by(|a, b| a.school.name.cmp(&b.school.name));
-            StaffMember { id: u.id, name: u.name, email: u.email, roles: user_roles, active: u.deactivated_at.is_none() }
+            StaffMember {
+                id: u.id,
+                name: u.name,
+                email: u.email,
+                roles: user_roles,
+                active: u.deactivated_at.is_none(),
+            }
         })
         .collect();
 
@@ -129,7 +140,12 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         })
         .collect();
 
-    Ok(StaffOverview { board_name: board.name.clone(), schools: schools.iter().map(school_dto).collect(), staff, invitations })
+    Ok(StaffOverview {
+        board_name: board.name.clone(),
+        schools: schools.iter().map(school_dto).collect(),
+        staff,
+        invitations,
+    })
 }
 
 async fn insert_invitation(
@@ -183,13 +199,23 @@ pub async fn invite_by_email(
     state.mailer.send(email, &format!("Uitnodiging voor Kring – {}", school.name), body).await
 }
 
-pub async fn create_link(state: &AppState, viewer: &Viewer, school: &organisation::Model, role: Role) -> Result<String, AppError> {
+pub async fn create_link(
+    state: &AppState,
+    viewer: &Viewer,
+    school: &organisation::Model,
+    role: Role,
+) -> Result<String, AppError> {
     insert_invitation(state, viewer, school, None, role).await
 }
 
-pub async fn revoke_invitation(db: &DatabaseConnection, board: &organisation::Model, invitation_id: Uuid) -> Result<(), AppError> {
+pub async fn revoke_invitation(
+    db: &DatabaseConnection,
+    board: &organisation::Model,
+    invitation_id: Uuid,
+) -> Result<(), AppError> {
     let invitation = invitation::Entity::find_by_id(invitation_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let school = organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let school =
+        organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::NotFound)?;
     if school.parent_id != Some(board.id) && school.id != board.id {
         return Err(AppError::NotFound);
     }
@@ -275,7 +301,8 @@ pub async fn open_invitation<C: ConnectionTrait>(
         .await?
         .filter(usable)
         .ok_or(AppError::InvalidToken)?;
-    let school = organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::InvalidToken)?;
+    let school =
+        organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::InvalidToken)?;
     Ok((invitation, school))
 }
 

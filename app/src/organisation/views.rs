@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{CreateInvitationLink, InviteStaff, RevokeInvitation, SetStaffRole, StaffOverview, load_staff_overview};
+use super::api::{
+    CreateInvitationLink, InviteStaff, RevokeInvitation, SetStaffRole, StaffOverview, load_staff_overview,
+};
 use crate::account::domain::Role;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -50,10 +52,7 @@ fn StaffAdmin(
     let link_error = action_error(link);
     let role_error = action_error(set_role);
     let school_options = move |schools: &[super::api::School]| {
-        schools
-            .iter()
-            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-            .collect_view()
+        schools.iter().map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> }).collect_view()
     };
     let role_options = move || {
         Role::ALL

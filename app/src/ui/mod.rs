@@ -6,10 +6,10 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::account::api::{ChangePassword, CurrentUser, Login, Logout, ResetPassword};
-use crate::organisation::api::AcceptInvitation;
 use crate::account::domain::{ExperienceBand, Language, Role};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
+use crate::organisation::api::AcceptInvitation;
 
 /// The session every page shares: who is signed in, and the actions that change it.
 #[derive(Clone, Copy)]

@@ -1,0 +1,31 @@
+import { test, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { ADMIN, login } from "./helpers";
+
+async function expectNoViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary, `${what} has WCAG 2.1 A/AA violations`).toEqual([]);
+}
+
+test("public pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
+  for (const path of ["/login", "/password/forgot", "/password/reset/ongeldig", "/invite/ongeldig", "/bestaat-niet"]) {
+    await page.goto(path);
+    await expectNoViolations(page, path);
+  }
+});
+
+test("signed-in pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
+  await login(page, ADMIN);
+  for (const path of ["/", "/profile", "/admin/staff"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectNoViolations(page, path);
+  }
+  // Error states too.
+  await page.goto("/profile");
+  await page.getByLabel("Naam", { exact: true }).fill("");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByText("Vul dit veld in.")).toBeVisible();
+  await expectNoViolations(page, "/profile with errors");
+});

@@ -1,0 +1,47 @@
+import { expect, type Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const DEMO_PASSWORD = "kring-demo-2026";
+export const ADMIN = "beheer@esdal.test";
+export const TEACHER = "a.debruin@esdal.test";
+
+/** Waits until the wasm has hydrated the page (the app marks <body>). */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 30_000 });
+}
+
+export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("Wachtwoord", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Welkom");
+}
+
+/** The newest mail in Kring's outbox addressed to `to`, waiting for it to arrive. */
+export async function mailTo(to: string, after = 0): Promise<string> {
+  const dir = process.env.KRING_E2E_OUTBOX;
+  if (!dir) throw new Error("KRING_E2E_OUTBOX is not set");
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const mails = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(".eml"))
+          .map((f) => path.join(dir, f))
+          .map((f) => ({ file: f, time: fs.statSync(f).mtimeMs, text: fs.readFileSync(f, "utf8") }))
+          .filter((m) => m.time > after && m.text.includes(`To: ${to}`))
+          .sort((a, b) => a.time - b.time)
+      : [];
+    if (mails.length > 0) return mails[mails.length - 1].text;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to}`);
+}
+
+export function linkIn(mail: string, pathPrefix: string): string {
+  const match = mail.match(new RegExp(`https?://[^\\s]+${pathPrefix}[^\\s]+`));
+  if (!match) throw new Error(`no ${pathPrefix} link in mail:\n${mail}`);
+  return new URL(match[0]).pathname;
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Measures Kring: latency and throughput of the logged-in home page and the login page
+# at 1, 10 and 50 concurrent connections, beside the bare /healthz route of the same
+# binary (the baseline, in the same run), and the sizes of the wasm, JS and CSS as
+# served (raw and brotli). Prints a table and writes it to docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/common.sh
+if ! command -v oha >/dev/null; then
+  step "installing oha (load generator) from crates.io"
+  cargo install -q oha --locked
+fi
+step "building Kring (release)"
+cargo leptos build --release
+
+duration=${BENCH_SECONDS:-10}
+port=${BENCH_PORT:-3399}
+base="http://127.0.0.1:$port"
+dir=$(mktemp -d /tmp/kring-bench.XXXXXX)
+step "starting Kring on a fresh SQLite database with demo data"
+DATABASE_URL="sqlite://$dir/kring.db" KRING_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn "$CARGO_TARGET_DIR/release/kring" serve &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
+
+cookie=$(curl -s -D - -o /dev/null -H 'Accept: application/json' -H 'Sec-Fetch-Site: same-origin' \
+  --data-urlencode 'email=a.debruin@esdal.test' --data-urlencode 'password=kring-demo-2026' "$base/api/login" \
+  | tr -d '\r' | sed -n 's/^set-cookie: \(kring_session=[^;]*\).*/\1/Ip' | head -n 1)
+[ -n "$cookie" ] || { echo "could not log in" >&2; exit 1; }
+curl -sf -H "Cookie: $cookie" "$base/" | grep -q "Welkom, Anouk" || { echo "home page did not render for the logged-in user" >&2; exit 1; }
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+rows=()
+measure() { # name url [cookie]
+  local name=$1 url=$2 extra=()
+  [ -n "${3:-}" ] && extra=(-H "Cookie: $3")
+  for c in 1 10 50; do
+    oha -z "${duration}s" -c "$c" --no-tui --output-format json "${extra[@]}" "$url" > "$dir/oha.json"
+    rows+=("$(python3 - "$name" "$c" "$dir/oha.json" <<'PY'
+import json, sys
+name, c, path = sys.argv[1], sys.argv[2], sys.argv[3]
+d = json.load(open(path))
+p = d["latencyPercentiles"]; s = d["summary"]
+codes = d.get("statusCodeDistribution", {})
+ok = sum(v for k, v in codes.items() if k.startswith("2"))
+total = sum(codes.values()) or 1
+ms = lambda x: f"{(x or 0) * 1000:.2f}"
+print(f"| {name} | {c} | {s['requestsPerSec']:.0f} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['p99'])} | {100 * ok / total:.1f} % |")
+PY
+)")
+  done
+}
+step "measuring (${duration}s per row)"
+measure "baseline: /healthz" "$base/healthz"
+measure "login page (anonymous)" "$base/login"
+measure "home page (logged in)" "$base/" "$cookie"
+rss=$(rss_kb)
+
+size_row() { # file
+  local url="$base/pkg/$1" raw br
+  raw=$(curl -s "$url" | wc -c)
+  br=$(curl -s -H 'Accept-Encoding: br' "$url" | wc -c)
+  printf '| %s | %s | %s |' "$1" "$(numfmt --to=iec "$raw")" "$(numfmt --to=iec "$br")"
+}
+wasm=$(size_row kring.wasm); js=$(size_row kring.js); css=$(size_row kring.css)
+total_br=$(( $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.wasm" | wc -c) + $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.js" | wc -c) ))
+
+report=$(cat <<MD
+# Benchmarks
+
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), oha ${duration}s per row,
+release build, fresh SQLite database with demo data, server and load generator on the
+same machine. The baseline is the bare \`/healthz\` route of the same binary.
+
+| route | connections | requests/s | p50 ms | p95 ms | p99 ms | 2xx |
+|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+
+Server memory after the run (RSS): $((rss / 1024)) MiB.
+
+| asset | raw | brotli (as served) |
+|---|---|---|
+$wasm
+$js
+$css
+
+App wasm + JS as served with brotli: $(numfmt --to=iec "$total_br") (budget 250 KB).
+MD
+)
+mkdir -p docs
+printf '%s\n' "$report" | tee docs/benchmarks.md

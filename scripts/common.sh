@@ -1,0 +1,5 @@
+# Shared by the run, test and bench scripts: one target directory outside the clone
+# (so fresh clones reuse compiled dependencies) and the npm build tools on PATH.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kring/target}"
+export PATH="$(pwd)/scripts/node_modules/.bin:$(pwd)/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }

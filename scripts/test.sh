@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and database tests against SQLite and a
+# real PostgreSQL server, and the browser tests (Playwright driving Chromium).
+# Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+source scripts/common.sh
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (warnings are errors)"
+cargo clippy --release -p app -p kring -p migration --features app/ssr --all-targets -- -D warnings
+cargo clippy --release -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "starting a throwaway PostgreSQL server"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_dir=$(mktemp -d /tmp/kring-pg.XXXXXX)
+chown postgres "$pg_dir" 2>/dev/null || true
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off" -l "$pg_dir/log" -w start >/dev/null
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir" "${e2e_dir:-}"
+}
+trap cleanup EXIT
+export KRING_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export KRING_REQUIRE_POSTGRES=1
+
+step "unit, service and HTTP tests (SQLite and PostgreSQL)"
+cargo test --release -p app -p kring -p migration --features app/ssr
+
+step "browser tests (Playwright + Chromium, JavaScript on and off, axe-core)"
+e2e_dir=$(mktemp -d /tmp/kring-e2e.XXXXXX)
+export DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox"
+export LEPTOS_SITE_ADDR="127.0.0.1:${KRING_E2E_PORT:-3217}" KRING_E2E_BASE_URL="http://127.0.0.1:${KRING_E2E_PORT:-3217}"
+cargo leptos end-to-end --release
+step "all tests passed"

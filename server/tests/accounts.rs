@@ -1,0 +1,423 @@
+//! Signing in and out, sessions, password reset, invitations and the profile, on
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use http::StatusCode;
+
+fn link_in(mail: &str, prefix: &str) -> String {
+    let start = mail.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in mail:\n{mail}"));
+    mail[start..].split_whitespace().next().unwrap().trim_end_matches('.').to_string()
+}
+
+#[tokio::test]
+async fn login_with_the_right_password_starts_a_session() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = app.login(TEACHER).await;
+        let me = app.call("current_user", &[], &client).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert!(me.body.contains("Anouk de Bruin"), "{backend:?}: {}", me.body);
+        let page = app.get("/", &client).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Welkom, Anouk de Bruin"), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = Client::default();
+        let wrong = app.call("login", &[("email", TEACHER), ("password", "not the password")], &client).await;
+        let unknown =
+            app.call("login", &[("email", "nobody@esdal.test"), ("password", "not the password")], &client).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.body, unknown.body, "the response must not reveal whether an email is registered");
+        let me = app.call("current_user", &[], &client).await;
+        assert_eq!(me.body, "null", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn sixth_failed_login_is_rate_limited_with_retry_after() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let client = Client::default();
+    for _ in 0..5 {
+        let r = app.call("login", &[("email", LEADER), ("password", "wrong password")], &client).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app.call("login", &[("email", LEADER), ("password", PASSWORD)], &client).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!(retry >= 1);
+    let me = app.call("current_user", &[], &client).await;
+    assert_eq!(me.body, "null", "a rate-limited login must not sign in");
+}
+
+#[tokio::test]
+async fn login_issues_a_new_session_id_and_logout_ends_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = Client::default();
+        // An anonymous session first (the language switch creates none, so make one via login failure).
+        let first = app.call("login", &[("email", TEACHER), ("password", PASSWORD)], &client).await;
+        let cookie_one = first.set_cookies.iter().find(|c| c.starts_with("kring_session=")).cloned().unwrap();
+        assert!(cookie_one.contains("HttpOnly") && cookie_one.contains("SameSite=Lax"), "{cookie_one}");
+        let copy = client.clone_cookies();
+        let again = app.call("login", &[("email", TEACHER), ("password", PASSWORD)], &client).await;
+        let cookie_two = again.set_cookies.iter().find(|c| c.starts_with("kring_session=")).cloned().unwrap();
+        assert_ne!(cookie_one.split(';').next(), cookie_two.split(';').next(), "login must cycle the session id");
+        assert_eq!(app.call("current_user", &[], &copy).await.body, "null", "the old id no longer works");
+
+        let out = app.call("logout", &[], &client).await;
+        assert_eq!(out.status, StatusCode::OK);
+        assert_eq!(app.call("current_user", &[], &client).await.body, "null", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_stored_in_the_database_and_survive_a_restart() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = app.login(TEACHER).await;
+        let restarted = TestApp::open(backend, app.dir.clone(), app.database_url.clone(), false).await;
+        let me = restarted.call("current_user", &[], &client).await;
+        assert!(me.body.contains("Anouk de Bruin"), "{backend:?}: {}", me.body);
+    }
+}
+
+#[tokio::test]
+async fn password_reset_by_mail_is_single_use_and_ends_other_sessions() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let other_device = app.login(TEACHER).await;
+        let client = Client::default();
+        let asked = app.call("request_password_reset", &[("email", TEACHER)], &client).await;
+        assert_eq!(asked.status, StatusCode::OK);
+        let unknown = app.call("request_password_reset", &[("email", "nobody@esdal.test")], &client).await;
+        assert_eq!(unknown.status, StatusCode::OK, "unknown addresses get the same answer");
+        assert!(app.last_mail_to("nobody@esdal.test").is_none());
+
+        let mail = app.last_mail_to(TEACHER).expect("reset mail in the outbox");
+        let link = link_in(&mail, "http://kring.test/password/reset/");
+        let token = link.rsplit('/').next().unwrap();
+
+        let mismatch = app
+            .call(
+                "reset_password",
+                &[("token", token), ("password", "nieuw wachtwoord 1"), ("password_confirm", "anders")],
+                &client,
+            )
+            .await;
+        assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(mismatch.body.contains("PasswordsDiffer"));
+
+        let new_password = "een nieuw en lang wachtwoord";
+        let done = app
+            .call(
+                "reset_password",
+                &[("token", token), ("password", new_password), ("password_confirm", new_password)],
+                &client,
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(app.call("current_user", &[], &client).await.body.contains("Anouk"));
+        assert_eq!(app.call("current_user", &[], &other_device).await.body, "null", "other sessions end");
+
+        let reused = app
+            .call(
+                "reset_password",
+                &[("token", token), ("password", new_password), ("password_confirm", new_password)],
+                &client,
+            )
+            .await;
+        assert_eq!(reused.status, StatusCode::GONE, "{backend:?}: the token is single use");
+
+        let fresh = Client::default();
+        let old = app.call("login", &[("email", TEACHER), ("password", PASSWORD)], &fresh).await;
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+        let new = app.call("login", &[("email", TEACHER), ("password", new_password)], &fresh).await;
+        assert_eq!(new.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn invited_colleague_signs_up_and_lands_signed_in() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.login(ADMIN).await;
+        let school = demo_school_id(&app).await;
+        let sent = app
+            .call(
+                "invite_staff",
+                &[("school_id", &school), ("email", "Nieuw.Collega@esdal.test"), ("role", "teacher")],
+                &admin,
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let mail = app.last_mail_to("nieuw.collega@esdal.test").expect("invitation mail");
+        let link = link_in(&mail, "http://kring.test/invite/");
+        let token = link.rsplit('/').next().unwrap().to_string();
+
+        let visitor = Client::default();
+        let details = app.call("invitation_details", &[("token", &token)], &visitor).await;
+        assert!(details.body.contains("Esdal Lyceum") && details.body.contains("nieuw.collega@esdal.test"));
+
+        let short = app
+            .call(
+                "accept_invitation",
+                &[("token", &token), ("name", "Nieuwe Collega"), ("password", "kort"), ("password_confirm", "kort")],
+                &visitor,
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short.body.contains("PasswordTooShort"));
+
+        let password = "welkom in de kring 2026";
+        let ok = app
+            .call(
+                "accept_invitation",
+                &[
+                    ("token", &token),
+                    ("name", "Nieuwe Collega"),
+                    ("password", password),
+                    ("password_confirm", password),
+                ],
+                &visitor,
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{backend:?}: {}", ok.body);
+        assert!(app.call("current_user", &[], &visitor).await.body.contains("Nieuwe Collega"));
+
+        let twice = app
+            .call(
+                "accept_invitation",
+                &[("token", &token), ("name", "Iemand"), ("password", password), ("password_confirm", password)],
+                &Client::default(),
+            )
+            .await;
+        assert_eq!(twice.status, StatusCode::GONE, "an emailed invitation is single use");
+    }
+}
+
+#[tokio::test]
+async fn shareable_link_can_be_revoked() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.login(ADMIN).await;
+        let school = demo_school_id(&app).await;
+        let created = app.call("create_invitation_link", &[("school_id", &school), ("role", "teacher")], &admin).await;
+        assert_eq!(created.status, StatusCode::OK);
+        let url: String = serde_json::from_str(&created.body).unwrap();
+        let token = url.rsplit('/').next().unwrap().to_string();
+        let password = "een goed wachtwoord";
+        for (i, name) in ["Eerste", "Tweede"].iter().enumerate() {
+            let email = format!("link{i}@esdal.test");
+            let visitor = Client::default();
+            let r = app
+                .call(
+                    "accept_invitation",
+                    &[
+                        ("token", &token),
+                        ("name", name),
+                        ("email", &email),
+                        ("password", password),
+                        ("password_confirm", password),
+                    ],
+                    &visitor,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "a link can be used by several people: {}", r.body);
+        }
+        let overview = app.call("staff_overview", &[], &admin).await;
+        let data: serde_json::Value = serde_json::from_str(&overview.body).unwrap();
+        let invitation = data["invitations"].as_array().unwrap().iter().find(|i| i["email"].is_null()).unwrap().clone();
+        assert_eq!(invitation["accepted_count"], 2);
+        let id = invitation["id"].as_str().unwrap();
+        let revoked = app.call("revoke_invitation", &[("invitation_id", id)], &admin).await;
+        assert_eq!(revoked.status, StatusCode::OK);
+        let after = app.call("invitation_details", &[("token", &token)], &Client::default()).await;
+        assert_eq!(after.status, StatusCode::GONE, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_invitation_input_changes_nothing() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let admin = app.login(ADMIN).await;
+    let school = demo_school_id(&app).await;
+    let before = app.call("staff_overview", &[], &admin).await.body;
+    for (email, role, key) in [
+        ("", "teacher", "Required"),
+        ("geen-adres", "teacher", "InvalidEmail"),
+        ("<script>alert(1)</script>@x.nl", "teacher", "InvalidEmail"),
+        ("goed@esdal.test", "koning", "InvalidChoice"),
+        (TEACHER, "teacher", "EmailTaken"),
+    ] {
+        let r = app.call("invite_staff", &[("school_id", &school), ("email", email), ("role", role)], &admin).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{email} {role}: {}", r.body);
+        assert!(r.body.contains(key), "{email}: expected {key} in {}", r.body);
+    }
+    assert_eq!(app.call("staff_overview", &[], &admin).await.body, before);
+}
+
+#[tokio::test]
+async fn profile_changes_are_validated_and_saved() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = app.login(TEACHER).await;
+        let long_name = "x".repeat(121);
+        let bad = app
+            .call(
+                "update_profile",
+                &[
+                    ("name", &long_name),
+                    ("language", "en"),
+                    ("department", ""),
+                    ("experience_band", "100"),
+                    ("location", ""),
+                ],
+                &client,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("TooLong") && bad.body.contains("InvalidChoice"));
+        assert!(app.call("current_user", &[], &client).await.body.contains("\"language\":\"nl\""), "nothing changed");
+
+        let ok = app
+            .call(
+                "update_profile",
+                &[
+                    ("name", "Anouk de Bruin-Smit"),
+                    ("language", "en"),
+                    ("department", "Nederlands"),
+                    ("experience_band", "6-10"),
+                    ("location", "Emmen"),
+                ],
+                &client,
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert!(
+            ok.set_cookies.iter().any(|c| c.starts_with("i18n_pref_locale=en")),
+            "the language choice is remembered"
+        );
+        let me = app.call("current_user", &[], &client).await.body;
+        assert!(
+            me.contains("Anouk de Bruin-Smit") && me.contains("\"language\":\"en\"") && me.contains("6-10"),
+            "{backend:?}: {me}"
+        );
+        let page = app.get("/profile", &client).await;
+        assert!(page.body.contains("<html lang=\"en\""), "the page renders in the chosen language");
+    }
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions_but_keeps_this_one() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let here = app.login(TEACHER).await;
+        let elsewhere = app.login(TEACHER).await;
+        let wrong = app
+            .call(
+                "change_password",
+                &[
+                    ("current_password", "niet goed"),
+                    ("new_password", "nog een wachtwoord"),
+                    ("new_password_confirm", "nog een wachtwoord"),
+                ],
+                &here,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("WrongPassword"));
+        let ok = app
+            .call(
+                "change_password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", "nog een wachtwoord"),
+                    ("new_password_confirm", "nog een wachtwoord"),
+                ],
+                &here,
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert!(app.call("current_user", &[], &here).await.body.contains("Anouk"));
+        assert_eq!(app.call("current_user", &[], &elsewhere).await.body, "null", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn forms_work_without_javascript() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let client = Client::default();
+    let failed =
+        app.post_form("login", &[("email", TEACHER), ("password", "fout wachtwoord")], "/login", &client).await;
+    assert_eq!(failed.status, StatusCode::FOUND);
+    let location = failed.header("location").unwrap().to_string();
+    assert!(location.starts_with("http://kring.test/login?") && location.contains("__err"), "{location}");
+
+    let ok = app
+        .post_form("login", &[("email", TEACHER), ("password", PASSWORD), ("next", "/profile")], "/login", &client)
+        .await;
+    assert_eq!(ok.status, StatusCode::FOUND);
+    assert_eq!(ok.header("location"), Some("/profile"));
+    let profile = app.get("/profile", &client).await;
+    assert!(profile.body.contains("Anouk de Bruin"));
+
+    let evil = app
+        .post_form(
+            "login",
+            &[("email", TEACHER), ("password", PASSWORD), ("next", "//evil.test")],
+            "/login",
+            &Client::default(),
+        )
+        .await;
+    assert_eq!(evil.header("location"), Some("/"), "never redirect off-site");
+}
+
+#[tokio::test]
+async fn cli_user_create_refuses_bad_input() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let create = |email: &'static str, role: &'static str, org: Option<&'static str>, pw: &'static str| {
+        let db = app.db().clone();
+        async move { kring::startup::create_user(&db, email, "Naam", role, org, pw.as_bytes()).await }
+    };
+    assert!(
+        create("x@esdal.test", "king", Some("esdal"), "lang genoeg wachtwoord")
+            .await
+            .unwrap_err()
+            .starts_with("--role")
+    );
+    assert!(
+        create("geen-adres", "teacher", Some("esdal"), "lang genoeg wachtwoord")
+            .await
+            .unwrap_err()
+            .starts_with("--email")
+    );
+    assert!(create("x@esdal.test", "teacher", Some("esdal"), "kort").await.unwrap_err().contains("password"));
+    assert!(
+        create("x@esdal.test", "teacher", Some("nergens"), "lang genoeg wachtwoord")
+            .await
+            .unwrap_err()
+            .starts_with("--org")
+    );
+    assert!(
+        create("x@esdal.test", "teacher", None, "lang genoeg wachtwoord").await.unwrap_err().starts_with("--org"),
+        "two boards: --org needed"
+    );
+    assert!(
+        create(TEACHER, "teacher", Some("esdal"), "lang genoeg wachtwoord")
+            .await
+            .unwrap_err()
+            .contains("already exists")
+    );
+    create("x@esdal.test", "leader", Some("esdal-lyceum"), "lang genoeg wachtwoord\n").await.unwrap();
+    let client = Client::default();
+    let login = app.call("login", &[("email", "x@esdal.test"), ("password", "lang genoeg wachtwoord")], &client).await;
+    assert_eq!(login.status, StatusCode::OK);
+}

@@ -1,0 +1,308 @@
+//! Test harness: the real router over a real database (a fresh SQLite file, and a fresh
+//! PostgreSQL database when `KRING_TEST_POSTGRES_URL` is set), with the demo board
+//! loaded and a second board to prove organisations are kept apart.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use app::mail::Mailer;
+use app::state::{AppState, Settings};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = app::demo::DEMO_PASSWORD;
+pub const ADMIN: &str = "beheer@esdal.test";
+pub const LEADER: &str = "m.veenstra@esdal.test";
+pub const TEACHER: &str = "a.debruin@esdal.test";
+pub const OTHER_ADMIN: &str = "beheer@anderschool.test";
+pub const OTHER_TEACHER: &str = "leraar@anderschool.test";
+pub const SECRET: &[u8] = b"a test secret that is long enough to sign cookies with, 64+ bytes!";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends every database test runs on. PostgreSQL is required when
+/// `KRING_REQUIRE_POSTGRES=1` (the test command sets it), so it cannot be skipped silently.
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    if std::env::var("KRING_TEST_POSTGRES_URL").is_ok() {
+        list.push(Backend::Postgres);
+    } else if std::env::var("KRING_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("KRING_REQUIRE_POSTGRES=1 but KRING_TEST_POSTGRES_URL is not set");
+    }
+    list
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub router: Router,
+    pub state: AppState,
+    pub dir: PathBuf,
+    pub database_url: String,
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kring-test-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A fresh, migrated, empty database of the given backend; returns its URL.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("kring.db").display()),
+        Backend::Postgres => {
+            let admin_url = std::env::var("KRING_TEST_POSTGRES_URL").expect("KRING_TEST_POSTGRES_URL");
+            let name = format!("kring_test_{}", uuid::Uuid::now_v7().simple());
+            let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+            admin.close().await.ok();
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = temp_dir();
+        let database_url = fresh_database(backend, &dir).await;
+        Self::open(backend, dir, database_url, true).await
+    }
+
+    /// Opens the app over an existing database (as a restarted server would).
+    pub async fn open(backend: Backend, dir: PathBuf, database_url: String, seed: bool) -> Self {
+        let db = app::db::connect_and_migrate(&database_url).await.expect("connect and migrate");
+        if seed {
+            assert!(app::demo::load_if_empty(&db).await.unwrap());
+            seed_other_board(&db).await;
+        }
+        let settings = Settings {
+            public_url: "http://kring.test".into(),
+            data_dir: dir.clone(),
+            session_idle: Duration::from_secs(3600),
+            session_absolute: Duration::from_secs(86_400),
+            invitation_valid: Duration::from_secs(14 * 86_400),
+            password_reset_valid: Duration::from_secs(3600),
+        };
+        let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
+        let state = AppState::new(db, settings, mailer);
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("kring")
+            .site_root(dir.to_string_lossy().to_string())
+            .env(leptos::config::Env::PROD)
+            .build();
+        let router = kring::router(state.clone(), leptos, SECRET)
+            .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        TestApp { backend, router, state, dir, database_url }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        TestResponse::read(response).await
+    }
+
+    pub async fn get(&self, path: &str, client: &Client) -> TestResponse {
+        let request = client.apply(Request::get(path)).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+        let response = self.send(request).await;
+        client.absorb(&response);
+        response
+    }
+
+    /// Calls a server function the way the hydrated app does (JSON back).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], client: &Client) -> TestResponse {
+        let body = serde_urlencoded_body(form);
+        let request = client
+            .apply(Request::post(format!("/api/{endpoint}")))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let response = self.send(request).await;
+        client.absorb(&response);
+        response
+    }
+
+    /// Posts a form the way a browser without JavaScript does.
+    pub async fn post_form(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        referer: &str,
+        client: &Client,
+    ) -> TestResponse {
+        let request = client
+            .apply(Request::post(format!("/api/{endpoint}")))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://kring.test{referer}"))
+            .header(header::ORIGIN, "http://kring.test")
+            .header(header::HOST, "kring.test")
+            .body(Body::from(serde_urlencoded_body(form)))
+            .unwrap();
+        let response = self.send(request).await;
+        client.absorb(&response);
+        response
+    }
+
+    pub async fn login(&self, email: &str) -> Client {
+        let client = Client::default();
+        let response = self.call("login", &[("email", email), ("password", PASSWORD)], &client).await;
+        assert_eq!(response.status, StatusCode::OK, "login of {email} failed: {}", response.body);
+        client
+    }
+
+    /// The newest mail in the outbox sent to `to`.
+    pub fn last_mail_to(&self, to: &str) -> Option<String> {
+        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(self.dir.join("outbox"))
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+            .filter(|(_, text)| text.contains(&format!("To: {to}")))
+            .collect();
+        mails.sort_by_key(|(time, _)| *time);
+        mails.pop().map(|(_, text)| text)
+    }
+}
+
+fn serde_urlencoded_body(form: &[(&str, &str)]) -> String {
+    form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A cookie jar, like one browser.
+#[derive(Default)]
+pub struct Client {
+    cookies: std::sync::Mutex<BTreeMap<String, String>>,
+}
+
+impl Client {
+    fn apply(&self, builder: http::request::Builder) -> http::request::Builder {
+        let cookies = self.cookies.lock().unwrap();
+        if cookies.is_empty() {
+            return builder;
+        }
+        let header_value = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        builder.header(header::COOKIE, header_value)
+    }
+
+    fn absorb(&self, response: &TestResponse) {
+        let mut cookies = self.cookies.lock().unwrap();
+        for value in &response.set_cookies {
+            let pair = value.split(';').next().unwrap_or_default();
+            if let Some((name, val)) = pair.split_once('=') {
+                if val.is_empty() || value.contains("Max-Age=0") {
+                    cookies.remove(name);
+                } else {
+                    cookies.insert(name.to_string(), val.to_string());
+                }
+            }
+        }
+    }
+
+    /// The `Cookie` header this client sends.
+    pub fn cookie_header(&self) -> String {
+        self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    /// A second browser carrying the same cookies (e.g. a stolen or second device session).
+    pub fn clone_cookies(&self) -> Client {
+        Client { cookies: std::sync::Mutex::new(self.cookies.lock().unwrap().clone()) }
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl TestResponse {
+    async fn read(response: Response<Body>) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let set_cookies =
+            headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse { status, headers, set_cookies, body: String::from_utf8_lossy(&bytes).to_string() }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A second board with its own admin and teacher.
+async fn seed_other_board(db: &DatabaseConnection) {
+    use app::db::entities::organisation;
+    use sea_orm::{ActiveModelTrait, Set};
+    let board = organisation::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        parent_id: Set(None),
+        kind: Set("board".into()),
+        name: Set("Stichting Andere School".into()),
+        slug: Set("ander".into()),
+        created_at: Set(app::db::now()),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    organisation::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        parent_id: Set(Some(board.id)),
+        kind: Set("school".into()),
+        name: Set("Andere School".into()),
+        slug: Set("andere-school".into()),
+        created_at: Set(app::db::now()),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let pw = || PASSWORD.as_bytes();
+    kring::startup::create_user(db, OTHER_ADMIN, "Beheer Ander", "admin", Some("ander"), pw()).await.unwrap();
+    kring::startup::create_user(db, OTHER_TEACHER, "Leraar Ander", "teacher", Some("andere-school"), pw())
+        .await
+        .unwrap();
+}
+
+/// The id of the first school of the demo board.
+pub async fn demo_school_id(app: &TestApp) -> String {
+    use app::db::entities::organisation;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq("esdal-lyceum"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}

@@ -1,0 +1,157 @@
+//! What holds for every request: security headers, cross-site request refusal,
+//! compressed static assets with cache headers, and durability of acknowledged writes
+//! when the server process is killed.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use common::*;
+use http::{Request, StatusCode, header};
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    for path in ["/login", "/does-not-exist", "/healthz"] {
+        let r = app.get(path, &Client::default()).await;
+        let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("CSP on {path}"));
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"));
+        assert!(r.header("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    }
+    let page = app.get("/login", &Client::default()).await;
+    let csp = page.header("content-security-policy").unwrap();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the CSP nonce");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let admin = app.login(ADMIN).await;
+    let school = demo_school_id(&app).await;
+    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.test")] {
+        let request = Request::post("/api/invite_staff")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "kring.test")
+            .header(name, value)
+            .header(header::COOKIE, admin.cookie_header())
+            .body(Body::from(format!("school_id={school}&email=csrf%40esdal.test&role=admin")))
+            .unwrap();
+        assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN, "{name}: {value}");
+    }
+    assert!(!app.call("staff_overview", &[], &admin).await.body.contains("csrf@esdal.test"));
+    assert!(app.last_mail_to("csrf@esdal.test").is_none());
+}
+
+#[tokio::test]
+async fn static_assets_are_compressed_and_revalidated() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    std::fs::create_dir_all(app.dir.join("pkg")).unwrap();
+    std::fs::write(app.dir.join("pkg/kring.css"), "body { color: black; }\n".repeat(200)).unwrap();
+    for (encoding, expected) in [("br", "br"), ("gzip", "gzip")] {
+        let request =
+            Request::get("/pkg/kring.css").header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap();
+        let r = app.send(request).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("content-encoding"), Some(expected));
+        assert_eq!(r.header("cache-control"), Some("public, no-cache"));
+        assert!(r.header("last-modified").is_some());
+    }
+}
+
+// ---- Durability: a real server process, killed with SIGKILL ----------------------
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+fn start_server(dir: &std::path::Path, database_url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kring"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("KRING_DATA_DIR", dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kring");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if http(port, "GET", "/healthz", "", "").is_some_and(|r| r.contains("200 OK")) {
+            return Server { child, port };
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("kring did not start on port {port}");
+}
+
+fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nCookie: {cookie}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+fn session_cookie(response: &str) -> String {
+    response
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with("set-cookie: kring_session="))
+        .map(|l| l["set-cookie: ".len()..].split(';').next().unwrap().to_string())
+        .next()
+        .expect("session cookie")
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_kill_9() {
+    for backend in backends() {
+        let dir = std::env::temp_dir().join(format!("kring-kill-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database_url = fresh_database(backend, &dir).await;
+        let mut server = start_server(&dir, &database_url);
+        let login =
+            http(server.port, "POST", "/api/login", "", &format!("email=beheer%40esdal.test&password={PASSWORD}"))
+                .unwrap();
+        assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+        let cookie = session_cookie(&login);
+        let overview = http(server.port, "POST", "/api/staff_overview", &cookie, "").unwrap();
+        let school = overview.split("\"schools\":[{\"id\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let invited = http(
+            server.port,
+            "POST",
+            "/api/invite_staff",
+            &cookie,
+            &format!("school_id={school}&email=blijft.bewaard%40esdal.test&role=teacher"),
+        )
+        .unwrap();
+        assert!(invited.starts_with("HTTP/1.1 200"), "{invited}");
+
+        server.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+        server.child.wait().unwrap();
+
+        let mut restarted = start_server(&dir, &database_url);
+        let overview = http(restarted.port, "POST", "/api/staff_overview", &cookie, "").unwrap();
+        assert!(
+            overview.contains("blijft.bewaard@esdal.test"),
+            "{backend:?}: the invitation and the session survive: {overview}"
+        );
+        restarted.child.kill().unwrap();
+        restarted.child.wait().unwrap();
+    }
+}
