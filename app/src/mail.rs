@@ -63,9 +63,9 @@ impl Mailer {
             tracing::error!(error = %e, "cannot address mail");
             AppError::Internal
         })?;
-        // 8bit keeps links intact in the raw message (no quoted-printable line breaks).
-        let body = Body::new_with_encoding(body, ContentTransferEncoding::EightBit).map_err(|_| {
-            tracing::error!("mail body has lines too long for 8bit transfer");
+        // Quoted-printable always fits mail's line limits, whatever the text and links.
+        let body = Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable).map_err(|_| {
+            tracing::error!("mail body cannot be encoded");
             AppError::Internal
         })?;
         let message = Message::builder()

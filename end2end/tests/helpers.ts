@@ -34,7 +34,7 @@ export async function mailTo(to: string, after = 0): Promise<string> {
           .filter((m) => m.time > after && m.text.includes(`To: ${to}`))
           .sort((a, b) => a.time - b.time)
       : [];
-    if (mails.length > 0) return mails[mails.length - 1].text;
+    if (mails.length > 0) return decodeQuotedPrintable(mails[mails.length - 1].text);
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no mail to ${to}`);
@@ -44,4 +44,20 @@ export function linkIn(mail: string, pathPrefix: string): string {
   const match = mail.match(new RegExp(`https?://[^\\s]+${pathPrefix}[^\\s]+`));
   if (!match) throw new Error(`no ${pathPrefix} link in mail:\n${mail}`);
   return new URL(match[0]).pathname;
+}
+
+/** Undoes quoted-printable encoding (soft line breaks and =XX escapes). */
+export function decodeQuotedPrintable(text: string): string {
+  const joined = text.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === "=" && /^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
 }

@@ -63,10 +63,15 @@ impl Language {
 /// Years of teaching experience, self-declared, used only in aggregated breadth figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ExperienceBand {
+    #[serde(rename = "0-2")]
     UpTo2,
+    #[serde(rename = "3-5")]
     From3To5,
+    #[serde(rename = "6-10")]
     From6To10,
+    #[serde(rename = "11-20")]
     From11To20,
+    #[serde(rename = "20+")]
     Over20,
 }
 

@@ -77,6 +77,7 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let dir = temp_dir();
         let database_url = fresh_database(backend, &dir).await;
         Self::open(backend, dir, database_url, true).await
@@ -179,8 +180,28 @@ impl TestApp {
             .filter(|(_, text)| text.contains(&format!("To: {to}")))
             .collect();
         mails.sort_by_key(|(time, _)| *time);
-        mails.pop().map(|(_, text)| text)
+        mails.pop().map(|(_, text)| decode_quoted_printable(&text))
     }
+}
+
+/// Undoes quoted-printable encoding (soft line breaks and `=XX` escapes).
+pub fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
 }
 
 fn serde_urlencoded_body(form: &[(&str, &str)]) -> String {
@@ -253,6 +274,25 @@ impl TestResponse {
             headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         TestResponse { status, headers, set_cookies, body: String::from_utf8_lossy(&bytes).to_string() }
+    }
+
+    /// The body without Leptos' hydration markers (`<!>` and `<!--…-->`), for text checks.
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(self.body.len());
+        let mut rest = self.body.as_str();
+        while let Some(start) = rest.find("<!") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let end = if after.starts_with("<!--") { after.find("-->").map(|e| e + 3) } else { after.find('>').map(|e| e + 1) };
+            match end {
+                Some(end) => rest = &after[end..],
+                None => {
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
