@@ -104,10 +104,10 @@ impl Validation {
     }
 
     pub fn check(&mut self, field: &str, result: Result<(), ErrorKey>) -> &mut Self {
-        if let Err(message) = result {
-            if !self.0.iter().any(|f| f.field == field) {
-                self.0.push(FieldError { field: field.to_string(), message });
-            }
+        if let Err(message) = result
+            && !self.0.iter().any(|f| f.field == field)
+        {
+            self.0.push(FieldError { field: field.to_string(), message });
         }
         self
     }

@@ -88,10 +88,10 @@ impl LoginLimiter {
         if let Err(not_until) = self.by_account.check_key(&account.to_string()) {
             wait = wait.max(not_until.wait_time_from(now));
         }
-        if let Some(address) = address {
-            if let Err(not_until) = self.by_address.check_key(&address) {
-                wait = wait.max(not_until.wait_time_from(now));
-            }
+        if let Some(address) = address
+            && let Err(not_until) = self.by_address.check_key(&address)
+        {
+            wait = wait.max(not_until.wait_time_from(now));
         }
         if wait.is_zero() { Ok(()) } else { Err(wait) }
     }

@@ -7,10 +7,6 @@ mod common;
 use common::*;
 use http::StatusCode;
 
-/// Server functions that need a signed-in admin of the board.
-const ADMIN_FUNCTIONS: [&str; 5] =
-    ["staff_overview", "invite_staff", "create_invitation_link", "revoke_invitation", "set_staff_role"];
-
 async fn admin_function_args(app: &TestApp) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let school = demo_school_id(app).await;
     let admin = app.login(ADMIN).await;

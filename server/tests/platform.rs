@@ -74,6 +74,7 @@ struct Server {
 
 fn start_server(dir: &std::path::Path, database_url: &str) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    #[allow(clippy::zombie_processes)] // the caller kills and waits for it
     let child = Command::new(env!("CARGO_BIN_EXE_kring"))
         .arg("serve")
         .env("DATABASE_URL", database_url)

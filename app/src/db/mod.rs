@@ -51,13 +51,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let backend = Backend::from_url(url).map_err(DbErr::Custom)?;
     let mut url = url.to_string();
     if backend == Backend::Sqlite {
-        if let Some(path) = sqlite_file_path(&url) {
-            if let Some(dir) = std::path::Path::new(&path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
-                }
-            }
+        if let Some(path) = sqlite_file_path(&url)
+            && let Some(dir) = std::path::Path::new(&path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
         if !url.contains("mode=") && !url.contains(":memory:") {
             url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });

@@ -177,7 +177,7 @@ pub async fn accept_invitation(
             )
             .finish()?;
         let language = crate::account::domain::Language::parse(
-            &leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>().to_string(),
+            leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>().as_ref(),
         )
         .unwrap_or_default();
         let user =

@@ -191,12 +191,13 @@ pub fn decode_quoted_printable(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -283,7 +284,11 @@ impl TestResponse {
         while let Some(start) = rest.find("<!") {
             out.push_str(&rest[..start]);
             let after = &rest[start..];
-            let end = if after.starts_with("<!--") { after.find("-->").map(|e| e + 3) } else { after.find('>').map(|e| e + 1) };
+            let end = if after.starts_with("<!--") {
+                after.find("-->").map(|e| e + 3)
+            } else {
+                after.find('>').map(|e| e + 1)
+            };
             match end {
                 Some(end) => rest = &after[end..],
                 None => {
