@@ -22,6 +22,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: process.env.KRING_E2E_BASE_URL ?? "http://127.0.0.1:3000",
+    // Teachers' browsers ask for Dutch; the English interface is tested explicitly.
+    locale: "nl-NL",
     browserName: "chromium",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/common.sh
-if ! command -v oha >/dev/null; then
-  step "installing oha (load generator) from crates.io"
-  cargo install -q oha --locked
+if ! command -v wrk >/dev/null; then
+  step "installing wrk (load generator) from Debian"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi
 fi
 step "building Kring (release)"
 cargo leptos build --release
@@ -33,23 +34,25 @@ curl -sf -H "Cookie: $cookie" "$base/" | grep -q "Welkom, Anouk" || { echo "home
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 rows=()
+# wrk reports what we need through a small Lua hook: throughput, percentiles, errors.
+cat > "$dir/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %.0f %.2f %.2f %.2f %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, errors))
+end
+LUA
 measure() { # name url [cookie]
   local name=$1 url=$2 extra=()
   [ -n "${3:-}" ] && extra=(-H "Cookie: $3")
   for c in 1 10 50; do
-    oha -z "${duration}s" -c "$c" --no-tui --output-format json "${extra[@]}" "$url" > "$dir/oha.json"
-    rows+=("$(python3 - "$name" "$c" "$dir/oha.json" <<'PY'
-import json, sys
-name, c, path = sys.argv[1], sys.argv[2], sys.argv[3]
-d = json.load(open(path))
-p = d["latencyPercentiles"]; s = d["summary"]
-codes = d.get("statusCodeDistribution", {})
-ok = sum(v for k, v in codes.items() if k.startswith("2"))
-total = sum(codes.values()) or 1
-ms = lambda x: f"{(x or 0) * 1000:.2f}"
-print(f"| {name} | {c} | {s['requestsPerSec']:.0f} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['p99'])} | {100 * ok / total:.1f} % |")
-PY
-)")
+    local threads=$(( c < 2 ? 1 : 2 ))
+    read -r _ rps p50 p95 p99 total errors < <(wrk -t"$threads" -c"$c" -d"${duration}s" --latency \
+      -s "$dir/report.lua" "${extra[@]}" "$url" | grep '^RESULT')
+    rows+=("| $name | $c | $rps | $p50 | $p95 | $p99 | $total | $errors |")
   done
 }
 step "measuring (${duration}s per row)"
@@ -70,12 +73,12 @@ total_br=$(( $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.wasm" | wc -c) 
 report=$(cat <<MD
 # Benchmarks
 
-Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), oha ${duration}s per row,
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), wrk ${duration}s per row,
 release build, fresh SQLite database with demo data, server and load generator on the
 same machine. The baseline is the bare \`/healthz\` route of the same binary.
 
-| route | connections | requests/s | p50 ms | p95 ms | p99 ms | 2xx |
-|---|---|---|---|---|---|---|
+| route | connections | requests/s | p50 ms | p95 ms | p99 ms | requests | errors |
+|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Server memory after the run (RSS): $((rss / 1024)) MiB.

@@ -47,6 +47,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/kring.css"/>
+            <Title formatter=|text: String| if text.is_empty() { "Kring".to_string() } else { format!("{text} · Kring") }/>
+            <Router>
+                <Shell/>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Everything inside the router. The session's actions are created here, inside the
+/// router, so that a form posted without JavaScript gets its error back from the URL.
+#[component]
+fn Shell() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let sign_up = ServerAction::<AcceptInvitation>::new();
@@ -74,28 +89,22 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <I18nContextProvider>
-            <Stylesheet id="leptos" href="/pkg/kring.css"/>
-            <Title formatter=|text: String| if text.is_empty() { "Kring".to_string() } else { format!("{text} · Kring") }/>
-            <Router>
-                <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>
-                <Header/>
-                <main id="main" class="page" tabindex="-1">
-                    <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                        <Route path=path!("/password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                        <Route path=path!("/password/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
-                        <Route path=path!("/invite/:token") view=SignUpPage ssr=SsrMode::Async/>
-                        <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/staff") view=StaffPage ssr=SsrMode::Async/>
-                    </Routes>
-                </main>
-                <footer class="site-footer">
-                    <p>{t!(use_i18n(), app.footer)}</p>
-                </footer>
-            </Router>
-        </I18nContextProvider>
+        <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>
+        <Header/>
+        <main id="main" class="page" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/password/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/staff") view=StaffPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
+        <footer class="site-footer">
+            <p>{t!(use_i18n(), app.footer)}</p>
+        </footer>
     }
 }
 
@@ -103,6 +112,12 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
+    // After signing in, the interface speaks the person's own language.
+    Effect::new(move |_| {
+        if let Some(Ok(language)) = auth.login.value().get() {
+            i18n.set_locale(crate::ui::locale_of(language));
+        }
+    });
     view! {
         <header class="site-header">
             <div class="site-header__inner">

@@ -89,3 +89,14 @@ test("the language switch changes the interface and is remembered", async ({ pag
   await page.getByRole("button", { name: "Nederlands" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welkom, Anouk de Bruin");
 });
+
+test("a person's own language wins over the browser's after logging in", async ({ browser }) => {
+  const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+  await page.goto("/login");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Log in");
+  await page.getByLabel("Email address").fill("e.visser@esdal.test");
+  await page.getByLabel("Password", { exact: true }).fill("kring-demo-2026");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welkom, Eva Visser");
+});

@@ -77,8 +77,9 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     .await
 }
 
+/// Signs in; returns the person's language so the interface can switch to it.
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<Language, AppError> {
     respond(async move {
         let state = AppState::get()?;
         Validation::new()
@@ -93,9 +94,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let user = service::authenticate(&state.db, &email, &password).await?;
         let session = session::current_session().await?;
         session::sign_in(&session, &user).await?;
-        remember_language(Language::parse(&user.language).unwrap_or_default());
+        let language = Language::parse(&user.language).unwrap_or_default();
+        remember_language(language);
         leptos_axum::redirect(&safe_next_path(next.as_deref()));
-        Ok(())
+        Ok(language)
     })
     .await
 }
