@@ -87,13 +87,19 @@ pub fn band_text(locale: Locale, band: ExperienceBand) -> &'static str {
     }
 }
 
-/// The last error of an action, as a signal pages can read.
+/// The last error of an action, as a signal pages can read. Call it inside a route:
+/// before the action has run, it shows the error a form posted without JavaScript
+/// brought back in the URL.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+    let from_url = ServerAction::<S>::new();
+    Signal::derive(move || {
+        let latest = if action.version().get() > 0 { action.value().get() } else { from_url.value().get() };
+        latest.and_then(|r| r.err())
+    })
 }
 
 /// A labelled input with a hint and an inline error, wired up for screen readers.
