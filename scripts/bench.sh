@@ -30,7 +30,7 @@ cookie=$(curl -s -D - -o /dev/null -H 'Accept: application/json' -H 'Sec-Fetch-S
   --data-urlencode 'email=a.debruin@esdal.test' --data-urlencode 'password=kring-demo-2026' "$base/api/login" \
   | tr -d '\r' | sed -n 's/^set-cookie: \(kring_session=[^;]*\).*/\1/Ip' | head -n 1)
 [ -n "$cookie" ] || { echo "could not log in" >&2; exit 1; }
-curl -sf -H "Cookie: $cookie" "$base/" | grep -q "Welkom, Anouk" || { echo "home page did not render for the logged-in user" >&2; exit 1; }
+curl -sf -H "Cookie: $cookie" "$base/" | grep -q "Anouk de Bruin" || { echo "home page did not render for the logged-in user" >&2; exit 1; }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 rows=()

@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = action_error(auth.login);
     let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
     view! {
-        <Title text=move || t_string!(i18n, login.title).to_string()/>
+        <Title text=t_string!(i18n, login.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, login.title)}</h1>
             <p class="lead">{t!(i18n, login.intro)}</p>
@@ -50,7 +50,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let sent_by_redirect = use_query_map().with_untracked(|q| q.get("sent").is_some());
     let sent = move || sent_by_redirect || matches!(action.value().get(), Some(Ok(())));
     view! {
-        <Title text=move || t_string!(i18n, forgot.title).to_string()/>
+        <Title text=t_string!(i18n, forgot.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, forgot.title)}</h1>
             <Show when=sent fallback=move || view! {
@@ -76,7 +76,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let error = action_error(auth.reset);
     let token = use_params_map().with_untracked(|p| p.get("token")).unwrap_or_default();
     view! {
-        <Title text=move || t_string!(i18n, reset.title).to_string()/>
+        <Title text=t_string!(i18n, reset.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, reset.title)}</h1>
             <p class="lead">{t!(i18n, reset.intro)}</p>
@@ -108,7 +108,7 @@ pub fn SignUpPage() -> impl IntoView {
         get_invitation_details,
     );
     view! {
-        <Title text=move || t_string!(i18n, signup.title).to_string()/>
+        <Title text=t_string!(i18n, signup.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, signup.title)}</h1>
             <Suspense fallback=Loading>
@@ -175,7 +175,7 @@ pub fn ProfilePage() -> impl IntoView {
         let band = user.experience_band;
         let language = user.language;
         view! {
-            <Title text=move || t_string!(i18n, profile.title).to_string()/>
+            <Title text=t_string!(i18n, profile.title)/>
             <h1>{t!(i18n, profile.title)}</h1>
             <div class="grid-2">
                 <section class="card" aria-labelledby="profile-details">

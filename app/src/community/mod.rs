@@ -12,7 +12,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     signed_in(move |user| {
         view! {
-            <Title text=move || t_string!(i18n, home.title).to_string()/>
+            <Title text=t_string!(i18n, home.title)/>
             <h1>{t!(i18n, home.greeting, name = user.name.clone())}</h1>
             <section aria-labelledby="my-communities">
                 <h2 id="my-communities">{t!(i18n, home.communities_title)}</h2>

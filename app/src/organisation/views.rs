@@ -25,7 +25,7 @@ pub fn StaffPage() -> impl IntoView {
     );
     signed_in(move |_user| {
         view! {
-            <Title text=move || t_string!(i18n, staff.title).to_string()/>
+            <Title text=t_string!(i18n, staff.title)/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match overview.await {

@@ -234,7 +234,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <leptos_meta::Title text=move || t_string!(i18n, notfound.title).to_string()/>
+        <leptos_meta::Title text=t_string!(i18n, notfound.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, notfound.title)}</h1>
             <p>{t!(i18n, notfound.body)}</p>
