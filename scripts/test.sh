@@ -24,18 +24,32 @@ as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off" -l "$pg_dir/log" -w start >/dev/null
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$pg_dir" "${e2e_dir:-}"
+  rm -rf "$pg_dir" "${e2e_dir:-}" "${results:-}"
 }
 trap cleanup EXIT
 export KRING_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 export KRING_REQUIRE_POSTGRES=1
 
 step "unit, service and HTTP tests (SQLite and PostgreSQL)"
-cargo test --release -p app -p kring -p migration --features app/ssr
+results=$(mktemp /tmp/kring-results.XXXXXX)
+cargo test --release -p app -p kring -p migration --features app/ssr 2>&1 | tee "$results"
 
 step "browser tests (Playwright + Chromium, JavaScript on and off, axe-core)"
 e2e_dir=$(mktemp -d /tmp/kring-e2e.XXXXXX)
 export DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox"
 export LEPTOS_SITE_ADDR="127.0.0.1:${KRING_E2E_PORT:-3217}" KRING_E2E_BASE_URL="http://127.0.0.1:${KRING_E2E_PORT:-3217}"
-cargo leptos end-to-end --release
+cargo leptos end-to-end --release 2>&1 | tee -a "$results"
+
 step "all tests passed"
+python3 - "$results" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+passed = failed = 0
+for m in re.finditer(r"test result: \w+\. (\d+) passed; (\d+) failed", text):
+    passed, failed = passed + int(m[1]), failed + int(m[2])
+if m := re.search(r"^\s*(\d+) passed \(", text, re.M):
+    passed += int(m[1])
+if m := re.search(r"^\s*(\d+) failed$", text, re.M):
+    failed += int(m[1])
+print(f"tests: {passed} passed, {failed} failed")
+PY
