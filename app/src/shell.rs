@@ -67,14 +67,16 @@ fn Shell() -> impl IntoView {
     let sign_up = ServerAction::<AcceptInvitation>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let change_password = ServerAction::<ChangePassword>::new();
+    // `try_get`: on the server a resource's source may be polled once more after the
+    // request's reactive owner is gone.
     let user = Resource::new(
         move || {
             (
-                login.version().get(),
-                logout.version().get(),
-                sign_up.version().get(),
-                reset.version().get(),
-                change_password.version().get(),
+                login.version().try_get(),
+                logout.version().try_get(),
+                sign_up.version().try_get(),
+                reset.version().try_get(),
+                change_password.version().try_get(),
             )
         },
         |_| crate::account::api::get_current_user(),

@@ -20,7 +20,14 @@ pub fn StaffPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     let set_role = ServerAction::<SetStaffRole>::new();
     let overview = Resource::new(
-        move || (invite.version().get(), link.version().get(), revoke.version().get(), set_role.version().get()),
+        move || {
+            (
+                invite.version().try_get(),
+                link.version().try_get(),
+                revoke.version().try_get(),
+                set_role.version().try_get(),
+            )
+        },
         |_| load_staff_overview(),
     );
     signed_in(move |_user| {
