@@ -5,9 +5,10 @@
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 use uuid::Uuid;
 
+use crate::account::domain::Language;
 use crate::account::domain::{ExperienceBand, Role};
-use crate::account::service::hash_password;
-use crate::db::entities::{organisation, staff_membership, user};
+use crate::account::service::{NewStaffMember, hash_password, insert_staff_member};
+use crate::db::entities::organisation;
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 
@@ -131,32 +132,20 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         schools.push(school);
     }
     for person in people() {
-        let user = user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            email: Set(person.email.into()),
-            name: Set(person.name.into()),
-            password_hash: Set(hash.0.clone()),
-            language: Set("nl".into()),
-            department: Set(Some(person.department.into())),
-            experience_band: Set(Some(person.band.as_str().into())),
-            location: Set(Some(person.location.into())),
-            auth_version: Set(1),
-            deactivated_at: Set(None),
-            created_at: Set(created),
-            updated_at: Set(created),
-        }
-        .insert(&txn)
-        .await?;
         // The admin administers the whole board; everyone else works at one school.
         let organisation_id = if person.role == Role::Admin { board.id } else { schools[person.school].id };
-        staff_membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user.id),
-            organisation_id: Set(organisation_id),
-            role: Set(person.role.as_str().into()),
-            created_at: Set(created),
-        }
-        .insert(&txn)
+        insert_staff_member(
+            &txn,
+            NewStaffMember {
+                email: person.email,
+                name: person.name,
+                password_hash: &hash,
+                language: Language::Nl,
+                organisation_id,
+                role: person.role,
+                profile: Some((person.department, person.band, person.location)),
+            },
+        )
         .await?;
     }
     txn.commit().await?;

@@ -3,9 +3,11 @@
 
 use std::io::Read;
 
-use app::account::domain::{NAME_MAX, Role, normalise_email, validate_email, validate_password, validate_text};
-use app::account::service::{find_user_by_email, hash_password};
-use app::db::entities::{organisation, staff_membership, user};
+use app::account::domain::{
+    Language, NAME_MAX, Role, normalise_email, validate_email, validate_password, validate_text,
+};
+use app::account::service::{NewStaffMember, find_user_by_email, hash_password, insert_staff_member};
+use app::db::entities::organisation;
 use app::db::{begin_write, now};
 use app::mail::{Mailer, SmtpSettings};
 use app::state::{AppState, Settings};
@@ -113,33 +115,19 @@ pub async fn create_user(
     }
     let organisation = find_or_create_org(db, org).await?;
     let hash = hash_password(password).await.map_err(|e| e.to_string())?;
-    let created = now();
     let txn = begin_write(db).await.map_err(|e| e.to_string())?;
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email),
-        name: Set(name.trim().to_string()),
-        password_hash: Set(hash.0),
-        language: Set("nl".into()),
-        department: Set(None),
-        experience_band: Set(None),
-        location: Set(None),
-        auth_version: Set(1),
-        deactivated_at: Set(None),
-        created_at: Set(created),
-        updated_at: Set(created),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| e.to_string())?;
-    staff_membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        organisation_id: Set(organisation.id),
-        role: Set(role.as_str().into()),
-        created_at: Set(created),
-    }
-    .insert(&txn)
+    let user = insert_staff_member(
+        &txn,
+        NewStaffMember {
+            email: &email,
+            name: name.trim(),
+            password_hash: &hash,
+            language: Language::Nl,
+            organisation_id: organisation.id,
+            role,
+            profile: None,
+        },
+    )
     .await
     .map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;

@@ -62,7 +62,7 @@ async fn login_issues_a_new_session_id_and_logout_ends_it() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let client = Client::default();
-        // An anonymous session first (the language switch creates none, so make one via login failure).
+        // Two logins in the same browser: the second must get a new session id.
         let first = app.call("login", &[("email", TEACHER), ("password", PASSWORD)], &client).await;
         let cookie_one = first.set_cookies.iter().find(|c| c.starts_with("kring_session=")).cloned().unwrap();
         assert!(cookie_one.contains("HttpOnly") && cookie_one.contains("SameSite=Lax"), "{cookie_one}");

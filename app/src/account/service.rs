@@ -240,3 +240,56 @@ pub async fn set_language(db: &DatabaseConnection, user: user::Model, language: 
     active.update(db).await?;
     Ok(())
 }
+
+/// A new staff account and its first role, as written by sign-up, the CLI and the demo.
+pub struct NewStaffMember<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a PasswordHashString,
+    pub language: Language,
+    pub organisation_id: Uuid,
+    pub role: super::domain::Role,
+    /// Department, experience band and location, when known.
+    pub profile: Option<(&'a str, ExperienceBand, &'a str)>,
+}
+
+/// Inserts the account and its staff membership (inside the caller's transaction).
+/// Fails on database errors, e.g. an email that is already taken.
+pub async fn insert_staff_member<C: ConnectionTrait>(
+    db: &C,
+    new: NewStaffMember<'_>,
+) -> Result<user::Model, sea_orm::DbErr> {
+    let created = now();
+    let (department, band, location) = match new.profile {
+        Some((department, band, location)) => {
+            (Some(department.to_string()), Some(band.as_str().to_string()), Some(location.to_string()))
+        }
+        None => (None, None, None),
+    };
+    let user = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.to_string()),
+        name: Set(new.name.to_string()),
+        password_hash: Set(new.password_hash.0.clone()),
+        language: Set(new.language.as_str().to_string()),
+        department: Set(department),
+        experience_band: Set(band),
+        location: Set(location),
+        auth_version: Set(1),
+        deactivated_at: Set(None),
+        created_at: Set(created),
+        updated_at: Set(created),
+    }
+    .insert(db)
+    .await?;
+    staff_membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        organisation_id: Set(new.organisation_id),
+        role: Set(new.role.as_str().to_string()),
+        created_at: Set(created),
+    }
+    .insert(db)
+    .await?;
+    Ok(user)
+}

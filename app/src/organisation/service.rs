@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::api::{PendingInvitation, School, SchoolRole, StaffMember, StaffOverview};
 use crate::account::domain::{Language, Role};
-use crate::account::service::{find_user_by_email, hash_password, hash_token, new_token};
+use crate::account::service::{
+    NewStaffMember, find_user_by_email, hash_password, hash_token, insert_staff_member, new_token,
+};
 use crate::account::session::Viewer;
 use crate::db::entities::{invitation, organisation, staff_membership, user};
 use crate::db::{begin_write, now};
@@ -322,31 +324,11 @@ pub async fn accept_invitation(
     if find_user_by_email(&txn, email).await?.is_some() {
         return Err(AppError::field("email", ErrorKey::EmailTaken));
     }
-    let created = now();
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email.to_string()),
-        name: Set(name.to_string()),
-        password_hash: Set(hash.0),
-        language: Set(language.as_str().to_string()),
-        department: Set(None),
-        experience_band: Set(None),
-        location: Set(None),
-        auth_version: Set(1),
-        deactivated_at: Set(None),
-        created_at: Set(created),
-        updated_at: Set(created),
-    }
-    .insert(&txn)
-    .await?;
-    staff_membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        organisation_id: Set(school.id),
-        role: Set(invitation.role.clone()),
-        created_at: Set(created),
-    }
-    .insert(&txn)
+    let role = Role::parse(&invitation.role).unwrap_or(Role::Teacher);
+    let user = insert_staff_member(
+        &txn,
+        NewStaffMember { email, name, password_hash: &hash, language, organisation_id: school.id, role, profile: None },
+    )
     .await?;
     let count = invitation.accepted_count + 1;
     let mut active: invitation::ActiveModel = invitation.into();
