@@ -3,3 +3,6 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kring/target}"
 export PATH="$(pwd)/scripts/node_modules/.bin:$(pwd)/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Leptos reads LEPTOS_OUTPUT_NAME at compile time and cargo-leptos sets it; setting it
+# for every cargo call lets the test build reuse the site build's compiled crates.
+export LEPTOS_OUTPUT_NAME=kring

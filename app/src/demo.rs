@@ -1,6 +1,7 @@
 //! Demo data: a fictional Dutch school board with two secondary schools and about
 //! thirty staff across departments, experience bands and locations, so Kring looks
-//! like a real school on first start. Loaded only into an empty database.
+//! like a real school on first start, and the communities of practice they run (see
+//! `community::demo`). Loaded only into an empty database.
 
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 use uuid::Uuid;
@@ -131,10 +132,11 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         .await?;
         schools.push(school);
     }
+    let mut users = std::collections::HashMap::new();
     for person in people() {
         // The admin administers the whole board; everyone else works at one school.
         let organisation_id = if person.role == Role::Admin { board.id } else { schools[person.school].id };
-        insert_staff_member(
+        let user = insert_staff_member(
             &txn,
             NewStaffMember {
                 email: person.email,
@@ -147,7 +149,9 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
             },
         )
         .await?;
+        users.insert(person.email, user.id);
     }
+    crate::community::demo::load(&txn, board.id, &users).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -53,6 +53,13 @@ pub enum ErrorKey {
     WrongPassword,
     EmailTaken,
     LastAdmin,
+    CommunityFull,
+    StartingRestricted,
+    MembershipChanged,
+    NotAColleague,
+    AlreadyMember,
+    LastFacilitator,
+    LeaveInstead,
 }
 
 impl AppError {

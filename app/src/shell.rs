@@ -8,7 +8,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
 use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignUpPage};
-use crate::community::HomePage;
+use crate::community::views::{
+    CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
+};
 use crate::i18n::*;
 use crate::organisation::api::AcceptInvitation;
 use crate::organisation::views::StaffPage;
@@ -102,6 +104,11 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=SignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/staff") view=StaffPage ssr=SsrMode::Async/>
+                <Route path=path!("/communities") view=DirectoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/communities/new") view=NewCommunityPage ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id") view=CommunityPageView ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id/edit") view=EditCommunityPage ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id/level") view=LevelPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">
@@ -136,6 +143,7 @@ fn Header() -> impl IntoView {
                                     view! {
                                         <ul class="site-nav__list">
                                             <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
+                                            {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
                                             {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
                                             <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>
                                             <li>

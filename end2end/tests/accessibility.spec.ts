@@ -1,6 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { ADMIN, login } from "./helpers";
+import { ADMIN, login, TEACHER } from "./helpers";
 
 async function expectNoViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -28,4 +28,16 @@ test("signed-in pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
   await page.getByRole("button", { name: "Opslaan" }).click();
   await expect(page.getByText("Vul dit veld in.")).toBeVisible();
   await expectNoViolations(page, "/profile with errors");
+});
+
+test("community pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
+  await login(page, TEACHER);
+  await page.getByRole("link", { name: "Begrijpend lezen in de onderbouw" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Begrijpend lezen in de onderbouw");
+  const community = new URL(page.url()).pathname;
+  for (const path of [community, `${community}/level`, `${community}/edit`, "/communities", "/communities/new"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectNoViolations(page, path);
+  }
 });

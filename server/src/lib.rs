@@ -6,6 +6,9 @@
 //! [`app::state::AppState`]; [`router`] assembles the layers; [`security`] holds the
 //! request-level protections.
 
+#![recursion_limit = "256"]
+
+pub mod assets;
 pub mod config;
 pub mod security;
 pub mod startup;
@@ -91,12 +94,13 @@ async fn server_fn_handler(State(state): State<ServerState>, request: Request<Bo
     leptos_axum::handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
 }
 
-/// Files the build writes to the site folder (wasm, JS, CSS, icons). They are
-/// compressed by the compression layer and revalidated by the browser (they are not
-/// content-hashed, so they must not be cached blindly).
+/// Files the build writes to the site folder (wasm, JS, CSS, icons). They are sent
+/// precompressed when [`assets::precompress`] has run (else the compression layer
+/// compresses them) and revalidated by the browser (they are not content-hashed, so
+/// they must not be cached blindly).
 async fn static_file(State(state): State<ServerState>, request: Request<Body>) -> Response {
     let root = state.leptos.site_root.to_string();
-    match ServeDir::new(root).oneshot(request).await {
+    match ServeDir::new(root).precompressed_br().precompressed_gzip().oneshot(request).await {
         Ok(mut response) => {
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
             response.map(Body::new)
@@ -139,7 +143,18 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Periodic housekeeping: expired sessions and idle rate-limit keys.
+/// Compresses the site's assets at maximum quality in the background; until it is
+/// done, the compression layer serves them compressed on the fly.
+pub fn spawn_precompression(site_root: std::path::PathBuf) {
+    tokio::task::spawn_blocking(move || match assets::precompress(&site_root) {
+        Ok(files) if !files.is_empty() => tracing::info!(count = files.len(), "precompressed static assets"),
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, root = %site_root.display(), "could not precompress static assets"),
+    });
+}
+
+/// Periodic housekeeping: expired sessions, idle rate-limit keys, and participation
+/// levels that changed because events left their window.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let store = DbSessionStore::new(state.db.clone());
@@ -150,6 +165,9 @@ pub fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(error = %err, "could not delete expired sessions");
             }
             state.login_limiter.forget_idle();
+            if let Err(err) = app::community::service::refresh_all_levels(&state.db).await {
+                tracing::warn!(error = ?err, "could not refresh participation levels");
+            }
         }
     });
 }

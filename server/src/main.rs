@@ -33,6 +33,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 tracing::info!("loaded demo data (password: {})", app::demo::DEMO_PASSWORD);
             }
             kring::spawn_housekeeping(state.clone());
+            kring::spawn_precompression(std::path::PathBuf::from(leptos.site_root.to_string()));
             let addr = leptos.site_addr;
             let router = kring::router(state, leptos, &secret);
             kring::serve(router, addr).await.map_err(|e| format!("LEPTOS_SITE_ADDR {addr}: {e}"))

@@ -28,6 +28,8 @@ pub struct CurrentUser {
     pub language: Language,
     /// The highest organisation role the person holds anywhere.
     pub role: Role,
+    /// Staff of a school or board; guests of a community are not.
+    pub staff: bool,
     pub department: Option<String>,
     pub experience_band: Option<ExperienceBand>,
     pub location: Option<String>,
@@ -35,7 +37,11 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
+        self.staff && self.role == Role::Admin
+    }
+
+    pub fn has_organisation(&self) -> bool {
+        self.staff
     }
 }
 
@@ -49,6 +55,7 @@ impl From<&session::Viewer> for CurrentUser {
             email: user.email.clone(),
             language: Language::parse(&user.language).unwrap_or_default(),
             role: viewer.memberships.iter().filter_map(|m| Role::parse(&m.role).ok()).max().unwrap_or(Role::Teacher),
+            staff: !viewer.memberships.is_empty(),
             department: user.department.clone(),
             experience_band: user.experience_band.as_deref().and_then(|b| ExperienceBand::parse(b).ok()),
             location: user.location.clone(),

@@ -49,6 +49,13 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::WrongPassword => td_string!(locale, errors.wrong_password),
         ErrorKey::EmailTaken => td_string!(locale, errors.email_taken),
         ErrorKey::LastAdmin => td_string!(locale, errors.last_admin),
+        ErrorKey::CommunityFull => td_string!(locale, errors.community_full),
+        ErrorKey::StartingRestricted => td_string!(locale, errors.starting_restricted),
+        ErrorKey::MembershipChanged => td_string!(locale, errors.membership_changed),
+        ErrorKey::NotAColleague => td_string!(locale, errors.not_a_colleague),
+        ErrorKey::AlreadyMember => td_string!(locale, errors.already_member),
+        ErrorKey::LastFacilitator => td_string!(locale, errors.last_facilitator),
+        ErrorKey::LeaveInstead => td_string!(locale, errors.leave_instead),
     }
 }
 
@@ -158,6 +165,67 @@ pub fn Field(
             />
         </div>
     }
+}
+
+/// A labelled multi-line text field with a hint and an inline error, like [`Field`].
+#[component]
+pub fn TextArea(
+    #[prop(into)] name: String,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(optional, into)] value: String,
+    #[prop(default = 5)] rows: u32,
+    #[prop(default = false)] required: bool,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let field_error = {
+        let name = name.clone();
+        Signal::derive(move || error.get().and_then(|e| e.field_error(&name)))
+    };
+    let described_by = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if field_error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || field_error.get().is_some()>
+            <label class="field__label" for=id.clone()>{move || label.get()}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{move || hint.get()}</p> })}
+            {
+                let error_id = error_id.clone();
+                move || field_error.get().map(|key| view! {
+                    <p class="field__error" id=error_id.clone()>{move || error_key_text(i18n.get_locale(), key)}</p>
+                })
+            }
+            <textarea
+                class="field__input field__input--area"
+                id=id.clone()
+                name=name.clone()
+                rows=rows
+                required=required
+                aria-invalid=move || field_error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            >{value}</textarea>
+        </div>
+    }
+}
+
+/// A date as people read it (day-month-year), the same on server and browser.
+pub fn date_text(at: time::OffsetDateTime) -> String {
+    let d = at.date();
+    format!("{}-{}-{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// A summary of what went wrong, announced to screen readers, above a form.

@@ -1,9 +1,16 @@
 //! Entities mirroring the tables created in `migrations/`. They never leave the
 //! server: features turn them into DTOs.
 
+pub mod community;
+pub mod community_member;
+pub mod community_policy;
 pub mod invitation;
+pub mod level_change;
+pub mod membership_change;
 pub mod organisation;
+pub mod participation_event;
 pub mod password_reset;
 pub mod session;
 pub mod staff_membership;
+pub mod success_criterion;
 pub mod user;

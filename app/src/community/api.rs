@@ -1,0 +1,336 @@
+//! Server functions for communities. Each is thin: session → permission (inside the
+//! service, which answers `NotFound` for anything inside a community the viewer is not
+//! an active member of) → service → DTO.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
+use super::participation::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, NextLevel, SeciPhase};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {super::service, crate::account::session, crate::error::respond, crate::state::AppState};
+
+/// A community as listed on someone's home page or in the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunitySummary {
+    pub id: Uuid,
+    pub name: String,
+    pub goal: String,
+    pub status: CommunityStatus,
+    pub member_count: usize,
+    pub my_role: Option<CommunityRole>,
+    pub my_status: Option<MembershipStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCommunities {
+    pub communities: Vec<CommunitySummary>,
+    /// Communities that invited the viewer.
+    pub invitations: Vec<CommunitySummary>,
+    /// Requests to join the viewer made that await an answer.
+    pub requests: Vec<CommunitySummary>,
+    pub may_start: bool,
+    /// Guests have no directory: they see only the communities they are in.
+    pub has_directory: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: CommunityRole,
+    pub level: Level,
+    pub is_me: bool,
+}
+
+/// Someone invited or asking to join; shown to facilitators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMember {
+    pub user_id: Uuid,
+    pub name: String,
+    pub status: MembershipStatus,
+    pub since: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriteriaVersion {
+    pub criteria: String,
+    pub author: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub who: String,
+    pub kind: EventKind,
+    pub at: OffsetDateTime,
+}
+
+/// What the viewer sees about themselves on the community page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPlace {
+    pub user_id: Uuid,
+    pub role: CommunityRole,
+    pub level: Level,
+    pub newcomer_path: Vec<(NewcomerStep, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityPage {
+    pub id: Uuid,
+    pub name: String,
+    pub goal: String,
+    pub agreements: String,
+    pub rhythm: String,
+    pub status: CommunityStatus,
+    pub listed: bool,
+    pub window_days: i32,
+    pub criteria_history: Vec<CriteriaVersion>,
+    pub members: Vec<Member>,
+    pub pending: Vec<PendingMember>,
+    pub recent: Vec<Activity>,
+    pub seci: Vec<(SeciPhase, u32)>,
+    pub size_advice: SizeAdvice,
+    pub member_cap: i32,
+    pub me: MyPlace,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplainedEvent {
+    pub kind: EventKind,
+    pub at: OffsetDateTime,
+    pub points: u32,
+    pub counted: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelPoint {
+    pub level: Level,
+    pub points: i32,
+    pub reason: LevelReason,
+    pub at: OffsetDateTime,
+}
+
+/// "Why this level": the events, the rule and the trajectory of one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelExplanation {
+    pub community_id: Uuid,
+    pub community_name: String,
+    pub level: Level,
+    pub points: u32,
+    pub next: Option<NextLevel>,
+    pub rule: LevelRule,
+    pub events: Vec<ExplainedEvent>,
+    pub trajectory: Vec<LevelPoint>,
+}
+
+#[server(endpoint = "my_communities")]
+pub async fn load_my_communities() -> Result<MyCommunities, AppError> {
+    respond(async {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::my_communities(&state.db, &viewer).await
+    })
+    .await
+}
+
+#[server(endpoint = "community_directory")]
+pub async fn load_directory() -> Result<Vec<CommunitySummary>, AppError> {
+    respond(async {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::directory(&state.db, &viewer).await
+    })
+    .await
+}
+
+#[server(endpoint = "community_page")]
+pub async fn load_community(community_id: Uuid) -> Result<CommunityPage, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::community_page(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "my_level")]
+pub async fn load_my_level(community_id: Uuid) -> Result<LevelExplanation, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::explain_level(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+/// Starts a community with the viewer as its first facilitator, then opens it.
+#[server(endpoint = "create_community")]
+pub async fn create_community(
+    name: String,
+    goal: String,
+    agreements: String,
+    rhythm: String,
+    listed: Option<String>,
+) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let form = service::CommunityForm { name, goal, agreements, rhythm, listed: listed.is_some() };
+        let id = service::create(&state.db, &viewer, form).await?;
+        leptos_axum::redirect(&format!("/c/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "update_community")]
+pub async fn update_community(
+    community_id: Uuid,
+    name: String,
+    goal: String,
+    agreements: String,
+    rhythm: String,
+    status: String,
+    listed: Option<String>,
+    window_days: String,
+) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let form = service::CommunityForm { name, goal, agreements, rhythm, listed: listed.is_some() };
+        service::update(&state.db, &viewer, community_id, form, &status, &window_days).await?;
+        leptos_axum::redirect(&format!("/c/{community_id}"));
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "update_success_criteria")]
+pub async fn update_success_criteria(community_id: Uuid, criteria: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::update_criteria(&state.db, &viewer, community_id, &criteria).await
+    })
+    .await
+}
+
+#[server(endpoint = "request_to_join")]
+pub async fn request_to_join(community_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::request_to_join(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+/// Withdraws the viewer's own request to join (undo).
+#[server(endpoint = "withdraw_request")]
+pub async fn withdraw_request(community_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::withdraw_request(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+/// A facilitator accepts (`answer = "accept"`) or declines a request to join.
+#[server(endpoint = "answer_join_request")]
+pub async fn answer_join_request(community_id: Uuid, user_id: Uuid, answer: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let accept = parse_answer(&answer)?;
+        service::answer_request(&state.db, &viewer, community_id, user_id, accept).await
+    })
+    .await
+}
+
+/// A facilitator invites a colleague of the same board by email address.
+#[server(endpoint = "invite_member")]
+pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::invite_colleague(&state.db, &viewer, community_id, &email).await
+    })
+    .await
+}
+
+/// The invited person accepts or declines.
+#[server(endpoint = "answer_invitation")]
+pub async fn answer_invitation(community_id: Uuid, answer: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let accept = parse_answer(&answer)?;
+        service::answer_invitation(&state.db, &viewer, community_id, accept).await?;
+        if accept {
+            leptos_axum::redirect(&format!("/c/{community_id}"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "leave_community")]
+pub async fn leave_community(community_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::leave(&state.db, &viewer, community_id).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// A facilitator removes a member, or withdraws an invitation.
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(community_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::remove_member(&state.db, &viewer, community_id, user_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "set_community_role")]
+pub async fn set_community_role(community_id: Uuid, user_id: Uuid, role: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let role = CommunityRole::parse(&role).map_err(|key| AppError::field("role", key))?;
+        service::set_role(&state.db, &viewer, community_id, user_id, role).await
+    })
+    .await
+}
+
+/// A facilitator records that a member takes on coordination (counts toward core).
+#[server(endpoint = "record_coordination")]
+pub async fn record_coordination(community_id: Uuid, user_id: Uuid, note: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::record_coordination(&state.db, &viewer, community_id, user_id, &note).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn parse_answer(answer: &str) -> Result<bool, AppError> {
+    match answer {
+        "accept" => Ok(true),
+        "decline" => Ok(false),
+        _ => Err(AppError::field("answer", crate::error::ErrorKey::InvalidChoice)),
+    }
+}

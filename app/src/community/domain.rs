@@ -1,0 +1,198 @@
+//! Plain rules about communities, shared by server and browser: roles, statuses,
+//! membership states and changes, size guidance and what valid input looks like.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorKey;
+
+pub const COMMUNITY_NAME_MIN: usize = 3;
+pub const COMMUNITY_NAME_MAX: usize = 120;
+pub const GOAL_MAX: usize = 2_000;
+pub const CRITERIA_MAX: usize = 4_000;
+pub const AGREEMENTS_MAX: usize = 8_000;
+pub const RHYTHM_MAX: usize = 200;
+pub const NOTE_MAX: usize = 200;
+/// The size a community of practice works best at.
+pub const IDEAL_MIN: usize = 6;
+pub const IDEAL_MAX: usize = 10;
+/// The hard cap when a board has not set its own.
+pub const DEFAULT_MEMBER_CAP: i32 = 12;
+pub const WINDOW_DAYS_MIN: i32 = 14;
+pub const WINDOW_DAYS_MAX: i32 = 365;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(value: &str) -> Result<Self, $crate::error::ErrorKey> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == value).ok_or($crate::error::ErrorKey::InvalidChoice)
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum! {
+    /// A person's role inside one community.
+    CommunityRole { Facilitator => "facilitator", Member => "member", Guest => "guest" }
+}
+
+string_enum! {
+    CommunityStatus { Active => "active", Paused => "paused", Archived => "archived" }
+}
+
+string_enum! {
+    /// Where a membership stands. People who left or were removed have none.
+    MembershipStatus { Invited => "invited", Requested => "requested", Active => "active" }
+}
+
+string_enum! {
+    /// What happened to a membership; every change is recorded.
+    MembershipChange {
+        Created => "created",
+        Invited => "invited",
+        InvitationAccepted => "invitation_accepted",
+        InvitationDeclined => "invitation_declined",
+        Requested => "requested",
+        RequestWithdrawn => "request_withdrawn",
+        RequestAccepted => "request_accepted",
+        RequestDeclined => "request_declined",
+        RoleChanged => "role_changed",
+        Left => "left",
+        Removed => "removed",
+    }
+}
+
+/// How a community's size compares with the 6–10 that works best.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SizeAdvice {
+    /// Fewer than six: too few perspectives, and a round stalls when two are absent.
+    Small,
+    Good,
+    /// More than ten: not everyone gets to speak, and trust grows slower.
+    Large,
+}
+
+impl SizeAdvice {
+    pub fn for_size(members: usize) -> Self {
+        if members < IDEAL_MIN {
+            SizeAdvice::Small
+        } else if members > IDEAL_MAX {
+            SizeAdvice::Large
+        } else {
+            SizeAdvice::Good
+        }
+    }
+}
+
+/// Whether one more person fits under the board's hard cap, counting people who are
+/// already invited (they can accept at any moment).
+pub fn check_capacity(active: usize, invited: usize, cap: i32) -> Result<(), ErrorKey> {
+    if (active + invited) as i64 >= i64::from(cap) { Err(ErrorKey::CommunityFull) } else { Ok(()) }
+}
+
+pub fn validate_name(name: &str) -> Result<(), ErrorKey> {
+    let length = name.trim().chars().count();
+    if length == 0 {
+        Err(ErrorKey::Required)
+    } else if length < COMMUNITY_NAME_MIN {
+        Err(ErrorKey::TooShort)
+    } else if length > COMMUNITY_NAME_MAX {
+        Err(ErrorKey::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Required text of several lines, at most `max` characters, no control characters
+/// other than line breaks and tabs.
+pub fn validate_body(text: &str, max: usize) -> Result<(), ErrorKey> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(ErrorKey::Required)
+    } else if text.chars().count() > max {
+        Err(ErrorKey::TooLong)
+    } else if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        Err(ErrorKey::InvalidChoice)
+    } else {
+        Ok(())
+    }
+}
+
+/// Optional text: empty is fine, otherwise as [`validate_body`].
+pub fn validate_optional(text: &str, max: usize) -> Result<(), ErrorKey> {
+    if text.trim().is_empty() { Ok(()) } else { validate_body(text, max) }
+}
+
+pub fn validate_window(days: i32) -> Result<(), ErrorKey> {
+    if (WINDOW_DAYS_MIN..=WINDOW_DAYS_MAX).contains(&days) { Ok(()) } else { Err(ErrorKey::InvalidChoice) }
+}
+
+/// Normalises user text for storage: trimmed, Windows line ends made plain.
+pub fn clean_text(text: &str) -> String {
+    text.replace("\r\n", "\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_statuses_round_trip() {
+        for role in CommunityRole::ALL {
+            assert_eq!(CommunityRole::parse(role.as_str()), Ok(*role));
+        }
+        for change in MembershipChange::ALL {
+            assert_eq!(MembershipChange::parse(change.as_str()), Ok(*change));
+        }
+        assert_eq!(CommunityStatus::parse("gone"), Err(ErrorKey::InvalidChoice));
+    }
+
+    #[test]
+    fn size_advice_follows_six_to_ten() {
+        assert_eq!(SizeAdvice::for_size(5), SizeAdvice::Small);
+        assert_eq!(SizeAdvice::for_size(6), SizeAdvice::Good);
+        assert_eq!(SizeAdvice::for_size(10), SizeAdvice::Good);
+        assert_eq!(SizeAdvice::for_size(11), SizeAdvice::Large);
+    }
+
+    #[test]
+    fn the_cap_counts_invited_people() {
+        assert_eq!(check_capacity(11, 0, 12), Ok(()));
+        assert_eq!(check_capacity(12, 0, 12), Err(ErrorKey::CommunityFull));
+        assert_eq!(check_capacity(10, 2, 12), Err(ErrorKey::CommunityFull));
+    }
+
+    #[test]
+    fn names_need_three_to_120_characters() {
+        assert_eq!(validate_name("  "), Err(ErrorKey::Required));
+        assert_eq!(validate_name("ab"), Err(ErrorKey::TooShort));
+        assert_eq!(validate_name("PLG Lezen"), Ok(()));
+        assert_eq!(validate_name(&"x".repeat(121)), Err(ErrorKey::TooLong));
+    }
+
+    #[test]
+    fn bodies_keep_line_breaks_but_not_other_control_characters() {
+        assert_eq!(validate_body("Eén\nTwee", 20), Ok(()));
+        assert_eq!(validate_body("a\u{0007}b", 20), Err(ErrorKey::InvalidChoice));
+        assert_eq!(validate_optional("", 5), Ok(()));
+        assert_eq!(validate_optional("zes tekens", 5), Err(ErrorKey::TooLong));
+    }
+
+    #[test]
+    fn window_is_two_weeks_to_a_year() {
+        assert!(validate_window(90).is_ok());
+        assert!(validate_window(7).is_err());
+        assert!(validate_window(400).is_err());
+    }
+}

@@ -1,0 +1,958 @@
+//! Communities over the database. Every function starts from the viewer and checks
+//! their place: anything inside a community exists only for its active members
+//! (everyone else, school leaders and admins included, gets `NotFound`), and only
+//! facilitators manage members. Membership changes and participation events are
+//! appended to their logs in the same transaction as the change itself.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::api::{
+    Activity, CommunityPage, CommunitySummary, CriteriaVersion, ExplainedEvent, LevelExplanation, LevelPoint, Member,
+    MyCommunities, MyPlace, PendingMember,
+};
+use super::domain::{
+    AGREEMENTS_MAX, CRITERIA_MAX, CommunityRole, CommunityStatus, DEFAULT_MEMBER_CAP, GOAL_MAX, MembershipChange,
+    MembershipStatus, NOTE_MAX, RHYTHM_MAX, SizeAdvice, check_capacity, clean_text, validate_body, validate_name,
+    validate_optional, validate_window,
+};
+use super::participation::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, seci_balance};
+use crate::account::domain::{Language, normalise_email, validate_email};
+use crate::account::session::Viewer;
+use crate::db::entities::{
+    community, community_member, community_policy, level_change, membership_change, participation_event,
+    success_criterion, user,
+};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey, Validation};
+use crate::organisation::service::board_of;
+
+/// What a facilitator (or a founder) fills in about a community.
+#[derive(Debug, Clone)]
+pub struct CommunityForm {
+    pub name: String,
+    pub goal: String,
+    pub agreements: String,
+    pub rhythm: String,
+    pub listed: bool,
+}
+
+impl CommunityForm {
+    fn check(&self, validation: &mut Validation) {
+        validation
+            .check("name", validate_name(&self.name))
+            .check("goal", validate_body(&self.goal, GOAL_MAX))
+            .check("agreements", validate_optional(&self.agreements, AGREEMENTS_MAX))
+            .check("rhythm", validate_optional(&self.rhythm, RHYTHM_MAX));
+    }
+}
+
+/// The board a staff member works for; `None` for guests (no staff role anywhere).
+pub async fn board_of_viewer<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+) -> Result<Option<crate::db::entities::organisation::Model>, AppError> {
+    let Some(first) = viewer.memberships.first() else { return Ok(None) };
+    let Some(org) = crate::db::entities::organisation::Entity::find_by_id(first.organisation_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(board_of(db, org).await?))
+}
+
+/// The board's community policy: (member cap, may staff start communities).
+pub async fn policy<C: ConnectionTrait>(db: &C, board_id: Uuid) -> Result<(i32, bool), AppError> {
+    Ok(community_policy::Entity::find_by_id(board_id)
+        .one(db)
+        .await?
+        .map_or((DEFAULT_MEMBER_CAP, true), |p| (p.member_cap, p.staff_may_start)))
+}
+
+fn is_admin(viewer: &Viewer) -> bool {
+    viewer.memberships.iter().any(|m| m.role == "admin")
+}
+
+fn parse_role(value: &str) -> CommunityRole {
+    CommunityRole::parse(value).unwrap_or(CommunityRole::Member)
+}
+
+fn parse_status(value: &str) -> CommunityStatus {
+    CommunityStatus::parse(value).unwrap_or(CommunityStatus::Active)
+}
+
+/// The community and the viewer's active membership, or `NotFound`.
+async fn member_access<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<(community::Model, community_member::Model), AppError> {
+    let membership = community_member::Entity::find()
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .filter(community_member::Column::UserId.eq(viewer.id()))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok((community, membership))
+}
+
+/// As [`member_access`], for facilitators only; other members get `NotFound` too, as
+/// the management actions do not exist for them.
+async fn facilitator_access<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<community::Model, AppError> {
+    let (community, membership) = member_access(db, viewer, community_id).await?;
+    if parse_role(&membership.role) != CommunityRole::Facilitator {
+        return Err(AppError::NotFound);
+    }
+    Ok(community)
+}
+
+/// A community of the viewer's own board (for the directory and join requests).
+async fn board_community<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<community::Model, AppError> {
+    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+    community::Entity::find_by_id(community_id)
+        .filter(community::Column::OrganisationId.eq(board.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn membership_of<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<community_member::Model>, AppError> {
+    Ok(community_member::Entity::find()
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .filter(community_member::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// (active, invited) head counts.
+async fn head_count<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<(usize, usize), AppError> {
+    let statuses: Vec<String> = community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::Status)
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let active = statuses.iter().filter(|s| *s == MembershipStatus::Active.as_str()).count();
+    let invited = statuses.iter().filter(|s| *s == MembershipStatus::Invited.as_str()).count();
+    Ok((active, invited))
+}
+
+async fn ensure_capacity<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    pending_counts: bool,
+) -> Result<(), AppError> {
+    let (cap, _) = policy(db, community.organisation_id).await?;
+    let (active, invited) = head_count(db, community.id).await?;
+    check_capacity(active, if pending_counts { invited } else { 0 }, cap).map_err(AppError::Conflict)
+}
+
+async fn record_change<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    user_id: Uuid,
+    actor: Option<Uuid>,
+    change: MembershipChange,
+    role: Option<CommunityRole>,
+) -> Result<(), AppError> {
+    membership_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community_id),
+        user_id: Set(user_id),
+        actor_id: Set(actor),
+        change: Set(change.as_str().to_string()),
+        role: Set(role.map(|r| r.as_str().to_string())),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Appends a participation event and records the member's level if it changed (as of
+/// the event, so back-dated events draw the trajectory as it was).
+pub async fn record_event<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    user_id: Uuid,
+    kind: EventKind,
+    occurred_at: OffsetDateTime,
+    recorded_by: Option<Uuid>,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    participation_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        user_id: Set(user_id),
+        kind: Set(kind.as_str().to_string()),
+        occurred_at: Set(occurred_at),
+        recorded_by: Set(recorded_by),
+        note: Set(note),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    let reason = if kind.recorded_by_facilitator() { LevelReason::Facilitator } else { LevelReason::Computed };
+    refresh_level(db, community, user_id, reason, recorded_by, occurred_at.min(now())).await
+}
+
+/// Recomputes one member's level at `at` and appends a level change when it differs
+/// from the last one recorded.
+pub async fn refresh_level<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    user_id: Uuid,
+    reason: LevelReason,
+    recorded_by: Option<Uuid>,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let rule = rule_of(community);
+    let since = at - Duration::days(i64::from(rule.window_days));
+    let events: Vec<(EventKind, OffsetDateTime)> = participation_event::Entity::find()
+        .filter(participation_event::Column::CommunityId.eq(community.id))
+        .filter(participation_event::Column::UserId.eq(user_id))
+        .filter(participation_event::Column::OccurredAt.gt(since))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|e| Some((EventKind::parse(&e.kind).ok()?, e.occurred_at)))
+        .collect();
+    let assessment = rule.assess(&events, at);
+    let last = level_change::Entity::find()
+        .filter(level_change::Column::CommunityId.eq(community.id))
+        .filter(level_change::Column::UserId.eq(user_id))
+        .order_by_desc(level_change::Column::ChangedAt)
+        .one(db)
+        .await?;
+    if last.as_ref().is_some_and(|l| l.level == assessment.level.as_str()) {
+        return Ok(());
+    }
+    level_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        user_id: Set(user_id),
+        level: Set(assessment.level.as_str().to_string()),
+        reason: Set(reason.as_str().to_string()),
+        points: Set(assessment.points as i32),
+        recorded_by: Set(recorded_by),
+        changed_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Records level changes that follow from time passing (events leaving the window),
+/// for every active member of every community. Run by the server's housekeeping.
+pub async fn refresh_all_levels(db: &DatabaseConnection) -> Result<usize, AppError> {
+    let communities = community::Entity::find().all(db).await?;
+    let members = community_member::Entity::find()
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .all(db)
+        .await?;
+    let by_id: HashMap<Uuid, &community::Model> = communities.iter().map(|c| (c.id, c)).collect();
+    let at = now();
+    for member in &members {
+        if let Some(community) = by_id.get(&member.community_id) {
+            refresh_level(db, community, member.user_id, LevelReason::Computed, None, at).await?;
+        }
+    }
+    Ok(members.len())
+}
+
+pub fn rule_of(community: &community::Model) -> LevelRule {
+    LevelRule::standard(community.window_days.clamp(1, 3650) as u32)
+}
+
+pub fn default_agreements(language: Language) -> &'static str {
+    use crate::i18n::*;
+    let locale = match language {
+        Language::Nl => Locale::nl,
+        Language::En => Locale::en,
+    };
+    td_string!(locale, community.default_agreements)
+}
+
+/// Starts a community; the founder becomes its first facilitator.
+pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityForm) -> Result<Uuid, AppError> {
+    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+    let (_, staff_may_start) = policy(db, board.id).await?;
+    if !staff_may_start && !is_admin(viewer) {
+        return Err(AppError::Conflict(ErrorKey::StartingRestricted));
+    }
+    let mut validation = Validation::new();
+    form.check(&mut validation);
+    validation.finish()?;
+    let language = Language::parse(&viewer.user.language).unwrap_or_default();
+    let agreements = if form.agreements.trim().is_empty() {
+        default_agreements(language).to_string()
+    } else {
+        clean_text(&form.agreements)
+    };
+    let txn = begin_write(db).await?;
+    let at = now();
+    let community = community::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organisation_id: Set(board.id),
+        name: Set(clean_text(&form.name)),
+        goal: Set(clean_text(&form.goal)),
+        agreements: Set(agreements),
+        rhythm: Set(clean_text(&form.rhythm)),
+        status: Set(CommunityStatus::Active.as_str().to_string()),
+        listed: Set(form.listed),
+        window_days: Set(90),
+        created_by: Set(Some(viewer.id())),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    community_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        user_id: Set(viewer.id()),
+        role: Set(CommunityRole::Facilitator.as_str().to_string()),
+        status: Set(MembershipStatus::Active.as_str().to_string()),
+        invited_by: Set(None),
+        created_at: Set(at),
+        joined_at: Set(Some(at)),
+    }
+    .insert(&txn)
+    .await?;
+    record_change(
+        &txn,
+        community.id,
+        viewer.id(),
+        Some(viewer.id()),
+        MembershipChange::Created,
+        Some(CommunityRole::Facilitator),
+    )
+    .await?;
+    record_event(&txn, &community, viewer.id(), EventKind::Joined, at, None, None).await?;
+    txn.commit().await?;
+    Ok(community.id)
+}
+
+/// A facilitator changes the community's details, status or level window.
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    form: CommunityForm,
+    status: &str,
+    window_days: &str,
+) -> Result<(), AppError> {
+    let community = facilitator_access(db, viewer, community_id).await?;
+    let status_choice = CommunityStatus::parse(status);
+    let window: Result<i32, ErrorKey> = window_days.trim().parse().map_err(|_| ErrorKey::InvalidChoice);
+    let mut validation = Validation::new();
+    form.check(&mut validation);
+    validation
+        .check("status", status_choice.map(|_| ()))
+        .check("window_days", window.and_then(validate_window))
+        .finish()?;
+    let mut model: community::ActiveModel = community.into();
+    model.name = Set(clean_text(&form.name));
+    model.goal = Set(clean_text(&form.goal));
+    model.agreements = Set(clean_text(&form.agreements));
+    model.rhythm = Set(clean_text(&form.rhythm));
+    model.listed = Set(form.listed);
+    model.status = Set(status_choice.unwrap_or(CommunityStatus::Active).as_str().to_string());
+    model.window_days = Set(window.unwrap_or(90));
+    model.updated_at = Set(now());
+    model.update(db).await?;
+    Ok(())
+}
+
+/// Any member writes a new version of the success criteria; earlier ones stay.
+pub async fn update_criteria(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    criteria: &str,
+) -> Result<(), AppError> {
+    member_access(db, viewer, community_id).await?;
+    Validation::new().check("criteria", validate_body(criteria, CRITERIA_MAX)).finish()?;
+    success_criterion::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community_id),
+        criteria: Set(clean_text(criteria)),
+        author_id: Set(Some(viewer.id())),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+fn summary(
+    community: &community::Model,
+    member_count: usize,
+    mine: Option<&community_member::Model>,
+) -> CommunitySummary {
+    CommunitySummary {
+        id: community.id,
+        name: community.name.clone(),
+        goal: community.goal.clone(),
+        status: parse_status(&community.status),
+        member_count,
+        my_role: mine.map(|m| parse_role(&m.role)),
+        my_status: mine.and_then(|m| MembershipStatus::parse(&m.status).ok()),
+    }
+}
+
+/// Active member counts of some communities, in one query.
+async fn member_counts<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, usize>, AppError> {
+    let rows: Vec<Uuid> = community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::CommunityId)
+        .filter(community_member::Column::CommunityId.is_in(ids))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts = HashMap::new();
+    for id in rows {
+        *counts.entry(id).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<MyCommunities, AppError> {
+    let mine =
+        community_member::Entity::find().filter(community_member::Column::UserId.eq(viewer.id())).all(db).await?;
+    let ids: Vec<Uuid> = mine.iter().map(|m| m.community_id).collect();
+    let communities = community::Entity::find()
+        .filter(community::Column::Id.is_in(ids.clone()))
+        .order_by_asc(community::Column::Name)
+        .all(db)
+        .await?;
+    let counts = member_counts(db, ids).await?;
+    let by_community: HashMap<Uuid, &community_member::Model> = mine.iter().map(|m| (m.community_id, m)).collect();
+    let mut result = MyCommunities {
+        communities: Vec::new(),
+        invitations: Vec::new(),
+        requests: Vec::new(),
+        may_start: false,
+        has_directory: false,
+    };
+    for community in &communities {
+        let Some(membership) = by_community.get(&community.id) else { continue };
+        let item = summary(community, counts.get(&community.id).copied().unwrap_or(0), Some(membership));
+        match MembershipStatus::parse(&membership.status) {
+            Ok(MembershipStatus::Active) => result.communities.push(item),
+            Ok(MembershipStatus::Invited) => result.invitations.push(item),
+            Ok(MembershipStatus::Requested) => result.requests.push(item),
+            Err(_) => {}
+        }
+    }
+    if let Some(board) = board_of_viewer(db, viewer).await? {
+        let (_, staff_may_start) = policy(db, board.id).await?;
+        result.may_start = staff_may_start || is_admin(viewer);
+        result.has_directory = true;
+    }
+    Ok(result)
+}
+
+/// Listed, not archived communities of the viewer's board: name, goal and size only.
+pub async fn directory(db: &DatabaseConnection, viewer: &Viewer) -> Result<Vec<CommunitySummary>, AppError> {
+    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+    let communities = community::Entity::find()
+        .filter(community::Column::OrganisationId.eq(board.id))
+        .filter(community::Column::Listed.eq(true))
+        .filter(community::Column::Status.ne(CommunityStatus::Archived.as_str()))
+        .order_by_asc(community::Column::Name)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = communities.iter().map(|c| c.id).collect();
+    let counts = member_counts(db, ids.clone()).await?;
+    let mine: HashMap<Uuid, community_member::Model> = community_member::Entity::find()
+        .filter(community_member::Column::UserId.eq(viewer.id()))
+        .filter(community_member::Column::CommunityId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.community_id, m))
+        .collect();
+    Ok(communities.iter().map(|c| summary(c, counts.get(&c.id).copied().unwrap_or(0), mine.get(&c.id))).collect())
+}
+
+/// Everything on the community page, in a fixed number of queries whatever the size.
+pub async fn community_page(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<CommunityPage, AppError> {
+    let (community, my_membership) = member_access(db, viewer, community_id).await?;
+    let my_role = parse_role(&my_membership.role);
+    let memberships =
+        community_member::Entity::find().filter(community_member::Column::CommunityId.eq(community.id)).all(db).await?;
+    let criteria = success_criterion::Entity::find()
+        .filter(success_criterion::Column::CommunityId.eq(community.id))
+        .order_by_desc(success_criterion::Column::CreatedAt)
+        .limit(20)
+        .all(db)
+        .await?;
+    let rule = rule_of(&community);
+    let at = now();
+    let since = at - Duration::days(i64::from(rule.window_days));
+    let recent_events = participation_event::Entity::find()
+        .filter(participation_event::Column::CommunityId.eq(community.id))
+        .filter(participation_event::Column::OccurredAt.gt(since))
+        .order_by_desc(participation_event::Column::OccurredAt)
+        .all(db)
+        .await?;
+    let my_kinds: Vec<EventKind> = participation_event::Entity::find()
+        .select_only()
+        .column(participation_event::Column::Kind)
+        .filter(participation_event::Column::CommunityId.eq(community.id))
+        .filter(participation_event::Column::UserId.eq(viewer.id()))
+        .distinct()
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .iter()
+        .filter_map(|k| EventKind::parse(k).ok())
+        .collect();
+    let mut people_ids: HashSet<Uuid> = memberships.iter().map(|m| m.user_id).collect();
+    people_ids.extend(criteria.iter().filter_map(|c| c.author_id));
+    people_ids.extend(recent_events.iter().map(|e| e.user_id));
+    let names: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(people_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let (cap, _) = policy(db, community.organisation_id).await?;
+
+    let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();
+    for event in &recent_events {
+        if let Ok(kind) = EventKind::parse(&event.kind) {
+            events_by_member.entry(event.user_id).or_default().push((kind, event.occurred_at));
+        }
+    }
+    let level_of =
+        |user_id: Uuid| rule.assess(events_by_member.get(&user_id).map(Vec::as_slice).unwrap_or_default(), at).level;
+    let name_of = |user_id: Uuid| names.get(&user_id).cloned().unwrap_or_default();
+
+    let mut members: Vec<Member> = memberships
+        .iter()
+        .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .map(|m| Member {
+            user_id: m.user_id,
+            name: name_of(m.user_id),
+            role: parse_role(&m.role),
+            level: level_of(m.user_id),
+            is_me: m.user_id == viewer.id(),
+        })
+        .collect();
+    members.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    let pending = if my_role == CommunityRole::Facilitator {
+        memberships
+            .iter()
+            .filter_map(|m| {
+                let status = MembershipStatus::parse(&m.status).ok()?;
+                (status != MembershipStatus::Active).then(|| PendingMember {
+                    user_id: m.user_id,
+                    name: name_of(m.user_id),
+                    status,
+                    since: m.created_at,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let seci = seci_balance(recent_events.iter().filter_map(|e| EventKind::parse(&e.kind).ok())).to_vec();
+    let recent = recent_events
+        .iter()
+        .filter_map(|e| {
+            Some(Activity { who: name_of(e.user_id), kind: EventKind::parse(&e.kind).ok()?, at: e.occurred_at })
+        })
+        .take(12)
+        .collect();
+    let my_level = level_of(viewer.id());
+    Ok(CommunityPage {
+        id: community.id,
+        name: community.name.clone(),
+        goal: community.goal.clone(),
+        agreements: community.agreements.clone(),
+        rhythm: community.rhythm.clone(),
+        status: parse_status(&community.status),
+        listed: community.listed,
+        window_days: community.window_days,
+        criteria_history: criteria
+            .into_iter()
+            .map(|c| CriteriaVersion { criteria: c.criteria, author: c.author_id.map(name_of), at: c.created_at })
+            .collect(),
+        size_advice: SizeAdvice::for_size(members.len()),
+        members,
+        pending,
+        recent,
+        seci,
+        member_cap: cap,
+        me: MyPlace {
+            user_id: viewer.id(),
+            role: my_role,
+            level: my_level,
+            newcomer_path: NewcomerStep::progress(my_kinds),
+        },
+    })
+}
+
+/// "Why this level" for the viewer: their events, the rule, and their trajectory.
+pub async fn explain_level(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<LevelExplanation, AppError> {
+    let (community, _) = member_access(db, viewer, community_id).await?;
+    let rule = rule_of(&community);
+    let events = participation_event::Entity::find()
+        .filter(participation_event::Column::CommunityId.eq(community.id))
+        .filter(participation_event::Column::UserId.eq(viewer.id()))
+        .order_by_desc(participation_event::Column::OccurredAt)
+        .limit(200)
+        .all(db)
+        .await?;
+    let parsed: Vec<(EventKind, OffsetDateTime, Option<String>)> =
+        events.into_iter().filter_map(|e| Some((EventKind::parse(&e.kind).ok()?, e.occurred_at, e.note))).collect();
+    let pairs: Vec<(EventKind, OffsetDateTime)> = parsed.iter().map(|(k, at, _)| (*k, *at)).collect();
+    let assessment = rule.assess(&pairs, now());
+    let counted: HashSet<usize> = assessment.counted.iter().copied().collect();
+    let trajectory = level_change::Entity::find()
+        .filter(level_change::Column::CommunityId.eq(community.id))
+        .filter(level_change::Column::UserId.eq(viewer.id()))
+        .order_by_asc(level_change::Column::ChangedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            Some(LevelPoint {
+                level: Level::parse(&c.level).ok()?,
+                points: c.points,
+                reason: LevelReason::parse(&c.reason).ok()?,
+                at: c.changed_at,
+            })
+        })
+        .collect();
+    Ok(LevelExplanation {
+        community_id: community.id,
+        community_name: community.name.clone(),
+        level: assessment.level,
+        points: assessment.points,
+        next: assessment.next,
+        events: parsed
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kind, at, note))| ExplainedEvent {
+                kind,
+                at,
+                points: rule.points(kind),
+                counted: counted.contains(&i),
+                note,
+            })
+            .collect(),
+        rule,
+        trajectory,
+    })
+}
+
+/// A staff member of the same board asks to join a listed community.
+pub async fn request_to_join(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
+    let community = board_community(db, viewer, community_id).await?;
+    if !community.listed || parse_status(&community.status) == CommunityStatus::Archived {
+        return Err(AppError::NotFound);
+    }
+    let txn = begin_write(db).await?;
+    if membership_of(&txn, community.id, viewer.id()).await?.is_some() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    community_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        user_id: Set(viewer.id()),
+        role: Set(CommunityRole::Member.as_str().to_string()),
+        status: Set(MembershipStatus::Requested.as_str().to_string()),
+        invited_by: Set(None),
+        created_at: Set(now()),
+        joined_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    record_change(&txn, community.id, viewer.id(), Some(viewer.id()), MembershipChange::Requested, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn withdraw_request(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let Some(membership) = membership_of(&txn, community_id, viewer.id()).await? else {
+        return Err(AppError::NotFound);
+    };
+    if membership.status != MembershipStatus::Requested.as_str() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::RequestWithdrawn, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Turns a pending membership into an active one and records the joining.
+async fn activate<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    membership: community_member::Model,
+) -> Result<(), AppError> {
+    let user_id = membership.user_id;
+    let mut model: community_member::ActiveModel = membership.into();
+    let at = now();
+    model.status = Set(MembershipStatus::Active.as_str().to_string());
+    model.joined_at = Set(Some(at));
+    model.update(db).await?;
+    record_event(db, community, user_id, EventKind::Joined, at, None, None).await
+}
+
+pub async fn answer_request(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    user_id: Uuid,
+    accept: bool,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let community = facilitator_access(&txn, viewer, community_id).await?;
+    let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    };
+    if membership.status != MembershipStatus::Requested.as_str() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    if accept {
+        ensure_capacity(&txn, &community, false).await?;
+        activate(&txn, &community, membership).await?;
+        record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::RequestAccepted, None).await?;
+    } else {
+        community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+        record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::RequestDeclined, None).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A facilitator invites a colleague (a staff member of the same board) by email.
+pub async fn invite_colleague(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    email: &str,
+) -> Result<(), AppError> {
+    let community = facilitator_access(db, viewer, community_id).await?;
+    Validation::new().check("email", validate_email(email)).finish()?;
+    let colleague = user::Entity::find()
+        .filter(user::Column::Email.eq(normalise_email(email)))
+        .filter(user::Column::DeactivatedAt.is_null())
+        .one(db)
+        .await?;
+    let Some(colleague) = colleague else {
+        return Err(AppError::field("email", ErrorKey::NotAColleague));
+    };
+    let colleague_board = match crate::account::service::load_viewer(db, colleague.id).await? {
+        Some((user, memberships)) => board_of_viewer(db, &Viewer { user, memberships }).await?,
+        None => None,
+    };
+    if colleague_board.map(|b| b.id) != Some(community.organisation_id) {
+        return Err(AppError::field("email", ErrorKey::NotAColleague));
+    }
+    let txn = begin_write(db).await?;
+    match membership_of(&txn, community.id, colleague.id).await? {
+        Some(existing) if existing.status == MembershipStatus::Requested.as_str() => {
+            // They already asked: the invitation answers their request.
+            ensure_capacity(&txn, &community, false).await?;
+            activate(&txn, &community, existing).await?;
+            record_change(&txn, community.id, colleague.id, Some(viewer.id()), MembershipChange::RequestAccepted, None)
+                .await?;
+        }
+        Some(_) => return Err(AppError::field("email", ErrorKey::AlreadyMember)),
+        None => {
+            ensure_capacity(&txn, &community, true).await?;
+            community_member::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                community_id: Set(community.id),
+                user_id: Set(colleague.id),
+                role: Set(CommunityRole::Member.as_str().to_string()),
+                status: Set(MembershipStatus::Invited.as_str().to_string()),
+                invited_by: Set(Some(viewer.id())),
+                created_at: Set(now()),
+                joined_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            record_change(&txn, community.id, colleague.id, Some(viewer.id()), MembershipChange::Invited, None).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn answer_invitation(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    accept: bool,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let Some(membership) = membership_of(&txn, community_id, viewer.id()).await? else {
+        return Err(AppError::NotFound);
+    };
+    if membership.status != MembershipStatus::Invited.as_str() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    let community = community::Entity::find_by_id(community_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if accept {
+        ensure_capacity(&txn, &community, false).await?;
+        activate(&txn, &community, membership).await?;
+        record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::InvitationAccepted, None)
+            .await?;
+    } else {
+        community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+        record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::InvitationDeclined, None)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn active_facilitators<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {
+    Ok(community_member::Entity::find()
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
+        .count(db)
+        .await?)
+}
+
+/// Leaves a community. The last facilitator hands over first, unless they are the
+/// last member, in which case the community is archived.
+pub async fn leave(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let (community, membership) = member_access(&txn, viewer, community_id).await?;
+    let (active, _) = head_count(&txn, community_id).await?;
+    if parse_role(&membership.role) == CommunityRole::Facilitator && active_facilitators(&txn, community_id).await? == 1
+    {
+        if active > 1 {
+            return Err(AppError::Conflict(ErrorKey::LastFacilitator));
+        }
+        let mut model: community::ActiveModel = community.into();
+        model.status = Set(CommunityStatus::Archived.as_str().to_string());
+        model.updated_at = Set(now());
+        model.update(&txn).await?;
+    }
+    community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::Left, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A facilitator removes a member or withdraws an invitation; not themselves (they
+/// leave instead).
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    facilitator_access(&txn, viewer, community_id).await?;
+    if user_id == viewer.id() {
+        return Err(AppError::Conflict(ErrorKey::LeaveInstead));
+    }
+    let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    };
+    if membership.status == MembershipStatus::Requested.as_str() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::Removed, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A facilitator makes a member a facilitator or back; guests stay guests.
+pub async fn set_role(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    user_id: Uuid,
+    role: CommunityRole,
+) -> Result<(), AppError> {
+    if role == CommunityRole::Guest {
+        return Err(AppError::field("role", ErrorKey::InvalidChoice));
+    }
+    let txn = begin_write(db).await?;
+    facilitator_access(&txn, viewer, community_id).await?;
+    let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    };
+    let current = parse_role(&membership.role);
+    if membership.status != MembershipStatus::Active.as_str() || current == CommunityRole::Guest {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    if current == role {
+        return Ok(());
+    }
+    if current == CommunityRole::Facilitator && active_facilitators(&txn, community_id).await? == 1 {
+        return Err(AppError::Conflict(ErrorKey::LastFacilitator));
+    }
+    let mut model: community_member::ActiveModel = membership.into();
+    model.role = Set(role.as_str().to_string());
+    model.update(&txn).await?;
+    record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::RoleChanged, Some(role)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A facilitator records that a member takes on coordination.
+pub async fn record_coordination(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    user_id: Uuid,
+    note: &str,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let community = facilitator_access(&txn, viewer, community_id).await?;
+    Validation::new().check("note", validate_body(note, NOTE_MAX)).finish()?;
+    let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    };
+    if membership.status != MembershipStatus::Active.as_str() {
+        return Err(AppError::Conflict(ErrorKey::MembershipChanged));
+    }
+    record_event(&txn, &community, user_id, EventKind::Coordination, now(), Some(viewer.id()), Some(clean_text(note)))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,510 @@
+//! Communities of practice over HTTP, on SQLite and PostgreSQL: who may see and do
+//! what (anonymous, another organisation, non-member, member, facilitator, school
+//! leader, admin), joining by request and by invitation, the member cap, bad input,
+//! participation levels and their explanation, and the community page's query count.
+
+mod common;
+
+use common::*;
+use http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::Value;
+
+/// Facilitator of "Begrijpend lezen in de onderbouw" in the demo data.
+const FACILITATOR: &str = TEACHER;
+const MEMBER: &str = "m.vermeulen@esdal.test";
+/// Staff of the same board, not in "Begrijpend lezen".
+const COLLEAGUE: &str = "j.bakker@esdal.test";
+const READING: &str = "Begrijpend lezen in de onderbouw";
+const UNLISTED: &str = "Mentoraat bovenbouw";
+
+async fn community_id(app: &TestApp, name: &str) -> String {
+    use app::db::entities::community;
+    community::Entity::find()
+        .filter(community::Column::Name.eq(name))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    use app::db::entities::user;
+    user::Entity::find().filter(user::Column::Email.eq(email)).one(app.db()).await.unwrap().unwrap().id.to_string()
+}
+
+async fn membership_rows(app: &TestApp) -> (u64, u64, u64) {
+    use app::db::entities::{community, community_member, membership_change};
+    (
+        community::Entity::find().count(app.db()).await.unwrap(),
+        community_member::Entity::find().count(app.db()).await.unwrap(),
+        membership_change::Entity::find().count(app.db()).await.unwrap(),
+    )
+}
+
+fn json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+fn pairs<'a>(args: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Facilitator-only server functions with valid arguments for "Begrijpend lezen".
+async fn facilitator_calls(app: &TestApp) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let id = community_id(app, READING).await;
+    let member = user_id(app, MEMBER).await;
+    let invited = user_id(app, "n.kok@esdal.test").await;
+    vec![
+        ("invite_member", vec![("community_id", id.clone()), ("email", "l.prins@esdal.test".into())]),
+        (
+            "answer_join_request",
+            vec![("community_id", id.clone()), ("user_id", invited.clone()), ("answer", "accept".into())],
+        ),
+        (
+            "set_community_role",
+            vec![("community_id", id.clone()), ("user_id", member.clone()), ("role", "facilitator".into())],
+        ),
+        (
+            "record_coordination",
+            vec![("community_id", id.clone()), ("user_id", member.clone()), ("note", "Agenda".into())],
+        ),
+        ("remove_member", vec![("community_id", id.clone()), ("user_id", member)]),
+        (
+            "update_community",
+            vec![
+                ("community_id", id),
+                ("name", "Overgenomen".into()),
+                ("goal", "Iets anders".into()),
+                ("agreements", "".into()),
+                ("rhythm", "".into()),
+                ("status", "active".into()),
+                ("window_days", "90".into()),
+            ],
+        ),
+    ]
+}
+
+/// Server functions any active member may call.
+async fn member_calls(app: &TestApp) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let id = community_id(app, READING).await;
+    vec![
+        ("community_page", vec![("community_id", id.clone())]),
+        ("my_level", vec![("community_id", id.clone())]),
+        ("update_success_criteria", vec![("community_id", id.clone()), ("criteria", "Nieuw criterium".into())]),
+        ("leave_community", vec![("community_id", id)]),
+    ]
+}
+
+#[tokio::test]
+async fn nobody_outside_a_community_sees_or_changes_anything_inside_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let mut calls = facilitator_calls(&app).await;
+        calls.extend(member_calls(&app).await);
+        let before = membership_rows(&app).await;
+
+        let anonymous = Client::default();
+        for path in [format!("/c/{id}"), format!("/c/{id}/level"), format!("/c/{id}/edit"), "/communities".into()] {
+            let page = app.get(&path, &anonymous).await;
+            assert_eq!(page.status, StatusCode::FOUND, "{backend:?} anonymous GET {path}");
+        }
+        for (endpoint, args) in &calls {
+            let r = app.call(endpoint, &pairs(args), &anonymous).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
+        }
+
+        for email in [COLLEAGUE, LEADER, ADMIN, OTHER_TEACHER, OTHER_ADMIN] {
+            let client = app.login(email).await;
+            for path in [format!("/c/{id}"), format!("/c/{id}/level"), format!("/c/{id}/edit")] {
+                let page = app.get(&path, &client).await;
+                assert_eq!(page.status, StatusCode::NOT_FOUND, "{backend:?} {email} GET {path}");
+                assert!(!page.text().contains("Mila Vermeulen"), "{email}: no member names in the 404 page");
+            }
+            for (endpoint, args) in &calls {
+                let r = app.call(endpoint, &pairs(args), &client).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {email} {endpoint}: {}", r.body);
+            }
+        }
+
+        // An ordinary member may not use the facilitator's tools either.
+        let member = app.login(MEMBER).await;
+        assert_eq!(app.get(&format!("/c/{id}/edit"), &member).await.status, StatusCode::NOT_FOUND);
+        for (endpoint, args) in facilitator_calls(&app).await {
+            let r = app.call(endpoint, &pairs(&args), &member).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} member {endpoint}: {}", r.body);
+        }
+        assert_eq!(membership_rows(&app).await, before, "{backend:?}: refused calls changed nothing");
+        let page = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);
+        assert_eq!(page["name"], READING, "the name was not changed");
+        assert!(page["pending"].as_array().unwrap().is_empty(), "members do not see pending people");
+    }
+}
+
+#[tokio::test]
+async fn members_see_the_page_and_facilitators_manage_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let member = app.login(MEMBER).await;
+        let page = app.get(&format!("/c/{id}"), &member).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        let text = page.text();
+        for expected in [READING, "Anouk de Bruin", "Werkafspraken", "Kenniscyclus", "Waarom dit niveau?"] {
+            assert!(text.contains(expected), "{backend:?}: the page shows {expected}");
+        }
+        assert!(!text.contains("Procesbegeleiding</h2>"), "members get no facilitation section");
+        assert_eq!(app.get(&format!("/c/{id}/level"), &member).await.status, StatusCode::OK);
+
+        let facilitator = app.login(FACILITATOR).await;
+        assert_eq!(app.get(&format!("/c/{id}/edit"), &facilitator).await.status, StatusCode::OK);
+        let page = json(&app.call("community_page", &[("community_id", &id)], &facilitator).await.body);
+        let pending = page["pending"].as_array().unwrap();
+        assert_eq!(pending.len(), 1, "the demo invitation of Naomi Kok is pending");
+        assert_eq!(pending[0]["status"], "invited");
+        for (endpoint, args) in facilitator_calls(&app).await {
+            let r = app.call(endpoint, &pairs(&args), &facilitator).await;
+            let expected = if endpoint == "answer_join_request" { StatusCode::CONFLICT } else { StatusCode::OK };
+            assert_eq!(r.status, expected, "{backend:?} facilitator {endpoint}: {}", r.body);
+        }
+        let page = json(&app.call("community_page", &[("community_id", &id)], &facilitator).await.body);
+        assert_eq!(page["name"], "Overgenomen");
+        assert!(!page["members"].as_array().unwrap().iter().any(|m| m["name"] == "Mila Vermeulen"), "removed");
+        assert_eq!(app.call("community_page", &[("community_id", &id)], &member).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_directory_shows_listed_communities_of_the_own_board_only() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let colleague = app.login(COLLEAGUE).await;
+        let body = app.call("community_directory", &[], &colleague).await.body;
+        let list = json(&body);
+        let names: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&READING), "{backend:?}: {names:?}");
+        assert!(!names.contains(&UNLISTED), "unlisted communities stay out of the directory");
+        assert!(!body.contains("Anouk"), "the directory shows no member names");
+        let reading = list.as_array().unwrap().iter().find(|c| c["name"] == READING).unwrap();
+        assert_eq!(reading["member_count"], 8);
+        assert_eq!(app.get("/communities", &colleague).await.status, StatusCode::OK);
+
+        let other = app.login(OTHER_TEACHER).await;
+        assert_eq!(app.call("community_directory", &[], &other).await.body, "[]", "another board sees none");
+        let unlisted = community_id(&app, UNLISTED).await;
+        let r = app.call("request_to_join", &[("community_id", &unlisted)], &colleague).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "unlisted communities cannot be requested");
+        let reading_id = community_id(&app, READING).await;
+        let r = app.call("request_to_join", &[("community_id", &reading_id)], &other).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "another board cannot request");
+    }
+}
+
+#[tokio::test]
+async fn joining_by_request_and_by_invitation_is_recorded_and_levels_start_peripheral() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let colleague_id = user_id(&app, COLLEAGUE).await;
+        let colleague = app.login(COLLEAGUE).await;
+        let facilitator = app.login(FACILITATOR).await;
+
+        assert_eq!(app.call("request_to_join", &[("community_id", &id)], &colleague).await.status, StatusCode::OK);
+        let again = app.call("request_to_join", &[("community_id", &id)], &colleague).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{backend:?}: a second request is refused");
+        let mine = json(&app.call("my_communities", &[], &colleague).await.body);
+        assert_eq!(mine["requests"][0]["name"], READING);
+        assert_eq!(
+            app.call("community_page", &[("community_id", &id)], &colleague).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let answer = [("community_id", id.as_str()), ("user_id", colleague_id.as_str()), ("answer", "accept")];
+        assert_eq!(app.call("answer_join_request", &answer, &facilitator).await.status, StatusCode::OK);
+        let twice = app.call("answer_join_request", &answer, &facilitator).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT, "{backend:?}: an answered request cannot be answered again");
+        assert!(twice.body.contains("MembershipChanged"));
+
+        let page = json(&app.call("community_page", &[("community_id", &id)], &colleague).await.body);
+        assert_eq!(page["me"]["level"], "peripheral");
+        assert_eq!(page["me"]["role"], "member");
+        assert!(page["me"]["newcomer_path"].as_array().unwrap().iter().all(|s| s[1] == false));
+
+        // An invitation: the invitee sees it on their home page and accepts.
+        let invite = [("community_id", id.as_str()), ("email", "L.Prins@esdal.test")];
+        assert_eq!(app.call("invite_member", &invite, &facilitator).await.status, StatusCode::OK);
+        let dup = app.call("invite_member", &invite, &facilitator).await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(dup.body.contains("AlreadyMember"));
+        let outsider =
+            app.call("invite_member", &[("community_id", &id), ("email", OTHER_TEACHER)], &facilitator).await;
+        assert!(outsider.body.contains("NotAColleague"), "{backend:?}: staff of another board are not colleagues");
+        let invitee = app.login("l.prins@esdal.test").await;
+        let mine = json(&app.call("my_communities", &[], &invitee).await.body);
+        assert_eq!(mine["invitations"][0]["name"], READING);
+        let accept = [("community_id", id.as_str()), ("answer", "accept")];
+        assert_eq!(app.call("answer_invitation", &accept, &invitee).await.status, StatusCode::OK);
+        assert_eq!(app.call("community_page", &[("community_id", &id)], &invitee).await.status, StatusCode::OK);
+
+        // Leaving takes effect at once; the change log keeps every step.
+        assert_eq!(app.call("leave_community", &[("community_id", &id)], &colleague).await.status, StatusCode::OK);
+        assert_eq!(
+            app.call("community_page", &[("community_id", &id)], &colleague).await.status,
+            StatusCode::NOT_FOUND
+        );
+        use app::db::entities::membership_change;
+        let changes: Vec<String> = membership_change::Entity::find()
+            .filter(membership_change::Column::UserId.eq(uuid::Uuid::parse_str(&colleague_id).unwrap()))
+            .filter(membership_change::Column::CommunityId.eq(uuid::Uuid::parse_str(&id).unwrap()))
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.change)
+            .collect();
+        assert_eq!(changes, ["requested", "request_accepted", "left"], "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_last_facilitator_hands_over_before_leaving() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let facilitator = app.login(FACILITATOR).await;
+        let r = app.call("leave_community", &[("community_id", &id)], &facilitator).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend:?}");
+        assert!(r.body.contains("LastFacilitator"));
+        let me = user_id(&app, FACILITATOR).await;
+        let r = app
+            .call("set_community_role", &[("community_id", &id), ("user_id", &me), ("role", "member")], &facilitator)
+            .await;
+        assert!(r.body.contains("LastFacilitator"), "{backend:?}: {}", r.body);
+        let member = user_id(&app, MEMBER).await;
+        let r = app
+            .call(
+                "set_community_role",
+                &[("community_id", &id), ("user_id", &member), ("role", "facilitator")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(app.call("leave_community", &[("community_id", &id)], &facilitator).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_message_and_changes_nothing() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let teacher = app.login(COLLEAGUE).await;
+        let before = membership_rows(&app).await;
+        let long = "x".repeat(121);
+        for (name, goal, field, key) in [
+            ("", "Een doel", "name", "Required"),
+            ("ab", "Een doel", "name", "TooShort"),
+            (long.as_str(), "Een doel", "name", "TooLong"),
+            ("Goede naam", "   ", "goal", "Required"),
+        ] {
+            let r = app
+                .call(
+                    "create_community",
+                    &[("name", name), ("goal", goal), ("agreements", ""), ("rhythm", ""), ("listed", "on")],
+                    &teacher,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {field}");
+            let errors = json(&r.body);
+            assert_eq!(errors["Invalid"][0]["field"], field, "{}", r.body);
+            assert_eq!(errors["Invalid"][0]["message"], key);
+        }
+        let id = community_id(&app, READING).await;
+        let facilitator = app.login(FACILITATOR).await;
+        let r = app.call("update_success_criteria", &[("community_id", &id), ("criteria", " ")], &facilitator).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app
+            .call(
+                "record_coordination",
+                &[("community_id", &id), ("user_id", "not-a-uuid"), ("note", "x")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(r.body, r#"{"Invalid":[]}"#, "{backend:?}: arguments that do not parse are invalid input");
+        assert_eq!(membership_rows(&app).await, before, "{backend:?}: nothing was created");
+
+        let created = app
+            .call(
+                "create_community",
+                &[
+                    ("name", "Rekenen in de bovenbouw"),
+                    ("goal", "Samen beter rekenen"),
+                    ("agreements", ""),
+                    ("rhythm", ""),
+                ],
+                &teacher,
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let new_id = created.body.trim_matches('"').to_string();
+        let page = json(&app.call("community_page", &[("community_id", &new_id)], &teacher).await.body);
+        assert_eq!(page["me"]["role"], "facilitator");
+        assert_eq!(page["listed"], false, "an unticked box means unlisted");
+        assert!(page["agreements"].as_str().unwrap().contains("Wat hier gezegd wordt"), "default agreements in Dutch");
+        assert_eq!(page["size_advice"], "Small");
+    }
+}
+
+#[tokio::test]
+async fn the_member_cap_is_enforced_on_the_server() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        use app::db::entities::{community, community_policy};
+        use sea_orm::{ActiveModelTrait, Set};
+        let board = community::Entity::find().one(app.db()).await.unwrap().unwrap().organisation_id;
+        community_policy::ActiveModel { organisation_id: Set(board), member_cap: Set(9), staff_may_start: Set(true) }
+            .insert(app.db())
+            .await
+            .unwrap();
+        let id = community_id(&app, READING).await;
+        let facilitator = app.login(FACILITATOR).await;
+        // 8 active members and 1 open invitation fill the 9 places.
+        let before = membership_rows(&app).await;
+        let r =
+            app.call("invite_member", &[("community_id", &id), ("email", "l.prins@esdal.test")], &facilitator).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend:?}: {}", r.body);
+        assert!(r.body.contains("CommunityFull"));
+        assert_eq!(membership_rows(&app).await, before);
+
+        // A request can still be made, but not accepted while the circle is full.
+        let colleague = app.login(COLLEAGUE).await;
+        assert_eq!(app.call("request_to_join", &[("community_id", &id)], &colleague).await.status, StatusCode::OK);
+        let invitee = app.login("n.kok@esdal.test").await;
+        let accepted = app.call("answer_invitation", &[("community_id", &id), ("answer", "accept")], &invitee).await;
+        assert_eq!(accepted.status, StatusCode::OK, "the invited person fills the ninth place");
+        let colleague_id = user_id(&app, COLLEAGUE).await;
+        let r = app
+            .call(
+                "answer_join_request",
+                &[("community_id", &id), ("user_id", &colleague_id), ("answer", "accept")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend:?}: a tenth member is over the cap");
+        assert_eq!(
+            app.call("community_page", &[("community_id", &id)], &colleague).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn levels_move_with_events_and_are_explained_to_the_member() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let colleague_id = user_id(&app, COLLEAGUE).await;
+        let colleague = app.login(COLLEAGUE).await;
+        let facilitator = app.login(FACILITATOR).await;
+        app.call("request_to_join", &[("community_id", &id)], &colleague).await;
+        app.call(
+            "answer_join_request",
+            &[("community_id", &id), ("user_id", &colleague_id), ("answer", "accept")],
+            &facilitator,
+        )
+        .await;
+        let level = json(&app.call("my_level", &[("community_id", &id)], &colleague).await.body);
+        assert_eq!(level["level"], "peripheral", "{backend:?}");
+        assert_eq!(level["next"]["level"], "occasional");
+
+        let r = app
+            .call(
+                "record_coordination",
+                &[("community_id", &id), ("user_id", &colleague_id), ("note", "Plant de bijeenkomsten")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let level = json(&app.call("my_level", &[("community_id", &id)], &colleague).await.body);
+        assert_eq!(level["level"], "occasional", "{backend:?}: coordination counts");
+        assert_eq!(level["points"], 6);
+        let events = level["events"].as_array().unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e["kind"] == "coordination" && e["counted"] == true && e["note"] == "Plant de bijeenkomsten")
+        );
+        let trajectory: Vec<(&str, &str)> = level["trajectory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["level"].as_str().unwrap(), p["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(trajectory, [("peripheral", "computed"), ("occasional", "facilitator")]);
+
+        // Other members see the current level, never the points.
+        let member = app.login(MEMBER).await;
+        let page = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);
+        let row = page["members"].as_array().unwrap().iter().find(|m| m["name"] == "Jeroen Bakker").unwrap().clone();
+        assert_eq!(row["level"], "occasional");
+        assert!(row.get("points").is_none());
+        let page = app.get(&format!("/c/{id}/level"), &colleague).await;
+        assert!(page.text().contains("Plant de bijeenkomsten"), "the why-page lists the event");
+    }
+}
+
+#[tokio::test]
+async fn demo_communities_have_months_of_history_and_a_spread_of_levels() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let member = app.login(MEMBER).await;
+    let id = community_id(&app, READING).await;
+    let page = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);
+    let levels: Vec<&str> = page["members"].as_array().unwrap().iter().map(|m| m["level"].as_str().unwrap()).collect();
+    assert!(levels.contains(&"core"), "{levels:?}");
+    assert!(levels.contains(&"peripheral"), "the newcomer is peripheral: {levels:?}");
+    assert!(levels.iter().any(|l| *l == "active" || *l == "occasional"), "{levels:?}");
+    assert!(page["seci"].as_array().unwrap().iter().filter(|p| p[1].as_u64().unwrap() > 0).count() >= 3);
+    use app::db::entities::participation_event;
+    use sea_orm::QueryOrder;
+    let oldest = participation_event::Entity::find()
+        .order_by_asc(participation_event::Column::OccurredAt)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(app::db::now() - oldest.occurred_at > time::Duration::days(120), "several months of history");
+}
+
+/// The community page costs the same number of queries for four members as for eight.
+#[tokio::test]
+async fn the_community_page_has_no_query_per_member() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mut db = app::db::connect(&app.database_url).await.unwrap();
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = count.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut queries = Vec::new();
+        for (community, email) in
+            [(READING, MEMBER), ("Formatief handelen in de praktijkvakken", "k.wolters@esdal.test")]
+        {
+            let id = uuid::Uuid::parse_str(&community_id(&app, community).await).unwrap();
+            let user = uuid::Uuid::parse_str(&user_id(&app, email).await).unwrap();
+            let (user, memberships) = app::account::service::load_viewer(&db, user).await.unwrap().unwrap();
+            let viewer = app::account::session::Viewer { user, memberships };
+            count.store(0, Ordering::SeqCst);
+            let page = app::community::service::community_page(&db, &viewer, id).await.unwrap();
+            queries.push((page.members.len(), count.load(Ordering::SeqCst)));
+        }
+        assert_eq!(queries[0].0, 8);
+        assert_eq!(queries[1].0, 4);
+        assert_eq!(queries[0].1, queries[1].1, "{backend:?}: queries per page {queries:?}");
+        assert!(queries[0].1 <= 10, "{backend:?}: {queries:?}");
+    }
+}
