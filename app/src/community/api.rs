@@ -189,6 +189,8 @@ pub async fn create_community(
     .await
 }
 
+// One argument per field of the plain HTML form, which posts them flat.
+#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "update_community")]
 pub async fn update_community(
     community_id: Uuid,

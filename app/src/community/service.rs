@@ -566,7 +566,7 @@ pub async fn community_page(
             is_me: m.user_id == viewer.id(),
         })
         .collect();
-    members.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    members.sort_by_key(|m| m.name.to_lowercase());
     let pending = if my_role == CommunityRole::Facilitator {
         memberships
             .iter()
