@@ -2,6 +2,9 @@
 //! service, which answers `NotFound` for anything inside a community the viewer is not
 //! an active member of) → service → DTO.
 
+// Server functions take one argument per field of the plain HTML form that posts them.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -189,8 +192,6 @@ pub async fn create_community(
     .await
 }
 
-// One argument per field of the plain HTML form, which posts them flat.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "update_community")]
 pub async fn update_community(
     community_id: Uuid,
