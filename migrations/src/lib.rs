@@ -9,6 +9,21 @@ mod m20261123_000002_communities;
 
 pub struct Migrator;
 
+/// A foreign key named `fk_<table>_<column>` to the `id` of `to_table`.
+pub(crate) fn fk(
+    from_table: &str,
+    from_col: &str,
+    to_table: &str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{from_table}_{from_col}"))
+        .from(Alias::new(from_table), Alias::new(from_col))
+        .to(Alias::new(to_table), Alias::new("id"))
+        .on_delete(on_delete)
+        .to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -3,17 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::fk;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(from_table: &str, from_col: &str, to_table: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{from_table}_{from_col}"))
-        .from(Alias::new(from_table), Alias::new(from_col))
-        .to(Alias::new(to_table), Alias::new("id"))
-        .on_delete(on_delete)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -116,6 +116,25 @@ async fn nobody_outside_a_community_sees_or_changes_anything_inside_it() {
             let r = app.call(endpoint, &pairs(args), &anonymous).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
         }
+        let create = [("name", "Anoniem"), ("goal", "Doel"), ("agreements", ""), ("rhythm", "")];
+        let own_choice: [(&str, Vec<(&str, &str)>); 6] = [
+            ("my_communities", vec![]),
+            ("community_directory", vec![]),
+            ("create_community", create.to_vec()),
+            ("request_to_join", vec![("community_id", &id)]),
+            ("withdraw_request", vec![("community_id", &id)]),
+            ("answer_invitation", vec![("community_id", &id), ("answer", "accept")]),
+        ];
+        for (endpoint, args) in &own_choice {
+            let r = app.call(endpoint, args, &anonymous).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
+        }
+        // Someone without a request or an invitation has nothing to withdraw or accept.
+        let colleague = app.login(COLLEAGUE).await;
+        for (endpoint, args) in &own_choice[4..] {
+            let r = app.call(endpoint, args, &colleague).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} colleague {endpoint}: {}", r.body);
+        }
 
         for email in [COLLEAGUE, LEADER, ADMIN, OTHER_TEACHER, OTHER_ADMIN] {
             let client = app.login(email).await;
@@ -506,5 +525,33 @@ async fn the_community_page_has_no_query_per_member() {
         assert_eq!(queries[1].0, 4);
         assert_eq!(queries[0].1, queries[1].1, "{backend:?}: queries per page {queries:?}");
         assert!(queries[0].1 <= 10, "{backend:?}: {queries:?}");
+    }
+}
+
+/// The hourly refresh records what time changed and agrees with the levels pages show.
+#[tokio::test]
+async fn the_level_refresh_matches_the_page_and_is_idempotent() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        app::community::service::refresh_all_levels(app.db()).await.unwrap();
+        assert_eq!(app::community::service::refresh_all_levels(app.db()).await.unwrap(), 0, "{backend:?}");
+        let id = community_id(&app, READING).await;
+        let member = app.login(MEMBER).await;
+        let page = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);
+        use app::db::entities::level_change;
+        use sea_orm::QueryOrder;
+        for row in page["members"].as_array().unwrap() {
+            let user = uuid::Uuid::parse_str(row["user_id"].as_str().unwrap()).unwrap();
+            let last = level_change::Entity::find()
+                .filter(level_change::Column::CommunityId.eq(uuid::Uuid::parse_str(&id).unwrap()))
+                .filter(level_change::Column::UserId.eq(user))
+                .order_by_desc(level_change::Column::ChangedAt)
+                .order_by_desc(level_change::Column::Id)
+                .one(app.db())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(last.level, row["level"].as_str().unwrap(), "{backend:?} {}", row["name"]);
+        }
     }
 }

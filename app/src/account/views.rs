@@ -10,11 +10,9 @@ use super::api::RequestPasswordReset;
 use super::domain::{ExperienceBand, Language};
 use crate::i18n::*;
 use crate::organisation::api::get_invitation_details;
-use crate::ui::{Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, locale_of, role_text, signed_in};
-
-fn text(f: impl Fn() -> &'static str + Send + Sync + 'static) -> Signal<String> {
-    Signal::derive(move || f().to_string())
-}
+use crate::ui::{
+    Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, locale_of, role_text, signed_in, text,
+};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -58,7 +58,14 @@ pub async fn board_of_viewer<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
 ) -> Result<Option<crate::db::entities::organisation::Model>, AppError> {
-    let Some(first) = viewer.memberships.first() else { return Ok(None) };
+    board_of_staff(db, &viewer.memberships).await
+}
+
+async fn board_of_staff<C: ConnectionTrait>(
+    db: &C,
+    memberships: &[crate::db::entities::staff_membership::Model],
+) -> Result<Option<crate::db::entities::organisation::Model>, AppError> {
+    let Some(first) = memberships.first() else { return Ok(None) };
     let Some(org) = crate::db::entities::organisation::Entity::find_by_id(first.organisation_id).one(db).await? else {
         return Ok(None);
     };
@@ -241,14 +248,27 @@ pub async fn refresh_level<C: ConnectionTrait>(
         .filter(level_change::Column::CommunityId.eq(community.id))
         .filter(level_change::Column::UserId.eq(user_id))
         .order_by_desc(level_change::Column::ChangedAt)
+        .order_by_desc(level_change::Column::Id)
         .one(db)
         .await?;
     if last.as_ref().is_some_and(|l| l.level == assessment.level.as_str()) {
         return Ok(());
     }
+    insert_level_change(db, community.id, user_id, &assessment, reason, recorded_by, at).await
+}
+
+async fn insert_level_change<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    user_id: Uuid,
+    assessment: &super::participation::Assessment,
+    reason: LevelReason,
+    recorded_by: Option<Uuid>,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
     level_change::ActiveModel {
         id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
+        community_id: Set(community_id),
         user_id: Set(user_id),
         level: Set(assessment.level.as_str().to_string()),
         reason: Set(reason.as_str().to_string()),
@@ -261,22 +281,48 @@ pub async fn refresh_level<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records level changes that follow from time passing (events leaving the window),
-/// for every active member of every community. Run by the server's housekeeping.
+/// Records level changes that follow from time passing (events leaving the window)
+/// for every active member of every community, in four queries plus one insert per
+/// changed level. Run by the server's housekeeping; returns how many levels changed.
 pub async fn refresh_all_levels(db: &DatabaseConnection) -> Result<usize, AppError> {
-    let communities = community::Entity::find().all(db).await?;
+    let at = now();
+    let communities: HashMap<Uuid, community::Model> =
+        community::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    let widest = communities.values().map(|c| rule_of(c).window_days).max().unwrap_or(0);
     let members = community_member::Entity::find()
         .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
         .all(db)
         .await?;
-    let by_id: HashMap<Uuid, &community::Model> = communities.iter().map(|c| (c.id, c)).collect();
-    let at = now();
-    for member in &members {
-        if let Some(community) = by_id.get(&member.community_id) {
-            refresh_level(db, community, member.user_id, LevelReason::Computed, None, at).await?;
+    let mut events: HashMap<(Uuid, Uuid), Vec<(EventKind, OffsetDateTime)>> = HashMap::new();
+    for event in participation_event::Entity::find()
+        .filter(participation_event::Column::OccurredAt.gt(at - Duration::days(i64::from(widest))))
+        .all(db)
+        .await?
+    {
+        if let Ok(kind) = EventKind::parse(&event.kind) {
+            events.entry((event.community_id, event.user_id)).or_default().push((kind, event.occurred_at));
         }
     }
-    Ok(members.len())
+    let mut last_level: HashMap<(Uuid, Uuid), String> = HashMap::new();
+    for change in level_change::Entity::find()
+        .order_by_asc(level_change::Column::ChangedAt)
+        .order_by_asc(level_change::Column::Id)
+        .all(db)
+        .await?
+    {
+        last_level.insert((change.community_id, change.user_id), change.level);
+    }
+    let mut changed = 0;
+    for member in &members {
+        let Some(community) = communities.get(&member.community_id) else { continue };
+        let key = (member.community_id, member.user_id);
+        let assessment = rule_of(community).assess(events.get(&key).map(Vec::as_slice).unwrap_or_default(), at);
+        if last_level.get(&key).map(String::as_str) != Some(assessment.level.as_str()) {
+            insert_level_change(db, community.id, member.user_id, &assessment, LevelReason::Computed, None, at).await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 pub fn rule_of(community: &community::Model) -> LevelRule {
@@ -644,6 +690,7 @@ pub async fn explain_level(
         .filter(level_change::Column::CommunityId.eq(community.id))
         .filter(level_change::Column::UserId.eq(viewer.id()))
         .order_by_asc(level_change::Column::ChangedAt)
+        .order_by_asc(level_change::Column::Id)
         .all(db)
         .await?
         .into_iter()
@@ -778,10 +825,11 @@ pub async fn invite_colleague(
     let Some(colleague) = colleague else {
         return Err(AppError::field("email", ErrorKey::NotAColleague));
     };
-    let colleague_board = match crate::account::service::load_viewer(db, colleague.id).await? {
-        Some((user, memberships)) => board_of_viewer(db, &Viewer { user, memberships }).await?,
-        None => None,
-    };
+    let colleague_staff = crate::db::entities::staff_membership::Entity::find()
+        .filter(crate::db::entities::staff_membership::Column::UserId.eq(colleague.id))
+        .all(db)
+        .await?;
+    let colleague_board = board_of_staff(db, &colleague_staff).await?;
     if colleague_board.map(|b| b.id) != Some(community.organisation_id) {
         return Err(AppError::field("email", ErrorKey::NotAColleague));
     }

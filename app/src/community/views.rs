@@ -18,9 +18,7 @@ use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice
 use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhase};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, TextArea, action_error, date_text, signed_in,
-};
+use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, signed_in, text};
 
 pub fn level_text(locale: Locale, level: Level) -> &'static str {
     match level {
@@ -82,10 +80,6 @@ fn step_text(locale: Locale, step: NewcomerStep) -> &'static str {
         NewcomerStep::BringCase => td_string!(locale, steps.bring_case),
         NewcomerStep::ShareArtifact => td_string!(locale, steps.share_artifact),
     }
-}
-
-fn text(f: impl Fn() -> &'static str + Send + Sync + 'static) -> Signal<String> {
-    Signal::derive(move || f().to_string())
 }
 
 /// The community id in the URL, if it is one.
@@ -296,9 +290,9 @@ pub fn NewCommunityPage() -> impl IntoView {
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <Field name="name" required=true label=text(move || t_string!(i18n, community.name))
                         hint=text(move || t_string!(i18n, community.name_hint)) error=error/>
-                    <TextArea name="goal" required=true rows=3 label=text(move || t_string!(i18n, community.goal))
+                    <Field name="goal" required=true rows=3 label=text(move || t_string!(i18n, community.goal))
                         hint=text(move || t_string!(i18n, community.goal_hint)) error=error/>
-                    <TextArea name="agreements" rows=8 label=text(move || t_string!(i18n, community.agreements))
+                    <Field name="agreements" rows=8 label=text(move || t_string!(i18n, community.agreements))
                         hint=text(move || t_string!(i18n, community.agreements_hint))
                         value=td_string!(i18n.get_locale_untracked(), community.default_agreements).to_string() error=error/>
                     <Field name="rhythm" label=text(move || t_string!(i18n, community.rhythm))
@@ -446,7 +440,7 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
                 <summary>{t!(i18n, community.criteria_save)}</summary>
                 <ActionForm action=actions.criteria attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="community_id" value=criteria_id/>
-                    <TextArea name="criteria" rows=5 required=true value=current_criteria.clone()
+                    <Field name="criteria" rows=5 required=true value=current_criteria.clone()
                         label=text(move || t_string!(i18n, community.criteria_label)) error=criteria_error/>
                     <button type="submit" class="button button--primary">{t!(i18n, community.criteria_save)}</button>
                 </ActionForm>
@@ -760,9 +754,9 @@ pub fn EditCommunityPage() -> impl IntoView {
                                         <input type="hidden" name="community_id" value=data.id.to_string()/>
                                         <Field name="name" required=true value=data.name.clone()
                                             label=text(move || t_string!(i18n, community.name)) error=error/>
-                                        <TextArea name="goal" required=true rows=3 value=data.goal.clone()
+                                        <Field name="goal" required=true rows=3 value=data.goal.clone()
                                             label=text(move || t_string!(i18n, community.goal)) error=error/>
-                                        <TextArea name="agreements" rows=8 value=data.agreements.clone()
+                                        <Field name="agreements" rows=8 value=data.agreements.clone()
                                             label=text(move || t_string!(i18n, community.agreements))
                                             hint=text(move || t_string!(i18n, community.agreements_hint)) error=error/>
                                         <Field name="rhythm" value=data.rhythm.clone()

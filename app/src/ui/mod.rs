@@ -109,7 +109,13 @@ where
     })
 }
 
+/// A translated text as a signal, for component props such as a field's label.
+pub fn text(f: impl Fn() -> &'static str + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(move || f().to_string())
+}
+
 /// A labelled input with a hint and an inline error, wired up for screen readers.
+/// With `rows`, a multi-line text area.
 #[component]
 pub fn Field(
     #[prop(into)] name: String,
@@ -119,6 +125,7 @@ pub fn Field(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(default = false)] required: bool,
+    #[prop(optional)] rows: Option<u32>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -152,72 +159,37 @@ pub fn Field(
                     <p class="field__error" id=error_id.clone()>{move || error_key_text(i18n.get_locale(), key)}</p>
                 })
             }
-            <input
-                class="field__input"
-                id=id.clone()
-                name=name.clone()
-                type=kind
-                value=value.clone()
-                autocomplete=autocomplete
-                required=required
-                aria-invalid=move || field_error.get().is_some().then_some("true")
-                aria-describedby=described_by
-            />
-        </div>
-    }
-}
-
-/// A labelled multi-line text field with a hint and an inline error, like [`Field`].
-#[component]
-pub fn TextArea(
-    #[prop(into)] name: String,
-    #[prop(into)] label: Signal<String>,
-    #[prop(optional, into)] hint: Option<Signal<String>>,
-    #[prop(optional, into)] value: String,
-    #[prop(default = 5)] rows: u32,
-    #[prop(default = false)] required: bool,
-    #[prop(into)] error: Signal<Option<AppError>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let field_error = {
-        let name = name.clone();
-        Signal::derive(move || error.get().and_then(|e| e.field_error(&name)))
-    };
-    let described_by = {
-        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if field_error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    view! {
-        <div class="field" class:field--invalid=move || field_error.get().is_some()>
-            <label class="field__label" for=id.clone()>{move || label.get()}</label>
-            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{move || hint.get()}</p> })}
             {
-                let error_id = error_id.clone();
-                move || field_error.get().map(|key| view! {
-                    <p class="field__error" id=error_id.clone()>{move || error_key_text(i18n.get_locale(), key)}</p>
-                })
+                let invalid = move || field_error.get().is_some().then_some("true");
+                match rows {
+                    Some(rows) => view! {
+                        <textarea
+                            class="field__input field__input--area"
+                            id=id.clone()
+                            name=name.clone()
+                            rows=rows
+                            required=required
+                            aria-invalid=invalid
+                            aria-describedby=described_by
+                        >{value.clone().unwrap_or_default()}</textarea>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <input
+                            class="field__input"
+                            id=id.clone()
+                            name=name.clone()
+                            type=kind
+                            value=value.clone()
+                            autocomplete=autocomplete
+                            required=required
+                            aria-invalid=invalid
+                            aria-describedby=described_by
+                        />
+                    }
+                    .into_any(),
+                }
             }
-            <textarea
-                class="field__input field__input--area"
-                id=id.clone()
-                name=name.clone()
-                rows=rows
-                required=required
-                aria-invalid=move || field_error.get().is_some().then_some("true")
-                aria-describedby=described_by
-            >{value}</textarea>
         </div>
     }
 }
