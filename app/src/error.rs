@@ -60,6 +60,12 @@ pub enum ErrorKey {
     AlreadyMember,
     LastFacilitator,
     LeaveInstead,
+    PlaceOrLink,
+    InvalidLink,
+    InThePast,
+    CheckInClosed,
+    MeetingCancelled,
+    NotStarted,
 }
 
 impl AppError {

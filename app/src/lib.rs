@@ -7,6 +7,8 @@
 pub mod account;
 pub mod community;
 pub mod error;
+pub mod meeting;
+pub mod notification;
 pub mod organisation;
 pub mod ui;
 

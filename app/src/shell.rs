@@ -12,6 +12,8 @@ use crate::community::views::{
     CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
 };
 use crate::i18n::*;
+use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
+use crate::notification::views::NotificationsPage;
 use crate::organisation::api::AcceptInvitation;
 use crate::organisation::views::StaffPage;
 use crate::ui::{Auth, NotFound, language_of};
@@ -109,6 +111,10 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/c/:id") view=CommunityPageView ssr=SsrMode::Async/>
                 <Route path=path!("/c/:id/edit") view=EditCommunityPage ssr=SsrMode::Async/>
                 <Route path=path!("/c/:id/level") view=LevelPage ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id/meetings/new") view=NewMeetingPage ssr=SsrMode::Async/>
+                <Route path=path!("/m/:meeting_id") view=MeetingPageView ssr=SsrMode::Async/>
+                <Route path=path!("/m/:meeting_id/edit") view=EditMeetingPage ssr=SsrMode::Async/>
+                <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">
@@ -145,6 +151,14 @@ fn Header() -> impl IntoView {
                                             <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
                                             {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
                                             {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
+                                            <li>
+                                                <A href="/notifications">
+                                                    {t!(i18n, app.nav_notifications)}
+                                                    {(user.unread_notifications > 0).then(|| view! {
+                                                        " "<span class="count-badge">{user.unread_notifications}<span class="visually-hidden">" "{t!(i18n, app.nav_unread)}</span></span>
+                                                    })}
+                                                </A>
+                                            </li>
                                             <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>
                                             <li>
                                                 <ActionForm action=auth.logout attr:class="inline-form">

@@ -27,6 +27,8 @@ pub struct Settings {
     pub session_absolute: Duration,
     pub invitation_valid: Duration,
     pub password_reset_valid: Duration,
+    /// Where people enter and read meeting times.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 impl Settings {

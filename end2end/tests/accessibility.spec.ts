@@ -35,7 +35,10 @@ test("community pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
   await page.getByRole("link", { name: "Begrijpend lezen in de onderbouw" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Begrijpend lezen in de onderbouw");
   const community = new URL(page.url()).pathname;
-  for (const path of [community, `${community}/level`, `${community}/edit`, "/communities", "/communities/new"]) {
+  const firstMeeting = page.locator("section", { has: page.getByRole("heading", { name: "Bijeenkomsten" }) }).getByRole("link").nth(1);
+  const meeting = await firstMeeting.getAttribute("href");
+  const pages = [community, `${community}/level`, `${community}/edit`, `${community}/meetings/new`, "/communities", "/communities/new"];
+  for (const path of [...pages, meeting!, `${meeting}/edit`, "/notifications"]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectNoViolations(page, path);

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_accounts;
 mod m20261123_000002_communities;
+mod m20261123_000003_meetings;
 
 pub struct Migrator;
 
@@ -27,6 +28,10 @@ pub(crate) fn fk(
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_accounts::Migration), Box::new(m20261123_000002_communities::Migration)]
+        vec![
+            Box::new(m20261123_000001_accounts::Migration),
+            Box::new(m20261123_000002_communities::Migration),
+            Box::new(m20261123_000003_meetings::Migration),
+        ]
     }
 }

@@ -95,6 +95,9 @@ pub struct Config {
     /// Sender of Kring's mail.
     #[arg(long, env = "MAIL_FROM", default_value = "Kring <kring@localhost>", global = true)]
     pub mail_from: String,
+    /// Time zone in which people enter and read meeting times (an IANA name).
+    #[arg(long, env = "KRING_TIME_ZONE", default_value = "Europe/Amsterdam", global = true)]
+    pub time_zone: String,
 }
 
 impl Config {
@@ -103,6 +106,13 @@ impl Config {
         self.addr
             .parse()
             .map_err(|_| format!("LEPTOS_SITE_ADDR must be an address like 127.0.0.1:3000 (got {:?})", self.addr))
+    }
+
+    /// The time zone. Fails with a line naming `KRING_TIME_ZONE`.
+    pub fn time_zone(&self) -> Result<jiff::tz::TimeZone, String> {
+        jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
+            format!("KRING_TIME_ZONE must name a time zone like Europe/Amsterdam (got {:?}): {e}", self.time_zone)
+        })
     }
 
     /// The public URL without trailing slash. Fails with a line naming `KRING_PUBLIC_URL`.

@@ -9,6 +9,7 @@
 #![recursion_limit = "256"]
 
 pub mod assets;
+pub mod calendar;
 pub mod config;
 pub mod security;
 pub mod startup;
@@ -75,6 +76,8 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
     Router::new()
         .route("/api/{*fn_name}", post(server_fn_handler))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/m/{id}/ics", get(calendar::meeting_ics))
+        .route("/calendar/{file}", get(calendar::feed))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -153,8 +156,8 @@ pub fn spawn_precompression(site_root: std::path::PathBuf) {
     });
 }
 
-/// Periodic housekeeping: expired sessions, idle rate-limit keys, and participation
-/// levels that changed because events left their window.
+/// Periodic housekeeping: expired sessions, idle rate-limit keys, participation levels
+/// that changed because events left their window, and tomorrow's meeting reminders.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let store = DbSessionStore::new(state.db.clone());
@@ -167,6 +170,11 @@ pub fn spawn_housekeeping(state: AppState) {
             state.login_limiter.forget_idle();
             if let Err(err) = app::community::service::refresh_all_levels(&state.db).await {
                 tracing::warn!(error = ?err, "could not refresh participation levels");
+            }
+            match app::meeting::service::send_due_reminders(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "sent meeting reminders"),
+                Err(err) => tracing::warn!(error = ?err, "could not send meeting reminders"),
             }
         }
     });

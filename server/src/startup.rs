@@ -48,6 +48,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         session_absolute: config.session_absolute(),
         invitation_valid: std::time::Duration::from_secs(14 * 86_400),
         password_reset_valid: std::time::Duration::from_secs(3600),
+        time_zone: config.time_zone()?,
     };
     Ok(AppState::new(db, settings, mailer))
 }

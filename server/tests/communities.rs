@@ -518,7 +518,8 @@ async fn the_community_page_has_no_query_per_member() {
             let (user, memberships) = app::account::service::load_viewer(&db, user).await.unwrap().unwrap();
             let viewer = app::account::session::Viewer { user, memberships };
             count.store(0, Ordering::SeqCst);
-            let page = app::community::service::community_page(&db, &viewer, id).await.unwrap();
+            let page =
+                app::community::service::community_page(&db, &jiff::tz::TimeZone::UTC, &viewer, id).await.unwrap();
             queries.push((page.members.len(), count.load(Ordering::SeqCst)));
         }
         assert_eq!(queries[0].0, 8);
@@ -553,5 +554,44 @@ async fn the_level_refresh_matches_the_page_and_is_idempotent() {
                 .unwrap();
             assert_eq!(last.level, row["level"].as_str().unwrap(), "{backend:?} {}", row["name"]);
         }
+    }
+}
+
+/// Only a board's admin sets its community policy; the server enforces it at once.
+#[tokio::test]
+async fn an_admin_sets_the_cap_and_who_may_start() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let args = [("member_cap", "8")];
+        for email in [TEACHER, LEADER, OTHER_TEACHER] {
+            let client = app.login(email).await;
+            let r = app.call("community_policy", &args, &client).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {email}");
+        }
+        assert_eq!(app.call("community_policy", &args, &Client::default()).await.status, StatusCode::UNAUTHORIZED);
+
+        let admin = app.login(ADMIN).await;
+        let r = app.call("community_policy", &[("member_cap", "40"), ("staff_may_start", "on")], &admin).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
+        let overview = json(&app.call("staff_overview", &[], &admin).await.body);
+        assert_eq!((overview["member_cap"].as_i64(), overview["staff_may_start"].as_bool()), (Some(12), Some(true)));
+
+        // Staff may no longer start communities; the cap drops to 8.
+        assert_eq!(app.call("community_policy", &args, &admin).await.status, StatusCode::OK, "{backend:?}");
+        let overview = json(&app.call("staff_overview", &[], &admin).await.body);
+        assert_eq!((overview["member_cap"].as_i64(), overview["staff_may_start"].as_bool()), (Some(8), Some(false)));
+        let colleague = app.login(COLLEAGUE).await;
+        let create = [("name", "Nieuwe kring"), ("goal", "Samen leren"), ("agreements", ""), ("rhythm", "")];
+        let r = app.call("create_community", &create, &colleague).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend:?}");
+        assert!(r.body.contains("StartingRestricted"), "{}", r.body);
+        assert_eq!(app.call("create_community", &create, &admin).await.status, StatusCode::OK, "{backend:?}");
+        // "Begrijpend lezen" has 8 members and an invitation: full under the new cap.
+        let facilitator = app.login(FACILITATOR).await;
+        let id = community_id(&app, READING).await;
+        let invite = [("community_id", id.as_str()), ("email", "l.prins@esdal.test")];
+        let r = app.call("invite_member", &invite, &facilitator).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend:?}");
+        assert!(r.body.contains("CommunityFull"), "{}", r.body);
     }
 }

@@ -33,6 +33,8 @@ pub struct CurrentUser {
     pub department: Option<String>,
     pub experience_band: Option<ExperienceBand>,
     pub location: Option<String>,
+    /// Notifications not seen yet, for the count in the menu.
+    pub unread_notifications: u64,
 }
 
 impl CurrentUser {
@@ -59,6 +61,7 @@ impl From<&session::Viewer> for CurrentUser {
             department: user.department.clone(),
             experience_band: user.experience_band.as_deref().and_then(|b| ExperienceBand::parse(b).ok()),
             location: user.location.clone(),
+            unread_notifications: 0,
         }
     }
 }
@@ -79,7 +82,10 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     respond(async {
         let state = AppState::get()?;
         let session = session::current_session().await?;
-        Ok(session::viewer(&state, &session).await?.as_ref().map(CurrentUser::from))
+        let Some(viewer) = session::viewer(&state, &session).await? else { return Ok(None) };
+        let mut user = CurrentUser::from(&viewer);
+        user.unread_notifications = crate::notification::service::unread_count(&state.db, viewer.id()).await?;
+        Ok(Some(user))
     })
     .await
 }

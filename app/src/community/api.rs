@@ -99,6 +99,8 @@ pub struct CommunityPage {
     pub seci: Vec<(SeciPhase, u32)>,
     pub size_advice: SizeAdvice,
     pub member_cap: i32,
+    /// Meetings of the last four weeks and ahead, soonest first.
+    pub meetings: Vec<crate::meeting::api::MeetingSummary>,
     pub me: MyPlace,
 }
 
@@ -157,7 +159,7 @@ pub async fn load_community(community_id: Uuid) -> Result<CommunityPage, AppErro
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::community_page(&state.db, &viewer, community_id).await
+        service::community_page(&state.db, &state.settings.time_zone, &viewer, community_id).await
     })
     .await
 }
@@ -229,7 +231,7 @@ pub async fn request_to_join(community_id: Uuid) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::request_to_join(&state.db, &viewer, community_id).await
+        service::request_to_join(&state, &viewer, community_id).await
     })
     .await
 }
@@ -252,7 +254,7 @@ pub async fn answer_join_request(community_id: Uuid, user_id: Uuid, answer: Stri
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let accept = parse_answer(&answer)?;
-        service::answer_request(&state.db, &viewer, community_id, user_id, accept).await
+        service::answer_request(&state, &viewer, community_id, user_id, accept).await
     })
     .await
 }
@@ -263,7 +265,7 @@ pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppE
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::invite_colleague(&state.db, &viewer, community_id, &email).await
+        service::invite_colleague(&state, &viewer, community_id, &email).await
     })
     .await
 }

@@ -11,10 +11,12 @@ use uuid::Uuid;
 
 use super::domain::{CommunityRole, CommunityStatus, MembershipChange, MembershipStatus};
 use super::participation::EventKind;
-use super::service::record_event;
-use crate::db::entities::{community, community_member, membership_change, success_criterion};
+use super::service::{record_event, record_event_for_meeting};
+use crate::db::entities::{attendance, community, community_member, meeting, membership_change, success_criterion};
 use crate::db::now;
 use crate::error::AppError;
+use crate::meeting::domain::{MeetingInput, MeetingStatus};
+use crate::meeting::service::from_local;
 
 /// The kind of work a community mostly does, which decides its history.
 #[derive(Clone, Copy)]
@@ -29,6 +31,8 @@ struct DemoCommunity {
     goal: &'static str,
     criteria: &'static [&'static str],
     rhythm: &'static str,
+    /// Where meetings take place.
+    place: &'static str,
     listed: bool,
     practice: Practice,
     started_days_ago: i64,
@@ -51,6 +55,7 @@ const COMMUNITIES: &[DemoCommunity] = &[
             "Elk lid heeft dit schooljaar minstens één leesstrategie in de eigen lessen uitgeprobeerd en besproken.\nWe hebben drie lesvoorbeelden gedeeld die collega's buiten de PLG gebruiken.\nLeerlingen geven in de leerlingenpanels aan dat teksten bij zaakvakken beter te volgen zijn.",
         ],
         rhythm: "Om de week op dinsdag, 15.30–17.00 uur, lokaal B12",
+        place: "Lokaal B12",
         listed: true,
         practice: Practice::Mixed,
         started_days_ago: 150,
@@ -75,6 +80,7 @@ const COMMUNITIES: &[DemoCommunity] = &[
             "Twee volledige lesson-studycycli dit schooljaar.\nEen gedeelde aanpak voor verhoudingstabellen die in drie vakken wordt gebruikt.",
         ],
         rhythm: "Elke drie weken op donderdag, 14.45–16.15 uur",
+        place: "Mediatheek",
         listed: true,
         practice: Practice::LessonStudy,
         started_days_ago: 120,
@@ -98,6 +104,7 @@ const COMMUNITIES: &[DemoCommunity] = &[
             "Iedereen heeft minstens één casus ingebracht.\nWe merken dat we sneller hulp vragen aan collega's.",
         ],
         rhythm: "Eens per maand op maandag, 16.00–17.30 uur",
+        place: "Teamkamer, locatie Noord",
         listed: true,
         practice: Practice::Intervision,
         started_days_ago: 170,
@@ -119,6 +126,7 @@ const COMMUNITIES: &[DemoCommunity] = &[
         goal: "We zoeken naar manieren om tijdens praktijkopdrachten zicht te krijgen op wat leerlingen al kunnen, en daar direct feedback op te geven.",
         criteria: &[],
         rhythm: "Om de week op woensdag na het zevende uur",
+        place: "Praktijklokaal T3",
         listed: true,
         practice: Practice::Mixed,
         started_days_ago: 21,
@@ -138,6 +146,7 @@ const COMMUNITIES: &[DemoCommunity] = &[
         goal: "Mentoren van de bovenbouw delen hoe ze loopbaangesprekken voeren en leerlingen met uitval begeleiden.",
         criteria: &["Een gedeelde leidraad voor loopbaangesprekken."],
         rhythm: "Eens per zes weken, in overleg",
+        place: "Vergaderkamer 1.04",
         listed: false,
         practice: Practice::Intervision,
         started_days_ago: 100,
@@ -252,14 +261,25 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
         let mut day = demo.started_days_ago - 7;
         let mut meeting = 0usize;
         while day > 0 {
-            let at = today - Duration::days(day) + Duration::hours(1);
+            let (meeting_id, at) =
+                add_meeting(db, &community, demo, facilitator, today - Duration::days(day), meeting).await?;
             let present: Vec<Uuid> = joined_at
                 .iter()
                 .filter(|(_, joined, presence)| *joined < at && random.percent() < *presence)
                 .map(|(id, _, _)| *id)
                 .collect();
             for &user_id in &present {
-                record_event(db, &community, user_id, EventKind::Attended, at, None, None).await?;
+                attendance::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    meeting_id: Set(meeting_id),
+                    user_id: Set(user_id),
+                    present: Set(true),
+                    recorded_by: Set(Some(user_id)),
+                    recorded_at: Set(at),
+                }
+                .insert(db)
+                .await?;
+                record_event_for_meeting(db, &community, user_id, EventKind::Attended, at, None, meeting_id).await?;
             }
             if present.len() >= 2 {
                 let pick = |offset: usize| present[(meeting + offset) % present.len()];
@@ -295,6 +315,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
             meeting += 1;
             day -= step;
         }
+        // The next two meetings are planned already.
+        for ahead in 0..2 {
+            let date = today + Duration::days(day + step * ahead);
+            add_meeting(db, &community, demo, facilitator, date, meeting + ahead as usize).await?;
+        }
         for (email, note) in demo.coordination {
             let at = today - Duration::days(20);
             record_event(
@@ -310,6 +335,71 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
         }
     }
     Ok(())
+}
+
+/// A meeting at 15:30 (Amsterdam time) on the day of `on`, with a title and agenda
+/// that fit the community's practice; returns its id and start.
+async fn add_meeting<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    demo: &DemoCommunity,
+    facilitator: Uuid,
+    on: OffsetDateTime,
+    number: usize,
+) -> Result<(Uuid, OffsetDateTime), AppError> {
+    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").map_err(|e| {
+        tracing::error!(error = %e, "time zone data missing");
+        AppError::Internal
+    })?;
+    let (title, agenda) = match (demo.practice, number % 2) {
+        (Practice::Intervision, _) => (
+            "Intervisie volgens de incidentmethode",
+            "Opening en check-in\nCasus inbrengen en kiezen\nVerhelderingsvragen\nAdviezen en reactie van de inbrenger\nTerugblik op de ronde",
+        ),
+        (Practice::LessonStudy, 0) => (
+            "Onderzoeksles voorbereiden",
+            "Terugblik op de vorige cyclus\nLesontwerp doorlopen\nObservatiepunten per leerling verdelen\nAfspraken voor de onderzoeksles",
+        ),
+        (Practice::LessonStudy, _) => (
+            "Nabespreking onderzoeksles",
+            "Observaties per leerling\nWat leerden de leerlingen, wat leerden wij?\nLesontwerp bijstellen\nVastleggen in de kennisbank",
+        ),
+        (_, _) => (
+            "Casus en lesvoorbeelden",
+            "Opening\nCasus uit de praktijk\nLesvoorbeeld delen en bespreken\nWat nemen we mee naar de klas?",
+        ),
+    };
+    let input = MeetingInput {
+        title: title.to_string(),
+        date: on.date(),
+        start: time::macros::time!(15:30),
+        duration_minutes: 90,
+        place: demo.place.to_string(),
+        online_url: String::new(),
+        agenda: agenda.to_string(),
+    };
+    let starts_at = from_local(&tz, &input)?;
+    let created = starts_at - Duration::days(10);
+    let id = Uuid::now_v7();
+    meeting::ActiveModel {
+        id: Set(id),
+        community_id: Set(community.id),
+        title: Set(input.title),
+        starts_at: Set(starts_at),
+        duration_minutes: Set(input.duration_minutes),
+        place: Set(input.place),
+        online_url: Set(input.online_url),
+        agenda: Set(input.agenda),
+        status: Set(MeetingStatus::Scheduled.as_str().to_string()),
+        sequence: Set(0),
+        reminded_at: Set((starts_at < now()).then_some(starts_at - Duration::days(1))),
+        created_by: Set(Some(facilitator)),
+        created_at: Set(created.min(now())),
+        updated_at: Set(created.min(now())),
+    }
+    .insert(db)
+    .await?;
+    Ok((id, starts_at))
 }
 
 async fn add_member<C: ConnectionTrait>(

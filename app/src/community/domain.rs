@@ -17,13 +17,16 @@ pub const IDEAL_MIN: usize = 6;
 pub const IDEAL_MAX: usize = 10;
 /// The hard cap when a board has not set its own.
 pub const DEFAULT_MEMBER_CAP: i32 = 12;
+/// The range a board may set its hard cap in.
+pub const MEMBER_CAP_MIN: i32 = IDEAL_MIN as i32;
+pub const MEMBER_CAP_MAX: i32 = 30;
 pub const WINDOW_DAYS_MIN: i32 = 14;
 pub const WINDOW_DAYS_MAX: i32 = 365;
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -138,6 +141,14 @@ pub fn validate_window(days: i32) -> Result<(), ErrorKey> {
     if (WINDOW_DAYS_MIN..=WINDOW_DAYS_MAX).contains(&days) { Ok(()) } else { Err(ErrorKey::InvalidChoice) }
 }
 
+/// A board's hard cap on members, from a form field.
+pub fn parse_member_cap(value: &str) -> Result<i32, ErrorKey> {
+    match value.trim().parse::<i32>() {
+        Ok(cap) if (MEMBER_CAP_MIN..=MEMBER_CAP_MAX).contains(&cap) => Ok(cap),
+        _ => Err(ErrorKey::InvalidChoice),
+    }
+}
+
 /// Normalises user text for storage: trimmed, Windows line ends made plain.
 pub fn clean_text(text: &str) -> String {
     text.replace("\r\n", "\n").trim().to_string()
@@ -187,6 +198,14 @@ mod tests {
         assert_eq!(validate_body("a\u{0007}b", 20), Err(ErrorKey::InvalidChoice));
         assert_eq!(validate_optional("", 5), Ok(()));
         assert_eq!(validate_optional("zes tekens", 5), Err(ErrorKey::TooLong));
+    }
+
+    #[test]
+    fn a_board_caps_communities_between_six_and_thirty() {
+        assert_eq!(parse_member_cap(" 12 "), Ok(12));
+        assert_eq!(parse_member_cap("5"), Err(ErrorKey::InvalidChoice));
+        assert_eq!(parse_member_cap("31"), Err(ErrorKey::InvalidChoice));
+        assert_eq!(parse_member_cap("twaalf"), Err(ErrorKey::InvalidChoice));
     }
 
     #[test]

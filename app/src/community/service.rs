@@ -31,7 +31,10 @@ use crate::db::entities::{
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::notification::domain::NoticeKind;
+use crate::notification::service::{Notice, notify};
 use crate::organisation::service::board_of;
+use crate::state::AppState;
 
 /// What a facilitator (or a founder) fills in about a community.
 #[derive(Debug, Clone)]
@@ -93,7 +96,7 @@ fn parse_status(value: &str) -> CommunityStatus {
 }
 
 /// The community and the viewer's active membership, or `NotFound`.
-async fn member_access<C: ConnectionTrait>(
+pub(crate) async fn member_access<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     community_id: Uuid,
@@ -111,7 +114,7 @@ async fn member_access<C: ConnectionTrait>(
 
 /// As [`member_access`], for facilitators only; other members get `NotFound` too, as
 /// the management actions do not exist for them.
-async fn facilitator_access<C: ConnectionTrait>(
+pub(crate) async fn facilitator_access<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     community_id: Uuid,
@@ -206,6 +209,33 @@ pub async fn record_event<C: ConnectionTrait>(
     recorded_by: Option<Uuid>,
     note: Option<String>,
 ) -> Result<(), AppError> {
+    append_event(db, community, user_id, kind, occurred_at, recorded_by, note, None).await
+}
+
+/// As [`record_event`], for an event that stands for a meeting (attendance).
+pub async fn record_event_for_meeting<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    user_id: Uuid,
+    kind: EventKind,
+    occurred_at: OffsetDateTime,
+    recorded_by: Option<Uuid>,
+    meeting_id: Uuid,
+) -> Result<(), AppError> {
+    append_event(db, community, user_id, kind, occurred_at, recorded_by, None, Some(meeting_id)).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append_event<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    user_id: Uuid,
+    kind: EventKind,
+    occurred_at: OffsetDateTime,
+    recorded_by: Option<Uuid>,
+    note: Option<String>,
+    meeting_id: Option<Uuid>,
+) -> Result<(), AppError> {
     participation_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         community_id: Set(community.id),
@@ -215,10 +245,14 @@ pub async fn record_event<C: ConnectionTrait>(
         recorded_by: Set(recorded_by),
         note: Set(note),
         created_at: Set(now()),
+        meeting_id: Set(meeting_id),
+        retracted_at: Set(None),
     }
     .insert(db)
     .await?;
-    let reason = if kind.recorded_by_facilitator() { LevelReason::Facilitator } else { LevelReason::Computed };
+    // A facilitator's record (coordination, a corrected attendance) is their reason.
+    let by_facilitator = kind.recorded_by_facilitator() || recorded_by.is_some_and(|by| by != user_id);
+    let reason = if by_facilitator { LevelReason::Facilitator } else { LevelReason::Computed };
     refresh_level(db, community, user_id, reason, recorded_by, occurred_at.min(now())).await
 }
 
@@ -235,6 +269,7 @@ pub async fn refresh_level<C: ConnectionTrait>(
     let rule = rule_of(community);
     let since = at - Duration::days(i64::from(rule.window_days));
     let events: Vec<(EventKind, OffsetDateTime)> = participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
         .filter(participation_event::Column::CommunityId.eq(community.id))
         .filter(participation_event::Column::UserId.eq(user_id))
         .filter(participation_event::Column::OccurredAt.gt(since))
@@ -295,6 +330,7 @@ pub async fn refresh_all_levels(db: &DatabaseConnection) -> Result<usize, AppErr
         .await?;
     let mut events: HashMap<(Uuid, Uuid), Vec<(EventKind, OffsetDateTime)>> = HashMap::new();
     for event in participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
         .filter(participation_event::Column::OccurredAt.gt(at - Duration::days(i64::from(widest))))
         .all(db)
         .await?
@@ -545,6 +581,7 @@ pub async fn directory(db: &DatabaseConnection, viewer: &Viewer) -> Result<Vec<C
 /// Everything on the community page, in a fixed number of queries whatever the size.
 pub async fn community_page(
     db: &DatabaseConnection,
+    tz: &jiff::tz::TimeZone,
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<CommunityPage, AppError> {
@@ -562,12 +599,14 @@ pub async fn community_page(
     let at = now();
     let since = at - Duration::days(i64::from(rule.window_days));
     let recent_events = participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
         .filter(participation_event::Column::CommunityId.eq(community.id))
         .filter(participation_event::Column::OccurredAt.gt(since))
         .order_by_desc(participation_event::Column::OccurredAt)
         .all(db)
         .await?;
     let my_kinds: Vec<EventKind> = participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
         .select_only()
         .column(participation_event::Column::Kind)
         .filter(participation_event::Column::CommunityId.eq(community.id))
@@ -657,6 +696,7 @@ pub async fn community_page(
         recent,
         seci,
         member_cap: cap,
+        meetings: crate::meeting::service::community_meetings(db, tz, community.id).await?,
         me: MyPlace {
             user_id: viewer.id(),
             role: my_role,
@@ -675,6 +715,7 @@ pub async fn explain_level(
     let (community, _) = member_access(db, viewer, community_id).await?;
     let rule = rule_of(&community);
     let events = participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
         .filter(participation_event::Column::CommunityId.eq(community.id))
         .filter(participation_event::Column::UserId.eq(viewer.id()))
         .order_by_desc(participation_event::Column::OccurredAt)
@@ -726,7 +767,8 @@ pub async fn explain_level(
 }
 
 /// A staff member of the same board asks to join a listed community.
-pub async fn request_to_join(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
+pub async fn request_to_join(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
+    let db = &state.db;
     let community = board_community(db, viewer, community_id).await?;
     if !community.listed || parse_status(&community.status) == CommunityStatus::Archived {
         return Err(AppError::NotFound);
@@ -749,7 +791,14 @@ pub async fn request_to_join(db: &DatabaseConnection, viewer: &Viewer, community
     .await?;
     record_change(&txn, community.id, viewer.id(), Some(viewer.id()), MembershipChange::Requested, None).await?;
     txn.commit().await?;
-    Ok(())
+    let facilitators = facilitator_ids(db, community.id).await?;
+    let notice = Notice {
+        kind: NoticeKind::JoinRequested,
+        community_id: community.id,
+        meeting_id: None,
+        actor_id: Some(viewer.id()),
+    };
+    notify(state, notice, &facilitators).await
 }
 
 pub async fn withdraw_request(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
@@ -782,13 +831,13 @@ async fn activate<C: ConnectionTrait>(
 }
 
 pub async fn answer_request(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     community_id: Uuid,
     user_id: Uuid,
     accept: bool,
 ) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
+    let txn = begin_write(&state.db).await?;
     let community = facilitator_access(&txn, viewer, community_id).await?;
     let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
@@ -805,16 +854,19 @@ pub async fn answer_request(
         record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::RequestDeclined, None).await?;
     }
     txn.commit().await?;
-    Ok(())
+    let kind = if accept { NoticeKind::RequestAccepted } else { NoticeKind::RequestDeclined };
+    let notice = Notice { kind, community_id, meeting_id: None, actor_id: Some(viewer.id()) };
+    notify(state, notice, &[user_id]).await
 }
 
 /// A facilitator invites a colleague (a staff member of the same board) by email.
 pub async fn invite_colleague(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     community_id: Uuid,
     email: &str,
 ) -> Result<(), AppError> {
+    let db = &state.db;
     let community = facilitator_access(db, viewer, community_id).await?;
     Validation::new().check("email", validate_email(email)).finish()?;
     let colleague = user::Entity::find()
@@ -834,13 +886,14 @@ pub async fn invite_colleague(
         return Err(AppError::field("email", ErrorKey::NotAColleague));
     }
     let txn = begin_write(db).await?;
-    match membership_of(&txn, community.id, colleague.id).await? {
+    let kind = match membership_of(&txn, community.id, colleague.id).await? {
         Some(existing) if existing.status == MembershipStatus::Requested.as_str() => {
             // They already asked: the invitation answers their request.
             ensure_capacity(&txn, &community, false).await?;
             activate(&txn, &community, existing).await?;
             record_change(&txn, community.id, colleague.id, Some(viewer.id()), MembershipChange::RequestAccepted, None)
                 .await?;
+            NoticeKind::RequestAccepted
         }
         Some(_) => return Err(AppError::field("email", ErrorKey::AlreadyMember)),
         None => {
@@ -858,10 +911,12 @@ pub async fn invite_colleague(
             .insert(&txn)
             .await?;
             record_change(&txn, community.id, colleague.id, Some(viewer.id()), MembershipChange::Invited, None).await?;
+            NoticeKind::Invited
         }
-    }
+    };
     txn.commit().await?;
-    Ok(())
+    let notice = Notice { kind, community_id: community.id, meeting_id: None, actor_id: Some(viewer.id()) };
+    notify(state, notice, &[colleague.id]).await
 }
 
 pub async fn answer_invitation(
@@ -890,6 +945,18 @@ pub async fn answer_invitation(
     }
     txn.commit().await?;
     Ok(())
+}
+
+async fn facilitator_ids<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    Ok(community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::UserId)
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 async fn active_facilitators<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {

@@ -18,6 +18,7 @@ use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice
 use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhase};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::meeting::views::MeetingList;
 use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, signed_in, text};
 
 pub fn level_text(locale: Locale, level: Level) -> &'static str {
@@ -391,6 +392,8 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
             {facilitator.then(|| view! { <a class="button button--small" href=format!("/c/{}/edit", data.id)>{t!(i18n, community.edit)}</a> })}
         </div>
         <p class="lead community-goal">{data.goal.clone()}</p>
+
+        <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
 
         <div class="grid-2">
             <section class="card" aria-labelledby="my-place">

@@ -65,6 +65,10 @@ pub struct StaffOverview {
     pub schools: Vec<School>,
     pub staff: Vec<StaffMember>,
     pub invitations: Vec<PendingInvitation>,
+    /// The board's community policy: the hard cap on members…
+    pub member_cap: i32,
+    /// …and whether every staff member may start a community (else admins only).
+    pub staff_may_start: bool,
 }
 
 #[server(endpoint = "staff_overview")]
@@ -109,6 +113,20 @@ pub async fn create_invitation_link(school_id: Uuid, role: String) -> Result<Str
         let role = Role::parse(&role).map_err(|key| AppError::field("role", key))?;
         let school = service::school_of_board(&state.db, &board, school_id).await?;
         service::create_link(&state, &viewer, &school, role).await
+    })
+    .await
+}
+
+/// Sets the board's community policy: the member cap and who may start communities.
+#[server(endpoint = "community_policy")]
+pub async fn set_community_policy(member_cap: String, staff_may_start: Option<String>) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let board = service::administered_board(&state.db, &viewer).await?;
+        let cap = crate::community::domain::parse_member_cap(&member_cap)
+            .map_err(|key| AppError::field("member_cap", key))?;
+        service::set_community_policy(&state.db, &board, cap, staff_may_start.is_some()).await
     })
     .await
 }

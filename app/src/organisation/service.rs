@@ -142,7 +142,10 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         })
         .collect();
 
+    let (member_cap, staff_may_start) = crate::community::service::policy(db, board.id).await?;
     Ok(StaffOverview {
+        member_cap,
+        staff_may_start,
         board_name: board.name.clone(),
         schools: schools.iter().map(school_dto).collect(),
         staff,
@@ -336,4 +339,27 @@ pub async fn accept_invitation(
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(user)
+}
+
+/// Stores the board's community policy (one row per board).
+pub async fn set_community_policy(
+    db: &DatabaseConnection,
+    board: &organisation::Model,
+    member_cap: i32,
+    staff_may_start: bool,
+) -> Result<(), AppError> {
+    use crate::db::entities::community_policy;
+    let txn = begin_write(db).await?;
+    let model = community_policy::ActiveModel {
+        organisation_id: Set(board.id),
+        member_cap: Set(member_cap),
+        staff_may_start: Set(staff_may_start),
+    };
+    if community_policy::Entity::find_by_id(board.id).one(&txn).await?.is_some() {
+        model.update(&txn).await?;
+    } else {
+        model.insert(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }

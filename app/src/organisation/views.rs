@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{
-    CreateInvitationLink, InviteStaff, RevokeInvitation, SetStaffRole, StaffOverview, load_staff_overview,
+    CreateInvitationLink, InviteStaff, RevokeInvitation, SetCommunityPolicy, SetStaffRole, StaffOverview,
+    load_staff_overview,
 };
 use crate::account::domain::Role;
 use crate::error::AppError;
@@ -19,9 +20,11 @@ pub fn StaffPage() -> impl IntoView {
     let link = ServerAction::<CreateInvitationLink>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let set_role = ServerAction::<SetStaffRole>::new();
+    let policy = ServerAction::<SetCommunityPolicy>::new();
     let overview = Resource::new(
         move || {
             (
+                policy.version().try_get(),
                 invite.version().try_get(),
                 link.version().try_get(),
                 revoke.version().try_get(),
@@ -38,7 +41,7 @@ pub fn StaffPage() -> impl IntoView {
                     match overview.await {
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role/> }.into_any(),
+                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role policy/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -53,7 +56,9 @@ fn StaffAdmin(
     link: ServerAction<CreateInvitationLink>,
     revoke: ServerAction<RevokeInvitation>,
     set_role: ServerAction<SetStaffRole>,
+    policy: ServerAction<SetCommunityPolicy>,
 ) -> impl IntoView {
+    let policy_error = action_error(policy);
     let i18n = use_i18n();
     let invite_error = action_error(invite);
     let link_error = action_error(link);
@@ -120,6 +125,25 @@ fn StaffAdmin(
                 </ActionForm>
             </section>
         </div>
+
+        <section class="card" aria-labelledby="policy-title">
+            <h2 id="policy-title">{t!(i18n, staff.policy_title)}</h2>
+            <p class="muted">{t!(i18n, staff.policy_intro)}</p>
+            <ErrorAlert error=policy_error/>
+            <Show when=move || matches!(policy.value().get(), Some(Ok(())))>
+                <Alert kind="success"><p>{t!(i18n, staff.policy_saved)}</p></Alert>
+            </Show>
+            <ActionForm action=policy attr:class="form" attr:novalidate=true>
+                <Field name="member_cap" kind="number" required=true value=data.member_cap.to_string()
+                    label=Signal::derive(move || t_string!(i18n, staff.member_cap).to_string())
+                    hint=Signal::derive(move || t_string!(i18n, staff.member_cap_hint).to_string()) error=policy_error/>
+                <div class="field field--check">
+                    <input type="checkbox" id="field-staff_may_start" name="staff_may_start" value="on" checked=data.staff_may_start/>
+                    <label for="field-staff_may_start">{t!(i18n, staff.staff_may_start)}</label>
+                </div>
+                <button type="submit" class="button button--primary">{t!(i18n, staff.save_policy)}</button>
+            </ActionForm>
+        </section>
 
         <section class="card" aria-labelledby="invitations-title">
             <h2 id="invitations-title">{t!(i18n, staff.invitations_title)}</h2>

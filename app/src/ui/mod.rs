@@ -56,6 +56,12 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::AlreadyMember => td_string!(locale, errors.already_member),
         ErrorKey::LastFacilitator => td_string!(locale, errors.last_facilitator),
         ErrorKey::LeaveInstead => td_string!(locale, errors.leave_instead),
+        ErrorKey::PlaceOrLink => td_string!(locale, errors.place_or_link),
+        ErrorKey::InvalidLink => td_string!(locale, errors.invalid_link),
+        ErrorKey::InThePast => td_string!(locale, errors.in_the_past),
+        ErrorKey::CheckInClosed => td_string!(locale, errors.check_in_closed),
+        ErrorKey::MeetingCancelled => td_string!(locale, errors.meeting_cancelled),
+        ErrorKey::NotStarted => td_string!(locale, errors.not_started),
     }
 }
 

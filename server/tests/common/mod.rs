@@ -97,6 +97,7 @@ impl TestApp {
             session_absolute: Duration::from_secs(86_400),
             invitation_valid: Duration::from_secs(14 * 86_400),
             password_reset_valid: Duration::from_secs(3600),
+            time_zone: jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap(),
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
         let state = AppState::new(db, settings, mailer);

@@ -1,12 +1,17 @@
 //! Entities mirroring the tables created in `migrations/`. They never leave the
 //! server: features turn them into DTOs.
 
+pub mod attendance;
+pub mod calendar_feed;
 pub mod community;
 pub mod community_member;
 pub mod community_policy;
+pub mod email_opt_out;
 pub mod invitation;
 pub mod level_change;
+pub mod meeting;
 pub mod membership_change;
+pub mod notification;
 pub mod organisation;
 pub mod participation_event;
 pub mod password_reset;

@@ -13,6 +13,10 @@ pub struct Model {
     pub recorded_by: Option<Uuid>,
     pub note: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// The meeting an `attended` event stands for.
+    pub meeting_id: Option<Uuid>,
+    /// Set when a facilitator corrected the attendance; retracted events do not count.
+    pub retracted_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
