@@ -66,6 +66,7 @@ pub enum ErrorKey {
     CheckInClosed,
     MeetingCancelled,
     NotStarted,
+    ColleagueNotGuest,
 }
 
 impl AppError {

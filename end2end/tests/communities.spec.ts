@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { hydrated, login, TEACHER } from "./helpers";
+import { hydrated, linkIn, login, mailTo, TEACHER } from "./helpers";
 
 async function signedIn(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -59,6 +59,27 @@ test("a teacher starts a community, colleagues join by invitation and by request
   await expect(pending).toContainText("Ruben Meijer");
   await pending.locator("li", { hasText: "Ruben Meijer" }).getByRole("button", { name: "Accepteren" }).click();
   await expect(founder.getByRole("cell", { name: "Ruben Meijer" })).toBeVisible();
+
+  // A guest from the teacher-training institute joins by an emailed link and sees
+  // this community only.
+  const guestEmail = `gast.${Date.now()}@pabo.test`;
+  await facilitation.getByLabel("E-mailadres van de gast").fill(guestEmail);
+  await facilitation.getByRole("button", { name: "Gast uitnodigen" }).click();
+  await expect(facilitation.getByTestId("guest-invitations")).toContainText(guestEmail);
+  const guest = await (await browser.newContext()).newPage();
+  await guest.goto(linkIn(await mailTo(guestEmail), "/invite/"));
+  await hydrated(guest);
+  await expect(guest.getByText(`Je bent uitgenodigd als gast in de leergemeenschap "${name}"`)).toBeVisible();
+  await guest.getByLabel("Je naam").fill("Gijs Gast");
+  await guest.getByLabel("Wachtwoord", { exact: true }).fill("een gast in de kring");
+  await guest.getByLabel("Herhaal het wachtwoord").fill("een gast in de kring");
+  await guest.getByRole("button", { name: "Account aanmaken" }).click();
+  await expect(guest.getByRole("heading", { level: 1 })).toHaveText("Welkom, Gijs Gast");
+  await expect(guest.getByRole("navigation", { name: "Hoofdmenu" }).getByRole("link", { name: "Leergemeenschappen" })).toHaveCount(0);
+  await guest.getByRole("link", { name }).click();
+  await expect(guest.getByRole("heading", { level: 1 })).toHaveText(name);
+  await expect(guest.getByRole("row", { name: /Gijs Gast/ }).getByRole("cell", { name: "Gast", exact: true })).toBeVisible();
+  expect((await guest.goto("/communities"))?.status()).toBe(404);
 
   // The facilitator records coordination: Ruben's level moves from peripheral.
   await founder.getByText("Procesbegeleiding: Ruben Meijer").click();

@@ -1,9 +1,12 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { hydrated, login, mailTo, TEACHER } from "./helpers";
+import { hydrated, login, mailTo } from "./helpers";
 
-const COMMUNITY = "Begrijpend lezen in de onderbouw";
-/** Joined the community two days ago in the demo data: still peripheral. */
-const NEWCOMER = "l.jansen@esdal.test";
+/** A young demo community whose facilitator no other browser test signs in as. */
+const COMMUNITY = "Formatief handelen in de praktijkvakken";
+const FACILITATOR = "s.degroot@esdal.test";
+/** Asked to join it in the demo data. */
+const NEWCOMER = "e.zijlstra@esdal.test";
+const READING = "Begrijpend lezen in de onderbouw";
 
 async function signedIn(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -30,10 +33,14 @@ function amsterdam(minutes: number): { date: string; time: string } {
 
 test("a facilitator plans a meeting, a newcomer is told, checks in and moves from peripheral", async ({ browser }) => {
   const startedAt = Date.now();
-  const facilitator = await signedIn(browser, TEACHER);
+  const facilitator = await signedIn(browser, FACILITATOR);
   await facilitator.getByRole("link", { name: COMMUNITY }).click();
   await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);
   await hydrated(facilitator);
+  // Esther asked to join: she becomes a member and starts at the edge.
+  const pending = facilitator.getByTestId("pending");
+  await pending.locator("li", { hasText: "Esther Zijlstra" }).getByRole("button", { name: "Accepteren" }).click();
+  await expect(facilitator.getByRole("cell", { name: "Esther Zijlstra" })).toBeVisible();
   await facilitator.getByRole("link", { name: "Bijeenkomst plannen" }).click();
   await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Bijeenkomst plannen");
   await hydrated(facilitator);
@@ -72,6 +79,7 @@ test("a facilitator plans a meeting, a newcomer is told, checks in and moves fro
   await expect(newcomer.getByRole("heading", { level: 1 })).toHaveText("Meldingen");
   await hydrated(newcomer);
   await expect(newcomer.getByRole("link", { name: /Meldingen\s*\d+\s*nieuw/ })).toHaveCount(0);
+  await expect(newcomer.getByRole("link", { name: "Je aanvraag is aangenomen" })).toBeVisible();
   await newcomer.getByRole("link", { name: "Nieuwe bijeenkomst" }).first().click();
   await expect(newcomer.getByRole("heading", { level: 1 })).toHaveText(title);
   await hydrated(newcomer);
@@ -80,10 +88,12 @@ test("a facilitator plans a meeting, a newcomer is told, checks in and moves fro
   await expect(newcomer.getByText("Je bent ingecheckt.")).toBeVisible();
   await newcomer.getByRole("link", { name: COMMUNITY }).click();
   await expect(newcomer.getByText("Jouw deelname: incidenteel.")).toBeVisible();
+  await newcomer.getByRole("link", { name: "Waarom dit niveau?" }).click();
+  await expect(newcomer.getByRole("cell", { name: "was bij een bijeenkomst" })).toBeVisible();
 
   // The facilitator sees the check-in; the meeting is on the community page.
   await facilitator.reload();
-  await expect(facilitator.getByRole("row", { name: /Lotte Jansen/ })).toContainText("aanwezig");
+  await expect(facilitator.getByRole("row", { name: /Esther Zijlstra/ })).toContainText("aanwezig");
   await facilitator.goto("/");
   await facilitator.getByRole("link", { name: COMMUNITY }).click();
   await expect(facilitator.locator("section", { hasText: "Bijeenkomsten" }).getByText(title)).toBeVisible();
@@ -107,7 +117,7 @@ test("email per kind can be turned off and a private calendar address made", asy
   await expect(address).toHaveValue(/\/calendar\/.+\.ics$/);
   const feed = await member.request.get(new URL(await address.inputValue()).pathname);
   expect(feed.status()).toBe(200);
-  expect(await feed.text()).toContain(COMMUNITY);
+  expect((await feed.text()).replace(/\r\n /g, "")).toContain(READING);
   await member.getByRole("button", { name: "Abonnement stoppen" }).click();
   await expect(member.getByRole("button", { name: "Privé-adres maken" })).toBeVisible();
 });
@@ -120,7 +130,7 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("E-mailadres").fill("m.vermeulen@esdal.test");
     await page.getByLabel("Wachtwoord", { exact: true }).fill("kring-demo-2026");
     await page.getByRole("button", { name: "Inloggen" }).click();
-    await page.getByRole("link", { name: COMMUNITY }).click();
+    await page.getByRole("link", { name: READING }).click();
     const meetings = page.locator("section", { has: page.getByRole("heading", { name: "Bijeenkomsten" }) });
     await meetings.getByRole("listitem").first().getByRole("link").click();
     await expect(page.getByRole("heading", { name: "Agenda" })).toBeVisible();

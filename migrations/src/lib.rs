@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_accounts;
 mod m20261123_000002_communities;
 mod m20261123_000003_meetings;
+mod m20261123_000004_guests;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_communities::Migration),
             Box::new(m20261123_000003_meetings::Migration),
+            Box::new(m20261123_000004_guests::Migration),
         ]
     }
 }

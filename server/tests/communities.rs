@@ -595,3 +595,105 @@ async fn an_admin_sets_the_cap_and_who_may_start() {
         assert!(r.body.contains("CommunityFull"), "{}", r.body);
     }
 }
+
+/// A guest from outside the organisation joins one community by an emailed link and
+/// sees nothing else of the organisation.
+#[tokio::test]
+async fn a_guest_sees_one_community_and_nothing_else() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let id = community_id(&app, READING).await;
+        let facilitator = app.login(FACILITATOR).await;
+        let invite = |email: &'static str| [("community_id", id.clone()), ("guest_email", email.to_string())];
+
+        // A colleague is invited as a colleague, not as a guest; bad input changes nothing.
+        let before = membership_rows(&app).await;
+        let r = app.call("invite_guest", &pairs(&invite(MEMBER)), &facilitator).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
+        assert!(r.body.contains("ColleagueNotGuest"), "{}", r.body);
+        let r = app.call("invite_guest", &pairs(&invite("geen-adres")), &facilitator).await;
+        assert!(r.body.contains("InvalidEmail"), "{}", r.body);
+        // Only facilitators invite guests.
+        let member = app.login(MEMBER).await;
+        let r = app.call("invite_guest", &pairs(&invite("gast@pabo.test")), &member).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}");
+        assert_eq!(membership_rows(&app).await, before, "{backend:?}");
+
+        assert_eq!(
+            app.call("invite_guest", &pairs(&invite("gast@pabo.test")), &facilitator).await.status,
+            StatusCode::OK
+        );
+        let r = app.call("invite_guest", &pairs(&invite("gast@pabo.test")), &facilitator).await;
+        assert!(r.body.contains("AlreadyMember"), "{backend:?}: invited once: {}", r.body);
+        let page = json(&app.call("community_page", &[("community_id", &id)], &facilitator).await.body);
+        assert_eq!(page["guest_invitations"][0]["email"], "gast@pabo.test", "{backend:?}");
+        let member_view = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);
+        assert!(member_view["guest_invitations"].as_array().unwrap().is_empty(), "{backend:?}");
+
+        let mail = app.last_mail_to("gast@pabo.test").expect("an invitation email");
+        let link = mail.split_whitespace().find(|w| w.contains("/invite/")).unwrap().to_string();
+        let token = link.rsplit('/').next().unwrap().to_string();
+        let details = json(&app.call("invitation_details", &[("token", &token)], &Client::default()).await.body);
+        assert_eq!(details["guest_of"], READING, "{backend:?}");
+        let guest = Client::default();
+        let form = [
+            ("token", token.as_str()),
+            ("name", "Gerrit Gast"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ];
+        let r = app.call("accept_invitation", &form, &guest).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let me = json(&app.call("current_user", &[], &guest).await.body);
+        assert_eq!(me["staff"], false, "{backend:?}");
+
+        // Inside: the community, as a guest, starting at the edge; the link is used up.
+        let page = app.call("community_page", &[("community_id", &id)], &guest).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        let page = json(&page.body);
+        assert_eq!((page["me"]["role"].as_str(), page["me"]["level"].as_str()), (Some("guest"), Some("peripheral")));
+        let r = app.call("accept_invitation", &form, &Client::default()).await;
+        assert_eq!(r.status, StatusCode::GONE, "{backend:?}");
+
+        // Outside: nothing of the organisation.
+        let mine = json(&app.call("my_communities", &[], &guest).await.body);
+        assert_eq!(mine["communities"].as_array().unwrap().len(), 1);
+        assert_eq!((mine["has_directory"].as_bool(), mine["may_start"].as_bool()), (Some(false), Some(false)));
+        let other = community_id(&app, "Lesson study rekenvaardigheid").await;
+        let create = [("name", "Gastkring"), ("goal", "Iets"), ("agreements", ""), ("rhythm", "")];
+        let outside: [(&str, Vec<(&str, &str)>); 5] = [
+            ("community_directory", vec![]),
+            ("community_page", vec![("community_id", &other)]),
+            ("request_to_join", vec![("community_id", &other)]),
+            ("create_community", create.to_vec()),
+            ("staff_overview", vec![]),
+        ];
+        for (endpoint, args) in &outside {
+            let r = app.call(endpoint, args, &guest).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} guest {endpoint}: {}", r.body);
+        }
+        for path in ["/communities", "/admin/staff", &format!("/c/{other}")] {
+            assert_eq!(app.get(path, &guest).await.status, StatusCode::NOT_FOUND, "{backend:?} guest GET {path}");
+        }
+        // Guests stay guests.
+        let guest_id = me["id"].as_str().unwrap().to_string();
+        let role = [("community_id", id.as_str()), ("user_id", guest_id.as_str()), ("role", "facilitator")];
+        assert_eq!(app.call("set_community_role", &role, &facilitator).await.status, StatusCode::CONFLICT);
+
+        // A withdrawn invitation's link stops working.
+        assert_eq!(
+            app.call("invite_guest", &pairs(&invite("tweede@bedrijf.test")), &facilitator).await.status,
+            StatusCode::OK
+        );
+        let page = json(&app.call("community_page", &[("community_id", &id)], &facilitator).await.body);
+        let invitation = page["guest_invitations"][0]["id"].as_str().unwrap().to_string();
+        let revoke = [("community_id", id.as_str()), ("invitation_id", invitation.as_str())];
+        assert_eq!(app.call("revoke_guest_invitation", &revoke, &member).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call("revoke_guest_invitation", &revoke, &facilitator).await.status, StatusCode::OK);
+        let mail = app.last_mail_to("tweede@bedrijf.test").unwrap();
+        let token =
+            mail.split_whitespace().find(|w| w.contains("/invite/")).unwrap().rsplit('/').next().unwrap().to_string();
+        let r = app.call("invitation_details", &[("token", &token)], &Client::default()).await;
+        assert_eq!(r.status, StatusCode::GONE, "{backend:?}");
+    }
+}

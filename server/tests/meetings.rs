@@ -270,8 +270,10 @@ async fn checking_in_moves_a_newcomer_and_a_correction_moves_them_back() {
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("NotStarted"), "{}", r.body);
 
-        // A meeting under way: the newcomer checks in (twice is once).
-        let now_meeting = insert_meeting(&app, community.id, app::db::now() - Duration::minutes(10)).await.to_string();
+        // A meeting about to start: the newcomer checks in early (twice is once) and
+        // the level moves at once.
+        let soon = insert_meeting(&app, community.id, app::db::now() + Duration::minutes(5)).await;
+        let now_meeting = soon.to_string();
         for _ in 0..2 {
             assert_eq!(app.call("check_in", &[("meeting_id", &now_meeting)], &newcomer).await.status, StatusCode::OK);
         }
@@ -288,7 +290,12 @@ async fn checking_in_moves_a_newcomer_and_a_correction_moves_them_back() {
         let explained = json(&app.call("my_level", &[("community_id", &cid)], &newcomer).await.body);
         assert_eq!(explained["trajectory"].as_array().unwrap().last().unwrap()["level"], "occasional");
 
-        // The facilitator corrects: not there after all. The event is retracted, not deleted.
+        // Once it has started, the facilitator corrects: not there after all. The event
+        // is retracted, not deleted.
+        let mut started: meeting::ActiveModel =
+            meeting::Entity::find_by_id(soon).one(app.db()).await.unwrap().unwrap().into();
+        started.starts_at = Set(app::db::now() - Duration::minutes(10));
+        started.update(app.db()).await.unwrap();
         let args = correct(&now_meeting, "no");
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(app.call("set_attendance", &args, &facilitator).await.status, StatusCode::OK);

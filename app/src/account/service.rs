@@ -253,41 +253,55 @@ pub struct NewStaffMember<'a> {
     pub profile: Option<(&'a str, ExperienceBand, &'a str)>,
 }
 
+fn new_user(email: &str, name: &str, password_hash: &PasswordHashString, language: Language) -> user::ActiveModel {
+    let created = now();
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.to_string()),
+        name: Set(name.to_string()),
+        password_hash: Set(password_hash.0.clone()),
+        language: Set(language.as_str().to_string()),
+        department: Set(None),
+        experience_band: Set(None),
+        location: Set(None),
+        auth_version: Set(1),
+        deactivated_at: Set(None),
+        created_at: Set(created),
+        updated_at: Set(created),
+    }
+}
+
+/// Inserts an account without any organisation role, e.g. a community's guest (inside
+/// the caller's transaction). Fails on database errors, e.g. an email already taken.
+pub async fn insert_user<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    name: &str,
+    password_hash: &PasswordHashString,
+    language: Language,
+) -> Result<user::Model, sea_orm::DbErr> {
+    new_user(email, name, password_hash, language).insert(db).await
+}
+
 /// Inserts the account and its staff membership (inside the caller's transaction).
 /// Fails on database errors, e.g. an email that is already taken.
 pub async fn insert_staff_member<C: ConnectionTrait>(
     db: &C,
     new: NewStaffMember<'_>,
 ) -> Result<user::Model, sea_orm::DbErr> {
-    let created = now();
-    let (department, band, location) = match new.profile {
-        Some((department, band, location)) => {
-            (Some(department.to_string()), Some(band.as_str().to_string()), Some(location.to_string()))
-        }
-        None => (None, None, None),
-    };
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(new.email.to_string()),
-        name: Set(new.name.to_string()),
-        password_hash: Set(new.password_hash.0.clone()),
-        language: Set(new.language.as_str().to_string()),
-        department: Set(department),
-        experience_band: Set(band),
-        location: Set(location),
-        auth_version: Set(1),
-        deactivated_at: Set(None),
-        created_at: Set(created),
-        updated_at: Set(created),
+    let mut user = new_user(new.email, new.name, new.password_hash, new.language);
+    if let Some((department, band, location)) = new.profile {
+        user.department = Set(Some(department.to_string()));
+        user.experience_band = Set(Some(band.as_str().to_string()));
+        user.location = Set(Some(location.to_string()));
     }
-    .insert(db)
-    .await?;
+    let user = user.insert(db).await?;
     staff_membership::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.id),
         organisation_id: Set(new.organisation_id),
         role: Set(new.role.as_str().to_string()),
-        created_at: Set(created),
+        created_at: Set(user.created_at),
     }
     .insert(db)
     .await?;

@@ -122,7 +122,14 @@ pub fn SignUpPage() -> impl IntoView {
                                 let school = invitation.school_name.clone();
                                 let role = invitation.role;
                                 view! {
-                                    <p class="lead">{t!(i18n, signup.intro, school = school.clone(), role = move || role_text(i18n.get_locale(), role))}</p>
+                                    {match invitation.guest_of.clone() {
+                                        Some(community) => view! {
+                                            <p class="lead">{t!(i18n, signup.guest_intro, community = community.clone(), school = school.clone())}</p>
+                                        }.into_any(),
+                                        None => view! {
+                                            <p class="lead">{t!(i18n, signup.intro, school = school.clone(), role = move || role_text(i18n.get_locale(), role))}</p>
+                                        }.into_any(),
+                                    }}
                                     <ErrorAlert error=error/>
                                     <ActionForm action=auth.sign_up attr:class="form" attr:novalidate=true>
                                         <input type="hidden" name="token" value=token/>

@@ -59,6 +59,14 @@ pub struct PendingMember {
     pub since: OffsetDateTime,
 }
 
+/// A guest invited by email who has not made an account yet; shown to facilitators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestInvitation {
+    pub id: Uuid,
+    pub email: String,
+    pub expires_at: OffsetDateTime,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CriteriaVersion {
     pub criteria: String,
@@ -101,6 +109,8 @@ pub struct CommunityPage {
     pub member_cap: i32,
     /// Meetings of the last four weeks and ahead, soonest first.
     pub meetings: Vec<crate::meeting::api::MeetingSummary>,
+    /// Open guest invitations (facilitators only; empty for everyone else).
+    pub guest_invitations: Vec<GuestInvitation>,
     pub me: MyPlace,
 }
 
@@ -266,6 +276,28 @@ pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppE
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         service::invite_colleague(&state, &viewer, community_id, &email).await
+    })
+    .await
+}
+
+/// A facilitator invites someone from outside the organisation as a guest.
+#[server(endpoint = "invite_guest")]
+pub async fn invite_guest(community_id: Uuid, guest_email: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::invite_guest(&state, &viewer, community_id, &guest_email).await
+    })
+    .await
+}
+
+/// A facilitator withdraws a guest's emailed invitation (undo).
+#[server(endpoint = "revoke_guest_invitation")]
+pub async fn revoke_guest_invitation(community_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::revoke_guest_invitation(&state.db, &viewer, community_id, invitation_id).await
     })
     .await
 }

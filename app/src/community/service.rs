@@ -14,8 +14,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::api::{
-    Activity, CommunityPage, CommunitySummary, CriteriaVersion, ExplainedEvent, LevelExplanation, LevelPoint, Member,
-    MyCommunities, MyPlace, PendingMember,
+    Activity, CommunityPage, CommunitySummary, CriteriaVersion, ExplainedEvent, GuestInvitation, LevelExplanation,
+    LevelPoint, Member, MyCommunities, MyPlace, PendingMember,
 };
 use super::domain::{
     AGREEMENTS_MAX, CRITERIA_MAX, CommunityRole, CommunityStatus, DEFAULT_MEMBER_CAP, GOAL_MAX, MembershipChange,
@@ -26,7 +26,7 @@ use super::participation::{EventKind, Level, LevelReason, LevelRule, NewcomerSte
 use crate::account::domain::{Language, normalise_email, validate_email};
 use crate::account::session::Viewer;
 use crate::db::entities::{
-    community, community_member, community_policy, level_change, membership_change, participation_event,
+    community, community_member, community_policy, invitation, level_change, membership_change, participation_event,
     success_criterion, user,
 };
 use crate::db::{begin_write, now};
@@ -697,6 +697,11 @@ pub async fn community_page(
         seci,
         member_cap: cap,
         meetings: crate::meeting::service::community_meetings(db, tz, community.id).await?,
+        guest_invitations: if my_role == CommunityRole::Facilitator {
+            guest_invitations(db, community.id).await?
+        } else {
+            Vec::new()
+        },
         me: MyPlace {
             user_id: viewer.id(),
             role: my_role,
@@ -944,6 +949,172 @@ pub async fn answer_invitation(
             .await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Makes the new account of an invited guest an active guest of the community (inside
+/// the sign-up transaction). Fails with `CommunityFull` when the community filled up
+/// meanwhile, or `InvalidToken` when it was archived.
+pub async fn join_as_guest<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    user_id: Uuid,
+    invited_by: Option<Uuid>,
+) -> Result<(), AppError> {
+    let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::InvalidToken)?;
+    if parse_status(&community.status) == CommunityStatus::Archived {
+        return Err(AppError::InvalidToken);
+    }
+    ensure_capacity(db, &community, false).await?;
+    let at = now();
+    community_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        user_id: Set(user_id),
+        role: Set(CommunityRole::Guest.as_str().to_string()),
+        status: Set(MembershipStatus::Active.as_str().to_string()),
+        invited_by: Set(invited_by),
+        created_at: Set(at),
+        joined_at: Set(Some(at)),
+    }
+    .insert(db)
+    .await?;
+    record_change(
+        db,
+        community.id,
+        user_id,
+        Some(user_id),
+        MembershipChange::InvitationAccepted,
+        Some(CommunityRole::Guest),
+    )
+    .await?;
+    record_event(db, &community, user_id, EventKind::Joined, at, None, None).await
+}
+
+/// Open guest invitations of a community (by email, not yet used), for facilitators.
+async fn guest_invitations<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<GuestInvitation>, AppError> {
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::CommunityId.eq(community_id))
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::AcceptedCount.eq(0))
+        .filter(invitation::Column::ExpiresAt.gt(now()))
+        .order_by_asc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| GuestInvitation { id: i.id, email: i.email.unwrap_or_default(), expires_at: i.expires_at })
+        .collect())
+}
+
+/// A facilitator invites someone from outside the organisation as a guest of this one
+/// community. People with an account are invited in the app; others get an email with
+/// a sign-up link that makes an account without any role in the organisation.
+pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid, email: &str) -> Result<(), AppError> {
+    let db = &state.db;
+    let community = facilitator_access(db, viewer, community_id).await?;
+    Validation::new().check("guest_email", validate_email(email)).finish()?;
+    let email = normalise_email(email);
+    if let Some(existing) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await? {
+        let staff = crate::db::entities::staff_membership::Entity::find()
+            .filter(crate::db::entities::staff_membership::Column::UserId.eq(existing.id))
+            .all(db)
+            .await?;
+        if board_of_staff(db, &staff).await?.is_some_and(|b| b.id == community.organisation_id) {
+            return Err(AppError::field("guest_email", ErrorKey::ColleagueNotGuest));
+        }
+        if existing.deactivated_at.is_some() {
+            return Err(AppError::field("guest_email", ErrorKey::NotAColleague));
+        }
+        let txn = begin_write(db).await?;
+        if membership_of(&txn, community.id, existing.id).await?.is_some() {
+            return Err(AppError::field("guest_email", ErrorKey::AlreadyMember));
+        }
+        ensure_capacity(&txn, &community, true).await?;
+        community_member::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(community.id),
+            user_id: Set(existing.id),
+            role: Set(CommunityRole::Guest.as_str().to_string()),
+            status: Set(MembershipStatus::Invited.as_str().to_string()),
+            invited_by: Set(Some(viewer.id())),
+            created_at: Set(now()),
+            joined_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        record_change(
+            &txn,
+            community.id,
+            existing.id,
+            Some(viewer.id()),
+            MembershipChange::Invited,
+            Some(CommunityRole::Guest),
+        )
+        .await?;
+        txn.commit().await?;
+        let notice = Notice {
+            kind: NoticeKind::Invited,
+            community_id: community.id,
+            meeting_id: None,
+            actor_id: Some(viewer.id()),
+        };
+        return notify(state, notice, &[existing.id]).await;
+    }
+    let open = guest_invitations(db, community.id).await?;
+    if open.iter().any(|i| i.email == email) {
+        return Err(AppError::field("guest_email", ErrorKey::AlreadyMember));
+    }
+    let (cap, _) = policy(db, community.organisation_id).await?;
+    let (active, invited) = head_count(db, community.id).await?;
+    check_capacity(active, invited + open.len(), cap).map_err(AppError::Conflict)?;
+    let (token, token_hash) = crate::account::service::new_token();
+    let created = now();
+    invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organisation_id: Set(community.organisation_id),
+        email: Set(Some(email.clone())),
+        role: Set(CommunityRole::Guest.as_str().to_string()),
+        token_hash: Set(token_hash),
+        single_use: Set(true),
+        accepted_count: Set(0),
+        created_by: Set(Some(viewer.id())),
+        created_at: Set(created),
+        expires_at: Set(created + state.settings.invitation_valid),
+        revoked_at: Set(None),
+        community_id: Set(Some(community.id)),
+    }
+    .insert(db)
+    .await?;
+    let link = format!("{}/invite/{token}", state.settings.public_url);
+    let days = state.settings.invitation_valid.as_secs() / 86_400;
+    let body = format!(
+        "Hallo,\n\n{inviter} nodigt je uit als gast in de leergemeenschap \"{name}\" op Kring. Als gast zie je \
+         alleen deze leergemeenschap. Maak je account aan via deze link (geldig gedurende {days} dagen, één keer te \
+         gebruiken):\n\n{link}\n\n---\n\n{inviter} invites you as a guest of the learning community \"{name}\" on \
+         Kring. As a guest you see only this community. Create your account through this link (valid for {days} \
+         days, usable once):\n\n{link}\n",
+        inviter = viewer.user.name,
+        name = community.name,
+    );
+    state.mailer.send(&email, &format!("Uitnodiging als gast: {}", community.name), body).await
+}
+
+/// A facilitator withdraws a guest's emailed invitation; the link stops working.
+pub async fn revoke_guest_invitation(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    invitation_id: Uuid,
+) -> Result<(), AppError> {
+    facilitator_access(db, viewer, community_id).await?;
+    let invitation = invitation::Entity::find_by_id(invitation_id)
+        .filter(invitation::Column::CommunityId.eq(community_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut model: invitation::ActiveModel = invitation.into();
+    model.revoked_at = Set(Some(now()));
+    model.update(db).await?;
     Ok(())
 }
 

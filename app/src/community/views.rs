@@ -9,10 +9,10 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{
-    AnswerInvitation, AnswerJoinRequest, CommunityPage, CommunitySummary, CreateCommunity, InviteMember,
-    LeaveCommunity, LevelExplanation, Member, RecordCoordination, RemoveMember, RequestToJoin, SetCommunityRole,
-    UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_community, load_directory, load_my_communities,
-    load_my_level,
+    AnswerInvitation, AnswerJoinRequest, CommunityPage, CommunitySummary, CreateCommunity, InviteGuest, InviteMember,
+    LeaveCommunity, LevelExplanation, Member, RecordCoordination, RemoveMember, RequestToJoin, RevokeGuestInvitation,
+    SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_community, load_directory,
+    load_my_communities, load_my_level,
 };
 use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
 use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhase};
@@ -319,6 +319,8 @@ struct PageActions {
     set_role: ServerAction<SetCommunityRole>,
     coordination: ServerAction<RecordCoordination>,
     leave: ServerAction<LeaveCommunity>,
+    guest: ServerAction<InviteGuest>,
+    revoke_guest: ServerAction<RevokeGuestInvitation>,
 }
 
 #[component]
@@ -332,6 +334,8 @@ pub fn CommunityPageView() -> impl IntoView {
         set_role: ServerAction::new(),
         coordination: ServerAction::new(),
         leave: ServerAction::new(),
+        guest: ServerAction::new(),
+        revoke_guest: ServerAction::new(),
     };
     let page = Resource::new(
         move || {
@@ -341,6 +345,8 @@ pub fn CommunityPageView() -> impl IntoView {
                 actions.invite.version().try_get(),
                 actions.answer.version().try_get(),
                 actions.remove.version().try_get(),
+                actions.guest.version().try_get(),
+                actions.revoke_guest.version().try_get(),
                 actions.set_role.version().try_get(),
                 actions.coordination.version().try_get(),
             )
@@ -669,6 +675,8 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
     let i18n = use_i18n();
     let id = data.id.to_string();
     let invite_id = id.clone();
+    let guest_id = id.clone();
+    let guest_error = action_error(actions.guest);
     let invite_error = action_error(actions.invite);
     let answer_error = action_error(actions.answer);
     view! {
@@ -687,6 +695,38 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
                             label=text(move || t_string!(i18n, community.invite_email)) error=invite_error/>
                         <button type="submit" class="button button--primary">{t!(i18n, community.invite_send)}</button>
                     </ActionForm>
+                    <h3>{t!(i18n, community.guest_title)}</h3>
+                    <p class="muted small">{t!(i18n, community.guest_intro)}</p>
+                    <ErrorAlert error=guest_error/>
+                    <Show when=move || matches!(actions.guest.value().get(), Some(Ok(())))>
+                        <Alert kind="success"><p>{t!(i18n, community.guest_sent)}</p></Alert>
+                    </Show>
+                    <ActionForm action=actions.guest attr:class="form" attr:novalidate=true>
+                        <input type="hidden" name="community_id" value=guest_id/>
+                        <Field name="guest_email" kind="email" required=true
+                            label=text(move || t_string!(i18n, community.guest_email)) error=guest_error/>
+                        <button type="submit" class="button">{t!(i18n, community.guest_send)}</button>
+                    </ActionForm>
+                    {(!data.guest_invitations.is_empty()).then(|| {
+                        let community_id = id.clone();
+                        view! {
+                            <ul class="plain-list stack" data-testid="guest-invitations">
+                                {data.guest_invitations.iter().map(|g| {
+                                    let (community_id, invitation_id) = (community_id.clone(), g.id.to_string());
+                                    view! {
+                                        <li>
+                                            {g.email.clone()}" · "{t!(i18n, community.guest_pending)}" "
+                                            <ActionForm action=actions.revoke_guest attr:class="inline-form">
+                                                <input type="hidden" name="community_id" value=community_id/>
+                                                <input type="hidden" name="invitation_id" value=invitation_id/>
+                                                <button type="submit" class="link-button">{t!(i18n, community.withdraw_invitation)}</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })}
                 </div>
                 <div>
                     <h3>{t!(i18n, community.pending_title)}</h3>

@@ -1,7 +1,8 @@
 //! Meetings over the database. Only active members of a meeting's community reach
 //! it (everyone else gets `NotFound`); facilitators plan, change, cancel and correct
 //! attendance. Attendance feeds the participation log: a check-in appends an
-//! `attended` event dated at the meeting's start, a correction to "absent" retracts it.
+//! `attended` event dated at the meeting's start (or at the check-in, if earlier);
+//! a correction to "absent" retracts it.
 
 use std::collections::HashMap;
 
@@ -256,12 +257,13 @@ async fn record_attendance<C: ConnectionTrait>(
     match (present, event) {
         (true, None) => {
             let recorder = by_facilitator.then_some(recorded_by);
+            // Dated at the start; an early check-in counts from the moment it is made.
             record_event_for_meeting(
                 db,
                 community,
                 user_id,
                 EventKind::Attended,
-                meeting.starts_at,
+                meeting.starts_at.min(at),
                 recorder,
                 meeting.id,
             )

@@ -54,6 +54,8 @@ pub struct PendingInvitation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationDetails {
     pub school_name: String,
+    /// For a guest's invitation: the one community they are invited into.
+    pub guest_of: Option<String>,
     pub email: Option<String>,
     pub role: Role,
 }
@@ -162,7 +164,12 @@ pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, 
     respond(async move {
         let state = AppState::get()?;
         let (invitation, school) = service::open_invitation(&state.db, &token).await?;
+        let guest_of = match invitation.community_id {
+            Some(id) => Some(service::community_name(&state.db, id).await?),
+            None => None,
+        };
         Ok(InvitationDetails {
+            guest_of,
             school_name: school.name,
             email: invitation.email,
             role: Role::parse(&invitation.role).unwrap_or(Role::Teacher),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::api::{PendingInvitation, School, SchoolRole, StaffMember, StaffOverview};
 use crate::account::domain::{Language, Role};
 use crate::account::service::{
-    NewStaffMember, find_user_by_email, hash_password, hash_token, insert_staff_member, new_token,
+    NewStaffMember, find_user_by_email, hash_password, hash_token, insert_staff_member, insert_user, new_token,
 };
 use crate::account::session::Viewer;
 use crate::db::entities::{invitation, organisation, staff_membership, user};
@@ -123,6 +123,7 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
 
     let invitations = invitation::Entity::find()
         .filter(invitation::Column::OrganisationId.is_in(org_ids))
+        .filter(invitation::Column::CommunityId.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
         .filter(invitation::Column::ExpiresAt.gt(now()))
         .order_by_desc(invitation::Column::CreatedAt)
@@ -174,6 +175,7 @@ async fn insert_invitation(
         created_at: Set(created),
         expires_at: Set(created + state.settings.invitation_valid),
         revoked_at: Set(None),
+        community_id: Set(None),
     }
     .insert(&state.db)
     .await?;
@@ -327,12 +329,21 @@ pub async fn accept_invitation(
     if find_user_by_email(&txn, email).await?.is_some() {
         return Err(AppError::field("email", ErrorKey::EmailTaken));
     }
-    let role = Role::parse(&invitation.role).unwrap_or(Role::Teacher);
-    let user = insert_staff_member(
-        &txn,
-        NewStaffMember { email, name, password_hash: &hash, language, organisation_id: school.id, role, profile: None },
-    )
-    .await?;
+    let user = match invitation.community_id {
+        // A guest: an account with no role in the organisation, in one community.
+        Some(community_id) => {
+            let user = insert_user(&txn, email, name, &hash, language).await?;
+            crate::community::service::join_as_guest(&txn, community_id, user.id, invitation.created_by).await?;
+            user
+        }
+        None => {
+            let role = Role::parse(&invitation.role).unwrap_or(Role::Teacher);
+            let organisation_id = school.id;
+            let new =
+                NewStaffMember { email, name, password_hash: &hash, language, organisation_id, role, profile: None };
+            insert_staff_member(&txn, new).await?
+        }
+    };
     let count = invitation.accepted_count + 1;
     let mut active: invitation::ActiveModel = invitation.into();
     active.accepted_count = Set(count);
@@ -362,4 +373,13 @@ pub async fn set_community_policy(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// The name of the community a guest's invitation leads into.
+pub async fn community_name(db: &DatabaseConnection, community_id: Uuid) -> Result<String, AppError> {
+    Ok(crate::db::entities::community::Entity::find_by_id(community_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::InvalidToken)?
+        .name)
 }

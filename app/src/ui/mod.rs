@@ -62,6 +62,7 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::CheckInClosed => td_string!(locale, errors.check_in_closed),
         ErrorKey::MeetingCancelled => td_string!(locale, errors.meeting_cancelled),
         ErrorKey::NotStarted => td_string!(locale, errors.not_started),
+        ErrorKey::ColleagueNotGuest => td_string!(locale, errors.colleague_not_guest),
     }
 }
 

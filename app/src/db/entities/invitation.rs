@@ -17,6 +17,8 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    /// Set for a guest's invitation into this one community (role `guest`).
+    pub community_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
