@@ -31,10 +31,10 @@ test("a teacher starts a community, colleagues join by invitation and by request
   // Invite one colleague by email.
   const facilitation = founder.locator("section", { has: founder.getByRole("heading", { name: "Procesbegeleiding" }) });
   await facilitation.getByLabel("E-mailadres van de collega").fill("iemand@elders.test");
-  await facilitation.getByRole("button", { name: "Uitnodigen" }).click();
+  await facilitation.getByRole("button", { name: "Uitnodigen", exact: true }).click();
   await expect(facilitation.getByText("Er is geen collega met dit e-mailadres in jouw organisatie.")).toBeVisible();
   await facilitation.getByLabel("E-mailadres van de collega").fill("l.prins@esdal.test");
-  await facilitation.getByRole("button", { name: "Uitnodigen" }).click();
+  await facilitation.getByRole("button", { name: "Uitnodigen", exact: true }).click();
   await expect(facilitation.getByTestId("pending")).toContainText("Lisa Prins");
 
   // The invited colleague accepts from the home page and starts at the edge.

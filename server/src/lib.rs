@@ -86,6 +86,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .route("/favicon.svg", get(static_file))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn_with_state(policy, security::security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
@@ -95,6 +96,25 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
 async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> impl IntoResponse {
     let app_state = state.app.clone();
     leptos_axum::handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
+}
+
+/// Errors raised before a server function's body runs (arguments that do not parse)
+/// come back from Leptos as 500; give them the status of the error they carry, so bad
+/// input is a 422 like every other validation failure.
+async fn server_fn_error_status(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (http::StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Files the build writes to the site folder (wasm, JS, CSS, icons). They are sent

@@ -352,6 +352,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
             )
             .await;
         assert_eq!(r.body, r#"{"Invalid":[]}"#, "{backend:?}: arguments that do not parse are invalid input");
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
         assert_eq!(membership_rows(&app).await, before, "{backend:?}: nothing was created");
 
         let created = app

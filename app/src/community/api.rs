@@ -142,6 +142,8 @@ pub struct LevelExplanation {
     pub rule: LevelRule,
     pub events: Vec<ExplainedEvent>,
     pub trajectory: Vec<LevelPoint>,
+    /// When this was computed (the chart runs up to it).
+    pub as_of: OffsetDateTime,
 }
 
 #[server(endpoint = "my_communities")]

@@ -768,6 +768,7 @@ pub async fn explain_level(
             .collect(),
         rule,
         trajectory,
+        as_of: now(),
     })
 }
 

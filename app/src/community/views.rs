@@ -445,7 +445,8 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
             <Show when=move || matches!(actions.criteria.value().get(), Some(Ok(())))>
                 <Alert kind="success"><p>{t!(i18n, community.criteria_saved)}</p></Alert>
             </Show>
-            <details class="disclosure">
+            // Open when the last save failed, so the message is seen without JavaScript too.
+            <details class="disclosure" open=move || criteria_error.get().is_some()>
                 <summary>{t!(i18n, community.criteria_save)}</summary>
                 <ActionForm action=actions.criteria attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="community_id" value=criteria_id/>
@@ -879,7 +880,7 @@ fn LevelView(data: LevelExplanation) -> impl IntoView {
 
         <section class="card" aria-labelledby="trajectory-title">
             <h2 id="trajectory-title">{t!(i18n, levels.trajectory_title)}</h2>
-            <Trajectory points=data.trajectory.clone()/>
+            <Trajectory points=data.trajectory.clone() as_of=data.as_of/>
         </section>
 
         <div class="grid-2">
@@ -941,7 +942,7 @@ fn LevelView(data: LevelExplanation) -> impl IntoView {
 
 /// A member's level over time as a step chart, with the table it is drawn from.
 #[component]
-fn Trajectory(points: Vec<super::api::LevelPoint>) -> impl IntoView {
+fn Trajectory(points: Vec<super::api::LevelPoint>, as_of: time::OffsetDateTime) -> impl IntoView {
     let i18n = use_i18n();
     let rank = |level: Level| Level::ALL.iter().position(|l| *l == level).unwrap_or(0) as f64;
     let (width, height) = (600.0_f64, 160.0_f64);
@@ -949,7 +950,8 @@ fn Trajectory(points: Vec<super::api::LevelPoint>) -> impl IntoView {
         String::new()
     } else {
         let first = points[0].at.unix_timestamp() as f64;
-        let last = time::OffsetDateTime::now_utc().unix_timestamp() as f64;
+        // The server's clock: the browser draws the same line when it hydrates.
+        let last = as_of.unix_timestamp() as f64;
         let span = (last - first).max(1.0);
         let x = |t: f64| 40.0 + (t - first) / span * (width - 60.0);
         let y = |level: Level| height - 20.0 - rank(level) * (height - 40.0) / 3.0;
