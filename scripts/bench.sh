@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measures Kring: latency and throughput of the logged-in home page and the login page
-# at 1, 10 and 50 concurrent connections, beside the bare /healthz route of the same
+# Measures Kring: latency and throughput of the login page, the logged-in home page,
+# a community page (members, levels, meetings) and a private calendar feed at 1, 10
+# and 50 concurrent connections, beside the bare /healthz route of the same
 # binary (the baseline, in the same run), and the sizes of the wasm, JS and CSS as
 # served (raw and brotli). Prints a table and writes it to docs/benchmarks.md.
 set -euo pipefail
@@ -59,6 +60,15 @@ step "measuring (${duration}s per row)"
 measure "baseline: /healthz" "$base/healthz"
 measure "login page (anonymous)" "$base/login"
 measure "home page (logged in)" "$base/" "$cookie"
+community=$(curl -sf -H "Cookie: $cookie" "$base/" | grep -o 'href="/c/[0-9a-f-]*"' | head -n 1 | sed 's/href="\(.*\)"/\1/')
+[ -n "$community" ] || { echo "no community link on the home page" >&2; exit 1; }
+measure "community page (member)" "$base$community" "$cookie"
+api() { curl -sf -H "Cookie: $cookie" -H 'Accept: application/json' -H 'Sec-Fetch-Site: same-origin' "$@"; }
+api --data 'action=new' "$base/api/calendar_feed" >/dev/null
+feed=$(api --data '' "$base/api/notifications" | sed -n 's/.*"new_feed_url":"http[^"]*\(\/calendar\/[^"]*\)".*/\1/p')
+[ -n "$feed" ] || { echo "could not make a calendar feed" >&2; exit 1; }
+curl -sf "$base$feed" | grep -q "BEGIN:VEVENT" || { echo "the calendar feed has no events" >&2; exit 1; }
+measure "calendar feed (.ics)" "$base$feed"
 rss=$(rss_kb)
 
 size_row() { # file

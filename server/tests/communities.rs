@@ -129,6 +129,12 @@ async fn nobody_outside_a_community_sees_or_changes_anything_inside_it() {
             let r = app.call(endpoint, args, &anonymous).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
         }
+        let guest_args = [("community_id", id.as_str()), ("guest_email", "gast@pabo.test")];
+        let revoke_args = [("community_id", id.as_str()), ("invitation_id", id.as_str())];
+        for (endpoint, args) in [("invite_guest", &guest_args), ("revoke_guest_invitation", &revoke_args)] {
+            let r = app.call(endpoint, args, &anonymous).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
+        }
         // Someone without a request or an invitation has nothing to withdraw or accept.
         let colleague = app.login(COLLEAGUE).await;
         for (endpoint, args) in &own_choice[4..] {
@@ -655,6 +661,19 @@ async fn a_guest_sees_one_community_and_nothing_else() {
         assert_eq!((page["me"]["role"].as_str(), page["me"]["level"].as_str()), (Some("guest"), Some("peripheral")));
         let r = app.call("accept_invitation", &form, &Client::default()).await;
         assert_eq!(r.status, StatusCode::GONE, "{backend:?}");
+        // The community's meetings are the guest's too; planning them is not.
+        let meeting = page["meetings"][0]["id"].as_str().expect("demo meetings").to_string();
+        let r = app.call("meeting_page", &[("meeting_id", &meeting)], &guest).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}");
+        assert_eq!(app.call("meeting_planning", &[("community_id", &id)], &guest).await.status, StatusCode::NOT_FOUND);
+        let elsewhere = {
+            use app::db::entities::meeting;
+            let other = uuid::Uuid::parse_str(&community_id(&app, "Lesson study rekenvaardigheid").await).unwrap();
+            let m = meeting::Entity::find().filter(meeting::Column::CommunityId.eq(other)).one(app.db()).await.unwrap();
+            m.unwrap().id.to_string()
+        };
+        let r = app.call("meeting_page", &[("meeting_id", &elsewhere)], &guest).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}");
 
         // Outside: nothing of the organisation.
         let mine = json(&app.call("my_communities", &[], &guest).await.body);

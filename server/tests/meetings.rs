@@ -133,6 +133,16 @@ async fn only_members_see_meetings_and_only_facilitators_plan_them() {
             let r = app.call(endpoint, args, &anonymous).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
         }
+        let own: [(&str, &[(&str, &str)]); 3] = [
+            ("notifications", &[]),
+            ("email_preferences", &[("invited", "on")]),
+            ("calendar_feed", &[("action", "new")]),
+        ];
+        for (endpoint, args) in own {
+            let r = app.call(endpoint, args, &anonymous).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
+        }
+        assert_eq!(app.get("/notifications", &anonymous).await.status, StatusCode::FOUND);
         assert_eq!(app.get(&format!("/m/{meeting}"), &anonymous).await.status, StatusCode::FOUND);
         assert_eq!(app.get(&format!("/m/{meeting}/ics"), &anonymous).await.status, StatusCode::UNAUTHORIZED);
 
