@@ -197,9 +197,9 @@ pub fn MeetingPageView() -> impl IntoView {
         move || {
             (
                 meeting_id(),
-                actions.check_in.version().get(),
-                actions.attendance.version().get(),
-                actions.cancel.version().get(),
+                actions.check_in.version().try_get(),
+                actions.attendance.version().try_get(),
+                actions.cancel.version().try_get(),
             )
         },
         |(id, ..)| load_or_not_found(id, load_meeting),

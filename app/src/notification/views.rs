@@ -39,7 +39,8 @@ pub fn NotificationsPage() -> impl IntoView {
     let feed = ServerAction::<ManageCalendarFeed>::new();
     let preferences_error = action_error(preferences);
     let feed_error = action_error(feed);
-    let page = Resource::new(move || (preferences.version().get(), feed.version().get()), |_| load_notifications());
+    let page =
+        Resource::new(move || (preferences.version().try_get(), feed.version().try_get()), |_| load_notifications());
     // Opening the page marks everything read: the count in the menu follows.
     Effect::new(move |_| {
         if let Some(Ok(data)) = page.get()
