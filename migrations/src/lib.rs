@@ -26,6 +26,16 @@ pub(crate) fn fk(
         .to_owned()
 }
 
+/// An index named `name` on `cols` of `table`; add `.unique()` for a unique one.
+pub(crate) fn index(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(Alias::new(table));
+    for col in cols {
+        index.col(Alias::new(*col));
+    }
+    index.to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -5,19 +5,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::fk;
+use crate::{fk, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn index(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    index.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

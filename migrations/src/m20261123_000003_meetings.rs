@@ -5,22 +5,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::fk;
+use crate::{fk, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -48,8 +36,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ix_meetings_community", "meetings", &["community_id", "starts_at"], false)).await?;
-        manager.create_index(index("ix_meetings_starts_at", "meetings", &["starts_at"], false)).await?;
+        manager.create_index(index("ix_meetings_community", "meetings", &["community_id", "starts_at"])).await?;
+        manager.create_index(index("ix_meetings_starts_at", "meetings", &["starts_at"])).await?;
 
         manager
             .create_table(
@@ -67,7 +55,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ux_attendances", "attendances", &["meeting_id", "user_id"], true)).await?;
+        manager
+            .create_index(index("ux_attendances", "attendances", &["meeting_id", "user_id"]).unique().to_owned())
+            .await?;
 
         // SQLite adds one column per statement.
         manager
@@ -101,9 +91,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("ix_notifications_user", "notifications", &["user_id", "created_at"], false))
-            .await?;
+        manager.create_index(index("ix_notifications_user", "notifications", &["user_id", "created_at"])).await?;
 
         manager
             .create_table(
@@ -116,7 +104,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ux_email_opt_outs", "email_opt_outs", &["user_id", "kind"], true)).await?;
+        manager
+            .create_index(index("ux_email_opt_outs", "email_opt_outs", &["user_id", "kind"]).unique().to_owned())
+            .await?;
 
         manager
             .create_table(

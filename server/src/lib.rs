@@ -23,7 +23,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use http::{HeaderValue, header};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -74,7 +74,6 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
     };
 
     Router::new()
-        .route("/api/{*fn_name}", post(server_fn_handler))
         .route("/healthz", get(|| async { "ok" }))
         .route("/m/{id}/ics", get(calendar::meeting_ics))
         .route("/calendar/{file}", get(calendar::feed))
@@ -91,11 +90,6 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .layer(axum::middleware::from_fn_with_state(policy, security::security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .with_state(state)
-}
-
-async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> impl IntoResponse {
-    let app_state = state.app.clone();
-    leptos_axum::handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
 }
 
 /// Errors raised before a server function's body runs (arguments that do not parse)

@@ -11,12 +11,12 @@ use uuid::Uuid;
 
 use super::domain::{CommunityRole, CommunityStatus, MembershipChange, MembershipStatus};
 use super::participation::EventKind;
-use super::service::{record_event, record_event_for_meeting};
-use crate::db::entities::{attendance, community, community_member, meeting, membership_change, success_criterion};
+use super::service::{insert_membership, record_event, record_event_for_meeting};
+use crate::db::entities::{attendance, community, membership_change, success_criterion};
 use crate::db::now;
 use crate::error::AppError;
-use crate::meeting::domain::{MeetingInput, MeetingStatus};
-use crate::meeting::service::from_local;
+use crate::meeting::domain::MeetingInput;
+use crate::meeting::service::{from_local, new_meeting};
 
 /// The kind of work a community mostly does, which decides its history.
 #[derive(Clone, Copy)]
@@ -380,25 +380,8 @@ async fn add_meeting<C: ConnectionTrait>(
     };
     let starts_at = from_local(&tz, &input)?;
     let created = starts_at - Duration::days(10);
-    let id = Uuid::now_v7();
-    meeting::ActiveModel {
-        id: Set(id),
-        community_id: Set(community.id),
-        title: Set(input.title),
-        starts_at: Set(starts_at),
-        duration_minutes: Set(input.duration_minutes),
-        place: Set(input.place),
-        online_url: Set(input.online_url),
-        agenda: Set(input.agenda),
-        status: Set(MeetingStatus::Scheduled.as_str().to_string()),
-        sequence: Set(0),
-        reminded_at: Set((starts_at < now()).then_some(starts_at - Duration::days(1))),
-        created_by: Set(Some(facilitator)),
-        created_at: Set(created.min(now())),
-        updated_at: Set(created.min(now())),
-    }
-    .insert(db)
-    .await?;
+    let planned = new_meeting(community.id, input, starts_at, Some(facilitator), created.min(now()));
+    let id = planned.insert(db).await?.id;
     Ok((id, starts_at))
 }
 
@@ -411,19 +394,8 @@ async fn add_member<C: ConnectionTrait>(
     joined_at: Option<OffsetDateTime>,
     invited_by: Uuid,
 ) -> Result<(), AppError> {
-    community_member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community_id),
-        user_id: Set(user_id),
-        role: Set(role.as_str().to_string()),
-        status: Set(status.as_str().to_string()),
-        invited_by: Set(Some(invited_by)),
-        created_at: Set(joined_at.unwrap_or_else(now)),
-        joined_at: Set(joined_at),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    let at = joined_at.unwrap_or_else(now);
+    insert_membership(db, community_id, user_id, role, status, Some(invited_by), at).await
 }
 
 async fn change_at<C: ConnectionTrait>(

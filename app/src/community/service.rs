@@ -140,7 +140,7 @@ async fn board_community<C: ConnectionTrait>(
         .ok_or(AppError::NotFound)
 }
 
-async fn membership_of<C: ConnectionTrait>(
+pub(crate) async fn membership_of<C: ConnectionTrait>(
     db: &C,
     community_id: Uuid,
     user_id: Uuid,
@@ -174,6 +174,31 @@ async fn ensure_capacity<C: ConnectionTrait>(
     let (cap, _) = policy(db, community.organisation_id).await?;
     let (active, invited) = head_count(db, community.id).await?;
     check_capacity(active, if pending_counts { invited } else { 0 }, cap).map_err(AppError::Conflict)
+}
+
+/// Adds a membership; an active one has joined at `at`.
+pub(crate) async fn insert_membership<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    user_id: Uuid,
+    role: CommunityRole,
+    status: MembershipStatus,
+    invited_by: Option<Uuid>,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    community_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community_id),
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_string()),
+        status: Set(status.as_str().to_string()),
+        invited_by: Set(invited_by),
+        created_at: Set(at),
+        joined_at: Set((status == MembershipStatus::Active).then_some(at)),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 async fn record_change<C: ConnectionTrait>(
@@ -408,18 +433,8 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityFor
     }
     .insert(&txn)
     .await?;
-    community_member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
-        user_id: Set(viewer.id()),
-        role: Set(CommunityRole::Facilitator.as_str().to_string()),
-        status: Set(MembershipStatus::Active.as_str().to_string()),
-        invited_by: Set(None),
-        created_at: Set(at),
-        joined_at: Set(Some(at)),
-    }
-    .insert(&txn)
-    .await?;
+    insert_membership(&txn, community.id, viewer.id(), CommunityRole::Facilitator, MembershipStatus::Active, None, at)
+        .await?;
     record_change(
         &txn,
         community.id,
@@ -783,21 +798,11 @@ pub async fn request_to_join(state: &AppState, viewer: &Viewer, community_id: Uu
     if membership_of(&txn, community.id, viewer.id()).await?.is_some() {
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
     }
-    community_member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
-        user_id: Set(viewer.id()),
-        role: Set(CommunityRole::Member.as_str().to_string()),
-        status: Set(MembershipStatus::Requested.as_str().to_string()),
-        invited_by: Set(None),
-        created_at: Set(now()),
-        joined_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    insert_membership(&txn, community.id, viewer.id(), CommunityRole::Member, MembershipStatus::Requested, None, now())
+        .await?;
     record_change(&txn, community.id, viewer.id(), Some(viewer.id()), MembershipChange::Requested, None).await?;
     txn.commit().await?;
-    let facilitators = facilitator_ids(db, community.id).await?;
+    let facilitators = active_member_ids(db, community.id, Some(CommunityRole::Facilitator)).await?;
     let notice = Notice {
         kind: NoticeKind::JoinRequested,
         community_id: community.id,
@@ -904,17 +909,15 @@ pub async fn invite_colleague(
         Some(_) => return Err(AppError::field("email", ErrorKey::AlreadyMember)),
         None => {
             ensure_capacity(&txn, &community, true).await?;
-            community_member::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                community_id: Set(community.id),
-                user_id: Set(colleague.id),
-                role: Set(CommunityRole::Member.as_str().to_string()),
-                status: Set(MembershipStatus::Invited.as_str().to_string()),
-                invited_by: Set(Some(viewer.id())),
-                created_at: Set(now()),
-                joined_at: Set(None),
-            }
-            .insert(&txn)
+            insert_membership(
+                &txn,
+                community.id,
+                colleague.id,
+                CommunityRole::Member,
+                MembershipStatus::Invited,
+                Some(viewer.id()),
+                now(),
+            )
             .await?;
             record_change(&txn, community.id, colleague.id, Some(viewer.id()), MembershipChange::Invited, None).await?;
             NoticeKind::Invited
@@ -968,18 +971,8 @@ pub async fn join_as_guest<C: ConnectionTrait>(
     }
     ensure_capacity(db, &community, false).await?;
     let at = now();
-    community_member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
-        user_id: Set(user_id),
-        role: Set(CommunityRole::Guest.as_str().to_string()),
-        status: Set(MembershipStatus::Active.as_str().to_string()),
-        invited_by: Set(invited_by),
-        created_at: Set(at),
-        joined_at: Set(Some(at)),
-    }
-    .insert(db)
-    .await?;
+    insert_membership(db, community.id, user_id, CommunityRole::Guest, MembershipStatus::Active, invited_by, at)
+        .await?;
     record_change(
         db,
         community.id,
@@ -1031,17 +1024,15 @@ pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid,
             return Err(AppError::field("guest_email", ErrorKey::AlreadyMember));
         }
         ensure_capacity(&txn, &community, true).await?;
-        community_member::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            community_id: Set(community.id),
-            user_id: Set(existing.id),
-            role: Set(CommunityRole::Guest.as_str().to_string()),
-            status: Set(MembershipStatus::Invited.as_str().to_string()),
-            invited_by: Set(Some(viewer.id())),
-            created_at: Set(now()),
-            joined_at: Set(None),
-        }
-        .insert(&txn)
+        insert_membership(
+            &txn,
+            community.id,
+            existing.id,
+            CommunityRole::Guest,
+            MembershipStatus::Invited,
+            Some(viewer.id()),
+            now(),
+        )
         .await?;
         record_change(
             &txn,
@@ -1119,16 +1110,21 @@ pub async fn revoke_guest_invitation(
     Ok(())
 }
 
-async fn facilitator_ids<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    Ok(community_member::Entity::find()
+/// Ids of the community's active members, or only those with `role`.
+pub(crate) async fn active_member_ids<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    role: Option<CommunityRole>,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut query = community_member::Entity::find()
         .select_only()
         .column(community_member::Column::UserId)
         .filter(community_member::Column::CommunityId.eq(community_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()));
+    if let Some(role) = role {
+        query = query.filter(community_member::Column::Role.eq(role.as_str()));
+    }
+    Ok(query.into_tuple().all(db).await?)
 }
 
 async fn active_facilitators<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {

@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{
@@ -19,7 +18,10 @@ use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhas
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::meeting::views::MeetingList;
-use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, signed_in, text};
+use crate::ui::{
+    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, load_or_not_found, signed_in,
+    text, uuid_param,
+};
 
 pub fn level_text(locale: Locale, level: Level) -> &'static str {
     match level {
@@ -80,22 +82,6 @@ fn step_text(locale: Locale, step: NewcomerStep) -> &'static str {
         NewcomerStep::TakeTimekeeper => td_string!(locale, steps.take_timekeeper),
         NewcomerStep::BringCase => td_string!(locale, steps.bring_case),
         NewcomerStep::ShareArtifact => td_string!(locale, steps.share_artifact),
-    }
-}
-
-/// The community id in the URL, if it is one.
-fn community_id_param() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.try_with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())).flatten()
-}
-
-async fn load_or_not_found<T, F>(id: Option<Uuid>, load: impl Fn(Uuid) -> F) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, AppError>>,
-{
-    match id {
-        Some(id) => load(id).await,
-        None => Err(AppError::NotFound),
     }
 }
 
@@ -325,7 +311,7 @@ struct PageActions {
 
 #[component]
 pub fn CommunityPageView() -> impl IntoView {
-    let community_id = community_id_param();
+    let community_id = uuid_param("id");
     let actions = PageActions {
         criteria: ServerAction::new(),
         invite: ServerAction::new(),
@@ -778,7 +764,7 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
 #[component]
 pub fn EditCommunityPage() -> impl IntoView {
     let i18n = use_i18n();
-    let community_id = community_id_param();
+    let community_id = uuid_param("id");
     let update = ServerAction::<UpdateCommunity>::new();
     let error = action_error(update);
     let page = Resource::new(community_id, |id| load_or_not_found(id, load_community));
@@ -837,7 +823,7 @@ pub fn EditCommunityPage() -> impl IntoView {
 #[component]
 pub fn LevelPage() -> impl IntoView {
     let i18n = use_i18n();
-    let community_id = community_id_param();
+    let community_id = uuid_param("id");
     let explanation = Resource::new(community_id, |id| load_or_not_found(id, load_my_level));
     signed_in(move |_| {
         view! {

@@ -21,16 +21,11 @@ fn event(public_url: &str, meeting: &meeting::Model, community: &community::Mode
     }
     description = format!("{}\n\n{link}", description.trim());
     let location = if meeting.place.is_empty() { &meeting.online_url } else { &meeting.place };
-    let stamp = meeting.updated_at.to_offset(time::UtcOffset::UTC);
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        stamp.year(),
-        u8::from(stamp.month()),
-        stamp.day(),
-        stamp.hour(),
-        stamp.minute(),
-        stamp.second()
-    );
+    let stamp = meeting
+        .updated_at
+        .to_offset(time::UtcOffset::UTC)
+        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
+        .unwrap_or_default();
     let mut event = Event::new();
     event
         .uid(&format!("{}@kring", meeting.id))
@@ -101,6 +96,7 @@ mod tests {
         assert!(unfolded.contains("DTSTART:20261201T143000Z"), "{text}");
         assert!(unfolded.contains("DTEND:20261201T160000Z"), "{text}");
         assert!(unfolded.contains("SEQUENCE:2"), "{text}");
+        assert!(unfolded.contains("DTSTAMP:20261120T100000Z"), "{text}");
         assert!(unfolded.contains("STATUS:CANCELLED"), "{text}");
         assert!(unfolded.contains("SUMMARY:Bijeenkomst\\; 3 – Lezen\\, samen"), "{text}");
         assert!(unfolded.contains("UID:00000000-0000-0000-0000-000000000000@kring"), "{text}");

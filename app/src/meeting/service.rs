@@ -18,7 +18,9 @@ use super::domain::{MeetingForm, MeetingInput, MeetingStatus, check_in_future, c
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
 use crate::community::participation::{EventKind, LevelReason};
-use crate::community::service::{facilitator_access, member_access, record_event_for_meeting, refresh_level};
+use crate::community::service::{
+    active_member_ids, facilitator_access, member_access, membership_of, record_event_for_meeting, refresh_level,
+};
 use crate::db::entities::{attendance, community, community_member, meeting, participation_event, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
@@ -80,20 +82,35 @@ async fn facilitated_meeting<C: ConnectionTrait>(
     Ok((meeting, community))
 }
 
-async fn active_member_ids<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    Ok(community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::UserId)
-        .filter(community_member::Column::CommunityId.eq(community_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// A meeting within a day needs no separate reminder: its announcement is one.
 fn reminded_at(starts_at: OffsetDateTime, at: OffsetDateTime) -> Option<OffsetDateTime> {
     (starts_at - at <= Duration::days(1)).then_some(at)
+}
+
+/// A planned meeting as of `at`, ready to insert.
+pub(crate) fn new_meeting(
+    community_id: Uuid,
+    input: MeetingInput,
+    starts_at: OffsetDateTime,
+    created_by: Option<Uuid>,
+    at: OffsetDateTime,
+) -> meeting::ActiveModel {
+    meeting::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community_id),
+        title: Set(input.title),
+        starts_at: Set(starts_at),
+        duration_minutes: Set(input.duration_minutes),
+        place: Set(input.place),
+        online_url: Set(input.online_url),
+        agenda: Set(input.agenda),
+        status: Set(MeetingStatus::Scheduled.as_str().to_string()),
+        sequence: Set(0),
+        reminded_at: Set(reminded_at(starts_at, at)),
+        created_by: Set(created_by),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
 }
 
 pub async fn planning(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<String, AppError> {
@@ -113,25 +130,8 @@ pub async fn schedule(
     let starts_at = from_local(&state.settings.time_zone, &input)?;
     let at = now();
     check_in_future(starts_at, at).map_err(|key| AppError::field("date", key))?;
-    let meeting = meeting::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
-        title: Set(input.title),
-        starts_at: Set(starts_at),
-        duration_minutes: Set(input.duration_minutes),
-        place: Set(input.place),
-        online_url: Set(input.online_url),
-        agenda: Set(input.agenda),
-        status: Set(MeetingStatus::Scheduled.as_str().to_string()),
-        sequence: Set(0),
-        reminded_at: Set(reminded_at(starts_at, at)),
-        created_by: Set(Some(viewer.id())),
-        created_at: Set(at),
-        updated_at: Set(at),
-    }
-    .insert(db)
-    .await?;
-    let members = active_member_ids(db, community.id).await?;
+    let meeting = new_meeting(community.id, input, starts_at, Some(viewer.id()), at).insert(db).await?;
+    let members = active_member_ids(db, community.id, None).await?;
     let notice = Notice {
         kind: NoticeKind::MeetingScheduled,
         community_id: community.id,
@@ -170,7 +170,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, meeting_id: Uuid, form: &
         model.reminded_at = Set(reminded_at(starts_at, at));
     }
     model.update(db).await?;
-    let members = active_member_ids(db, community.id).await?;
+    let members = active_member_ids(db, community.id, None).await?;
     let notice = Notice {
         kind: NoticeKind::MeetingChanged,
         community_id: community.id,
@@ -203,7 +203,7 @@ pub async fn set_cancelled(
     model.sequence = Set(sequence);
     model.updated_at = Set(at);
     model.update(db).await?;
-    let members = active_member_ids(db, community.id).await?;
+    let members = active_member_ids(db, community.id, None).await?;
     let kind = if cancelled { NoticeKind::MeetingCancelled } else { NoticeKind::MeetingScheduled };
     let notice = Notice { kind, community_id: community.id, meeting_id: Some(meeting_id), actor_id: Some(viewer.id()) };
     notify(state, notice, &members).await
@@ -305,13 +305,9 @@ pub async fn correct_attendance(
     if !may_correct(status_of(&meeting), meeting.starts_at, now()) {
         return Err(AppError::Conflict(ErrorKey::NotStarted));
     }
-    let is_member = community_member::Entity::find()
-        .filter(community_member::Column::CommunityId.eq(community.id))
-        .filter(community_member::Column::UserId.eq(user_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .one(&txn)
+    let is_member = membership_of(&txn, community.id, user_id)
         .await?
-        .is_some();
+        .is_some_and(|m| m.status == MembershipStatus::Active.as_str());
     if !is_member {
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
     }
@@ -357,7 +353,7 @@ pub async fn meeting_page(state: &AppState, viewer: &Viewer, meeting_id: Uuid) -
     let db = &state.db;
     let (meeting, community, membership) = meeting_access(db, viewer, meeting_id).await?;
     let is_facilitator = CommunityRole::parse(&membership.role) == Ok(CommunityRole::Facilitator);
-    let members = active_member_ids(db, community.id).await?;
+    let members = active_member_ids(db, community.id, None).await?;
     let records: HashMap<Uuid, attendance::Model> = attendance::Entity::find()
         .filter(attendance::Column::MeetingId.eq(meeting.id))
         .all(db)
@@ -425,7 +421,7 @@ pub async fn send_due_reminders(state: &AppState) -> Result<usize, AppError> {
         let mut model: meeting::ActiveModel = meeting.clone().into();
         model.reminded_at = Set(Some(at));
         model.update(db).await?;
-        let members = active_member_ids(db, meeting.community_id).await?;
+        let members = active_member_ids(db, meeting.community_id, None).await?;
         let notice = Notice {
             kind: NoticeKind::MeetingReminder,
             community_id: meeting.community_id,

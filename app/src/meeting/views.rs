@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{
@@ -15,22 +14,10 @@ use super::domain::{DURATION_MAX, DURATION_MIN, MeetingStatus, agenda_items};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::notification::domain::{clock_text, when_text};
-use crate::ui::{Alert, ErrorAlert, Field, Loading, NotFound, action_error, language_of, signed_in, text};
-
-fn id_param(name: &'static str) -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.try_with(|p| p.get(name).and_then(|id| Uuid::parse_str(&id).ok())).flatten()
-}
-
-async fn load_or_not_found<T, F>(id: Option<Uuid>, load: impl Fn(Uuid) -> F) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, AppError>>,
-{
-    match id {
-        Some(id) => load(id).await,
-        None => Err(AppError::NotFound),
-    }
-}
+use crate::ui::{
+    Alert, ErrorAlert, Field, Loading, NotFound, action_error, language_of, load_or_not_found, signed_in, text,
+    uuid_param,
+};
 
 /// The meetings card on the community page.
 #[component]
@@ -114,7 +101,7 @@ fn MeetingFields(#[prop(optional)] meeting: Option<MeetingPage>, error: Signal<O
 #[component]
 pub fn NewMeetingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let community_id = id_param("id");
+    let community_id = uuid_param("id");
     let schedule = ServerAction::<ScheduleMeeting>::new();
     let error = action_error(schedule);
     let planning = Resource::new(community_id, |id| load_or_not_found(id, load_planning));
@@ -149,7 +136,7 @@ pub fn NewMeetingPage() -> impl IntoView {
 #[component]
 pub fn EditMeetingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let meeting_id = id_param("meeting_id");
+    let meeting_id = uuid_param("meeting_id");
     let update = ServerAction::<UpdateMeeting>::new();
     let error = action_error(update);
     let page = Resource::new(meeting_id, |id| load_or_not_found(id, load_meeting));
@@ -190,7 +177,7 @@ struct MeetingActions {
 
 #[component]
 pub fn MeetingPageView() -> impl IntoView {
-    let meeting_id = id_param("meeting_id");
+    let meeting_id = uuid_param("meeting_id");
     let actions =
         MeetingActions { check_in: ServerAction::new(), attendance: ServerAction::new(), cancel: ServerAction::new() };
     let page = Resource::new(

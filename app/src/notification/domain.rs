@@ -20,18 +20,6 @@ string_enum! {
     }
 }
 
-impl NoticeKind {
-    pub fn about_meeting(self) -> bool {
-        matches!(
-            self,
-            NoticeKind::MeetingScheduled
-                | NoticeKind::MeetingChanged
-                | NoticeKind::MeetingCancelled
-                | NoticeKind::MeetingReminder
-        )
-    }
-}
-
 const WEEKDAYS_NL: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
 const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS_NL: [&str; 12] = [
@@ -95,8 +83,6 @@ mod tests {
         for kind in NoticeKind::ALL {
             assert_eq!(NoticeKind::parse(kind.as_str()), Ok(*kind));
         }
-        assert!(NoticeKind::MeetingReminder.about_meeting());
-        assert!(!NoticeKind::Invited.about_meeting());
     }
 
     #[test]

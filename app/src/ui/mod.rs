@@ -116,6 +116,23 @@ where
     })
 }
 
+/// The id in the route parameter `name`, if it is one.
+pub fn uuid_param(name: &'static str) -> impl Fn() -> Option<uuid::Uuid> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || params.try_with(|p| p.get(name).and_then(|id| uuid::Uuid::parse_str(&id).ok())).flatten()
+}
+
+/// Loads what an id in the URL names; a malformed id is `NotFound` like an unknown one.
+pub async fn load_or_not_found<T, F>(id: Option<uuid::Uuid>, load: impl Fn(uuid::Uuid) -> F) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    match id {
+        Some(id) => load(id).await,
+        None => Err(AppError::NotFound),
+    }
+}
+
 /// A translated text as a signal, for component props such as a field's label.
 pub fn text(f: impl Fn() -> &'static str + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(move || f().to_string())
