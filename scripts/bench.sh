@@ -80,6 +80,25 @@ size_row() { # file
 wasm=$(size_row kring.wasm); js=$(size_row kring.js); css=$(size_row kring.css)
 total_br=$(( $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.wasm" | wc -c) + $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.js" | wc -c) ))
 
+kill $server 2>/dev/null; wait $server 2>/dev/null || true
+
+step "measuring knowledge-base search over 10,000 generated artifacts"
+pg_note="SQLite only (no PostgreSQL server installed)"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "${KRING_BENCH_POSTGRES_URL:-}" ] && [ -n "$pg_bin" ]; then
+  pg_dir=$(mktemp -d /tmp/kring-bench-pg.XXXXXX)
+  chown postgres "$pg_dir" 2>/dev/null || true
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir" -l "$pg_dir/log" -w start >/dev/null
+  trap 'as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$dir" "$pg_dir"' EXIT
+  export KRING_BENCH_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+fi
+[ -n "${KRING_BENCH_POSTGRES_URL:-}" ] && pg_note="SQLite and PostgreSQL $("${pg_bin:-/usr/bin}/postgres" --version 2>/dev/null | awk '{print $3}')"
+search_table=$(cargo bench -q -p kring --bench search 2>/dev/null | grep '^|')
+
+
 report=$(cat <<MD
 # Benchmarks
 
@@ -100,6 +119,15 @@ $js
 $css
 
 App wasm + JS as served with brotli: $(numfmt --to=iec "$total_br") (budget 250 KB).
+
+## Knowledge-base search
+
+\`cargo bench -p kring --bench search\`: 10,000 generated artifacts (plus the demo
+board), one teacher's view (visibility, full-text match, ranking, snippets, list rows),
+20 queries × 10 rounds, $pg_note. Baselines in the same run: \`SELECT 1\` and the
+newest-first list without search words. Target: search p95 < 100 ms.
+
+$search_table
 MD
 )
 mkdir -p docs

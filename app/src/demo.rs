@@ -152,6 +152,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         users.insert(person.email, user.id);
     }
     crate::community::demo::load(&txn, board.id, &users).await?;
+    crate::artifact::demo::load(&txn, board.id, &users).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -32,6 +32,12 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("conflict: {0:?}")]
     Conflict(ErrorKey),
+    /// An upload over a size limit (the file's, or the organisation's storage).
+    #[error("too large: {0:?}")]
+    TooLarge(ErrorKey),
+    /// An upload whose content is not an allowed type, or does not match its name.
+    #[error("unsupported file type")]
+    UnsupportedType,
     #[error("internal error")]
     Internal,
     /// Transport-level failures (network down, server unreachable).
@@ -67,6 +73,13 @@ pub enum ErrorKey {
     MeetingCancelled,
     NotStarted,
     ColleagueNotGuest,
+    InvalidTag,
+    TooManyTags,
+    InvalidDate,
+    EditConflict,
+    ArtifactArchived,
+    FileTooLarge,
+    StorageFull,
 }
 
 impl AppError {
@@ -92,6 +105,8 @@ impl AppError {
             AppError::InvalidToken => S::GONE,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => S::CONFLICT,
+            AppError::TooLarge(_) => S::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedType => S::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal | AppError::Request(_) => S::INTERNAL_SERVER_ERROR,
         }
     }

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod artifact;
 pub mod community;
 pub mod error;
 pub mod meeting;

@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
 use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignUpPage};
+use crate::artifact::views::{ArtifactPageView, EditArtifactPage, HistoryPage, KnowledgePage, NewArtifactPage};
 use crate::community::views::{
     CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
 };
@@ -115,6 +116,11 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/m/:meeting_id") view=MeetingPageView ssr=SsrMode::Async/>
                 <Route path=path!("/m/:meeting_id/edit") view=EditMeetingPage ssr=SsrMode::Async/>
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id/artifacts/new") view=NewArtifactPage ssr=SsrMode::Async/>
+                <Route path=path!("/a/:artifact_id") view=ArtifactPageView ssr=SsrMode::Async/>
+                <Route path=path!("/a/:artifact_id/edit") view=EditArtifactPage ssr=SsrMode::Async/>
+                <Route path=path!("/a/:artifact_id/history") view=HistoryPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">
@@ -150,6 +156,7 @@ fn Header() -> impl IntoView {
                                         <ul class="site-nav__list">
                                             <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
                                             {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
+                                            <li><A href="/knowledge">{t!(i18n, app.nav_knowledge)}</A></li>
                                             {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
                                             <li>
                                                 <A href="/notifications">

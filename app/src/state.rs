@@ -11,6 +11,8 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::*;
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
@@ -29,6 +31,15 @@ pub struct Settings {
     pub password_reset_valid: Duration,
     /// Where people enter and read meeting times.
     pub time_zone: jiff::tz::TimeZone,
+    /// The largest file one upload may attach.
+    pub upload_max_bytes: u64,
+    /// What all attached files of one organisation may take together.
+    pub storage_quota_bytes: u64,
+}
+
+impl Settings {
+    pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 20 * 1024 * 1024;
+    pub const DEFAULT_STORAGE_QUOTA_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 }
 
 impl Settings {
@@ -43,11 +54,28 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Where attached files are kept.
+    pub files: Arc<dyn ObjectStore>,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Settings, mailer: Mailer) -> Self {
-        Self { db, settings: Arc::new(settings), mailer, login_limiter: Arc::new(LoginLimiter::default()) }
+    /// State with files on the local disk, under `files/` in the data directory.
+    pub fn new(db: DatabaseConnection, settings: Settings, mailer: Mailer) -> Result<Self, String> {
+        let dir = settings.data_dir.join("files");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let files =
+            LocalFileSystem::new_with_prefix(&dir).map_err(|e| format!("file store at {}: {e}", dir.display()))?;
+        Ok(Self::with_file_store(db, settings, mailer, Arc::new(files)))
+    }
+
+    /// State with another file store (an S3-compatible bucket).
+    pub fn with_file_store(
+        db: DatabaseConnection,
+        settings: Settings,
+        mailer: Mailer,
+        files: Arc<dyn ObjectStore>,
+    ) -> Self {
+        Self { db, settings: Arc::new(settings), mailer, login_limiter: Arc::new(LoginLimiter::default()), files }
     }
 
     /// The state provided to the current server function or page render.

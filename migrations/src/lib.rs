@@ -8,6 +8,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_communities;
 mod m20261123_000003_meetings;
 mod m20261123_000004_guests;
+mod m20261123_000005_artifacts;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_communities::Migration),
             Box::new(m20261123_000003_meetings::Migration),
             Box::new(m20261123_000004_guests::Migration),
+            Box::new(m20261123_000005_artifacts::Migration),
         ]
     }
 }

@@ -98,6 +98,19 @@ pub struct Config {
     /// Time zone in which people enter and read meeting times (an IANA name).
     #[arg(long, env = "KRING_TIME_ZONE", default_value = "Europe/Amsterdam", global = true)]
     pub time_zone: String,
+    /// The largest file one upload may attach, in megabytes.
+    #[arg(long, env = "KRING_UPLOAD_MAX_MB", default_value_t = 20, global = true)]
+    pub upload_max_mb: u64,
+    /// What all files of one organisation may take together, in megabytes.
+    #[arg(long, env = "KRING_STORAGE_QUOTA_MB", default_value_t = 5120, global = true)]
+    pub storage_quota_mb: u64,
+    /// Keep attached files in this S3-compatible bucket instead of the data directory
+    /// (credentials and region from the usual AWS_* variables).
+    #[arg(long, env = "KRING_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+    /// The S3 endpoint, for stores other than Amazon's (MinIO, Garage, Ceph).
+    #[arg(long, env = "KRING_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
 }
 
 impl Config {
@@ -113,6 +126,17 @@ impl Config {
         jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
             format!("KRING_TIME_ZONE must name a time zone like Europe/Amsterdam (got {:?}): {e}", self.time_zone)
         })
+    }
+
+    /// The upload limits in bytes. Fails with a line naming the setting when zero.
+    pub fn upload_limits(&self) -> Result<(u64, u64), String> {
+        if self.upload_max_mb == 0 {
+            return Err("KRING_UPLOAD_MAX_MB must be at least 1".into());
+        }
+        if self.storage_quota_mb < self.upload_max_mb {
+            return Err("KRING_STORAGE_QUOTA_MB must be at least KRING_UPLOAD_MAX_MB".into());
+        }
+        Ok((self.upload_max_mb * 1024 * 1024, self.storage_quota_mb * 1024 * 1024))
     }
 
     /// The public URL without trailing slash. Fails with a line naming `KRING_PUBLIC_URL`.

@@ -11,6 +11,7 @@
 pub mod assets;
 pub mod calendar;
 pub mod config;
+pub mod files;
 pub mod security;
 pub mod startup;
 
@@ -77,6 +78,12 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .route("/healthz", get(|| async { "ok" }))
         .route("/m/{id}/ics", get(calendar::meeting_ics))
         .route("/calendar/{file}", get(calendar::feed))
+        .route(
+            "/a/{id}/files",
+            axum::routing::post(files::upload).layer(files::upload_body_limit(app_state.settings.upload_max_bytes)),
+        )
+        .route("/files/{id}", get(files::download))
+        .route("/c/{id}/export.zip", get(files::export))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -171,7 +178,8 @@ pub fn spawn_precompression(site_root: std::path::PathBuf) {
 }
 
 /// Periodic housekeeping: expired sessions, idle rate-limit keys, participation levels
-/// that changed because events left their window, and tomorrow's meeting reminders.
+/// that changed because events left their window, tomorrow's meeting reminders and
+/// artifacts due for review.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let store = DbSessionStore::new(state.db.clone());
@@ -189,6 +197,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "sent meeting reminders"),
                 Err(err) => tracing::warn!(error = ?err, "could not send meeting reminders"),
+            }
+            match app::artifact::service::send_review_reminders(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "asked owners to review artifacts"),
+                Err(err) => tracing::warn!(error = ?err, "could not send review reminders"),
             }
         }
     });

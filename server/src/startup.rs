@@ -49,8 +49,20 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         invitation_valid: std::time::Duration::from_secs(14 * 86_400),
         password_reset_valid: std::time::Duration::from_secs(3600),
         time_zone: config.time_zone()?,
+        upload_max_bytes: config.upload_limits()?.0,
+        storage_quota_bytes: config.upload_limits()?.1,
     };
-    Ok(AppState::new(db, settings, mailer))
+    match &config.s3_bucket {
+        Some(bucket) => {
+            let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+            if let Some(endpoint) = &config.s3_endpoint {
+                builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+            }
+            let store = builder.build().map_err(|e| format!("KRING_S3_BUCKET {bucket}: {e}"))?;
+            Ok(AppState::with_file_store(db, settings, mailer, std::sync::Arc::new(store)))
+        }
+        None => AppState::new(db, settings, mailer).map_err(|e| format!("KRING_DATA_DIR: {e}")),
+    }
 }
 
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, String> {

@@ -807,6 +807,7 @@ pub async fn request_to_join(state: &AppState, viewer: &Viewer, community_id: Uu
         kind: NoticeKind::JoinRequested,
         community_id: community.id,
         meeting_id: None,
+        artifact_id: None,
         actor_id: Some(viewer.id()),
     };
     notify(state, notice, &facilitators).await
@@ -866,7 +867,7 @@ pub async fn answer_request(
     }
     txn.commit().await?;
     let kind = if accept { NoticeKind::RequestAccepted } else { NoticeKind::RequestDeclined };
-    let notice = Notice { kind, community_id, meeting_id: None, actor_id: Some(viewer.id()) };
+    let notice = Notice { kind, community_id, meeting_id: None, artifact_id: None, actor_id: Some(viewer.id()) };
     notify(state, notice, &[user_id]).await
 }
 
@@ -924,7 +925,8 @@ pub async fn invite_colleague(
         }
     };
     txn.commit().await?;
-    let notice = Notice { kind, community_id: community.id, meeting_id: None, actor_id: Some(viewer.id()) };
+    let notice =
+        Notice { kind, community_id: community.id, meeting_id: None, artifact_id: None, actor_id: Some(viewer.id()) };
     notify(state, notice, &[colleague.id]).await
 }
 
@@ -1048,6 +1050,7 @@ pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid,
             kind: NoticeKind::Invited,
             community_id: community.id,
             meeting_id: None,
+            artifact_id: None,
             actor_id: Some(viewer.id()),
         };
         return notify(state, notice, &[existing.id]).await;
@@ -1153,6 +1156,7 @@ pub async fn leave(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid)
         model.update(&txn).await?;
     }
     community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    crate::artifact::service::hand_over(&txn, community_id, viewer.id()).await?;
     record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::Left, None).await?;
     txn.commit().await?;
     Ok(())
@@ -1178,6 +1182,7 @@ pub async fn remove_member(
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
     }
     community_member::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    crate::artifact::service::hand_over(&txn, community_id, user_id).await?;
     record_change(&txn, community_id, user_id, Some(viewer.id()), MembershipChange::Removed, None).await?;
     txn.commit().await?;
     Ok(())

@@ -66,7 +66,7 @@ pub fn event_text(locale: Locale, kind: EventKind) -> &'static str {
     }
 }
 
-fn seci_text(locale: Locale, phase: SeciPhase) -> &'static str {
+pub fn seci_text(locale: Locale, phase: SeciPhase) -> &'static str {
     match phase {
         SeciPhase::Socialisation => td_string!(locale, seci.socialisation),
         SeciPhase::Externalisation => td_string!(locale, seci.externalisation),
@@ -386,6 +386,7 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
         <p class="lead community-goal">{data.goal.clone()}</p>
 
         <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
+        <crate::artifact::views::CommunityKnowledge community_id=data.id/>
 
         <div class="grid-2">
             <section class="card" aria-labelledby="my-place">

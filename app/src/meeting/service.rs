@@ -136,6 +136,7 @@ pub async fn schedule(
         kind: NoticeKind::MeetingScheduled,
         community_id: community.id,
         meeting_id: Some(meeting.id),
+        artifact_id: None,
         actor_id: Some(viewer.id()),
     };
     notify(state, notice, &members).await?;
@@ -175,6 +176,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, meeting_id: Uuid, form: &
         kind: NoticeKind::MeetingChanged,
         community_id: community.id,
         meeting_id: Some(meeting_id),
+        artifact_id: None,
         actor_id: Some(viewer.id()),
     };
     notify(state, notice, &members).await
@@ -205,7 +207,13 @@ pub async fn set_cancelled(
     model.update(db).await?;
     let members = active_member_ids(db, community.id, None).await?;
     let kind = if cancelled { NoticeKind::MeetingCancelled } else { NoticeKind::MeetingScheduled };
-    let notice = Notice { kind, community_id: community.id, meeting_id: Some(meeting_id), actor_id: Some(viewer.id()) };
+    let notice = Notice {
+        kind,
+        community_id: community.id,
+        meeting_id: Some(meeting_id),
+        artifact_id: None,
+        actor_id: Some(viewer.id()),
+    };
     notify(state, notice, &members).await
 }
 
@@ -426,6 +434,7 @@ pub async fn send_due_reminders(state: &AppState) -> Result<usize, AppError> {
             kind: NoticeKind::MeetingReminder,
             community_id: meeting.community_id,
             meeting_id: Some(meeting.id),
+            artifact_id: None,
             actor_id: None,
         };
         notify(state, notice, &members).await?;

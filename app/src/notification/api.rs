@@ -25,6 +25,8 @@ pub struct NoticeView {
     /// The meeting's start and end in the board's time zone.
     pub meeting_time: Option<(OffsetDateTime, OffsetDateTime)>,
     pub actor: Option<String>,
+    /// The artifact (id, title) a knowledge-base notice is about.
+    pub artifact: Option<(Uuid, String)>,
     pub at: OffsetDateTime,
     pub unread: bool,
 }
@@ -62,6 +64,8 @@ pub async fn set_email_preferences(
     meeting_changed: Option<String>,
     meeting_cancelled: Option<String>,
     meeting_reminder: Option<String>,
+    review_due: Option<String>,
+    artifact_flagged: Option<String>,
 ) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
@@ -75,6 +79,8 @@ pub async fn set_email_preferences(
             (NoticeKind::MeetingChanged, meeting_changed),
             (NoticeKind::MeetingCancelled, meeting_cancelled),
             (NoticeKind::MeetingReminder, meeting_reminder),
+            (NoticeKind::ReviewDue, review_due),
+            (NoticeKind::ArtifactFlagged, artifact_flagged),
         ];
         let off: Vec<NoticeKind> = wanted.into_iter().filter(|(_, on)| on.is_none()).map(|(k, _)| k).collect();
         service::set_email_off(&state.db, &viewer, &off).await

@@ -17,6 +17,8 @@ string_enum! {
         MeetingChanged => "meeting_changed",
         MeetingCancelled => "meeting_cancelled",
         MeetingReminder => "meeting_reminder",
+        ReviewDue => "review_due",
+        ArtifactFlagged => "artifact_flagged",
     }
 }
 

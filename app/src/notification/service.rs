@@ -18,7 +18,7 @@ use super::domain::{NoticeKind, when_text};
 use crate::account::domain::Language;
 use crate::account::service::{hash_token, new_token};
 use crate::account::session::Viewer;
-use crate::db::entities::{calendar_feed, community, email_opt_out, meeting, notification, user};
+use crate::db::entities::{artifact, calendar_feed, community, email_opt_out, meeting, notification, user};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 use crate::meeting::service::to_local;
@@ -33,7 +33,14 @@ pub struct Notice {
     pub kind: NoticeKind,
     pub community_id: Uuid,
     pub meeting_id: Option<Uuid>,
+    pub artifact_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
+}
+
+impl Notice {
+    pub fn about_artifact(kind: NoticeKind, community_id: Uuid, artifact_id: Uuid, actor_id: Option<Uuid>) -> Self {
+        Notice { kind, community_id, meeting_id: None, artifact_id: Some(artifact_id), actor_id }
+    }
 }
 
 struct Mail {
@@ -63,6 +70,7 @@ pub async fn notify(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Re
         community_id: Set(notice.community_id),
         meeting_id: Set(notice.meeting_id),
         actor_id: Set(notice.actor_id),
+        artifact_id: Set(notice.artifact_id),
         created_at: Set(at),
         read_at: Set(None),
     }))
@@ -109,6 +117,10 @@ async fn compose(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Resul
         Some(id) => meeting::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
+    let item = match notice.artifact_id {
+        Some(id) => artifact::Entity::find_by_id(id).one(db).await?.map(|a| a.title),
+        None => None,
+    };
     let actor = match notice.actor_id {
         Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
         None => None,
@@ -122,10 +134,11 @@ async fn compose(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Resul
                 let starts = to_local(&state.settings.time_zone, m.starts_at);
                 when_text(language, starts, starts + Duration::minutes(i64::from(m.duration_minutes)))
             });
-            let link = match (notice.kind, &meeting) {
-                (_, Some(m)) => format!("{base}/m/{}", m.id),
-                (NoticeKind::Invited, _) => format!("{base}/"),
-                (NoticeKind::RequestDeclined, _) => format!("{base}/communities"),
+            let link = match (notice.kind, &meeting, notice.artifact_id) {
+                (_, Some(m), _) => format!("{base}/m/{}", m.id),
+                (_, _, Some(id)) => format!("{base}/a/{id}"),
+                (NoticeKind::Invited, _, _) => format!("{base}/"),
+                (NoticeKind::RequestDeclined, _, _) => format!("{base}/communities"),
                 _ => format!("{base}/c/{}", community.id),
             };
             let place =
@@ -137,6 +150,7 @@ async fn compose(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Resul
                 actor.as_deref().unwrap_or("Kring"),
                 when.as_deref().unwrap_or_default(),
                 place.as_deref().unwrap_or_default(),
+                item.as_deref().unwrap_or_default(),
             );
             let footer = match language {
                 Language::Nl => {
@@ -167,6 +181,7 @@ fn message(
     actor: &str,
     when: &str,
     place: &str,
+    item: &str,
 ) -> (String, String) {
     use NoticeKind as K;
     match language {
@@ -209,6 +224,18 @@ fn message(
                 format!("Morgen: bijeenkomst {community}"),
                 format!("Herinnering: de bijeenkomst van \"{community}\" is {when} ({place})."),
             ),
+            K::ReviewDue => (
+                format!("Nakijken: {item}"),
+                format!(
+                    "\"{item}\" in de kennisbank van \"{community}\" is aan een controle toe. Werk het bij, bevestig dat het nog klopt, of archiveer het:"
+                ),
+            ),
+            K::ArtifactFlagged => (
+                format!("Mogelijk verouderd: {item}"),
+                format!(
+                    "{actor} heeft \"{item}\" in de kennisbank van \"{community}\" gemarkeerd als verouderd. Bekijk de reden en werk het bij, bevestig het of archiveer het:"
+                ),
+            ),
         },
         Language::En => match kind {
             K::Invited => (
@@ -249,6 +276,18 @@ fn message(
                 format!("Tomorrow: {community} meeting"),
                 format!("Reminder: the meeting of \"{community}\" is on {when} ({place})."),
             ),
+            K::ReviewDue => (
+                format!("Review due: {item}"),
+                format!(
+                    "\"{item}\" in the knowledge base of \"{community}\" is due for review. Update it, confirm it is still current, or archive it:"
+                ),
+            ),
+            K::ArtifactFlagged => (
+                format!("Possibly outdated: {item}"),
+                format!(
+                    "{actor} flagged \"{item}\" in the knowledge base of \"{community}\" as outdated. See why, then update, confirm or archive it:"
+                ),
+            ),
         },
     }
 }
@@ -266,6 +305,14 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
     let community_ids: HashSet<Uuid> = rows.iter().map(|n| n.community_id).collect();
     let meeting_ids: HashSet<Uuid> = rows.iter().filter_map(|n| n.meeting_id).collect();
     let actor_ids: HashSet<Uuid> = rows.iter().filter_map(|n| n.actor_id).collect();
+    let artifact_ids: HashSet<Uuid> = rows.iter().filter_map(|n| n.artifact_id).collect();
+    let artifacts: HashMap<Uuid, String> = artifact::Entity::find()
+        .filter(artifact::Column::Id.is_in(artifact_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect();
     let communities: HashMap<Uuid, String> = community::Entity::find()
         .filter(community::Column::Id.is_in(community_ids))
         .all(db)
@@ -302,6 +349,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
                     (starts, starts + Duration::minutes(i64::from(m.duration_minutes)))
                 }),
                 actor: n.actor_id.and_then(|id| actors.get(&id).cloned()),
+                artifact: n.artifact_id.and_then(|id| Some((id, artifacts.get(&id)?.clone()))),
                 at: to_local(tz, n.created_at),
                 unread: n.read_at.is_none(),
             })

@@ -19,14 +19,17 @@ pub fn kind_text(locale: Locale, kind: NoticeKind) -> &'static str {
         NoticeKind::MeetingChanged => td_string!(locale, notices.kind_meeting_changed),
         NoticeKind::MeetingCancelled => td_string!(locale, notices.kind_meeting_cancelled),
         NoticeKind::MeetingReminder => td_string!(locale, notices.kind_meeting_reminder),
+        NoticeKind::ReviewDue => td_string!(locale, notices.kind_review_due),
+        NoticeKind::ArtifactFlagged => td_string!(locale, notices.kind_artifact_flagged),
     }
 }
 
 fn link_of(notice: &NoticeView) -> String {
-    match (notice.kind, notice.meeting_id) {
-        (_, Some(id)) => format!("/m/{id}"),
-        (NoticeKind::Invited, _) => "/".to_string(),
-        (NoticeKind::RequestDeclined, _) => "/communities".to_string(),
+    match (notice.kind, notice.meeting_id, &notice.artifact) {
+        (_, Some(id), _) => format!("/m/{id}"),
+        (_, _, Some((id, _))) => format!("/a/{id}"),
+        (NoticeKind::Invited, _, _) => "/".to_string(),
+        (NoticeKind::RequestDeclined, _, _) => "/communities".to_string(),
         _ => format!("/c/{}", notice.community_id),
     }
 }
@@ -80,7 +83,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                                         <li class="notice-item" class:notice-item--unread=n.unread>
                                                             {n.unread.then(|| view! { <span class="badge badge--new">{t!(i18n, notices.new_badge)}</span>" " })}
                                                             <a href=href>{move || kind_text(i18n.get_locale(), kind)}</a>
-                                                            ": "{n.community_name.clone()}
+                                                            ": "{n.artifact.clone().map(|(_, title)| format!("{title}, ")).unwrap_or_default()}{n.community_name.clone()}
                                                             {meeting.map(|(starts, ends)| view! {
                                                                 " · "{move || when_text(language_of(i18n.get_locale()), starts, ends)}
                                                             })}

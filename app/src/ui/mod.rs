@@ -63,6 +63,13 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::MeetingCancelled => td_string!(locale, errors.meeting_cancelled),
         ErrorKey::NotStarted => td_string!(locale, errors.not_started),
         ErrorKey::ColleagueNotGuest => td_string!(locale, errors.colleague_not_guest),
+        ErrorKey::InvalidTag => td_string!(locale, errors.invalid_tag),
+        ErrorKey::TooManyTags => td_string!(locale, errors.too_many_tags),
+        ErrorKey::InvalidDate => td_string!(locale, errors.invalid_date),
+        ErrorKey::EditConflict => td_string!(locale, errors.edit_conflict),
+        ErrorKey::ArtifactArchived => td_string!(locale, errors.artifact_archived),
+        ErrorKey::FileTooLarge => td_string!(locale, errors.file_too_large),
+        ErrorKey::StorageFull => td_string!(locale, errors.storage_full),
     }
 }
 
@@ -77,7 +84,8 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
         AppError::RateLimited { retry_after_secs } => {
             td_string!(locale, errors.rate_limited, seconds = *retry_after_secs).to_string()
         }
-        AppError::Conflict(key) => error_key_text(locale, *key).to_string(),
+        AppError::Conflict(key) | AppError::TooLarge(key) => error_key_text(locale, *key).to_string(),
+        AppError::UnsupportedType => td_string!(locale, errors.unsupported_type).to_string(),
         AppError::Internal => td_string!(locale, errors.internal).to_string(),
         AppError::Request(_) => td_string!(locale, errors.request).to_string(),
     }

@@ -25,6 +25,9 @@ pub const LEADER: &str = "m.veenstra@esdal.test";
 pub const TEACHER: &str = "a.debruin@esdal.test";
 pub const OTHER_ADMIN: &str = "beheer@anderschool.test";
 pub const OTHER_TEACHER: &str = "leraar@anderschool.test";
+/// Small limits, so the tests can cross them cheaply.
+pub const UPLOAD_MAX_BYTES: u64 = 256 * 1024;
+pub const STORAGE_QUOTA_BYTES: u64 = 1024 * 1024;
 pub const SECRET: &[u8] = b"a test secret that is long enough to sign cookies with, 64+ bytes!";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,9 +101,11 @@ impl TestApp {
             invitation_valid: Duration::from_secs(14 * 86_400),
             password_reset_valid: Duration::from_secs(3600),
             time_zone: jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap(),
+            upload_max_bytes: UPLOAD_MAX_BYTES,
+            storage_quota_bytes: STORAGE_QUOTA_BYTES,
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
-        let state = AppState::new(db, settings, mailer);
+        let state = AppState::new(db, settings, mailer).unwrap();
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("kring")
             .site_root(dir.to_string_lossy().to_string())
@@ -158,6 +163,38 @@ impl TestApp {
             .header(header::ORIGIN, "http://kring.test")
             .header(header::HOST, "kring.test")
             .body(Body::from(serde_urlencoded_body(form)))
+            .unwrap();
+        let response = self.send(request).await;
+        client.absorb(&response);
+        response
+    }
+
+    /// Posts one file as `multipart/form-data` (field `file`), as a browser form
+    /// (`html`) or a script would.
+    pub async fn upload(
+        &self,
+        path: &str,
+        file_name: &str,
+        content: &[u8],
+        html: bool,
+        client: &Client,
+    ) -> TestResponse {
+        let boundary = "kring-test-boundary-7d1f";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = client
+            .apply(Request::post(path))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::ACCEPT, if html { "text/html" } else { "*/*" })
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
             .unwrap();
         let response = self.send(request).await;
         client.absorb(&response);
@@ -266,6 +303,8 @@ pub struct TestResponse {
     pub headers: http::HeaderMap,
     pub set_cookies: Vec<String>,
     pub body: String,
+    /// The body as sent (files, archives).
+    pub raw: Vec<u8>,
 }
 
 impl TestResponse {
@@ -275,7 +314,13 @@ impl TestResponse {
         let set_cookies =
             headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        TestResponse { status, headers, set_cookies, body: String::from_utf8_lossy(&bytes).to_string() }
+        TestResponse {
+            status,
+            headers,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+            raw: bytes.to_vec(),
+        }
     }
 
     /// The body without Leptos' hydration markers (`<!>` and `<!--…-->`), for text checks.

@@ -1,6 +1,13 @@
 //! Entities mirroring the tables created in `migrations/`. They never leave the
 //! server: features turn them into DTOs.
 
+pub mod artifact;
+pub mod artifact_comment;
+pub mod artifact_file;
+pub mod artifact_flag;
+pub mod artifact_reuse;
+pub mod artifact_tag;
+pub mod artifact_version;
 pub mod attendance;
 pub mod calendar_feed;
 pub mod community;

@@ -11,6 +11,7 @@ pub struct Model {
     pub community_id: Uuid,
     pub meeting_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
+    pub artifact_id: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub read_at: Option<TimeDateTimeWithTimeZone>,
 }

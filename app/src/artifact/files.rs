@@ -1,0 +1,238 @@
+//! Files attached to artifacts, and a community's whole knowledge base as one
+//! archive. The bytes live in a file store (`object_store`: the local disk under the
+//! data directory by default, or an S3-compatible bucket), under server-generated
+//! names; the rows here say what they are. A file is accepted only when its content
+//! and its name agree on an allowed type, within the per-file and per-organisation
+//! limits; anything refused leaves nothing behind.
+
+use std::io::Write;
+
+use bytes::Bytes;
+use object_store::ObjectStoreExt;
+use object_store::path::Path as StorePath;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use super::domain::{accepted_file_type, clean_file_name};
+use super::service::{access, reindex};
+use crate::account::session::Viewer;
+use crate::community::service::member_access;
+use crate::db::entities::{artifact, artifact_file, artifact_tag, user};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey};
+use crate::state::AppState;
+
+fn store_path(key: &str) -> StorePath {
+    StorePath::from(format!("artifacts/{key}"))
+}
+
+fn store_error(err: object_store::Error) -> AppError {
+    tracing::error!(error = %err, "file store error");
+    AppError::Internal
+}
+
+/// Bytes stored for an organisation so far.
+async fn used_bytes<C: ConnectionTrait>(db: &C, organisation_id: Uuid) -> Result<i64, AppError> {
+    let total: Option<i64> = artifact_file::Entity::find()
+        .select_only()
+        .column_as(sea_orm::sea_query::Expr::cust("COALESCE(CAST(SUM(size_bytes) AS BIGINT), 0)"), "total")
+        .filter(artifact_file::Column::OrganisationId.eq(organisation_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(total.unwrap_or(0))
+}
+
+/// Attaches a file to an artifact the viewer may edit.
+pub async fn upload(
+    state: &AppState,
+    viewer: &Viewer,
+    artifact_id: Uuid,
+    file_name: &str,
+    bytes: Bytes,
+) -> Result<Uuid, AppError> {
+    let limits = &state.settings;
+    if bytes.len() as u64 > limits.upload_max_bytes {
+        return Err(AppError::TooLarge(ErrorKey::FileTooLarge));
+    }
+    let name = clean_file_name(file_name);
+    if name.is_empty() || bytes.is_empty() {
+        return Err(AppError::field("file", ErrorKey::Required));
+    }
+    let detected = infer::get(&bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
+    let Some(file_type) = accepted_file_type(detected, &name) else {
+        return Err(AppError::UnsupportedType);
+    };
+    let txn = begin_write(&state.db).await?;
+    let access = access(&txn, viewer, artifact_id).await?;
+    if !access.may_edit() {
+        return Err(AppError::NotFound);
+    }
+    let organisation_id = access.artifact.organisation_id;
+    if used_bytes(&txn, organisation_id).await? as u64 + bytes.len() as u64 > limits.storage_quota_bytes {
+        return Err(AppError::TooLarge(ErrorKey::StorageFull));
+    }
+    let id = Uuid::now_v7();
+    let key = id.simple().to_string();
+    let size = bytes.len() as i64;
+    state.files.put(&store_path(&key), bytes.into()).await.map_err(store_error)?;
+    let stored = async {
+        artifact_file::ActiveModel {
+            id: Set(id),
+            artifact_id: Set(artifact_id),
+            organisation_id: Set(organisation_id),
+            name: Set(name),
+            content_type: Set(file_type.mime.to_string()),
+            size_bytes: Set(size),
+            storage_key: Set(key.clone()),
+            uploaded_by: Set(Some(viewer.id())),
+            created_at: Set(now()),
+        }
+        .insert(&txn)
+        .await?;
+        reindex(&txn, &access.artifact).await?;
+        txn.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    if let Err(err) = stored {
+        // Nothing half-stored: the bytes go when the row could not be written.
+        let _ = state.files.delete(&store_path(&key)).await;
+        return Err(err);
+    }
+    Ok(id)
+}
+
+/// A file and its bytes, for someone who may see its artifact.
+pub async fn download(
+    state: &AppState,
+    viewer: &Viewer,
+    file_id: Uuid,
+) -> Result<(artifact_file::Model, Bytes), AppError> {
+    let file = artifact_file::Entity::find_by_id(file_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    access(&state.db, viewer, file.artifact_id).await?;
+    let bytes = read(state, &file.storage_key).await?;
+    Ok((file, bytes))
+}
+
+async fn read(state: &AppState, key: &str) -> Result<Bytes, AppError> {
+    state.files.get(&store_path(key)).await.map_err(store_error)?.bytes().await.map_err(store_error)
+}
+
+/// Removes an attached file (members of the artifact's community).
+pub async fn delete(state: &AppState, viewer: &Viewer, file_id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let file = artifact_file::Entity::find_by_id(file_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let access = access(&txn, viewer, file.artifact_id).await?;
+    if !access.may_edit() {
+        return Err(AppError::NotFound);
+    }
+    artifact_file::Entity::delete_by_id(file_id).exec(&txn).await?;
+    reindex(&txn, &access.artifact).await?;
+    txn.commit().await?;
+    if let Err(err) = state.files.delete(&store_path(&file.storage_key)).await {
+        tracing::warn!(error = %err, key = %file.storage_key, "could not remove a deleted file from the store");
+    }
+    Ok(())
+}
+
+/// A name for a folder in the archive: lower case letters, digits and dashes.
+fn slug(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').chars().take(60).collect()
+}
+
+/// Every artifact of a community (Markdown with its metadata, plus its files) and an
+/// index, as one zip archive, for the community's members.
+pub async fn export(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Result<(String, Vec<u8>), AppError> {
+    let db = &state.db;
+    let (community, _) = member_access(db, viewer, community_id).await?;
+    let artifacts = artifact::Entity::find()
+        .filter(artifact::Column::CommunityId.eq(community_id))
+        .order_by_asc(artifact::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = artifacts.iter().map(|a| a.id).collect();
+    let files =
+        artifact_file::Entity::find().filter(artifact_file::Column::ArtifactId.is_in(ids.clone())).all(db).await?;
+    let tags = artifact_tag::Entity::find().filter(artifact_tag::Column::ArtifactId.is_in(ids)).all(db).await?;
+    let owners: std::collections::HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(artifacts.iter().filter_map(|a| a.owner_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut contents = Vec::with_capacity(files.len());
+    for file in &files {
+        contents.push((file.clone(), read(state, &file.storage_key).await?));
+    }
+    let base = state.settings.public_url.clone();
+    let community_name = community.name.clone();
+    let archive = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, zip::result::ZipError> {
+        use zip::write::SimpleFileOptions;
+        let text = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let mut index = format!("# {community_name}\n\n");
+        for (n, a) in artifacts.iter().enumerate() {
+            let folder = format!("{:03}-{}", n + 1, slug(&a.title));
+            let tag_list: Vec<&str> =
+                tags.iter().filter(|t| t.artifact_id == a.id).map(|t| t.tag.as_str()).collect();
+            let owner = a.owner_id.and_then(|id| owners.get(&id)).map(String::as_str).unwrap_or("—");
+            index.push_str(&format!(
+                "- [{}]({folder}/README.md) — {}, {}, {owner}\n",
+                a.title.replace(['[', ']'], ""),
+                a.kind,
+                a.status
+            ));
+            let mut readme = format!(
+                "# {}\n\n- kind: {}\n- status: {}\n- SECI: {}\n- owner: {owner}\n- review due: {}\n- version: {}\n- tags: {}\n- link: {base}/a/{}\n\n",
+                a.title,
+                a.kind,
+                a.status,
+                a.seci_phase,
+                a.review_due_at.date(),
+                a.version,
+                tag_list.join(", "),
+                a.id
+            );
+            readme.push_str(&a.body);
+            readme.push('\n');
+            zip.start_file(format!("{folder}/README.md"), text)?;
+            zip.write_all(readme.as_bytes())?;
+            // Numbered, so two files with one name both fit.
+            for (k, (file, bytes)) in contents.iter().filter(|(f, _)| f.artifact_id == a.id).enumerate() {
+                zip.start_file(format!("{folder}/files/{}-{}", k + 1, file.name), stored)?;
+                zip.write_all(bytes)?;
+            }
+        }
+        zip.start_file("index.md", text)?;
+        zip.write_all(index.as_bytes())?;
+        Ok(zip.finish()?.into_inner())
+    })
+    .await?
+    .map_err(|err| {
+        tracing::error!(error = %err, "could not build the export archive");
+        AppError::Internal
+    })?;
+    Ok((format!("kring-{}.zip", slug(&community.name)), archive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_safe_folder_names() {
+        assert_eq!(slug("Exit tickets: groep 5/6 (versie 2)"), "exit-tickets-groep-5-6-versie-2");
+        assert_eq!(slug("../../etc"), "etc");
+    }
+}
