@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Kring: latency and throughput of the login page, the logged-in home page,
-# a community page (members, levels, meetings) and a private calendar feed at 1, 10
+# a community page (members, levels, meetings), a private calendar feed and a
+# knowledge-base search page at 1, 10
 # and 50 concurrent connections, beside the bare /healthz route of the same
 # binary (the baseline, in the same run), and the sizes of the wasm, JS and CSS as
 # served (raw and brotli). Prints a table and writes it to docs/benchmarks.md.
@@ -69,6 +70,8 @@ feed=$(api --data '' "$base/api/notifications" | sed -n 's/.*"new_feed_url":"htt
 [ -n "$feed" ] || { echo "could not make a calendar feed" >&2; exit 1; }
 curl -sf "$base$feed" | grep -q "BEGIN:VEVENT" || { echo "the calendar feed has no events" >&2; exit 1; }
 measure "calendar feed (.ics)" "$base$feed"
+curl -sf -H "Cookie: $cookie" "$base/knowledge?q=lezen" | grep -q "<mark>" || { echo "the knowledge search found nothing" >&2; exit 1; }
+measure "knowledge search page" "$base/knowledge?q=lezen" "$cookie"
 rss=$(rss_kb)
 
 size_row() { # file

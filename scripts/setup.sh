@@ -59,5 +59,14 @@ npm_ci scripts
 if $want_test; then
   apt_install chromium postgresql
   npm_ci end2end
+  # An S3-compatible server (moto, from PyPI) for the tests of the S3 file store.
+  moto_version=5.2.5
+  moto_dir="$HOME/.cache/kring/moto-$moto_version"
+  if [ ! -x "$moto_dir/bin/moto_server" ]; then
+    step "installing moto $moto_version (S3-compatible test server) from PyPI"
+    rm -rf "$moto_dir"
+    python3 -m venv "$moto_dir"
+    "$moto_dir/bin/pip" install -q "moto[server]==$moto_version"
+  fi
 fi
 step "tools ready"

@@ -24,11 +24,20 @@ as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off" -l "$pg_dir/log" -w start >/dev/null
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null || true
   rm -rf "$pg_dir" "${e2e_dir:-}" "${results:-}"
 }
 trap cleanup EXIT
 export KRING_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 export KRING_REQUIRE_POSTGRES=1
+
+step "starting a throwaway S3-compatible server (moto)"
+s3_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$HOME/.cache/kring/moto-5.2.5/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >/dev/null 2>&1 &
+s3_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$s3_port/" >/dev/null && break; sleep 0.2; done
+curl -sf -X PUT "http://127.0.0.1:$s3_port/kring-test" >/dev/null
+export KRING_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port" KRING_TEST_S3_BUCKET=kring-test KRING_REQUIRE_S3=1
 
 step "unit, service and HTTP tests (SQLite and PostgreSQL)"
 results=$(mktemp /tmp/kring-results.XXXXXX)

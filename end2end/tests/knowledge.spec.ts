@@ -49,14 +49,14 @@ test("write an artifact with a file, edit it, compare versions, flag and resolve
     mimeType: "application/pdf",
     buffer: Buffer.from("dit is geen pdf"),
   });
-  await author.getByRole("button", { name: "Toevoegen" }).click();
+  await author.getByRole("button", { name: "Toevoegen", exact: true }).click();
   await expect(author.getByText("Dit soort bestand kan niet worden toegevoegd")).toBeVisible();
   await author.getByLabel("Bestand toevoegen").setInputFiles({
     name: "bronnen.pdf",
     mimeType: "application/pdf",
     buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"),
   });
-  await author.getByRole("button", { name: "Toevoegen" }).click();
+  await author.getByRole("button", { name: "Toevoegen", exact: true }).click();
   await expect(author.getByText("Het bestand is toegevoegd.")).toBeVisible();
   const download = author.waitForEvent("download");
   await author.getByRole("link", { name: "bronnen.pdf" }).click();

@@ -567,3 +567,33 @@ async fn guests_see_their_community_only_and_cannot_publish_to_the_organisation(
         create(&app, &client, &cid, "Van de gast", "Tekst", "community").await;
     }
 }
+
+#[tokio::test]
+async fn attached_files_work_on_an_s3_compatible_store() {
+    use futures_util::StreamExt;
+    use object_store::ObjectStore;
+    let Some(app) = TestApp::on_s3(Backend::Sqlite).await else { return };
+    let cid = reading(&app).await.id.to_string();
+    let member = app.login(MEMBER).await;
+    let id = create(&app, &member, &cid, "Bijlage in de bucket", "Tekst", "community").await;
+    let r = app.upload(&format!("/a/{id}/files"), "plan.pdf", PDF, false, &member).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let file_id = r.body.clone();
+    let key = artifact_file::Entity::find_by_id(Uuid::parse_str(&file_id).unwrap())
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .storage_key;
+    let listed: Vec<String> =
+        app.state.files.list(None).map(|meta| meta.unwrap().location.to_string()).collect::<Vec<_>>().await;
+    assert!(listed.contains(&format!("artifacts/{key}")), "in the bucket: {listed:?}");
+    assert_eq!(stored_files(&app), 0, "nothing on the local disk");
+    let r = app.get(&format!("/files/{file_id}"), &member).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.raw, PDF);
+    let r = app.call("delete_file", &[("file_id", &file_id)], &member).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let left: Vec<_> = app.state.files.list(None).collect::<Vec<_>>().await;
+    assert!(left.is_empty(), "removed from the bucket");
+}

@@ -149,11 +149,14 @@ pub async fn find<C: ConnectionTrait>(
         let prefix = criteria.terms.iter().map(|t| format!("'{t}':*")).collect::<Vec<_>>().join(" & ");
         let words = criteria.terms.join(" ");
         let options = format!("StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=10, MaxFragments=1");
-        sql.push("SELECT id, ts_headline('simple', body, to_tsquery('simple', ")
+        // The snippet comes from the body when it matches there, else from title and tags.
+        sql.push("SELECT id, ts_headline('simple', CASE WHEN to_tsvector('simple', body) @@ to_tsquery('simple', ")
+            .bind(prefix.clone())
+            .push(") THEN body ELSE title || ' · ' || tags END, to_tsquery('simple', ")
             .bind(prefix.clone())
             .push("), ")
             .bind(options)
-            .push(") AS snippet FROM (SELECT a.id AS id, s.body AS body, ");
+            .push(") AS snippet FROM (SELECT a.id AS id, s.body AS body, s.title AS title, s.tags AS tags, ");
         sql.push(&format!("{STANDING_PENALTY} AS penalty, ts_rank_cd(s.document, q.query) AS rank "));
         sql.push("FROM artifact_search s JOIN artifacts a ON a.id = s.artifact_id, (SELECT to_tsquery('simple', ")
             .bind(prefix)
@@ -165,10 +168,11 @@ pub async fn find<C: ConnectionTrait>(
         sql.visible(visibility).filters(criteria, now);
         sql.push(&format!(" ORDER BY penalty, rank DESC LIMIT {limit}) hits ORDER BY penalty, rank DESC"));
     } else {
-        // Each word as a quoted prefix; the words are letters and digits only.
+        // Each word as a quoted prefix; the words are letters and digits only. The
+        // snippet comes from the column that matches best.
         let matching = criteria.terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
         sql.push(&format!(
-            "SELECT a.id AS id, snippet(artifact_search, 2, char({}), char({}), '…', 16) AS snippet \
+            "SELECT a.id AS id, snippet(artifact_search, -1, char({}), char({}), '…', 16) AS snippet \
              FROM artifact_search JOIN artifacts a ON a.id = artifact_search.artifact_id \
              WHERE artifact_search MATCH ",
             MARK_START as u32, MARK_END as u32

@@ -86,8 +86,46 @@ impl TestApp {
         Self::open(backend, dir, database_url, true).await
     }
 
+    /// A fresh app whose attached files go to the S3-compatible store named by
+    /// `KRING_TEST_S3_ENDPOINT` and `KRING_TEST_S3_BUCKET` (the test command runs one);
+    /// `None` when none is configured, which `KRING_REQUIRE_S3=1` turns into a failure.
+    pub async fn on_s3(backend: Backend) -> Option<Self> {
+        let (Ok(endpoint), Ok(bucket)) =
+            (std::env::var("KRING_TEST_S3_ENDPOINT"), std::env::var("KRING_TEST_S3_BUCKET"))
+        else {
+            assert_ne!(
+                std::env::var("KRING_REQUIRE_S3").as_deref(),
+                Ok("1"),
+                "KRING_REQUIRE_S3=1 but KRING_TEST_S3_ENDPOINT is not set"
+            );
+            return None;
+        };
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(endpoint)
+            .with_allow_http(true)
+            .with_bucket_name(bucket)
+            .with_region("us-east-1")
+            .with_access_key_id("kring-test")
+            .with_secret_access_key("kring-test")
+            .build()
+            .expect("S3 store");
+        let dir = temp_dir();
+        let database_url = fresh_database(backend, &dir).await;
+        Some(Self::open_with(backend, dir, database_url, true, Some(std::sync::Arc::new(store))).await)
+    }
+
     /// Opens the app over an existing database (as a restarted server would).
     pub async fn open(backend: Backend, dir: PathBuf, database_url: String, seed: bool) -> Self {
+        Self::open_with(backend, dir, database_url, seed, None).await
+    }
+
+    async fn open_with(
+        backend: Backend,
+        dir: PathBuf,
+        database_url: String,
+        seed: bool,
+        files: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
+    ) -> Self {
         let db = app::db::connect_and_migrate(&database_url).await.expect("connect and migrate");
         if seed {
             assert!(app::demo::load_if_empty(&db).await.unwrap());
@@ -105,7 +143,10 @@ impl TestApp {
             storage_quota_bytes: STORAGE_QUOTA_BYTES,
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
-        let state = AppState::new(db, settings, mailer).unwrap();
+        let state = match files {
+            Some(store) => AppState::with_file_store(db, settings, mailer, store),
+            None => AppState::new(db, settings, mailer).unwrap(),
+        };
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("kring")
             .site_root(dir.to_string_lossy().to_string())
