@@ -1,4 +1,6 @@
-//! Knowledge-base search latency over 10,000 generated artifacts, on SQLite and (when
+//! Knowledge-base search latency over 10,000 generated artifacts (text with Dutch
+//! function words, a long tail of generated words and one domain word in ten, so a
+//! query word occurs in a few hundred to a few thousand artifacts), on SQLite and (when
 //! `KRING_BENCH_POSTGRES_URL` or `KRING_TEST_POSTGRES_URL` names a server) PostgreSQL.
 //! For each backend it prints p50/p95/p99 of a full search as a teacher sees it
 //! (visibility, full-text match, ranking, snippets, list rows), beside two baselines
@@ -69,6 +71,8 @@ const WORDS: &[&str] = &[
     "cyclus",
     "lesontwerp",
 ];
+const COMMON: &[&str] =
+    &["de", "het", "een", "en", "van", "in", "is", "dat", "op", "te", "met", "voor", "we", "ze", "niet"];
 const QUERIES: &[&str] = &[
     "lezen",
     "procenten",
@@ -98,10 +102,31 @@ impl Rng {
         self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((self.0 >> 33) as usize) % n
     }
-    /// `min` to `min + spread - 1` words from the vocabulary.
+    /// `min` to `min + spread - 1` words. Like real text, most words are common
+    /// function words or come from a long tail; one in ten is a domain word.
     fn words(&mut self, min: usize, spread: usize) -> String {
         let count = min + self.next(spread);
-        (0..count).map(|_| WORDS[self.next(WORDS.len())]).collect::<Vec<_>>().join(" ")
+        (0..count).map(|_| self.word()).collect::<Vec<_>>().join(" ")
+    }
+
+    fn word(&mut self) -> String {
+        match self.next(10) {
+            0 => WORDS[self.next(WORDS.len())].to_string(),
+            1..=4 => COMMON[self.next(COMMON.len())].to_string(),
+            _ => {
+                // A long tail of some 3,000 generated words, the first ones more often.
+                let rank = self.next(60) * self.next(50);
+                let syllables =
+                    ["ka", "ver", "lo", "te", "mi", "ra", "son", "del", "pu", "gen", "ho", "bre", "tin", "wa"];
+                let mut word = String::new();
+                let mut n = rank + 1;
+                while n > 0 {
+                    word.push_str(syllables[n % syllables.len()]);
+                    n /= syllables.len();
+                }
+                word
+            }
+        }
     }
 }
 
@@ -187,7 +212,9 @@ fn main() {
         println!("|---|---|---|---|---|---|");
         let dir = std::env::temp_dir().join(format!("kring-bench-search-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
-        run("SQLite", &format!("sqlite://{}", dir.join("kring.db").display())).await;
+        if std::env::var("KRING_BENCH_SKIP_SQLITE").is_err() {
+            run("SQLite", &format!("sqlite://{}", dir.join("kring.db").display())).await;
+        }
         let _ = std::fs::remove_dir_all(&dir);
         let postgres = std::env::var("KRING_BENCH_POSTGRES_URL").or_else(|_| std::env::var("KRING_TEST_POSTGRES_URL"));
         if let Ok(admin_url) = postgres {
@@ -196,7 +223,11 @@ fn main() {
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
             let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
             run("PostgreSQL", &format!("{base}/{name}")).await;
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
+            if std::env::var("KRING_BENCH_KEEP").is_ok() {
+                eprintln!("  kept database {name}");
+            } else {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
+            }
         } else {
             eprintln!("PostgreSQL: skipped (set KRING_BENCH_POSTGRES_URL)");
         }

@@ -49,7 +49,7 @@ pub struct KnowledgePage {
     pub more: bool,
     /// The viewer's communities, for the filter and for "new artifact".
     pub communities: Vec<(Uuid, String)>,
-    /// The most used tags among what the viewer may see.
+    /// The most used tags among the hits.
     pub tags: Vec<String>,
 }
 

@@ -186,24 +186,6 @@ pub async fn find<C: ConnectionTrait>(
     Ok(Hit::find_by_statement(sql.statement()).all(db).await?)
 }
 
-#[derive(Debug, FromQueryResult)]
-struct TagCount {
-    tag: String,
-}
-
-/// The most used tags among what the viewer may see.
-pub async fn top_tags<C: ConnectionTrait>(
-    db: &C,
-    visibility: &Visibility,
-    limit: u64,
-) -> Result<Vec<String>, AppError> {
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT t.tag AS tag FROM artifact_tags t JOIN artifacts a ON a.id = t.artifact_id WHERE 1 = 1");
-    sql.visible(visibility);
-    sql.push(&format!(" GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag LIMIT {limit}"));
-    Ok(TagCount::find_by_statement(sql.statement()).all(db).await?.into_iter().map(|t| t.tag).collect())
-}
-
 /// Replaces the artifact's entry in the search index.
 pub async fn index<C: ConnectionTrait>(
     db: &C,

@@ -597,8 +597,18 @@ pub async fn knowledge(db: &DatabaseConnection, viewer: &Viewer, filter: &Filter
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let tags = search::top_tags(db, &visibility, 20).await?;
-    Ok(KnowledgePage { hits: result, more, communities, tags })
+    Ok(KnowledgePage { tags: top_tags(&result, 20), hits: result, more, communities })
+}
+
+/// The most used tags among the hits: the tag filter narrows what is on screen.
+fn top_tags(hits: &[ArtifactHit], limit: usize) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for tag in hits.iter().flat_map(|h| &h.tags) {
+        *counts.entry(tag.as_str()).or_default() += 1;
+    }
+    let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    tags.into_iter().take(limit).map(|(tag, _)| tag.to_string()).collect()
 }
 
 /// Turns search hits into list rows, in order, in a fixed number of queries.
