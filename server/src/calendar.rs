@@ -29,9 +29,8 @@ fn ics(body: String, filename: &str) -> Response {
 pub async fn meeting_ics(State(state): State<ServerState>, session: Session, Path(id): Path<String>) -> Response {
     let app = &state.app;
     let Ok(meeting_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
-    let viewer = match app::account::session::viewer(app, &session).await {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => return AppError::Unauthenticated.into_response(),
+    let viewer = match crate::files::signed_in(&state, &session).await {
+        Ok(viewer) => viewer,
         Err(err) => return err.into_response(),
     };
     match service::meeting_for_download(&app.db, &viewer, meeting_id).await {

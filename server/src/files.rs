@@ -23,7 +23,8 @@ pub fn upload_body_limit(upload_max_bytes: u64) -> DefaultBodyLimit {
     DefaultBodyLimit::max(upload_max_bytes as usize + MULTIPART_OVERHEAD)
 }
 
-async fn signed_in(state: &ServerState, session: &Session) -> Result<Viewer, AppError> {
+/// The signed-in viewer of a plain route, or `Unauthenticated` (401).
+pub(crate) async fn signed_in(state: &ServerState, session: &Session) -> Result<Viewer, AppError> {
     app::account::session::viewer(&state.app, session).await?.ok_or(AppError::Unauthenticated)
 }
 
@@ -34,13 +35,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name.
 fn attachment(name: &str) -> HeaderValue {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let encoded = app::ui::percent_encode(name);
     HeaderValue::from_str(&format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", ascii.replace('"', "")))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
@@ -98,10 +93,8 @@ pub async fn upload(
                 AppError::UnsupportedType => "type",
                 _ => "missing",
             };
-            // The status says what went wrong; the page it leads back to says it in words.
-            let mut response = Redirect::to(&format!("/a/{artifact_id}?upload={outcome}")).into_response();
-            *response.status_mut() = StatusCode::SEE_OTHER;
-            response
+            // Back to the artifact, which says in words what went wrong.
+            Redirect::to(&format!("/a/{artifact_id}?upload={outcome}")).into_response()
         }
         (Err(err), false) => err.into_response(),
     }

@@ -41,6 +41,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
                 .map_err(|e| format!("KRING_DATA_DIR: cannot create the mail outbox {}: {e}", dir.display()))?
         }
     };
+    let (upload_max_bytes, storage_quota_bytes) = config.upload_limits()?;
     let settings = Settings {
         public_url,
         data_dir: config.data_dir.clone(),
@@ -49,8 +50,8 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         invitation_valid: std::time::Duration::from_secs(14 * 86_400),
         password_reset_valid: std::time::Duration::from_secs(3600),
         time_zone: config.time_zone()?,
-        upload_max_bytes: config.upload_limits()?.0,
-        storage_quota_bytes: config.upload_limits()?.1,
+        upload_max_bytes,
+        storage_quota_bytes,
     };
     match &config.s3_bucket {
         Some(bucket) => {

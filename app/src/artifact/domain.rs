@@ -171,6 +171,11 @@ impl ArtifactForm {
     }
 }
 
+/// A date as a form's date field takes it (`YYYY-MM-DD`).
+pub fn iso_date(date: Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
 /// Required text up to `max` characters.
 pub fn text_bounds(text: &str, max: usize) -> Result<(), ErrorKey> {
     let text = text.trim();

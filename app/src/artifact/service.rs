@@ -20,21 +20,21 @@ use super::api::{
 };
 use super::domain::{
     ArtifactForm, ArtifactInput, ArtifactKind, ArtifactStatus, COMMENT_MAX, REASON_MAX, REFLECTION_MAX, Resolution,
-    Scope, Source, Standing, highlight_segments, search_terms, text_bounds,
+    Scope, Source, Standing, highlight_segments, iso_date, search_terms, text_bounds,
 };
 use super::markdown;
 use super::search::{self, Criteria, Visibility};
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
 use crate::community::participation::{EventKind, SeciPhase};
-use crate::community::service::{board_of_viewer, member_access, record_event};
+use crate::community::service::{active_community_ids, board_of_viewer, member_access, record_event};
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_tag, artifact_version,
     community, community_member, user,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
-use crate::meeting::service::to_local;
+use crate::meeting::service::{local_moment, to_local};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
 use crate::state::AppState;
@@ -82,18 +82,6 @@ impl Settle {
             _ => Err(AppError::field("action", ErrorKey::InvalidChoice)),
         }
     }
-}
-
-/// The communities the viewer is an active member of.
-async fn active_community_ids<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    Ok(community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::CommunityId)
-        .filter(community_member::Column::UserId.eq(user_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 pub async fn visibility<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<Visibility, AppError> {
@@ -162,15 +150,10 @@ fn standing_of(a: &artifact::Model, at: OffsetDateTime) -> Standing {
 }
 
 /// The first moment of a date in the board's time zone, or the kind's default period.
-fn review_moment(state_tz: &jiff::tz::TimeZone, input: &ArtifactInput, at: OffsetDateTime) -> OffsetDateTime {
+fn review_moment(tz: &jiff::tz::TimeZone, input: &ArtifactInput, at: OffsetDateTime) -> OffsetDateTime {
     input
         .review_date
-        .and_then(|date| {
-            let civil =
-                jiff::civil::Date::new(date.year() as i16, u8::from(date.month()) as i8, date.day() as i8).ok()?;
-            let zoned = civil.to_zoned(state_tz.clone()).ok()?;
-            OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
-        })
+        .and_then(|date| local_moment(tz, date, time::Time::MIDNIGHT))
         .unwrap_or(at + input.kind.review_after())
 }
 
@@ -390,10 +373,6 @@ pub async fn edit(
     }
     txn.commit().await?;
     Ok(())
-}
-
-fn iso_date(date: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 fn sorted(tags: &[String]) -> Vec<String> {

@@ -13,14 +13,14 @@ use super::api::{
     FlagOutdated, RecordReuse, RestoreVersion, SettleArtifact, load_artifact, load_history, load_knowledge,
     load_new_artifact, preview_markdown,
 };
-use super::domain::{ArtifactKind, Scope, Source, Standing};
+use super::domain::{ArtifactKind, Scope, Source, Standing, iso_date};
 use crate::community::participation::SeciPhase;
 use crate::community::views::seci_text;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, load_or_not_found, signed_in,
-    text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, load_or_not_found,
+    percent_encode, signed_in, text, uuid_param,
 };
 
 pub fn kind_text(locale: Locale, kind: ArtifactKind) -> &'static str {
@@ -211,21 +211,11 @@ fn HitCard(hit: ArtifactHit) -> impl IntoView {
             })}
             {(!hit.tags.is_empty()).then(|| view! {
                 <ul class="tags" aria-label=move || t_string!(i18n, artifacts.tags)>
-                    {hit.tags.into_iter().map(|t| view! { <li><a class="tag" href=format!("/knowledge?tag={}", urlencode(&t))>{t.clone()}</a></li> }).collect_view()}
+                    {hit.tags.into_iter().map(|t| view! { <li><a class="tag" href=format!("/knowledge?tag={}", percent_encode(&t))>{t.clone()}</a></li> }).collect_view()}
                 </ul>
             })}
         </li>
     }
-}
-
-/// Percent-encodes a query value.
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The Markdown field with a preview that follows the text (after a short pause in
@@ -332,15 +322,10 @@ fn ArtifactFields(
             </fieldset>
         })}
         <Field name="review_date" kind="date"
-            value=artifact.as_ref().filter(|a| a.standing != Standing::ReviewDue).map(|a| iso_date(a.review_due_at)).unwrap_or_default()
+            value=artifact.as_ref().filter(|a| a.standing != Standing::ReviewDue).map(|a| iso_date(a.review_due_at.date())).unwrap_or_default()
             label=text(move || t_string!(i18n, artifacts.review_date))
             hint=text(move || t_string!(i18n, artifacts.review_date_hint)) error=error/>
     }
-}
-
-fn iso_date(at: time::OffsetDateTime) -> String {
-    let d = at.date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 #[component]
@@ -506,7 +491,7 @@ fn Artifact(data: ArtifactPage, actions: ArtifactActions) -> impl IntoView {
             </dl>
             {(!data.tags.is_empty()).then(|| view! {
                 <ul class="tags" aria-label=move || t_string!(i18n, artifacts.tags)>
-                    {data.tags.iter().map(|t| view! { <li><a class="tag" href=format!("/knowledge?tag={}", urlencode(t))>{t.clone()}</a></li> }).collect_view()}
+                    {data.tags.iter().map(|t| view! { <li><a class="tag" href=format!("/knowledge?tag={}", percent_encode(t))>{t.clone()}</a></li> }).collect_view()}
                 </ul>
             })}
 

@@ -1114,6 +1114,18 @@ pub async fn revoke_guest_invitation(
 }
 
 /// Ids of the community's active members, or only those with `role`.
+/// The communities `user_id` is an active member of.
+pub(crate) async fn active_community_ids<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    Ok(community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::CommunityId)
+        .filter(community_member::Column::UserId.eq(user_id))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub(crate) async fn active_member_ids<C: ConnectionTrait>(
     db: &C,
     community_id: Uuid,

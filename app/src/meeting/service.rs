@@ -19,7 +19,8 @@ use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
 use crate::community::participation::{EventKind, LevelReason};
 use crate::community::service::{
-    active_member_ids, facilitator_access, member_access, membership_of, record_event_for_meeting, refresh_level,
+    active_community_ids, active_member_ids, facilitator_access, member_access, membership_of,
+    record_event_for_meeting, refresh_level,
 };
 use crate::db::entities::{attendance, community, community_member, meeting, participation_event, user};
 use crate::db::{begin_write, now};
@@ -38,19 +39,24 @@ pub fn to_local(tz: &jiff::tz::TimeZone, at: OffsetDateTime) -> OffsetDateTime {
 /// The moment a local date and time in the board's time zone stands for. In the hour
 /// skipped or repeated at a daylight-saving change, the earlier reading wins.
 pub fn from_local(tz: &jiff::tz::TimeZone, input: &MeetingInput) -> Result<OffsetDateTime, AppError> {
+    local_moment(tz, input.date, input.start).ok_or(AppError::field("date", ErrorKey::InvalidChoice))
+}
+
+/// The moment a date and clock time in the time zone `tz` stand for (the earlier
+/// reading around a daylight-saving change); `None` outside jiff's range.
+pub fn local_moment(tz: &jiff::tz::TimeZone, date: time::Date, at: time::Time) -> Option<OffsetDateTime> {
     let civil = jiff::civil::DateTime::new(
-        input.date.year() as i16,
-        u8::from(input.date.month()) as i8,
-        input.date.day() as i8,
-        input.start.hour() as i8,
-        input.start.minute() as i8,
+        date.year() as i16,
+        u8::from(date.month()) as i8,
+        date.day() as i8,
+        at.hour() as i8,
+        at.minute() as i8,
         0,
         0,
     )
-    .map_err(|_| AppError::field("date", ErrorKey::InvalidChoice))?;
-    let zoned = civil.to_zoned(tz.clone()).map_err(|_| AppError::field("time", ErrorKey::InvalidChoice))?;
-    OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second())
-        .map_err(|_| AppError::field("date", ErrorKey::InvalidChoice))
+    .ok()?;
+    let zoned = civil.to_zoned(tz.clone()).ok()?;
+    OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
 }
 
 fn status_of(meeting: &meeting::Model) -> MeetingStatus {
@@ -457,14 +463,7 @@ pub async fn feed_meetings(
     db: &DatabaseConnection,
     user_id: Uuid,
 ) -> Result<Vec<(meeting::Model, community::Model)>, AppError> {
-    let community_ids: Vec<Uuid> = community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::CommunityId)
-        .filter(community_member::Column::UserId.eq(user_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let community_ids = active_community_ids(db, user_id).await?;
     let communities: HashMap<Uuid, community::Model> = community::Entity::find()
         .filter(community::Column::Id.is_in(community_ids.clone()))
         .all(db)

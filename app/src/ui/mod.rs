@@ -226,6 +226,17 @@ pub fn Field(
     }
 }
 
+/// Percent-encodes text for a URL (query values, `filename*`): everything but
+/// unreserved ASCII.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A date as people read it (day-month-year), the same on server and browser.
 pub fn date_text(at: time::OffsetDateTime) -> String {
     let d = at.date();
