@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -86,14 +86,8 @@ fn Shell() -> impl IntoView {
         },
         |_| crate::account::api::get_current_user(),
     );
-    provide_context(Auth { user, login, logout, sign_up, reset, change_password });
-    // Effects run only in the browser: this marks the page as hydrated (the browser
-    // tests wait for it before testing enhanced behaviour).
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    let after_post = Resource::new(|| (), |_| crate::account::api::take_after_post());
+    provide_context(Auth { user, login, logout, sign_up, reset, change_password, after_post });
 
     view! {
         <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>
@@ -126,6 +120,7 @@ fn Shell() -> impl IntoView {
         <footer class="site-footer">
             <p>{t!(use_i18n(), app.footer)}</p>
         </footer>
+        <HydrationMark/>
     }
 }
 
@@ -133,12 +128,8 @@ fn Shell() -> impl IntoView {
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
-    // After signing in, the interface speaks the person's own language.
-    Effect::new(move |_| {
-        if let Some(Ok(language)) = auth.login.value().get() {
-            i18n.set_locale(crate::ui::locale_of(language));
-        }
-    });
+    // Opening the notifications marks them read, so that page shows no count.
+    let reading_notices = leptos_router::hooks::use_location().pathname.get_untracked() == "/notifications";
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -161,7 +152,7 @@ fn Header() -> impl IntoView {
                                             <li>
                                                 <A href="/notifications">
                                                     {t!(i18n, app.nav_notifications)}
-                                                    {(user.unread_notifications > 0).then(|| view! {
+                                                    {(user.unread_notifications > 0 && !reading_notices).then(|| view! {
                                                         " "<span class="count-badge">{user.unread_notifications}<span class="visually-hidden">" "{t!(i18n, app.nav_unread)}</span></span>
                                                     })}
                                                 </A>
@@ -197,11 +188,6 @@ fn Header() -> impl IntoView {
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SetLanguage>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(language)) = action.value().get() {
-            i18n.set_locale(crate::ui::locale_of(language));
-        }
-    });
     let other = move || match language_of(i18n.get_locale()) {
         crate::account::domain::Language::Nl => crate::account::domain::Language::En,
         crate::account::domain::Language::En => crate::account::domain::Language::Nl,
@@ -217,4 +203,16 @@ fn LanguageSwitch() -> impl IntoView {
             </button>
         </ActionForm>
     }
+}
+
+/// The last island on every page: islands hydrate in document order, so when this one
+/// runs, every island before it is live. It marks `<body>`; the browser tests wait
+/// for the mark before they use an island.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

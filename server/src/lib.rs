@@ -12,6 +12,7 @@ pub mod assets;
 pub mod calendar;
 pub mod config;
 pub mod files;
+pub mod forms;
 pub mod security;
 pub mod startup;
 
@@ -91,6 +92,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .route("/pkg/{*file}", get(static_file))
         .route("/favicon.svg", get(static_file))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(axum::middleware::from_fn(forms::keep_input_on_error))
         .layer(sessions)
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))

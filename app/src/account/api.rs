@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::domain::{ExperienceBand, Language, Role};
+use super::domain::{AfterPost, ExperienceBand, Language, Role};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -86,6 +86,16 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
         let mut user = CurrentUser::from(&viewer);
         user.unread_notifications = crate::notification::service::unread_count(&state.db, viewer.id()).await?;
         Ok(Some(user))
+    })
+    .await
+}
+
+/// What the last form post left for the page being rendered (see [`AfterPost`]).
+#[server(endpoint = "after_post")]
+pub async fn take_after_post() -> Result<AfterPost, AppError> {
+    respond(async {
+        let session = session::current_session().await?;
+        session::take_after_post(&session).await
     })
     .await
 }
@@ -207,6 +217,7 @@ pub async fn update_profile(
         )
         .await?;
         remember_language(language);
+        session::flash(super::domain::Flash::ProfileSaved).await?;
         Ok(language)
     })
     .await
@@ -226,7 +237,7 @@ pub async fn change_password(
         // Every other session has ended; this one continues on a fresh id.
         let session = session::current_session().await?;
         session::sign_in(&session, &user).await?;
-        Ok(())
+        session::flash(super::domain::Flash::PasswordChanged).await
     })
     .await
 }

@@ -223,3 +223,41 @@ mod tests {
         assert!(Role::Admin > Role::Leader && Role::Leader > Role::Teacher);
     }
 }
+
+/// What a form post that succeeded tells the next page, once ("your changes are
+/// saved"). Forms post without JavaScript, so the confirmation travels in the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Flash {
+    ProfileSaved,
+    PasswordChanged,
+    ReuseRecorded,
+    CriteriaSaved,
+    MemberInvited,
+    GuestInvited,
+    EmailPreferencesSaved,
+    StaffInvited,
+    PolicySaved,
+    /// A shareable invitation address, shown once.
+    InvitationLink(String),
+}
+
+/// What the server carries from a form post to the page it returns to: a
+/// confirmation after success, or the fields as typed after an error (never
+/// passwords), so nothing has to be typed twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterPost {
+    pub flash: Option<Flash>,
+    pub input: Vec<(String, String)>,
+}
+
+impl AfterPost {
+    /// The value typed into field `name` before the post that failed.
+    pub fn input(&self, name: &str) -> Option<&str> {
+        self.input.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// Whether a form field may be carried back: everything but secrets.
+    pub fn may_keep(name: &str) -> bool {
+        !name.contains("password") && !name.contains("token") && !name.starts_with("__")
+    }
+}

@@ -13,6 +13,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 const AUTH_KEY: &str = "auth";
+const FLASH_KEY: &str = "flash";
+/// Written by the server's form middleware when a plain form post fails.
+pub const KEPT_INPUT_KEY: &str = "kept_input";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct SessionAuth {
@@ -89,4 +92,18 @@ pub async fn sign_in(session: &Session, user: &user::Model) -> Result<(), AppErr
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
     Ok(())
+}
+
+/// Tells the next page that the form post succeeded.
+pub async fn flash(flash: super::domain::Flash) -> Result<(), AppError> {
+    current_session().await?.insert(FLASH_KEY, flash).await?;
+    Ok(())
+}
+
+/// Takes (and so removes) what the last form post left for this page.
+pub async fn take_after_post(session: &Session) -> Result<super::domain::AfterPost, AppError> {
+    Ok(super::domain::AfterPost {
+        flash: session.remove(FLASH_KEY).await?,
+        input: session.remove(KEPT_INPUT_KEY).await?.unwrap_or_default(),
+    })
 }

@@ -8,10 +8,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::RequestPasswordReset;
 use super::domain::{ExperienceBand, Language};
+use crate::account::domain::Flash;
 use crate::i18n::*;
 use crate::organisation::api::get_invitation_details;
 use crate::ui::{
-    Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, locale_of, role_text, signed_in, text,
+    Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, flashed, role_text, signed_in, text,
+    with_after_post,
 };
 
 #[component]
@@ -20,24 +22,27 @@ pub fn LoginPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let error = action_error(auth.login);
     let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
-    view! {
-        <Title text=t_string!(i18n, login.title)/>
-        <section class="card narrow">
-            <h1>{t!(i18n, login.title)}</h1>
-            <p class="lead">{t!(i18n, login.intro)}</p>
-            <ErrorAlert error=error/>
-            <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="next" value=next/>
-                <Field name="email" kind="email" autocomplete="username" required=true
-                    label=text(move || t_string!(i18n, login.email)) error=error/>
-                <Field name="password" kind="password" autocomplete="current-password" required=true
-                    label=text(move || t_string!(i18n, login.password)) error=error/>
-                <button type="submit" class="button button--primary">{t!(i18n, login.submit)}</button>
-            </ActionForm>
-            <p><a href="/password/forgot">{t!(i18n, login.forgot)}</a></p>
-            <p class="muted">{t!(i18n, login.no_account)}</p>
-        </section>
-    }
+    with_after_post(move || {
+        let next = next.clone();
+        view! {
+            <Title text=t_string!(i18n, login.title)/>
+            <section class="card narrow">
+                <h1>{t!(i18n, login.title)}</h1>
+                <p class="lead">{t!(i18n, login.intro)}</p>
+                <ErrorAlert error=error/>
+                <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="next" value=next/>
+                    <Field name="email" kind="email" autocomplete="username" required=true
+                        label=text(move || t_string!(i18n, login.email)) error=error/>
+                    <Field name="password" kind="password" autocomplete="current-password" required=true
+                        label=text(move || t_string!(i18n, login.password)) error=error/>
+                    <button type="submit" class="button button--primary">{t!(i18n, login.submit)}</button>
+                </ActionForm>
+                <p><a href="/password/forgot">{t!(i18n, login.forgot)}</a></p>
+                <p class="muted">{t!(i18n, login.no_account)}</p>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -113,6 +118,7 @@ pub fn SignUpPage() -> impl IntoView {
                 {move || {
                     let token = token.clone();
                     Suspend::new(async move {
+                        provide_context(auth.after_post.await.unwrap_or_default());
                         match details.await {
                             Err(_) => view! {
                                 <Alert kind="error"><p>{t!(i18n, signup.invalid)}</p></Alert>
@@ -171,11 +177,6 @@ pub fn ProfilePage() -> impl IntoView {
     let save = ServerAction::<super::api::UpdateProfile>::new();
     let save_error = action_error(save);
     let password_error = action_error(auth.change_password);
-    Effect::new(move |_| {
-        if let Some(Ok(language)) = save.value().get() {
-            i18n.set_locale(locale_of(language));
-        }
-    });
     signed_in(move |user| {
         let band = user.experience_band;
         let language = user.language;
@@ -187,7 +188,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <h2 id="profile-details">{t!(i18n, profile.details)}</h2>
                     <p class="muted">{user.email.clone()}</p>
                     <ErrorAlert error=save_error/>
-                    <Show when=move || matches!(save.value().get(), Some(Ok(_)))>
+                    <Show when=move || flashed(&Flash::ProfileSaved)>
                         <Alert kind="success"><p>{t!(i18n, profile.saved)}</p></Alert>
                     </Show>
                     <ActionForm action=save attr:class="form" attr:novalidate=true>
@@ -227,7 +228,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <h2 id="profile-password">{t!(i18n, profile.password_title)}</h2>
                     <p class="muted">{t!(i18n, profile.password_note)}</p>
                     <ErrorAlert error=password_error/>
-                    <Show when=move || matches!(auth.change_password.value().get(), Some(Ok(())))>
+                    <Show when=move || flashed(&Flash::PasswordChanged)>
                         <Alert kind="success"><p>{t!(i18n, profile.password_changed)}</p></Alert>
                     </Show>
                     <ActionForm action=auth.change_password attr:class="form" attr:novalidate=true>

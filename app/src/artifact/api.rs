@@ -336,7 +336,8 @@ pub async fn record_reuse(artifact_id: Uuid, reflection: String) -> Result<(), A
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::reuse(&state.db, &viewer, artifact_id, &reflection).await
+        service::reuse(&state.db, &viewer, artifact_id, &reflection).await?;
+        session::flash(crate::account::domain::Flash::ReuseRecorded).await
     })
     .await
 }

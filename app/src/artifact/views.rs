@@ -14,12 +14,13 @@ use super::api::{
     load_new_artifact, preview_markdown,
 };
 use super::domain::{ArtifactKind, Scope, Source, Standing, iso_date};
+use crate::account::domain::Flash;
 use crate::community::participation::SeciPhase;
 use crate::community::views::seci_text;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, load_or_not_found,
+    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
     percent_encode, signed_in, text, uuid_param,
 };
 
@@ -218,8 +219,7 @@ fn HitCard(hit: ArtifactHit) -> impl IntoView {
     }
 }
 
-/// The Markdown field with a preview that follows the text (after a short pause in
-/// typing; rendered and sanitised by the server exactly as the page will show it).
+/// The Markdown field: label, hint and error rendered on the server, the editor an island.
 #[component]
 fn BodyField(
     #[prop(into)] value: String,
@@ -227,9 +227,29 @@ fn BodyField(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let field_error = Signal::derive(move || error.get().and_then(|e| e.field_error("body")));
+    let invalid = field_error.get_untracked().is_some();
+    let value = crate::ui::kept_input("body").unwrap_or(value);
+    view! {
+        <div class="field" class:field--invalid=move || field_error.get().is_some()>
+            <label class="field__label" for="field-body">{t!(i18n, artifacts.body)}</label>
+            <p class="field__hint" id="field-body-hint">{t!(i18n, artifacts.body_hint)}</p>
+            {move || field_error.get().map(|key| view! {
+                <p class="field__error" id="field-body-error">{move || crate::ui::error_key_text(i18n.get_locale(), key)}</p>
+            })}
+            <MarkdownEditor value=value initial_html=initial_html invalid=invalid/>
+        </div>
+    }
+}
+
+/// The Markdown text with a preview that follows it (after a short pause in typing;
+/// rendered and sanitised by the server exactly as the page will show it). Without
+/// JavaScript it is a plain text area beside the last saved rendering.
+#[island]
+fn MarkdownEditor(value: String, initial_html: String, invalid: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let preview = Action::new(|body: &String| preview_markdown(body.clone()));
     let (typed, set_typed) = signal(0u32);
-    let field_error = Signal::derive(move || error.get().and_then(|e| e.field_error("body")));
     let on_input = move |ev: leptos::ev::Event| {
         let body = event_target_value(&ev);
         set_typed.update(|n| *n += 1);
@@ -247,22 +267,16 @@ fn BodyField(
         Some(Ok(html)) => html,
         _ => initial_html.clone(),
     };
+    let described_by = if invalid { "field-body-hint field-body-error" } else { "field-body-hint" };
     view! {
-        <div class="field" class:field--invalid=move || field_error.get().is_some()>
-            <label class="field__label" for="field-body">{t!(i18n, artifacts.body)}</label>
-            <p class="field__hint" id="field-body-hint">{t!(i18n, artifacts.body_hint)}</p>
-            {move || field_error.get().map(|key| view! {
-                <p class="field__error" id="field-body-error">{move || crate::ui::error_key_text(i18n.get_locale(), key)}</p>
-            })}
-            <div class="editor">
-                <textarea class="field__input field__input--area editor__source" id="field-body" name="body" rows=16
-                    aria-describedby="field-body-hint" aria-invalid=move || field_error.get().is_some().then_some("true")
-                    on:input=on_input>{value}</textarea>
-                <section class="editor__preview" aria-labelledby="preview-title">
-                    <h2 id="preview-title" class="editor__preview-title">{t!(i18n, artifacts.preview)}</h2>
-                    <div class="prose" data-testid="preview" inner_html=html></div>
-                </section>
-            </div>
+        <div class="editor">
+            <textarea class="field__input field__input--area editor__source" id="field-body" name="body" rows=16
+                aria-describedby=described_by aria-invalid=invalid.then_some("true")
+                on:input=on_input>{value}</textarea>
+            <section class="editor__preview" aria-labelledby="preview-title">
+                <h2 id="preview-title" class="editor__preview-title">{t!(i18n, artifacts.preview)}</h2>
+                <div class="prose" data-testid="preview" inner_html=html></div>
+            </section>
         </div>
     }
 }
@@ -562,7 +576,7 @@ fn Artifact(data: ArtifactPage, actions: ArtifactActions) -> impl IntoView {
                 </ul>
             })}
             <ErrorAlert error=reuse_error/>
-            <Show when=move || matches!(actions.reuse.value().get(), Some(Ok(())))>
+            <Show when=move || flashed(&Flash::ReuseRecorded)>
                 <Alert kind="success"><p>{t!(i18n, artifacts.reuse_saved)}</p></Alert>
             </Show>
             <details class="disclosure" open=move || reuse_error.get().is_some()>

@@ -233,7 +233,8 @@ pub async fn update_success_criteria(community_id: Uuid, criteria: String) -> Re
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::update_criteria(&state.db, &viewer, community_id, &criteria).await
+        service::update_criteria(&state.db, &viewer, community_id, &criteria).await?;
+        session::flash(crate::account::domain::Flash::CriteriaSaved).await
     })
     .await
 }
@@ -277,7 +278,8 @@ pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppE
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::invite_colleague(&state, &viewer, community_id, &email).await
+        service::invite_colleague(&state, &viewer, community_id, &email).await?;
+        session::flash(crate::account::domain::Flash::MemberInvited).await
     })
     .await
 }
@@ -288,7 +290,8 @@ pub async fn invite_guest(community_id: Uuid, guest_email: String) -> Result<(),
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::invite_guest(&state, &viewer, community_id, &guest_email).await
+        service::invite_guest(&state, &viewer, community_id, &guest_email).await?;
+        session::flash(crate::account::domain::Flash::GuestInvited).await
     })
     .await
 }

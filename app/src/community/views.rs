@@ -15,12 +15,13 @@ use super::api::{
 };
 use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
 use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhase};
+use crate::account::domain::Flash;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::meeting::views::MeetingList;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, load_or_not_found, signed_in,
-    text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
+    signed_in, text, uuid_param,
 };
 
 pub fn level_text(locale: Locale, level: Level) -> &'static str {
@@ -429,7 +430,7 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
                 }.into_any()
             }}
             <ErrorAlert error=criteria_error/>
-            <Show when=move || matches!(actions.criteria.value().get(), Some(Ok(())))>
+            <Show when=move || flashed(&Flash::CriteriaSaved)>
                 <Alert kind="success"><p>{t!(i18n, community.criteria_saved)}</p></Alert>
             </Show>
             // Open when the last save failed, so the message is seen without JavaScript too.
@@ -674,7 +675,7 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
                 <div>
                     <h3>{t!(i18n, community.invite_title)}</h3>
                     <ErrorAlert error=invite_error/>
-                    <Show when=move || matches!(actions.invite.value().get(), Some(Ok(())))>
+                    <Show when=move || flashed(&Flash::MemberInvited)>
                         <Alert kind="success"><p>{t!(i18n, community.invite_sent)}</p></Alert>
                     </Show>
                     <ActionForm action=actions.invite attr:class="form" attr:novalidate=true>
@@ -686,7 +687,7 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
                     <h3>{t!(i18n, community.guest_title)}</h3>
                     <p class="muted small">{t!(i18n, community.guest_intro)}</p>
                     <ErrorAlert error=guest_error/>
-                    <Show when=move || matches!(actions.guest.value().get(), Some(Ok(())))>
+                    <Show when=move || flashed(&Flash::GuestInvited)>
                         <Alert kind="success"><p>{t!(i18n, community.guest_sent)}</p></Alert>
                     </Show>
                     <ActionForm action=actions.guest attr:class="form" attr:novalidate=true>

@@ -83,7 +83,8 @@ pub async fn set_email_preferences(
             (NoticeKind::ArtifactFlagged, artifact_flagged),
         ];
         let off: Vec<NoticeKind> = wanted.into_iter().filter(|(_, on)| on.is_none()).map(|(k, _)| k).collect();
-        service::set_email_off(&state.db, &viewer, &off).await
+        service::set_email_off(&state.db, &viewer, &off).await?;
+        session::flash(crate::account::domain::Flash::EmailPreferencesSaved).await
     })
     .await
 }

@@ -6,8 +6,9 @@ use leptos_meta::Title;
 
 use super::api::{ManageCalendarFeed, NoticeView, SetEmailPreferences, load_notifications};
 use super::domain::{NoticeKind, day_text, when_text};
+use crate::account::domain::Flash;
 use crate::i18n::*;
-use crate::ui::{Alert, Auth, EmptyState, ErrorAlert, Loading, action_error, language_of, signed_in, text};
+use crate::ui::{Alert, EmptyState, ErrorAlert, Loading, action_error, flashed, language_of, signed_in, text};
 
 pub fn kind_text(locale: Locale, kind: NoticeKind) -> &'static str {
     match kind {
@@ -37,21 +38,12 @@ fn link_of(notice: &NoticeView) -> String {
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = expect_context::<Auth>();
     let preferences = ServerAction::<SetEmailPreferences>::new();
     let feed = ServerAction::<ManageCalendarFeed>::new();
     let preferences_error = action_error(preferences);
     let feed_error = action_error(feed);
     let page =
         Resource::new(move || (preferences.version().try_get(), feed.version().try_get()), |_| load_notifications());
-    // Opening the page marks everything read: the count in the menu follows.
-    Effect::new(move |_| {
-        if let Some(Ok(data)) = page.get()
-            && data.notices.iter().any(|n| n.unread)
-        {
-            auth.user.refetch();
-        }
-    });
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, notices.title)/>
@@ -103,7 +95,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     <h2 id="email-title">{t!(i18n, notices.email_title)}</h2>
                                     <p class="muted">{t!(i18n, notices.email_intro)}</p>
                                     <ErrorAlert error=preferences_error/>
-                                    <Show when=move || matches!(preferences.value().get(), Some(Ok(())))>
+                                    <Show when=move || flashed(&Flash::EmailPreferencesSaved)>
                                         <Alert kind="success"><p>{t!(i18n, notices.email_saved)}</p></Alert>
                                     </Show>
                                     <ActionForm action=preferences attr:class="form">

@@ -100,7 +100,8 @@ pub async fn invite_staff(school_id: Uuid, email: String, role: String) -> Resul
             &normalise_email(&email),
             role_choice.unwrap_or(Role::Teacher),
         )
-        .await
+        .await?;
+        session::flash(crate::account::domain::Flash::StaffInvited).await
     })
     .await
 }
@@ -114,7 +115,10 @@ pub async fn create_invitation_link(school_id: Uuid, role: String) -> Result<Str
         let board = service::administered_board(&state.db, &viewer).await?;
         let role = Role::parse(&role).map_err(|key| AppError::field("role", key))?;
         let school = service::school_of_board(&state.db, &board, school_id).await?;
-        service::create_link(&state, &viewer, &school, role).await
+        let url = service::create_link(&state, &viewer, &school, role).await?;
+        // Shown once on the page the form returns to.
+        session::flash(crate::account::domain::Flash::InvitationLink(url.clone())).await?;
+        Ok(url)
     })
     .await
 }
@@ -128,7 +132,8 @@ pub async fn set_community_policy(member_cap: String, staff_may_start: Option<St
         let board = service::administered_board(&state.db, &viewer).await?;
         let cap = crate::community::domain::parse_member_cap(&member_cap)
             .map_err(|key| AppError::field("member_cap", key))?;
-        service::set_community_policy(&state.db, &board, cap, staff_may_start.is_some()).await
+        service::set_community_policy(&state.db, &board, cap, staff_may_start.is_some()).await?;
+        session::flash(crate::account::domain::Flash::PolicySaved).await
     })
     .await
 }

@@ -8,10 +8,10 @@ use super::api::{
     CreateInvitationLink, InviteStaff, RevokeInvitation, SetCommunityPolicy, SetStaffRole, StaffOverview,
     load_staff_overview,
 };
-use crate::account::domain::Role;
+use crate::account::domain::{AfterPost, Flash, Role};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, role_text, signed_in};
+use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, flashed, role_text, signed_in};
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -84,7 +84,7 @@ fn StaffAdmin(
             <section class="card" aria-labelledby="invite-title">
                 <h2 id="invite-title">{t!(i18n, staff.invite_title)}</h2>
                 <ErrorAlert error=invite_error/>
-                <Show when=move || matches!(invite.value().get(), Some(Ok(())))>
+                <Show when=move || flashed(&Flash::StaffInvited)>
                     <Alert kind="success"><p>{t!(i18n, staff.invite_sent)}</p></Alert>
                 </Show>
                 <ActionForm action=invite attr:class="form" attr:novalidate=true>
@@ -106,7 +106,10 @@ fn StaffAdmin(
                 <h2 id="link-title">{t!(i18n, staff.link_title)}</h2>
                 <p class="muted">{t!(i18n, staff.link_intro)}</p>
                 <ErrorAlert error=link_error/>
-                {move || link.value().get().and_then(|r| r.ok()).map(|url| view! {
+                {use_context::<AfterPost>().and_then(|after| match after.flash {
+                    Some(Flash::InvitationLink(url)) => Some(url),
+                    _ => None,
+                }).map(|url| view! {
                     <Alert kind="success">
                         <p>{t!(i18n, staff.link_created)}</p>
                         <p><code class="copyable" data-testid="invitation-link">{url}</code></p>
@@ -130,7 +133,7 @@ fn StaffAdmin(
             <h2 id="policy-title">{t!(i18n, staff.policy_title)}</h2>
             <p class="muted">{t!(i18n, staff.policy_intro)}</p>
             <ErrorAlert error=policy_error/>
-            <Show when=move || matches!(policy.value().get(), Some(Ok(())))>
+            <Show when=move || flashed(&Flash::PolicySaved)>
                 <Alert kind="success"><p>{t!(i18n, staff.policy_saved)}</p></Alert>
             </Show>
             <ActionForm action=policy attr:class="form" attr:novalidate=true>

@@ -6,7 +6,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::account::api::{ChangePassword, CurrentUser, Login, Logout, ResetPassword};
-use crate::account::domain::{ExperienceBand, Language, Role};
+use crate::account::domain::{AfterPost, ExperienceBand, Flash, Language, Role};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
 use crate::organisation::api::AcceptInvitation;
@@ -20,6 +20,8 @@ pub struct Auth {
     pub sign_up: ServerAction<AcceptInvitation>,
     pub reset: ServerAction<ResetPassword>,
     pub change_password: ServerAction<ChangePassword>,
+    /// What the last form post left for this page; [`signed_in`] provides it.
+    pub after_post: Resource<Result<AfterPost, AppError>>,
 }
 
 pub fn locale_of(language: Language) -> Locale {
@@ -124,6 +126,37 @@ where
     })
 }
 
+/// Renders `page` once what the last form post left is known (see [`AfterPost`]), for
+/// pages open to everyone; [`signed_in`] does the same for the others.
+pub fn with_after_post<V, F>(page: F) -> impl IntoView
+where
+    F: Fn() -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = expect_context::<Auth>();
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    provide_context(auth.after_post.await.unwrap_or_default());
+                    page()
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Whether the form post that led here left this confirmation.
+pub fn flashed(flash: &Flash) -> bool {
+    use_context::<AfterPost>().is_some_and(|after| after.flash.as_ref() == Some(flash))
+}
+
+/// What was typed into field `name` before a form post that failed.
+pub fn kept_input(name: &str) -> Option<String> {
+    use_context::<AfterPost>().and_then(|after| after.input(name).map(str::to_string))
+}
+
 /// The id in the route parameter `name`, if it is one.
 pub fn uuid_param(name: &'static str) -> impl Fn() -> Option<uuid::Uuid> + Copy + Send + Sync + 'static {
     let params = leptos_router::hooks::use_params_map();
@@ -161,6 +194,7 @@ pub fn Field(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let value = kept_input(&name).or(value);
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -294,7 +328,9 @@ where
             {move || {
                 let page = page.clone();
                 Suspend::new(async move {
-                    match auth.user.await {
+                    let (user, after_post) = (auth.user.await, auth.after_post.await);
+                    provide_context(after_post.unwrap_or_default());
+                    match user {
                         Ok(Some(user)) => page(user).into_any(),
                         Ok(None) => {
                             let next = location.pathname.get_untracked();
