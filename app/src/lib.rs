@@ -8,6 +8,7 @@ pub mod account;
 pub mod artifact;
 pub mod community;
 pub mod error;
+pub mod intervision;
 pub mod meeting;
 pub mod notification;
 pub mod organisation;

@@ -421,3 +421,30 @@ async fn cli_user_create_refuses_bad_input() {
     let login = app.call("login", &[("email", "x@esdal.test"), ("password", "lang genoeg wachtwoord")], &client).await;
     assert_eq!(login.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_failed_form_comes_back_filled_in_and_a_saved_one_says_so_once() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let client = Client::default();
+    let failed =
+        app.post_form("login", &[("email", TEACHER), ("password", "fout wachtwoord")], "/login", &client).await;
+    assert_eq!(failed.status, StatusCode::FOUND);
+    let again = app.get("/login", &client).await.text();
+    assert!(again.contains(&format!("value=\"{TEACHER}\"")), "the email is kept");
+    assert!(!again.contains("fout wachtwoord"), "a password is never kept");
+    let later = app.get("/login", &client).await.text();
+    assert!(!later.contains(&format!("value=\"{TEACHER}\"")), "kept for one page view only");
+
+    let teacher = app.login(TEACHER).await;
+    let profile = |name: &'static str| {
+        [("name", name), ("language", "nl"), ("department", ""), ("experience_band", ""), ("location", "")]
+    };
+    let refused = app.post_form("update_profile", &profile(""), "/profile", &teacher).await;
+    assert!(refused.header("location").is_some_and(|l| l.contains("__err")));
+    assert!(!app.get("/profile", &teacher).await.text().contains("Je gegevens zijn opgeslagen."));
+    let saved = app.post_form("update_profile", &profile("Anouk de Bruin-Jansen"), "/profile", &teacher).await;
+    assert_eq!(saved.status, StatusCode::FOUND);
+    let page = app.get("/profile", &teacher).await.text();
+    assert!(page.contains("Je gegevens zijn opgeslagen.") && page.contains("Anouk de Bruin-Jansen"));
+    assert!(!app.get("/profile", &teacher).await.text().contains("Je gegevens zijn opgeslagen."), "said once");
+}
