@@ -62,6 +62,7 @@ pub enum ErrorKey {
     CommunityFull,
     StartingRestricted,
     MembershipChanged,
+    CaseChanged,
     NotAColleague,
     AlreadyMember,
     LastFacilitator,

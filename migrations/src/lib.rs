@@ -9,6 +9,7 @@ mod m20261123_000002_communities;
 mod m20261123_000003_meetings;
 mod m20261123_000004_guests;
 mod m20261123_000005_artifacts;
+mod m20261123_000006_intervision_cases;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_meetings::Migration),
             Box::new(m20261123_000004_guests::Migration),
             Box::new(m20261123_000005_artifacts::Migration),
+            Box::new(m20261123_000006_intervision_cases::Migration),
         ]
     }
 }

@@ -205,6 +205,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(count) => tracing::info!(count, "asked owners to review artifacts"),
                 Err(err) => tracing::warn!(error = ?err, "could not send review reminders"),
             }
+            match app::intervision::service::purge_expired(&state.db, app::db::now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "emptied expired intervision cases"),
+                Err(err) => tracing::warn!(error = ?err, "could not empty expired intervision cases"),
+            }
         }
     });
 }

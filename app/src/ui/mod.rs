@@ -54,6 +54,7 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::CommunityFull => td_string!(locale, errors.community_full),
         ErrorKey::StartingRestricted => td_string!(locale, errors.starting_restricted),
         ErrorKey::MembershipChanged => td_string!(locale, errors.membership_changed),
+        ErrorKey::CaseChanged => td_string!(locale, errors.case_changed),
         ErrorKey::NotAColleague => td_string!(locale, errors.not_a_colleague),
         ErrorKey::AlreadyMember => td_string!(locale, errors.already_member),
         ErrorKey::LastFacilitator => td_string!(locale, errors.last_facilitator),

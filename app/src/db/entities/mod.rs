@@ -14,6 +14,7 @@ pub mod community;
 pub mod community_member;
 pub mod community_policy;
 pub mod email_opt_out;
+pub mod intervision_case;
 pub mod invitation;
 pub mod level_change;
 pub mod meeting;
