@@ -100,10 +100,17 @@ pub async fn flash(flash: super::domain::Flash) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Takes (and so removes) what the last form post left for this page.
+/// Takes (and so removes) what the last form post left for this page. Removing marks
+/// a session changed (a write, or a new session for an anonymous visitor), so only
+/// what is there is removed.
 pub async fn take_after_post(session: &Session) -> Result<super::domain::AfterPost, AppError> {
-    Ok(super::domain::AfterPost {
-        flash: session.remove(FLASH_KEY).await?,
-        input: session.remove(KEPT_INPUT_KEY).await?.unwrap_or_default(),
-    })
+    let flash: Option<super::domain::Flash> = session.get(FLASH_KEY).await?;
+    if flash.is_some() {
+        session.remove_value(FLASH_KEY).await?;
+    }
+    let input: Option<Vec<(String, String)>> = session.get(KEPT_INPUT_KEY).await?;
+    if input.is_some() {
+        session.remove_value(KEPT_INPUT_KEY).await?;
+    }
+    Ok(super::domain::AfterPost { flash, input: input.unwrap_or_default() })
 }
