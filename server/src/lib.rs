@@ -51,10 +51,18 @@ impl FromRef<ServerState> for LeptosOptions {
     }
 }
 
+/// The app's routes, generated once per process. Generating them sets a process-wide
+/// flag that keeps every resource first polled meanwhile pending forever (leptos #4773),
+/// so it must never run while another router is rendering pages.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole router. `secret` signs the session cookie.
 pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Router {
     let state = ServerState { app: app_state.clone(), leptos: leptos.clone() };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let app_state = app_state.clone();
         move || provide_context(app_state.clone())

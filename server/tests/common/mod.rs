@@ -161,9 +161,17 @@ impl TestApp {
         &self.state.db
     }
 
+    /// Sends a request and reads the whole response; a response that does not finish
+    /// within a minute fails the test, naming the request, instead of hanging the suite.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        TestResponse::read(response).await
+        let what = format!("{} {}", request.method(), request.uri());
+        let exchange = async {
+            let response = self.router.clone().oneshot(request).await.unwrap();
+            TestResponse::read(response).await
+        };
+        tokio::time::timeout(Duration::from_secs(60), exchange)
+            .await
+            .unwrap_or_else(|_| panic!("{what} did not finish within 60 seconds"))
     }
 
     pub async fn get(&self, path: &str, client: &Client) -> TestResponse {
