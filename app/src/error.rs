@@ -81,6 +81,11 @@ pub enum ErrorKey {
     ArtifactArchived,
     FileTooLarge,
     StorageFull,
+    RoleTaken,
+    RoundChanged,
+    TimeLeft,
+    StepNotPossible,
+    NotWritingPhase,
 }
 
 impl AppError {

@@ -16,6 +16,7 @@ use object_store::local::LocalFileSystem;
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
+use crate::intervision::hub::{LocalHub, RoundHub};
 use crate::mail::Mailer;
 
 /// Settings the application needs at run time (the server parses them from flags and
@@ -56,6 +57,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Where attached files are kept.
     pub files: Arc<dyn ObjectStore>,
+    /// Tells open round screens that their round changed.
+    pub hub: Arc<dyn RoundHub>,
 }
 
 impl AppState {
@@ -75,7 +78,14 @@ impl AppState {
         mailer: Mailer,
         files: Arc<dyn ObjectStore>,
     ) -> Self {
-        Self { db, settings: Arc::new(settings), mailer, login_limiter: Arc::new(LoginLimiter::default()), files }
+        Self {
+            db,
+            settings: Arc::new(settings),
+            mailer,
+            login_limiter: Arc::new(LoginLimiter::default()),
+            files,
+            hub: Arc::new(LocalHub::default()),
+        }
     }
 
     /// The state provided to the current server function or page render.

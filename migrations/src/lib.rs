@@ -10,6 +10,7 @@ mod m20261123_000003_meetings;
 mod m20261123_000004_guests;
 mod m20261123_000005_artifacts;
 mod m20261123_000006_intervision_cases;
+mod m20261124_000001_intervision_rounds;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_guests::Migration),
             Box::new(m20261123_000005_artifacts::Migration),
             Box::new(m20261123_000006_intervision_cases::Migration),
+            Box::new(m20261124_000001_intervision_rounds::Migration),
         ]
     }
 }

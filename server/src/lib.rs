@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod config;
 pub mod files;
 pub mod forms;
+pub mod live;
 pub mod security;
 pub mod startup;
 
@@ -86,6 +87,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/m/{id}/ics", get(calendar::meeting_ics))
+        .route("/r/{id}/events", get(live::round_events))
         .route("/calendar/{file}", get(calendar::feed))
         .route(
             "/a/{id}/files",
@@ -217,6 +219,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "emptied expired intervision cases"),
                 Err(err) => tracing::warn!(error = ?err, "could not empty expired intervision cases"),
+            }
+            match app::intervision::rounds::purge_expired(&state.db, app::db::now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "deleted what was written in expired intervision rounds"),
+                Err(err) => tracing::warn!(error = ?err, "could not purge expired intervision rounds"),
             }
         }
     });

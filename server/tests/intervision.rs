@@ -1,7 +1,10 @@
 //! Intervision cases over HTTP, on SQLite and PostgreSQL: only the community's members
 //! see and submit them (leaders, admins, colleagues outside it and other boards get
 //! 404, anonymous callers 401); bad input changes nothing; only the case bringer
-//! withdraws and puts back a case; expired case text is emptied.
+//! withdraws and puts back a case; expired case text is emptied. Rounds: planned by a
+//! facilitator, seen only by those taking part (leaders, admins, members not marked
+//! present: 404), run by the round lead with every screen following over SSE, and
+//! emptied when they expire.
 
 mod common;
 
@@ -10,7 +13,10 @@ use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 
-use app::db::entities::{community, intervision_case};
+use std::time::Duration;
+
+use app::db::entities::{community, intervision_case, intervision_contribution, intervision_round};
+use app::db::entities::{participation_event, user};
 
 const MEMBER: &str = "m.vermeulen@esdal.test";
 /// A colleague on the same board, not in "Begrijpend lezen".
@@ -151,5 +157,353 @@ async fn expired_case_text_is_emptied() {
         assert!(row.purged_at.is_some());
         let listed = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
         assert_eq!(listed["cases"].as_array().unwrap().len(), 0, "{backend:?} purged cases are not listed");
+    }
+}
+
+const LEAD: &str = "s.mulder@esdal.test";
+const TIMEKEEPER: &str = "t.kuipers@esdal.test";
+/// A member of "Begrijpend lezen" who takes part only once marked present.
+const LATE: &str = "e.visser@esdal.test";
+const SCREEN_WAIT: Duration = Duration::from_secs(5);
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    user::Entity::find().filter(user::Column::Email.eq(email)).one(app.db()).await.unwrap().unwrap().id.to_string()
+}
+
+/// MEMBER brings a case; the facilitator plans a round on it with `method`, LEAD as
+/// round lead and TIMEKEEPER keeping time. Returns the round's id.
+async fn planned_round(app: &TestApp, method: &str) -> String {
+    let cid = reading_id(app).await;
+    let member = app.login(MEMBER).await;
+    let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await.body);
+    let facilitator = app.login(TEACHER).await;
+    let (lead, timekeeper) = (user_id(app, LEAD).await, user_id(app, TIMEKEEPER).await);
+    let planned = app
+        .call(
+            "plan_round",
+            &[
+                ("community_id", &cid),
+                ("case_id", case_id.as_str().unwrap()),
+                ("method_key", method),
+                ("lead_id", &lead),
+                ("timekeeper_id", &timekeeper),
+                ("note_taker_id", ""),
+            ],
+            &facilitator,
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.body);
+    json(&planned.body).as_str().unwrap().to_string()
+}
+
+async fn step(app: &TestApp, lead: &Client, round: &str, version: u64, command: &str) -> TestResponse {
+    let version = version.to_string();
+    let args = [("round_id", round), ("version", version.as_str()), ("command", command), ("confirmed", "true")];
+    app.call("round_command", &args, lead).await
+}
+
+/// The next view a screen is sent.
+async fn next_view(screen: &mut EventStream) -> Value {
+    json(&screen.next_named("round", SCREEN_WAIT).await.expect("the screen got no update"))
+}
+
+fn phase_collecting(view: &Value, collects: &str) -> u64 {
+    view["method"]["phases"].as_array().unwrap().iter().position(|p| p["collects"] == collects).unwrap() as u64
+}
+
+#[tokio::test]
+async fn only_those_taking_part_see_a_round() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let member = app.login(MEMBER).await;
+        let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await.body);
+        let case_id = case_id.as_str().unwrap();
+        let facilitator = app.login(TEACHER).await;
+        let planning = app.call("round_planning", &[("community_id", &cid)], &facilitator).await;
+        assert_eq!(planning.status, StatusCode::OK, "{backend:?} {}", planning.body);
+        let planning = json(&planning.body);
+        assert_eq!(planning["cases"][0]["title"], "Stille klas na de pauze");
+        assert_eq!(planning["methods"].as_array().unwrap().len(), 7);
+        assert_ne!(planning["cases"][0]["suggested_lead"], Value::Null);
+        for outsider in [MEMBER, LEADER, ADMIN, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            let refused = app.call("round_planning", &[("community_id", &cid)], &client).await;
+            assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} plans");
+        }
+
+        // Bad plans change nothing.
+        let (lead, timekeeper, member_id) =
+            (user_id(&app, LEAD).await, user_id(&app, TIMEKEEPER).await, user_id(&app, MEMBER).await);
+        let plan = |method: &'static str, lead: String, timekeeper: String| {
+            vec![
+                ("community_id", cid.clone()),
+                ("case_id", case_id.to_string()),
+                ("method_key", method.to_string()),
+                ("lead_id", lead),
+                ("timekeeper_id", timekeeper),
+            ]
+        };
+        let as_args = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        for (args, field) in [
+            (plan("incident_timed", member_id.clone(), String::new()), "lead_id"),
+            (plan("incident_timed", lead.clone(), lead.clone()), "timekeeper_id"),
+            (plan("no_such_method", lead.clone(), String::new()), "method_key"),
+        ] {
+            let args = as_args(&args);
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let refused = app.call("plan_round", &args, &facilitator).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {field}: {}", refused.body);
+            assert!(refused.body.contains(field), "{backend:?} {}", refused.body);
+        }
+        assert_eq!(intervision_round::Entity::find().count(app.db()).await.unwrap(), 0, "{backend:?}");
+        let args = as_args(&plan("incident_timed", lead.clone(), timekeeper.clone()));
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let planned = app.call("plan_round", &args, &facilitator).await;
+        assert_eq!(planned.status, StatusCode::OK, "{backend:?} {}", planned.body);
+        let round = json(&planned.body).as_str().unwrap().to_string();
+        // The case is taken: a second round on it is refused.
+        assert_eq!(app.call("plan_round", &args, &facilitator).await.status, StatusCode::CONFLICT, "{backend:?}");
+
+        let anonymous = Client::default();
+        assert_eq!(app.call("round", &[("round_id", &round)], &anonymous).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.events(&format!("/r/{round}/events"), &anonymous).await.err().unwrap().status,
+            StatusCode::UNAUTHORIZED
+        );
+        // The facilitator who planned it is not taking part; nor is a member not (yet)
+        // marked present; school leaders and admins never are.
+        for outsider in [TEACHER, LATE, LEADER, ADMIN, COLLEAGUE, OTHER_TEACHER, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            let view = app.call("round", &[("round_id", &round)], &client).await;
+            assert_eq!(view.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} views");
+            assert!(!view.body.contains("Stille klas"), "{backend:?} {outsider}");
+            let screen = app.events(&format!("/r/{round}/events"), &client).await;
+            assert_eq!(screen.err().unwrap().status, StatusCode::NOT_FOUND, "{backend:?} {outsider} listens");
+            let started = step(&app, &client, &round, 0, "start").await;
+            assert_eq!(started.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} starts");
+            let wrote = app.call("contribute", &[("round_id", &round), ("body", "Mag dit?")], &client).await;
+            assert_eq!(wrote.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} writes");
+        }
+        for insider in [MEMBER, LEAD, TIMEKEEPER] {
+            let client = app.login(insider).await;
+            let view = app.call("round", &[("round_id", &round)], &client).await;
+            assert_eq!(view.status, StatusCode::OK, "{backend:?} {insider}: {}", view.body);
+            assert_eq!(json(&view.body)["case"]["title"], "Stille klas na de pauze");
+        }
+        let member_view = json(&app.call("round", &[("round_id", &round)], &member).await.body);
+        assert_eq!(member_view["my_role"], "case_bringer");
+        // Only the round lead runs the round and marks people present.
+        let late_id = user_id(&app, LATE).await;
+        for (who, status) in
+            [(MEMBER, StatusCode::NOT_FOUND), (TIMEKEEPER, StatusCode::NOT_FOUND), (LEAD, StatusCode::OK)]
+        {
+            let client = app.login(who).await;
+            assert_eq!(
+                step(&app, &client, &round, 0, "pause").await.status,
+                if who == LEAD { StatusCode::CONFLICT } else { status }
+            );
+            let marked = app
+                .call(
+                    "set_round_presence",
+                    &[("round_id", &round), ("user_id", &late_id), ("present", "true")],
+                    &client,
+                )
+                .await;
+            assert_eq!(marked.status, status, "{backend:?} {who} marks present");
+        }
+        let late = app.login(LATE).await;
+        assert_eq!(app.call("round", &[("round_id", &round)], &late).await.status, StatusCode::OK, "{backend:?}");
+        // Writing waits for the start.
+        let early = app.call("contribute", &[("round_id", &round), ("body", "Te vroeg")], &late).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?}");
+        assert_eq!(intervision_contribution::Entity::find().count(app.db()).await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn the_lead_runs_the_round_and_every_screen_follows() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let round = planned_round(&app, "incident_ten_phase").await;
+        let (lead, member, late, timekeeper) =
+            (app.login(LEAD).await, app.login(MEMBER).await, app.login(LATE).await, app.login(TIMEKEEPER).await);
+        let late_id = user_id(&app, LATE).await;
+        let marked = app
+            .call("set_round_presence", &[("round_id", &round), ("user_id", &late_id), ("present", "true")], &lead)
+            .await;
+        assert_eq!(marked.status, StatusCode::OK);
+        let events = format!("/r/{round}/events");
+        let mut bringer_screen = app.events(&events, &member).await.ok().unwrap();
+        let mut late_screen = app.events(&events, &late).await.ok().unwrap();
+        // On connect: the whole round as it stands.
+        let first = next_view(&mut late_screen).await;
+        assert_eq!((first["status"].as_str(), first["version"].as_u64()), (Some("waiting"), Some(0)), "{backend:?}");
+        assert_eq!(next_view(&mut bringer_screen).await["my_role"], "case_bringer");
+
+        let started = step(&app, &lead, &round, 0, "start").await;
+        assert_eq!(started.status, StatusCode::OK, "{backend:?} {}", started.body);
+        for screen in [&mut bringer_screen, &mut late_screen] {
+            let view = next_view(screen).await;
+            assert_eq!((view["status"].as_str(), view["version"].as_u64()), (Some("running"), Some(1)), "{backend:?}");
+            let deadline = view["deadline_ms"].as_i64().unwrap();
+            let now = view["server_now_ms"].as_i64().unwrap();
+            assert!(deadline > now && deadline - now <= 5 * 60_000, "{backend:?} a 5-minute first phase");
+        }
+        // A step decided on an old screen, and one with time left but unconfirmed, change nothing.
+        assert_eq!(step(&app, &lead, &round, 0, "advance").await.status, StatusCode::CONFLICT);
+        let unconfirmed =
+            app.call("round_command", &[("round_id", &round), ("version", "1"), ("command", "advance")], &lead).await;
+        assert_eq!(unconfirmed.status, StatusCode::CONFLICT);
+        assert!(unconfirmed.body.contains("TimeLeft"), "{backend:?} {}", unconfirmed.body);
+
+        // On to the information questions.
+        let questions = phase_collecting(&first, "questions");
+        let mut version = 1;
+        while version <= questions {
+            assert_eq!(step(&app, &lead, &round, version, "advance").await.status, StatusCode::OK);
+            version += 1;
+        }
+        let view = next_view(&mut late_screen).await;
+        assert_eq!(view["phase"].as_u64(), Some(questions), "{backend:?} a busy screen skips to the newest state");
+        let asked =
+            app.call("contribute", &[("round_id", &round), ("body", "Wat doe je direct na de pauze?")], &late).await;
+        assert_eq!(asked.status, StatusCode::OK, "{backend:?} {}", asked.body);
+        let question = json(&asked.body).as_str().unwrap().to_string();
+        let bringer_asks = app.call("contribute", &[("round_id", &round), ("body", "Eigen vraag")], &member).await;
+        assert_eq!(bringer_asks.status, StatusCode::CONFLICT, "{backend:?} the case bringer does not ask");
+        let seen = loop {
+            let view = next_view(&mut bringer_screen).await;
+            if !view["contributions"].as_array().unwrap().is_empty() {
+                break view;
+            }
+        };
+        assert_eq!(seen["contributions"][0]["body"], "Wat doe je direct na de pauze?", "{backend:?}");
+        assert_eq!(seen["contributions"][0]["author"], "Eva Visser");
+        // Only the case bringer rates and answers questions.
+        let rated = app.call("rate_question", &[("contribution_id", &question), ("warmth", "warm")], &late).await;
+        assert_eq!(rated.status, StatusCode::NOT_FOUND, "{backend:?}");
+        let rated = app.call("rate_question", &[("contribution_id", &question), ("warmth", "warm")], &member).await;
+        assert_eq!(rated.status, StatusCode::OK, "{backend:?} {}", rated.body);
+        let answered = app
+            .call("answer_question", &[("contribution_id", &question), ("answer", "Ik deel direct uit.")], &member)
+            .await;
+        assert_eq!(answered.status, StatusCode::OK);
+        let chose = app.call("choose_advice", &[("contribution_id", &question), ("chosen", "true")], &member).await;
+        assert_eq!(chose.status, StatusCode::CONFLICT, "{backend:?} a question is not advice");
+        let view = json(&app.call("round", &[("round_id", &round)], &late).await.body);
+        assert_eq!(view["contributions"][0]["warmth"], "warm");
+        assert_eq!(view["contributions"][0]["answer"], "Ik deel direct uit.");
+
+        // Written positions stay hidden until the round lead reveals them.
+        let positions = phase_collecting(&first, "positions");
+        while version <= positions {
+            assert_eq!(step(&app, &lead, &round, version, "advance").await.status, StatusCode::OK);
+            version += 1;
+        }
+        for (client, text) in [(&late, "Structuur na de pauze"), (&timekeeper, "Eerst een korte opdracht")] {
+            let wrote = app.call("contribute", &[("round_id", &round), ("body", text)], client).await;
+            assert_eq!(wrote.status, StatusCode::OK, "{backend:?} {}", wrote.body);
+        }
+        let positions_seen = |view: &Value| {
+            view["contributions"].as_array().unwrap().iter().filter(|c| c["phase"].as_u64() == Some(positions)).count()
+        };
+        let hidden_count = |view: &Value| {
+            view["hidden"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["phase"].as_u64() == Some(positions))
+                .map(|h| h["count"].as_u64().unwrap())
+        };
+        let bringer = json(&app.call("round", &[("round_id", &round)], &member).await.body);
+        assert_eq!((positions_seen(&bringer), hidden_count(&bringer)), (0, Some(2)), "{backend:?}");
+        let own = json(&app.call("round", &[("round_id", &round)], &late).await.body);
+        assert_eq!((positions_seen(&own), hidden_count(&own)), (1, Some(1)), "{backend:?} authors see their own");
+        assert!(
+            !own.to_string().contains("Eerst een korte opdracht"),
+            "{backend:?} hidden text never leaves the server"
+        );
+        assert_eq!(step(&app, &lead, &round, version, "reveal").await.status, StatusCode::OK);
+        version += 1;
+        let revealed = loop {
+            let view = next_view(&mut bringer_screen).await;
+            if view["version"].as_u64() == Some(version) {
+                break view;
+            }
+        };
+        assert_eq!((positions_seen(&revealed), hidden_count(&revealed)), (2, None), "{backend:?}");
+        // One undo hides them again; the lead reveals once more.
+        assert_eq!(step(&app, &lead, &round, version, "undo").await.status, StatusCode::OK);
+        version += 1;
+        let undone = json(&app.call("round", &[("round_id", &round)], &member).await.body);
+        assert_eq!(hidden_count(&undone), Some(2), "{backend:?}");
+        assert_eq!(undone["can_undo"], false);
+        assert_eq!(step(&app, &lead, &round, version, "reveal").await.status, StatusCode::OK);
+        version += 1;
+
+        // A second device catches up at once.
+        let mut second_device = app.events(&events, &late.clone_cookies()).await.ok().unwrap();
+        let caught_up = next_view(&mut second_device).await;
+        assert_eq!((caught_up["phase"].as_u64(), caught_up["version"].as_u64()), (Some(positions), Some(version)));
+
+        let ended = step(&app, &lead, &round, version, "end").await;
+        assert_eq!(ended.status, StatusCode::OK, "{backend:?} {}", ended.body);
+        assert_eq!(json(&ended.body)["status"], "ended");
+        assert_eq!(
+            step(&app, &lead, &round, version + 1, "undo").await.status,
+            StatusCode::CONFLICT,
+            "ending is final"
+        );
+        let events_of = |email: &'static str| {
+            let app = &app;
+            async move {
+                let id = uuid::Uuid::parse_str(&user_id(app, email).await).unwrap();
+                participation_event::Entity::find()
+                    .filter(participation_event::Column::UserId.eq(id))
+                    .all(app.db())
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.kind)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(events_of(MEMBER).await.contains(&"brought_case".to_string()), "{backend:?}");
+        assert!(events_of(LEAD).await.contains(&"took_role".to_string()), "{backend:?}");
+        assert!(events_of(LATE).await.contains(&"contributed".to_string()), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn what_was_written_in_a_round_expires_with_its_case() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let round = planned_round(&app, "incident_timed").await;
+        let lead = app.login(LEAD).await;
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        let first = json(&app.call("round", &[("round_id", &round)], &lead).await.body);
+        let questions = phase_collecting(&first, "questions");
+        for version in 1..=questions {
+            assert_eq!(step(&app, &lead, &round, version, "advance").await.status, StatusCode::OK);
+        }
+        let timekeeper = app.login(TIMEKEEPER).await;
+        let wrote = app.call("contribute", &[("round_id", &round), ("body", "Welke klas?")], &timekeeper).await;
+        assert_eq!(wrote.status, StatusCode::OK, "{backend:?} {}", wrote.body);
+
+        let stored = intervision_round::Entity::find().one(app.db()).await.unwrap().unwrap();
+        assert_eq!(app::intervision::rounds::purge_expired(app.db(), stored.created_at).await.unwrap(), 0);
+        assert_eq!(app::intervision::rounds::purge_expired(app.db(), stored.expires_at).await.unwrap(), 1);
+        app::intervision::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        assert_eq!(intervision_contribution::Entity::find().count(app.db()).await.unwrap(), 0, "{backend:?}");
+        let view = json(&app.call("round", &[("round_id", &round)], &lead).await.body);
+        assert_eq!(view["case"], Value::Null, "{backend:?}");
+        assert_eq!(view["contributions"].as_array().unwrap().len(), 0);
+        // The fact of the round stays: its method and how many took part.
+        let cid = reading_id(&app).await;
+        let rounds = json(&app.call("community_rounds", &[("community_id", &cid)], &lead).await.body);
+        assert_eq!(rounds[0]["people"], 3, "{backend:?}");
+        assert_eq!(rounds[0]["case_title"], Value::Null);
+        assert_eq!(rounds[0]["method_name"]["nl"], "Incidentmethode (65 minuten)");
     }
 }

@@ -7,11 +7,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::case::CaseStatus;
-use crate::error::AppError;
+use super::method::{Method, Text};
+use super::plan::{RoundRole, Warmth};
+use super::round::{Command, Status};
+use crate::error::{AppError, ErrorKey};
 
 #[cfg(feature = "ssr")]
 use {
-    super::{case::CaseForm, service},
+    super::{case::CaseForm, rounds, service},
     crate::account::session,
     crate::error::respond,
     crate::state::AppState,
@@ -69,6 +72,270 @@ pub async fn set_case_open(case_id: Uuid, open: bool) -> Result<(), AppError> {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         service::set_open(&state.db, &viewer, case_id, open).await
+    })
+    .await
+}
+
+/// An open case a facilitator can plan a round on, with the roles Kring suggests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannableCase {
+    pub id: Uuid,
+    pub title: String,
+    pub author: Option<String>,
+    pub suggested_lead: Option<Uuid>,
+    pub suggested_timekeeper: Option<Uuid>,
+    pub suggested_note_taker: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberOption {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodOption {
+    pub method: Method,
+    /// Suitable for this group's experience with rounds.
+    pub suggested: bool,
+}
+
+/// What the plan form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundPlanning {
+    pub community_id: Uuid,
+    pub community_name: String,
+    pub rounds_held: u64,
+    pub cases: Vec<PlannableCase>,
+    pub members: Vec<MemberOption>,
+    pub methods: Vec<MethodOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseText {
+    pub title: String,
+    pub situation: String,
+    pub question: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: RoundRole,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionRow {
+    pub id: Uuid,
+    pub phase: usize,
+    pub author: Option<String>,
+    pub mine: bool,
+    pub body: String,
+    pub warmth: Option<Warmth>,
+    pub answer: Option<String>,
+    pub chosen: bool,
+}
+
+/// Contributions of a phase the viewer may not see yet, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenCount {
+    pub phase: usize,
+    pub count: u32,
+}
+
+/// A round as one participant sees it; every screen shows this and is sent a new one
+/// at every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub id: Uuid,
+    pub community_id: Uuid,
+    pub community_name: String,
+    /// `None` once the case text has expired.
+    pub case: Option<CaseText>,
+    pub method: Method,
+    pub status: Status,
+    pub phase: usize,
+    /// Server time the phase runs out while the clock runs; screens count down to it.
+    pub deadline_ms: Option<i64>,
+    /// Time left in the phase at `server_now_ms` (negative when over time).
+    pub remaining_ms: i64,
+    pub server_now_ms: i64,
+    pub revealed: Vec<usize>,
+    pub version: u64,
+    pub can_undo: bool,
+    pub me: Uuid,
+    pub my_role: RoundRole,
+    pub participants: Vec<ParticipantRow>,
+    pub contributions: Vec<ContributionRow>,
+    pub hidden: Vec<HiddenCount>,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A round in the community's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundRow {
+    pub id: Uuid,
+    /// Only for those who took part, while the case text lasts.
+    pub case_title: Option<String>,
+    pub method_name: Text,
+    pub status: Status,
+    pub took_part: bool,
+    pub people: u32,
+    pub created_at: OffsetDateTime,
+}
+
+/// A command as a form sends it: its name, plus `confirmed` or `minutes` where needed.
+pub fn command_from_form(name: &str, confirmed: bool, minutes: Option<u16>) -> Result<Command, AppError> {
+    Ok(match name {
+        "start" => Command::Start,
+        "advance" => Command::Advance { confirmed },
+        "back" => Command::Back,
+        "pause" => Command::Pause,
+        "resume" => Command::Resume,
+        "extend" => Command::Extend { minutes: minutes.unwrap_or(0) },
+        "reveal" => Command::Reveal,
+        "undo" => Command::Undo,
+        "end" => Command::End,
+        _ => return Err(AppError::field("command", ErrorKey::InvalidChoice)),
+    })
+}
+
+/// An optional person from a select ("" is nobody).
+pub fn optional_person(field: &str, value: &str) -> Result<Option<Uuid>, AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        id => Uuid::parse_str(id).map(Some).map_err(|_| AppError::field(field, ErrorKey::InvalidChoice)),
+    }
+}
+
+#[server(endpoint = "round_planning")]
+pub async fn get_round_planning(community_id: Uuid) -> Result<RoundPlanning, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::planning(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "plan_round")]
+pub async fn plan_round(
+    community_id: Uuid,
+    case_id: Uuid,
+    method_key: String,
+    lead_id: Uuid,
+    #[server(default)] timekeeper_id: String,
+    #[server(default)] note_taker_id: String,
+) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let form = rounds::PlanForm {
+            case_id,
+            method_key,
+            lead_id,
+            timekeeper_id: optional_person("timekeeper_id", &timekeeper_id)?,
+            note_taker_id: optional_person("note_taker_id", &note_taker_id)?,
+        };
+        let id = rounds::plan(&state.db, &viewer, community_id, form).await?;
+        leptos_axum::redirect(&format!("/r/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "round")]
+pub async fn get_round(round_id: Uuid) -> Result<RoundView, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::view(&state.db, &viewer, round_id).await
+    })
+    .await
+}
+
+/// The round lead's step, decided on the screen that showed `version`.
+#[server(endpoint = "round_command")]
+pub async fn round_command(
+    round_id: Uuid,
+    version: u64,
+    command: String,
+    #[server(default)] confirmed: bool,
+    #[server(default)] minutes: Option<u16>,
+) -> Result<RoundView, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let command = command_from_form(&command, confirmed, minutes)?;
+        rounds::command(&state, &viewer, round_id, version, command).await
+    })
+    .await
+}
+
+#[server(endpoint = "contribute")]
+pub async fn contribute(round_id: Uuid, body: String) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::contribute(&state, &viewer, round_id, &body).await
+    })
+    .await
+}
+
+/// The case bringer's warm/neutral/cold for a question ("" takes it back).
+#[server(endpoint = "rate_question")]
+pub async fn rate_question(contribution_id: Uuid, #[server(default)] warmth: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let warmth = match warmth.as_str() {
+            "" => None,
+            value => Some(Warmth::parse(value).map_err(|key| AppError::field("warmth", key))?),
+        };
+        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Warmth(warmth)).await
+    })
+    .await
+}
+
+#[server(endpoint = "answer_question")]
+pub async fn answer_question(contribution_id: Uuid, #[server(default)] answer: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Answer(answer)).await
+    })
+    .await
+}
+
+/// The case bringer chooses advice to act on, or takes the choice back.
+#[server(endpoint = "choose_advice")]
+pub async fn choose_advice(contribution_id: Uuid, chosen: bool) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Chosen(chosen)).await
+    })
+    .await
+}
+
+#[server(endpoint = "set_round_presence")]
+pub async fn set_round_presence(round_id: Uuid, user_id: Uuid, present: bool) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::set_present(&state, &viewer, round_id, user_id, present).await
+    })
+    .await
+}
+
+#[server(endpoint = "community_rounds")]
+pub async fn community_rounds(community_id: Uuid) -> Result<Vec<RoundRow>, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        rounds::community_rounds(&state.db, &viewer, community_id).await
     })
     .await
 }

@@ -1,10 +1,16 @@
 //! Intervision: structured peer consultation on one member's case, run live. The
 //! methods are data (`method`), the live round a pure state machine (`round`), and
-//! cases are what members bring ahead of a round (`case`).
+//! cases are what members bring ahead of a round (`case`). Rounds are stored and
+//! guarded in `rounds`; the `hub` tells open screens that a round changed.
 
 pub mod api;
 pub mod case;
+#[cfg(feature = "ssr")]
+pub mod hub;
 pub mod method;
+pub mod plan;
 pub mod round;
+#[cfg(feature = "ssr")]
+pub mod rounds;
 #[cfg(feature = "ssr")]
 pub mod service;

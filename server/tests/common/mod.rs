@@ -250,6 +250,18 @@ impl TestApp {
         response
     }
 
+    /// Opens a Server-Sent Events stream (a live round screen). Fails with the status
+    /// and body when the server refuses it.
+    pub async fn events(&self, path: &str, client: &Client) -> Result<EventStream, TestResponse> {
+        let request =
+            client.apply(Request::get(path)).header(header::ACCEPT, "text/event-stream").body(Body::empty()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        if response.status() != StatusCode::OK {
+            return Err(TestResponse::read(response).await);
+        }
+        Ok(EventStream { body: response.into_body(), buffer: String::new() })
+    }
+
     pub async fn login(&self, email: &str) -> Client {
         let client = Client::default();
         let response = self.call("login", &[("email", email), ("password", PASSWORD)], &client).await;
@@ -445,4 +457,39 @@ pub async fn demo_school_id(app: &TestApp) -> String {
         .unwrap()
         .id
         .to_string()
+}
+
+/// One screen's Server-Sent Events, read event by event.
+pub struct EventStream {
+    body: Body,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The data of the next event named `name` (keep-alive comments are skipped);
+    /// `None` when nothing arrives within `wait` or the stream ends.
+    pub async fn next_named(&mut self, name: &str, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = "message";
+                let mut data = Vec::new();
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("event:") {
+                        event = value.trim();
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push(value.strip_prefix(' ').unwrap_or(value));
+                    }
+                }
+                if event == name && !data.is_empty() {
+                    return Some(data.join("\n"));
+                }
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame()).await.ok()??.ok()?;
+            if let Ok(bytes) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
 }

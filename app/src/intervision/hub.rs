@@ -1,0 +1,87 @@
+//! The live hub: tells every open screen of a round that the round changed, so each
+//! reloads its own (permission-filtered) view. The database stays the only source of
+//! truth; the hub carries no data, only "look again". One interface, so a hub for
+//! several servers (PostgreSQL `LISTEN/NOTIFY`, see docs/live-rounds.md) can replace
+//! the in-process one without touching the rounds.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// How many unread changes a slow screen may fall behind before it skips to the
+/// newest (it reloads the whole view anyway, so skipping loses nothing).
+const BACKLOG: usize = 16;
+
+pub trait RoundHub: Send + Sync {
+    /// Tells every screen of `round` that it changed.
+    fn publish(&self, round: Uuid);
+    /// Changes of `round` from now on.
+    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()>;
+    /// How many screens are connected, over all rounds (for the benchmark and logs).
+    fn screens(&self) -> usize;
+}
+
+/// The hub for one server process: a broadcast channel per round with open screens.
+#[derive(Default)]
+pub struct LocalHub {
+    rounds: Mutex<HashMap<Uuid, broadcast::Sender<()>>>,
+}
+
+impl RoundHub for LocalHub {
+    fn publish(&self, round: Uuid) {
+        let mut rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(sender) = rounds.get(&round)
+            && sender.send(()).is_err()
+        {
+            // Nobody listens any more.
+            rounds.remove(&round);
+        }
+    }
+
+    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()> {
+        let mut rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        rounds.retain(|_, sender| sender.receiver_count() > 0);
+        rounds.entry(round).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
+    }
+
+    fn screens(&self) -> usize {
+        let rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        rounds.values().map(|sender| sender.receiver_count()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_change_reaches_every_screen_of_that_round_only() {
+        let hub = LocalHub::default();
+        let (round, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut first = hub.subscribe(round);
+        let mut second = hub.subscribe(round);
+        let mut elsewhere = hub.subscribe(other);
+        assert_eq!(hub.screens(), 3);
+        hub.publish(round);
+        assert!(first.recv().await.is_ok());
+        assert!(second.recv().await.is_ok());
+        assert!(elsewhere.try_recv().is_err());
+        drop((first, second));
+        hub.publish(round);
+        assert_eq!(hub.screens(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_screen_that_falls_behind_skips_to_the_newest_change() {
+        let hub = LocalHub::default();
+        let round = Uuid::now_v7();
+        let mut slow = hub.subscribe(round);
+        for _ in 0..BACKLOG + 5 {
+            hub.publish(round);
+        }
+        assert!(matches!(slow.recv().await, Err(broadcast::error::RecvError::Lagged(_))));
+        assert!(slow.recv().await.is_ok());
+    }
+}

@@ -1,0 +1,623 @@
+//! Rounds on the server: planned by a facilitator, run by the round lead, seen only by
+//! the people who took part (everyone else, school leaders and admins included, gets
+//! `NotFound`). Every change is stored first and then announced on the hub, so a
+//! screen that reloads always sees what was committed.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::api::{
+    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
+    RoundView,
+};
+use super::case::CaseStatus;
+use super::method::{Method, built_in, built_in_by_key, suitable};
+use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
+use super::plan::{takes_choice, takes_warmth};
+use super::round::{Command, Reader, Refusal, RoundState, Status, may_see};
+use crate::account::session::Viewer;
+use crate::community::domain::CommunityRole;
+use crate::community::participation::EventKind;
+use crate::community::service::{active_member_ids, facilitator_access, member_access, record_event};
+use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
+use crate::db::entities::{intervision_round, user};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey, Validation};
+use crate::state::AppState;
+
+/// What a facilitator chose when planning a round.
+#[derive(Debug, Clone)]
+pub struct PlanForm {
+    pub case_id: Uuid,
+    pub method_key: String,
+    pub lead_id: Uuid,
+    pub timekeeper_id: Option<Uuid>,
+    pub note_taker_id: Option<Uuid>,
+}
+
+/// Milliseconds since the epoch, the clock the round state counts in.
+pub fn millis(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Members who can take part in rounds: active, not guests.
+async fn round_members<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    let mut ids = active_member_ids(db, community_id, Some(CommunityRole::Facilitator)).await?;
+    ids.extend(active_member_ids(db, community_id, Some(CommunityRole::Member)).await?);
+    Ok(ids)
+}
+
+async fn names<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+async fn rounds_held<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {
+    Ok(intervision_round::Entity::find()
+        .filter(intervision_round::Column::CommunityId.eq(community_id))
+        .filter(intervision_round::Column::Status.eq("ended"))
+        .count(db)
+        .await?)
+}
+
+/// What the plan form offers: the open cases, the members, suggested methods and roles.
+pub async fn planning(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid) -> Result<RoundPlanning, AppError> {
+    let community = facilitator_access(db, viewer, community_id).await?;
+    let cases = intervision_case::Entity::find()
+        .filter(intervision_case::Column::CommunityId.eq(community_id))
+        .filter(intervision_case::Column::Status.eq(CaseStatus::Open.as_str()))
+        .filter(intervision_case::Column::PurgedAt.is_null())
+        .order_by_asc(intervision_case::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let member_ids = round_members(db, community_id).await?;
+    let names = names(db, member_ids.clone()).await?;
+    let mut members: Vec<MemberOption> = member_ids
+        .iter()
+        .map(|id| MemberOption { id: *id, name: names.get(id).cloned().unwrap_or_default() })
+        .collect();
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    let ordered: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+    let history = past_roles(db, community_id).await?;
+    let held = rounds_held(db, community_id).await?;
+    let suggested = suitable(held as u32);
+    let methods = built_in()
+        .into_iter()
+        .map(|m| MethodOption { suggested: suggested.contains(&m.key.as_str()), method: m })
+        .collect();
+    let cases = cases
+        .into_iter()
+        .map(|case| {
+            let bringer = case.author_id.unwrap_or_default();
+            let [lead, timekeeper, note_taker] = suggest_roles(&ordered, bringer, &history);
+            super::api::PlannableCase {
+                id: case.id,
+                title: case.title,
+                author: case.author_id.and_then(|id| names.get(&id).cloned()),
+                suggested_lead: lead,
+                suggested_timekeeper: timekeeper,
+                suggested_note_taker: note_taker,
+            }
+        })
+        .collect();
+    Ok(RoundPlanning { community_id, community_name: community.name, rounds_held: held, cases, members, methods })
+}
+
+async fn past_roles<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<PastRole>, AppError> {
+    let rounds: HashMap<Uuid, OffsetDateTime> = intervision_round::Entity::find()
+        .filter(intervision_round::Column::CommunityId.eq(community_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.started_at.unwrap_or(r.created_at)))
+        .collect();
+    let rows = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.is_in(rounds.keys().copied().collect::<Vec<_>>()))
+        .filter(intervision_participant::Column::Role.ne(RoundRole::Participant.as_str()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|p| {
+            Some(PastRole { user: p.user_id, role: RoundRole::parse(&p.role).ok()?, at: *rounds.get(&p.round_id)? })
+        })
+        .collect())
+}
+
+/// Plans a round on an open case; the case is then no longer open. The round lead,
+/// the case bringer, the timekeeper and the note taker take part; the other members
+/// join when the round lead marks them present.
+pub async fn plan(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    form: PlanForm,
+) -> Result<Uuid, AppError> {
+    let txn = begin_write(db).await?;
+    facilitator_access(&txn, viewer, community_id).await?;
+    let case = intervision_case::Entity::find_by_id(form.case_id)
+        .filter(intervision_case::Column::CommunityId.eq(community_id))
+        .filter(intervision_case::Column::PurgedAt.is_null())
+        .one(&txn)
+        .await?;
+    let method = built_in_by_key(&form.method_key);
+    let mut check = Validation::new();
+    check.check("case_id", if case.is_some() { Ok(()) } else { Err(ErrorKey::InvalidChoice) });
+    check.check("method_key", if method.is_some() { Ok(()) } else { Err(ErrorKey::InvalidChoice) });
+    check.finish()?;
+    let (Some(case), Some(method)) = (case, method) else { return Err(AppError::Internal) };
+    if case.status != CaseStatus::Open.as_str() {
+        return Err(AppError::Conflict(ErrorKey::CaseChanged));
+    }
+    let Some(case_bringer) = case.author_id else { return Err(AppError::field("case_id", ErrorKey::InvalidChoice)) };
+    let members = round_members(&txn, community_id).await?;
+    if !members.contains(&case_bringer) {
+        return Err(AppError::field("case_id", ErrorKey::InvalidChoice));
+    }
+    let roles =
+        Roles { lead: form.lead_id, case_bringer, timekeeper: form.timekeeper_id, note_taker: form.note_taker_id };
+    roles.validate(&members)?;
+
+    let at = now();
+    let id = Uuid::now_v7();
+    let state = RoundState::default();
+    intervision_round::ActiveModel {
+        id: Set(id),
+        community_id: Set(community_id),
+        case_id: Set(case.id),
+        method_key: Set(method.key.clone()),
+        method: Set(method.to_json()),
+        state: Set(serde_json::to_string(&state).map_err(internal)?),
+        version: Set(0),
+        status: Set(status_str(state.status).to_string()),
+        planned_by: Set(Some(viewer.id())),
+        created_at: Set(at),
+        started_at: Set(None),
+        ended_at: Set(None),
+        expires_at: Set(case.expires_at),
+        purged_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    intervision_participant::Entity::insert_many(members.iter().map(|user_id| {
+        let role = roles.role_of(*user_id);
+        intervision_participant::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            round_id: Set(id),
+            user_id: Set(*user_id),
+            role: Set(role.as_str().to_string()),
+            present: Set(role != RoundRole::Participant),
+        }
+    }))
+    .exec(&txn)
+    .await?;
+    let mut case: intervision_case::ActiveModel = case.into();
+    case.status = Set(CaseStatus::Discussed.as_str().to_string());
+    case.updated_at = Set(at);
+    case.update(&txn).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "round data could not be (de)serialised");
+    AppError::Internal
+}
+
+fn status_str(status: Status) -> &'static str {
+    match status {
+        Status::Waiting => "waiting",
+        Status::Running => "running",
+        Status::Paused => "paused",
+        Status::Ended => "ended",
+    }
+}
+
+/// A round as one participant may see it.
+struct Access {
+    round: intervision_round::Model,
+    community: community::Model,
+    me: intervision_participant::Model,
+    method: Method,
+    state: RoundState,
+}
+
+impl Access {
+    fn role(&self) -> RoundRole {
+        RoundRole::parse(&self.me.role).unwrap_or(RoundRole::Participant)
+    }
+
+    fn require(&self, role: RoundRole) -> Result<(), AppError> {
+        if self.role() == role { Ok(()) } else { Err(AppError::NotFound) }
+    }
+}
+
+/// The round, if the viewer took part in it: an active member of its community who
+/// holds a role or was marked present.
+async fn participant_access<C: ConnectionTrait>(db: &C, viewer: &Viewer, round_id: Uuid) -> Result<Access, AppError> {
+    let round = intervision_round::Entity::find_by_id(round_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let me = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round_id))
+        .filter(intervision_participant::Column::UserId.eq(viewer.id()))
+        .one(db)
+        .await?
+        .filter(|p| p.present || p.role != RoundRole::Participant.as_str())
+        .ok_or(AppError::NotFound)?;
+    let (community, _) = member_access(db, viewer, round.community_id).await?;
+    let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
+    let state: RoundState = serde_json::from_str(&round.state).map_err(internal)?;
+    Ok(Access { round, community, me, method, state })
+}
+
+/// The round as the viewer may see it now.
+pub async fn view(db: &DatabaseConnection, viewer: &Viewer, round_id: Uuid) -> Result<RoundView, AppError> {
+    let access = participant_access(db, viewer, round_id).await?;
+    build_view(db, viewer, access).await
+}
+
+async fn build_view(db: &DatabaseConnection, viewer: &Viewer, access: Access) -> Result<RoundView, AppError> {
+    let Access { round, community, me, method, state } = access;
+    let my_role = RoundRole::parse(&me.role).unwrap_or(RoundRole::Participant);
+    let case = if round.purged_at.is_some() {
+        None
+    } else {
+        intervision_case::Entity::find_by_id(round.case_id)
+            .filter(intervision_case::Column::PurgedAt.is_null())
+            .one(db)
+            .await?
+            .map(|c| CaseText { title: c.title, situation: c.situation, question: c.question })
+    };
+    let participants = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round.id))
+        .all(db)
+        .await?;
+    let contributions = intervision_contribution::Entity::find()
+        .filter(intervision_contribution::Column::RoundId.eq(round.id))
+        .order_by_asc(intervision_contribution::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let names = names(db, participants.iter().map(|p| p.user_id).collect()).await?;
+    let is_case_bringer = my_role == RoundRole::CaseBringer;
+    let mut hidden: Vec<HiddenCount> = Vec::new();
+    let mut rows = Vec::new();
+    for c in contributions {
+        let phase = c.phase.max(0) as usize;
+        let reader = Reader { is_author: c.author_id == Some(viewer.id()), is_case_bringer };
+        if may_see(&method.phases, &state, phase, reader) {
+            rows.push(ContributionRow {
+                id: c.id,
+                phase,
+                author: c.author_id.and_then(|id| names.get(&id).cloned()),
+                mine: reader.is_author,
+                body: c.body,
+                warmth: c.warmth.as_deref().and_then(|w| Warmth::parse(w).ok()),
+                answer: c.answer,
+                chosen: c.chosen,
+            });
+        } else {
+            match hidden.iter_mut().find(|h| h.phase == phase) {
+                Some(count) => count.count += 1,
+                None => hidden.push(HiddenCount { phase, count: 1 }),
+            }
+        }
+    }
+    let mut people: Vec<ParticipantRow> = participants
+        .into_iter()
+        .map(|p| ParticipantRow {
+            user_id: p.user_id,
+            name: names.get(&p.user_id).cloned().unwrap_or_default(),
+            role: RoundRole::parse(&p.role).unwrap_or(RoundRole::Participant),
+            present: p.present || p.role != RoundRole::Participant.as_str(),
+        })
+        .collect();
+    people.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+    let server_now_ms = millis(now());
+    Ok(RoundView {
+        id: round.id,
+        community_id: community.id,
+        community_name: community.name,
+        case,
+        remaining_ms: state.remaining_at(&method.phases, server_now_ms),
+        deadline_ms: state.deadline_ms(&method.phases),
+        method,
+        status: state.status,
+        phase: state.phase,
+        revealed: state.revealed.clone(),
+        version: state.version,
+        can_undo: state.undo.is_some(),
+        server_now_ms,
+        me: viewer.id(),
+        my_role,
+        participants: people,
+        contributions: rows,
+        hidden,
+        expires_at: round.expires_at,
+    })
+}
+
+fn refusal_error(refusal: Refusal) -> AppError {
+    AppError::Conflict(match refusal {
+        Refusal::TimeLeft { .. } => ErrorKey::TimeLeft,
+        _ => ErrorKey::StepNotPossible,
+    })
+}
+
+/// The round lead's step. `seen_version` is the version their screen showed: a step
+/// decided on an old screen (a double click, a second lead tab) is refused.
+pub async fn command(
+    state: &AppState,
+    viewer: &Viewer,
+    round_id: Uuid,
+    seen_version: u64,
+    command: Command,
+) -> Result<RoundView, AppError> {
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    access.require(RoundRole::Lead)?;
+    if access.state.version != seen_version {
+        return Err(AppError::Conflict(ErrorKey::RoundChanged));
+    }
+    let at = now();
+    let next = access.state.apply(&access.method.phases, command, millis(at)).map_err(refusal_error)?;
+    let mut update = intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::State, Expr::value(serde_json::to_string(&next).map_err(internal)?))
+        .col_expr(intervision_round::Column::Version, Expr::value(next.version as i64))
+        .col_expr(intervision_round::Column::Status, Expr::value(status_str(next.status)));
+    if access.round.started_at.is_none() && next.status != Status::Waiting {
+        update = update.col_expr(intervision_round::Column::StartedAt, Expr::value(at));
+    }
+    if next.status == Status::Ended {
+        update = update.col_expr(intervision_round::Column::EndedAt, Expr::value(at));
+    }
+    let stored = update
+        .filter(intervision_round::Column::Id.eq(round_id))
+        .filter(intervision_round::Column::Version.eq(access.state.version as i64))
+        .exec(&txn)
+        .await?;
+    if stored.rows_affected != 1 {
+        return Err(AppError::Conflict(ErrorKey::RoundChanged));
+    }
+    if next.status == Status::Ended {
+        record_participation(&txn, &access, at).await?;
+    }
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    view(&state.db, viewer, round_id).await
+}
+
+/// At the end of a round: who brought the case, who held a role, who wrote something,
+/// and who took part by listening.
+async fn record_participation<C: ConnectionTrait>(db: &C, access: &Access, at: OffsetDateTime) -> Result<(), AppError> {
+    let people = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(access.round.id))
+        .all(db)
+        .await?;
+    let writers: Vec<Uuid> = intervision_contribution::Entity::find()
+        .filter(intervision_contribution::Column::RoundId.eq(access.round.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.author_id)
+        .collect();
+    for person in people {
+        let role = RoundRole::parse(&person.role).unwrap_or(RoundRole::Participant);
+        if role == RoundRole::Participant && !person.present {
+            continue;
+        }
+        let wrote = writers.contains(&person.user_id);
+        let kind = match role {
+            RoundRole::CaseBringer => Some(EventKind::BroughtCase),
+            RoundRole::Lead | RoundRole::Timekeeper | RoundRole::NoteTaker => Some(EventKind::TookRole),
+            RoundRole::Participant if !wrote => Some(EventKind::ObservedRound),
+            RoundRole::Participant => None,
+        };
+        if let Some(kind) = kind {
+            record_event(db, &access.community, person.user_id, kind, at, None, None).await?;
+        }
+        if wrote {
+            record_event(db, &access.community, person.user_id, EventKind::Contributed, at, None, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A participant writes in the current phase, if the phase collects something and
+/// the method gives them a voice in it.
+pub async fn contribute(state: &AppState, viewer: &Viewer, round_id: Uuid, body: &str) -> Result<Uuid, AppError> {
+    let body = clean_contribution(body)?;
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    if !matches!(access.state.status, Status::Running | Status::Paused) {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let phase = access.method.phases.get(access.state.phase).ok_or(AppError::Internal)?;
+    if !may_write(phase, access.role()) {
+        return Err(AppError::Conflict(ErrorKey::NotWritingPhase));
+    }
+    let id = Uuid::now_v7();
+    intervision_contribution::ActiveModel {
+        id: Set(id),
+        round_id: Set(round_id),
+        phase: Set(access.state.phase as i32),
+        author_id: Set(Some(viewer.id())),
+        body: Set(body),
+        warmth: Set(None),
+        answer: Set(None),
+        chosen: Set(false),
+        created_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(id)
+}
+
+/// How the case bringer responds to a contribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    Warmth(Option<Warmth>),
+    Answer(String),
+    Chosen(bool),
+}
+
+/// The case bringer rates or answers a question, or chooses advice to act on; only
+/// for contributions they can see, in phases that take such a response.
+pub async fn respond_to(
+    state: &AppState,
+    viewer: &Viewer,
+    contribution_id: Uuid,
+    response: Response,
+) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let contribution =
+        intervision_contribution::Entity::find_by_id(contribution_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let access = participant_access(&txn, viewer, contribution.round_id).await?;
+    let phase_index = contribution.phase.max(0) as usize;
+    let reader = Reader { is_author: contribution.author_id == Some(viewer.id()), is_case_bringer: true };
+    if !may_see(&access.method.phases, &access.state, phase_index, reader) {
+        return Err(AppError::NotFound);
+    }
+    access.require(RoundRole::CaseBringer)?;
+    if access.state.status == Status::Waiting {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let phase = access.method.phases.get(phase_index).ok_or(AppError::NotFound)?;
+    let round_id = contribution.round_id;
+    let mut active: intervision_contribution::ActiveModel = contribution.into();
+    match response {
+        Response::Warmth(warmth) if takes_warmth(phase) => active.warmth = Set(warmth.map(|w| w.as_str().to_string())),
+        Response::Answer(answer) if takes_warmth(phase) => {
+            let answer = answer.replace("\r\n", "\n").trim().to_string();
+            let length = if answer.chars().count() > super::plan::ANSWER_MAX { Err(ErrorKey::TooLong) } else { Ok(()) };
+            Validation::new().check("answer", length).finish()?;
+            active.answer = Set((!answer.is_empty()).then_some(answer));
+        }
+        Response::Chosen(chosen) if takes_choice(phase) => active.chosen = Set(chosen),
+        _ => return Err(AppError::Conflict(ErrorKey::StepNotPossible)),
+    }
+    active.update(&txn).await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(())
+}
+
+/// The round lead marks a member present (they can then open the round) or not.
+pub async fn set_present(
+    state: &AppState,
+    viewer: &Viewer,
+    round_id: Uuid,
+    user_id: Uuid,
+    present: bool,
+) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    access.require(RoundRole::Lead)?;
+    if access.state.status == Status::Ended {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let person = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round_id))
+        .filter(intervision_participant::Column::UserId.eq(user_id))
+        .filter(intervision_participant::Column::Role.eq(RoundRole::Participant.as_str()))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::field("user_id", ErrorKey::InvalidChoice))?;
+    let mut active: intervision_participant::ActiveModel = person.into();
+    active.present = Set(present);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(())
+}
+
+/// The community's rounds. Everyone in the community sees that a round took place,
+/// with its method and how many took part; only those who took part see its case.
+pub async fn community_rounds(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<Vec<RoundRow>, AppError> {
+    member_access(db, viewer, community_id).await?;
+    let rounds = intervision_round::Entity::find()
+        .filter(intervision_round::Column::CommunityId.eq(community_id))
+        .order_by_desc(intervision_round::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let people = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.is_in(ids))
+        .all(db)
+        .await?;
+    let case_ids: Vec<Uuid> = rounds.iter().map(|r| r.case_id).collect();
+    let cases: HashMap<Uuid, intervision_case::Model> = intervision_case::Entity::find()
+        .filter(intervision_case::Column::Id.is_in(case_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(rounds
+        .into_iter()
+        .map(|round| {
+            let taking_part: Vec<&intervision_participant::Model> = people
+                .iter()
+                .filter(|p| p.round_id == round.id && (p.present || p.role != RoundRole::Participant.as_str()))
+                .collect();
+            let mine = taking_part.iter().any(|p| p.user_id == viewer.id());
+            let method = Method::from_json(&round.method).ok();
+            RoundRow {
+                id: round.id,
+                case_title: cases
+                    .get(&round.case_id)
+                    .filter(|c| mine && c.purged_at.is_none() && round.purged_at.is_none())
+                    .map(|c| c.title.clone()),
+                method_name: method.map(|m| m.name).unwrap_or_default(),
+                status: serde_json::from_str::<RoundState>(&round.state).map(|s| s.status).unwrap_or(Status::Ended),
+                took_part: mine,
+                people: taking_part.len() as u32,
+                created_at: round.created_at,
+            }
+        })
+        .collect())
+}
+
+/// Deletes what was written in rounds whose time is up and marks them purged; the
+/// method, the roles and the counts stay. Returns how many rounds.
+pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Result<usize, AppError> {
+    let txn = begin_write(db).await?;
+    let expired: Vec<Uuid> = intervision_round::Entity::find()
+        .filter(intervision_round::Column::ExpiresAt.lte(at))
+        .filter(intervision_round::Column::PurgedAt.is_null())
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    intervision_contribution::Entity::delete_many()
+        .filter(intervision_contribution::Column::RoundId.is_in(expired.clone()))
+        .exec(&txn)
+        .await?;
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::PurgedAt, Expr::value(at))
+        .filter(intervision_round::Column::Id.is_in(expired.clone()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(expired.len())
+}
