@@ -4,7 +4,9 @@
 # knowledge-base search page at 1, 10
 # and 50 concurrent connections, beside the bare /healthz route of the same
 # binary (the baseline, in the same run), and the sizes of the wasm, JS and CSS as
-# served (raw and brotli). Prints a table and writes it to docs/benchmarks.md.
+# served (raw and brotli); knowledge-base search over 10,000 artifacts; and live
+# intervision rounds (100 rounds x 8 screens over SSE: step-to-screen latency and
+# memory). Prints the tables and writes them to docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -83,6 +85,9 @@ size_row() { # file
 wasm=$(size_row kring.wasm); js=$(size_row kring.js); css=$(size_row kring.css)
 total_br=$(( $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.wasm" | wc -c) + $(curl -s -H 'Accept-Encoding: br' "$base/pkg/kring.js" | wc -c) ))
 
+step "measuring live intervision rounds (100 rounds x 8 screens over SSE)"
+rounds_table=$(KRING_BENCH_URL="$base" KRING_BENCH_PID=$server cargo bench -q -p kring --bench rounds)
+
 kill $server 2>/dev/null; wait $server 2>/dev/null || true
 
 step "measuring knowledge-base search over 10,000 generated artifacts"
@@ -131,6 +136,16 @@ board), one teacher's view (visibility, full-text match, ranking, snippets, list
 newest-first list without search words. Target: search p95 < 100 ms.
 
 $search_table
+
+## Live intervision rounds
+
+\`cargo bench -p kring --bench rounds\` against the server above: 100 rounds planned over
+HTTP in one community, the live screens of all 8 participants of each open over SSE
+(real TCP), then every round lead takes 5 steps, all rounds at once. Latency runs from
+sending the lead's step to a screen receiving the new state. Baseline in the same run:
+the same client's bare \`/healthz\` round trip. Target: p99 < 1 s.
+
+$rounds_table
 MD
 )
 mkdir -p docs

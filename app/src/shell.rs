@@ -13,6 +13,7 @@ use crate::community::views::{
     CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
 };
 use crate::i18n::*;
+use crate::intervision::views::{PlanRoundPage, RoundPageView};
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
 use crate::organisation::api::AcceptInvitation;
@@ -115,6 +116,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/a/:artifact_id") view=ArtifactPageView ssr=SsrMode::Async/>
                 <Route path=path!("/a/:artifact_id/edit") view=EditArtifactPage ssr=SsrMode::Async/>
                 <Route path=path!("/a/:artifact_id/history") view=HistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/c/:id/rounds/new") view=PlanRoundPage ssr=SsrMode::Async/>
+                <Route path=path!("/r/:round_id") view=RoundPageView ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">

@@ -388,6 +388,9 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
 
         <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
         <crate::artifact::views::CommunityKnowledge community_id=data.id/>
+        {(data.me.role != CommunityRole::Guest).then(|| view! {
+            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator/>
+        })}
 
         <div class="grid-2">
             <section class="card" aria-labelledby="my-place">

@@ -14,3 +14,4 @@ pub mod round;
 pub mod rounds;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod views;

@@ -137,8 +137,8 @@ async fn past_roles<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Ve
 }
 
 /// Plans a round on an open case; the case is then no longer open. The round lead,
-/// the case bringer, the timekeeper and the note taker take part; the other members
-/// join when the round lead marks them present.
+/// the case bringer, the timekeeper, the note taker and the facilitator who planned it
+/// take part; the other members join when the round lead marks them present.
 pub async fn plan(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -198,7 +198,7 @@ pub async fn plan(
             round_id: Set(id),
             user_id: Set(*user_id),
             role: Set(role.as_str().to_string()),
-            present: Set(role != RoundRole::Participant),
+            present: Set(role != RoundRole::Participant || *user_id == viewer.id()),
         }
     }))
     .exec(&txn)

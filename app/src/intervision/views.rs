@@ -1,0 +1,698 @@
+//! Pages of intervision: the community's cases and rounds, planning a round, and the
+//! live round. The round screen is an island: it follows the server over SSE and
+//! counts down from the server's timestamps. Every action on it is a plain form post,
+//! so the page also works without JavaScript (it then shows the state at load).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use uuid::Uuid;
+
+use super::api::{
+    AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand,
+    RoundRow, RoundView, SetCaseOpen, SetRoundPresence, SubmitCase, community_cases, community_rounds, get_round,
+    get_round_planning,
+};
+use super::method::{Collects, Presence, Speaker};
+use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
+use super::round::Status;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{
+    ErrorAlert, Field, Loading, NotFound, action_error, date_text, language_of, load_or_not_found, signed_in, text,
+    uuid_param,
+};
+
+/// The intervision card on the community page: the rounds, the open cases, and a
+/// form to bring a case.
+#[component]
+pub fn CommunityIntervision(community_id: Uuid, facilitator: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let submit = ServerAction::<SubmitCase>::new();
+    let submit_error = action_error(submit);
+    let data = Resource::new(
+        move || submit.version().try_get(),
+        move |_| async move {
+            Ok::<_, AppError>((community_cases(community_id).await?, community_rounds(community_id).await?))
+        },
+    );
+    view! {
+        <section class="card" aria-labelledby="intervision-title">
+            <div class="card__head">
+                <h2 id="intervision-title">{t!(i18n, rounds.title)}</h2>
+                {facilitator.then(|| view! {
+                    <a class="button button--small button--primary" href=format!("/c/{community_id}/rounds/new")>{t!(i18n, rounds.plan)}</a>
+                })}
+            </div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok((cases, rounds)) => view! { <RoundList rounds/><CaseListView cases/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <details class="disclosure" open=move || submit_error.get().is_some()>
+                <summary>{t!(i18n, rounds.bring_case)}</summary>
+                <p class="muted small">{t!(i18n, rounds.case_privacy)}</p>
+                <ErrorAlert error=submit_error/>
+                <ActionForm action=submit attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="community_id" value=community_id.to_string()/>
+                    <Field name="title" label=text(move || t_string!(i18n, rounds.case_title)) required=true error=submit_error/>
+                    <Field name="situation" label=text(move || t_string!(i18n, rounds.case_situation)) rows=5 required=true error=submit_error/>
+                    <Field name="question" label=text(move || t_string!(i18n, rounds.case_question)) rows=2 required=true error=submit_error/>
+                    <button type="submit" class="button button--primary">{t!(i18n, rounds.submit_case)}</button>
+                </ActionForm>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn RoundList(rounds: Vec<RoundRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    if rounds.is_empty() {
+        return view! { <p class="muted">{t!(i18n, rounds.none)}</p> }.into_any();
+    }
+    view! {
+        <ul class="plain-list stack" data-testid="rounds">
+            {rounds.into_iter().map(|round| {
+                let method = round.method_name.clone();
+                let label = move || method.get(language_of(i18n.get_locale())).to_string();
+                let status = round.status;
+                view! {
+                    <li class="round-row">
+                        {if round.took_part {
+                            view! { <a href=format!("/r/{}", round.id)>{label}</a> }.into_any()
+                        } else {
+                            view! { <span>{label}</span> }.into_any()
+                        }}
+                        {round.case_title.clone().map(|title| view! { " · "{title} })}
+                        <span class="muted">" · "{date_text(round.created_at)}" · "{t!(i18n, rounds.people, count = round.people)}</span>
+                        " "<span class="badge">{move || status_text(i18n.get_locale(), status)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseListView(cases: CaseList) -> impl IntoView {
+    let i18n = use_i18n();
+    let open: Vec<_> = cases.cases.into_iter().filter(|c| c.status != super::case::CaseStatus::Discussed).collect();
+    view! {
+        <h3>{t!(i18n, rounds.open_cases)}</h3>
+        {if open.is_empty() {
+            view! { <p class="muted">{t!(i18n, rounds.no_cases)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="plain-list stack">
+                    {open.into_iter().map(|case| {
+                        let withdrawn = case.status == super::case::CaseStatus::Withdrawn;
+                        view! {
+                            <li>
+                                <details class="disclosure">
+                                    <summary>
+                                        {case.title.clone()}
+                                        {case.author.clone().map(|a| view! { <span class="muted">" · "{a}</span> })}
+                                        {withdrawn.then(|| view! { " "<span class="badge">{t!(i18n, rounds.withdrawn)}</span> })}
+                                    </summary>
+                                    <p class="prewrap">{case.situation.clone()}</p>
+                                    <p><strong>{t!(i18n, rounds.case_question)}": "</strong>{case.question.clone()}</p>
+                                    {case.mine.then(|| view! {
+                                        <form method="post" action=SetCaseOpen::url() class="inline-form">
+                                            <input type="hidden" name="case_id" value=case.id.to_string()/>
+                                            <input type="hidden" name="open" value=withdrawn.to_string()/>
+                                            <button type="submit" class="button button--small">
+                                                {if withdrawn { t!(i18n, rounds.put_back).into_any() } else { t!(i18n, rounds.withdraw).into_any() }}
+                                            </button>
+                                        </form>
+                                    })}
+                                </details>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
+fn status_text(locale: Locale, status: Status) -> &'static str {
+    match status {
+        Status::Waiting => td_string!(locale, rounds.status_waiting),
+        Status::Running => td_string!(locale, rounds.status_running),
+        Status::Paused => td_string!(locale, rounds.status_paused),
+        Status::Ended => td_string!(locale, rounds.status_ended),
+    }
+}
+
+fn role_text(locale: Locale, role: RoundRole) -> &'static str {
+    match role {
+        RoundRole::Lead => td_string!(locale, rounds.role_lead),
+        RoundRole::CaseBringer => td_string!(locale, rounds.role_case_bringer),
+        RoundRole::Timekeeper => td_string!(locale, rounds.role_timekeeper),
+        RoundRole::NoteTaker => td_string!(locale, rounds.role_note_taker),
+        RoundRole::Participant => td_string!(locale, rounds.role_participant),
+    }
+}
+
+fn speaker_text(locale: Locale, speaker: Speaker) -> &'static str {
+    match speaker {
+        Speaker::CaseBringer => td_string!(locale, rounds.speaks_case_bringer),
+        Speaker::Group => td_string!(locale, rounds.speaks_group),
+        Speaker::EachInTurn => td_string!(locale, rounds.speaks_each),
+        Speaker::Lead => td_string!(locale, rounds.speaks_lead),
+        Speaker::Everyone => td_string!(locale, rounds.speaks_everyone),
+    }
+}
+
+fn presence_text(locale: Locale, presence: Presence) -> &'static str {
+    match presence {
+        Presence::Present => td_string!(locale, rounds.bringer_present),
+        Presence::Listening => td_string!(locale, rounds.bringer_listening),
+        Presence::Away => td_string!(locale, rounds.bringer_away),
+    }
+}
+
+fn collects_text(locale: Locale, collects: Collects) -> &'static str {
+    match collects {
+        Collects::Nothing => "",
+        Collects::Questions => td_string!(locale, rounds.collects_questions),
+        Collects::Hypotheses => td_string!(locale, rounds.collects_hypotheses),
+        Collects::Positions => td_string!(locale, rounds.collects_positions),
+        Collects::Associations => td_string!(locale, rounds.collects_associations),
+        Collects::Advice => td_string!(locale, rounds.collects_advice),
+        Collects::Reflections => td_string!(locale, rounds.collects_reflections),
+    }
+}
+
+/// `m:ss`, with a minus sign when over time.
+pub fn clock(ms: i64) -> String {
+    let sign = if ms < 0 { "−" } else { "" };
+    let seconds = (ms.abs() + 999) / 1000;
+    format!("{sign}{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// `/c/:id/rounds/new`: a facilitator plans a round.
+#[component]
+pub fn PlanRoundPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let community_id = uuid_param("id");
+    let plan = ServerAction::<PlanRound>::new();
+    let error = action_error(plan);
+    let planning = Resource::new(community_id, |id| load_or_not_found(id, get_round_planning));
+    signed_in(move |_| {
+        view! {
+            <Title text=t_string!(i18n, rounds.plan)/>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let planning = match planning.await {
+                        Ok(planning) => planning,
+                        Err(AppError::NotFound) => return view! { <NotFound/> }.into_any(),
+                        Err(error) => return view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                    };
+                    let language = language_of(i18n.get_locale_untracked());
+                    let first = planning.cases.first().cloned();
+                    let person_options = move |selected: Option<Uuid>, optional: bool| {
+                        let members = planning.members.clone();
+                        view! {
+                            {optional.then(|| view! { <option value="">{t!(i18n, rounds.nobody)}</option> })}
+                            {members.into_iter().map(|m| view! {
+                                <option value=m.id.to_string() selected=selected == Some(m.id)>{m.name}</option>
+                            }).collect_view()}
+                        }
+                    };
+                    let suggestion = move |pick: fn(&super::api::PlannableCase) -> Option<Uuid>| first.as_ref().and_then(pick);
+                    let mut methods = planning.methods.clone();
+                    methods.sort_by_key(|m| !m.suggested);
+                    view! {
+                        <section class="card narrow-wide">
+                            <h1>{t!(i18n, rounds.plan)}</h1>
+                            <p class="muted">{planning.community_name.clone()}</p>
+                            {if planning.cases.is_empty() {
+                                view! {
+                                    <p>{t!(i18n, rounds.no_cases)}</p>
+                                    <p><a class="button" href=format!("/c/{}", planning.community_id)>{t!(i18n, rounds.back_to_community)}</a></p>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <ErrorAlert error=error/>
+                                    <ActionForm action=plan attr:class="form" attr:novalidate=true>
+                                        <input type="hidden" name="community_id" value=planning.community_id.to_string()/>
+                                        <div class="field">
+                                            <label class="field__label" for="case_id">{t!(i18n, rounds.case)}</label>
+                                            <select class="field__input" id="case_id" name="case_id">
+                                                {planning.cases.iter().map(|c| view! {
+                                                    <option value=c.id.to_string()>{c.title.clone()}{c.author.clone().map(|a| format!(" ({a})"))}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </div>
+                                        <fieldset class="field">
+                                            <legend class="field__label">{t!(i18n, rounds.method)}</legend>
+                                            <p class="field__hint">{t!(i18n, rounds.method_hint, count = planning.rounds_held)}</p>
+                                            {methods.iter().enumerate().map(|(i, option)| {
+                                                let m = &option.method;
+                                                view! {
+                                                    <div class="choice">
+                                                        <input type="radio" name="method_key" id=format!("method-{}", m.key) value=m.key.clone() checked=i == 0/>
+                                                        <label for=format!("method-{}", m.key)>
+                                                            <strong>{m.name.get(language).to_string()}</strong>
+                                                            " · "{t!(i18n, rounds.minutes, count = m.total_minutes())}
+                                                            {option.suggested.then(|| view! { " "<span class="badge badge--success">{t!(i18n, rounds.suggested)}</span> })}
+                                                            <span class="choice__hint">{m.description.get(language).to_string()}" "{m.when_to_use.get(language).to_string()}</span>
+                                                        </label>
+                                                    </div>
+                                                }
+                                            }).collect_view()}
+                                        </fieldset>
+                                        <p class="muted small">{t!(i18n, rounds.roles_hint)}</p>
+                                        <div class="field">
+                                            <label class="field__label" for="lead_id">{t!(i18n, rounds.role_lead)}</label>
+                                            <select class="field__input" id="lead_id" name="lead_id">{person_options(suggestion(|c| c.suggested_lead), false)}</select>
+                                        </div>
+                                        <div class="field">
+                                            <label class="field__label" for="timekeeper_id">{t!(i18n, rounds.role_timekeeper)}</label>
+                                            <select class="field__input" id="timekeeper_id" name="timekeeper_id">{person_options(suggestion(|c| c.suggested_timekeeper), true)}</select>
+                                        </div>
+                                        <div class="field">
+                                            <label class="field__label" for="note_taker_id">{t!(i18n, rounds.role_note_taker)}</label>
+                                            <select class="field__input" id="note_taker_id" name="note_taker_id">{person_options(suggestion(|c| c.suggested_note_taker), true)}</select>
+                                        </div>
+                                        <button type="submit" class="button button--primary">{t!(i18n, rounds.plan_submit)}</button>
+                                    </ActionForm>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any()
+                })}
+            </Suspense>
+        }
+    })
+}
+
+/// `/r/:round_id`: the round, for those taking part. `?presentation=1` shows the
+/// phase and the countdown in large type for a projector.
+#[component]
+pub fn RoundPageView() -> impl IntoView {
+    let i18n = use_i18n();
+    let round_id = uuid_param("round_id");
+    let presentation =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("presentation").is_some_and(|v| v == "1"));
+    // Errors of the plain form posts on the screen come back here.
+    let errors = [
+        action_error(ServerAction::<RoundCommand>::new()),
+        action_error(ServerAction::<Contribute>::new()),
+        action_error(ServerAction::<RateQuestion>::new()),
+        action_error(ServerAction::<AnswerQuestion>::new()),
+        action_error(ServerAction::<ChooseAdvice>::new()),
+        action_error(ServerAction::<SetRoundPresence>::new()),
+    ];
+    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
+    let round = Resource::new(round_id, |id| load_or_not_found(id, get_round));
+    signed_in(move |_| {
+        view! {
+            <Title text=t_string!(i18n, rounds.round)/>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match round.await {
+                        Ok(initial) => view! {
+                            <ErrorAlert error=error/>
+                            <RoundScreen initial presentation/>
+                        }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+/// The live round. On the server it renders the state at load; in the browser it
+/// follows `/r/{id}/events` and counts down.
+#[island]
+fn RoundScreen(initial: RoundView, presentation: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let round_id = initial.id;
+    // Server time minus this device's time, so every screen counts to the same deadline.
+    let offset = RwSignal::new(0i64);
+    let now_ms = RwSignal::new(initial.server_now_ms);
+    let live = RwSignal::new(false);
+    let round = RwSignal::new(initial);
+    #[cfg(feature = "hydrate")]
+    follow(round, offset, now_ms, live);
+    let _ = (offset, live);
+
+    let language = move || language_of(i18n.get_locale());
+    let phase_count = move || round.with(|r| r.method.phases.len());
+    let current = Memo::new(move |_| round.with(|r| (r.status, r.phase, r.version)));
+    let phase = move || round.with(|r| r.method.phases.get(r.phase).cloned());
+    let remaining = move || {
+        round.with(|r| match (r.status, r.deadline_ms) {
+            (Status::Running, Some(deadline)) => deadline - now_ms.get(),
+            _ => r.remaining_ms,
+        })
+    };
+    let over_time = move || remaining() < 0 && current.get().0 == Status::Running;
+    let my_role = round.with_untracked(|r| r.my_role);
+    let is_lead = my_role == RoundRole::Lead;
+    let is_bringer = my_role == RoundRole::CaseBringer;
+    let can_write = Memo::new(move |_| {
+        round.with(|r| {
+            matches!(r.status, Status::Running | Status::Paused)
+                && r.method.phases.get(r.phase).is_some_and(|p| may_write(p, r.my_role))
+        })
+    });
+
+    let phase_block = move || {
+        let (status, index, _) = current.get();
+        let Some(p) = phase() else { return ().into_any() };
+        let lang = language();
+        view! {
+            <p class="round__step">
+                {t!(i18n, rounds.phase_of, n = index + 1, total = phase_count())}
+                " · "<span class="badge" data-testid="round-status">{status_text(i18n.get_locale(), status)}</span>
+            </p>
+            <h1 class="round__title" data-testid="phase-title">{p.title.get(lang).to_string()}</h1>
+            <p class="round__instruction">{p.instruction.get(lang).to_string()}</p>
+            <p class="muted">
+                {t!(i18n, rounds.speaks)}": "{speaker_text(i18n.get_locale(), p.speaks)}" · "
+                {presence_text(i18n.get_locale(), p.case_bringer)}
+                {(p.collects != Collects::Nothing).then(|| view! { " · "{collects_text(i18n.get_locale(), p.collects)} })}
+            </p>
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class="round" class:round--presentation=presentation data-testid="round" data-version=move || round.with(|r| r.version)
+            data-live=move || live.get().then_some("true")>
+            <p class="muted round__context">
+                {round.with_untracked(|r| r.community_name.clone())}" · "
+                {move || round.with(|r| r.method.name.get(language()).to_string())}
+            </p>
+            <section class="round__phase" aria-live="polite">
+                {phase_block}
+                <p class="round__clock" class:round__clock--over=over_time role="timer" data-testid="countdown"
+                    aria-label=move || t_string!(i18n, rounds.time_left).to_string()>
+                    {move || clock(remaining())}
+                </p>
+            </section>
+            {(!presentation).then(|| view! {
+                {is_lead.then(|| view! { <LeadControls round remaining=Signal::derive(remaining)/> })}
+                <CaseCard round/>
+                {move || can_write.get().then(|| view! {
+                    <form method="post" action=Contribute::url() class="form round__write">
+                        <input type="hidden" name="round_id" value=round_id.to_string()/>
+                        <div class="field">
+                            <label class="field__label" for="contribution">{t!(i18n, rounds.write)}</label>
+                            <textarea class="field__input field__input--area" id="contribution" name="body" rows=3 maxlength=1000 required></textarea>
+                        </div>
+                        <button type="submit" class="button button--primary">{t!(i18n, rounds.add)}</button>
+                    </form>
+                })}
+            })}
+            <Contributions round is_bringer presentation/>
+            {(!presentation).then(|| view! {
+                <People round is_lead/>
+                <p>
+                    <a href=format!("/r/{round_id}?presentation=1") target="_blank" rel="noopener">{t!(i18n, rounds.presentation)}</a>
+                    " · "
+                    <a href=move || format!("/c/{}", round.with(|r| r.community_id))>{t!(i18n, rounds.back_to_community)}</a>
+                </p>
+            })}
+        </div>
+    }
+}
+
+/// Opens the live connection: every event is the whole view, newest version wins.
+#[cfg(feature = "hydrate")]
+fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i64>, live: RwSignal<bool>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let local_now = || js_sys::Date::now() as i64;
+    let first = round.get_untracked().server_now_ms;
+    offset.set(first - local_now());
+    let id = round.get_untracked().id;
+    let Ok(source) = web_sys::EventSource::new(&format!("/r/{id}/events")) else { return };
+    let on_round = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let Some(data) = event.data().as_string() else { return };
+        let Ok(view) = serde_json::from_str::<RoundView>(&data) else { return };
+        offset.set(view.server_now_ms - local_now());
+        if view.version >= round.with_untracked(|r| r.version) {
+            round.set(view);
+        }
+        live.set(true);
+    });
+    let _ = source.add_event_listener_with_callback("round", on_round.as_ref().unchecked_ref());
+    on_round.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.set(false));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    let tick = move || now_ms.set(local_now() + offset.get_untracked());
+    tick();
+    let _ = set_interval_with_handle(tick, std::time::Duration::from_millis(250));
+}
+
+#[component]
+fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = round.with_untracked(|r| r.id);
+    let button = move |command: &'static str, label: String, primary: bool| {
+        view! {
+            <form method="post" action=RoundCommand::url() class="inline-form">
+                <input type="hidden" name="round_id" value=id.to_string()/>
+                <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
+                <input type="hidden" name="command" value=command/>
+                <input type="hidden" name="confirmed" value="true"/>
+                <button type="submit" class="button" class:button--primary=primary data-command=command>{label}</button>
+            </form>
+        }
+    };
+    let controls = move || {
+        let (status, phase, last, hidden, revealed, can_undo) = round.with(|r| {
+            let hidden = r.method.phases.get(r.phase).is_some_and(|p| p.hidden_until_revealed);
+            (r.status, r.phase, r.phase + 1 >= r.method.phases.len(), hidden, r.revealed.contains(&r.phase), r.can_undo)
+        });
+        let t = |key: fn(Locale) -> &'static str| key(i18n.get_locale()).to_string();
+        if status == Status::Ended {
+            return view! { <p class="muted">{t!(i18n, rounds.ended_note)}</p> }.into_any();
+        }
+        if status == Status::Waiting {
+            return button("start", t(|l| td_string!(l, rounds.start)), true).into_any();
+        }
+        let time_left = remaining.get_untracked() > 0;
+        view! {
+            <div class="button-row">
+                {(phase > 0).then(|| button("back", t(|l| td_string!(l, rounds.back)), false))}
+                {if status == Status::Paused {
+                    button("resume", t(|l| td_string!(l, rounds.resume)), false)
+                } else {
+                    button("pause", t(|l| td_string!(l, rounds.pause)), false)
+                }}
+                <form method="post" action=RoundCommand::url() class="inline-form">
+                    <input type="hidden" name="round_id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
+                    <input type="hidden" name="command" value="extend"/>
+                    <input type="hidden" name="minutes" value="2"/>
+                    <button type="submit" class="button" data-command="extend">{t!(i18n, rounds.extend)}</button>
+                </form>
+                {(hidden && !revealed).then(|| button("reveal", t(|l| td_string!(l, rounds.reveal)), true))}
+                {can_undo.then(|| button("undo", t(|l| td_string!(l, rounds.undo)), false))}
+                {(!last).then(|| if time_left {
+                    view! {
+                        <details class="confirm">
+                            <summary class="button button--primary" data-command="advance">{t!(i18n, rounds.next)}</summary>
+                            <p>{t!(i18n, rounds.next_confirm)}</p>
+                            {button("advance", t(|l| td_string!(l, rounds.next_anyway)), true)}
+                        </details>
+                    }.into_any()
+                } else {
+                    button("advance", t(|l| td_string!(l, rounds.next)), true).into_any()
+                })}
+                <details class="confirm">
+                    <summary class="button" data-command="end">{t!(i18n, rounds.end)}</summary>
+                    <p>{t!(i18n, rounds.end_confirm)}</p>
+                    {button("end", t(|l| td_string!(l, rounds.end)), false)}
+                </details>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card round__controls" aria-label=move || t_string!(i18n, rounds.controls).to_string()>
+            {controls}
+        </section>
+    }
+}
+
+#[component]
+fn CaseCard(round: RwSignal<RoundView>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match round.with(|r| r.case.clone()) {
+        Some(case) => view! {
+            <details class="card disclosure round__case" open=true>
+                <summary><strong>{t!(i18n, rounds.case)}": "{case.title}</strong></summary>
+                <p class="prewrap">{case.situation}</p>
+                <p><strong>{t!(i18n, rounds.case_question)}": "</strong>{case.question}</p>
+            </details>
+        }
+        .into_any(),
+        None => view! { <p class="muted">{t!(i18n, rounds.case_expired)}</p> }.into_any(),
+    }
+}
+
+#[component]
+fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let r = round.get();
+        let lang = language_of(i18n.get_locale());
+        let mut phases: Vec<usize> =
+            r.contributions.iter().map(|c| c.phase).chain(r.hidden.iter().map(|h| h.phase)).collect();
+        phases.sort_unstable();
+        phases.dedup();
+        if presentation {
+            phases.retain(|p| *p == r.phase);
+        }
+        phases.reverse();
+        let status = r.status;
+        view! {
+            <section class="round__contributions" aria-labelledby="contributions-title">
+                <h2 id="contributions-title" class="visually-hidden">{t!(i18n, rounds.contributions)}</h2>
+                {phases.into_iter().map(|index| {
+                    let phase = r.method.phases.get(index).cloned();
+                    let title = phase.as_ref().map(|p| p.title.get(lang).to_string()).unwrap_or_default();
+                    let rows: Vec<ContributionRow> = r.contributions.iter().filter(|c| c.phase == index).cloned().collect();
+                    let hidden = r.hidden.iter().find(|h| h.phase == index).map(|h| h.count).unwrap_or(0);
+                    let warmth = phase.as_ref().is_some_and(takes_warmth) && is_bringer && status != Status::Waiting && !presentation;
+                    let choice = phase.as_ref().is_some_and(takes_choice) && is_bringer && status != Status::Waiting && !presentation;
+                    view! {
+                        <section class="card" data-testid=format!("phase-{index}")>
+                            <h3>{title}</h3>
+                            {(hidden > 0).then(|| view! {
+                                <p class="muted" data-testid="hidden-count">{t!(i18n, rounds.hidden, count = hidden)}</p>
+                            })}
+                            <ul class="plain-list stack">
+                                {rows.into_iter().map(|c| view! { <ContributionItem c warmth choice/> }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                }).collect_view()}
+            </section>
+        }
+    }
+}
+
+#[component]
+fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = c.id.to_string();
+    let warmth_form = warmth.then(|| {
+        let id = id.clone();
+        view! {
+            <form method="post" action=RateQuestion::url() class="inline-form warmth">
+                <input type="hidden" name="contribution_id" value=id.clone()/>
+                {[(Warmth::Warm, td_string!(i18n.get_locale(), rounds.warm)), (Warmth::Neutral, td_string!(i18n.get_locale(), rounds.neutral)), (Warmth::Cold, td_string!(i18n.get_locale(), rounds.cold))]
+                    .into_iter()
+                    .map(|(w, label)| view! {
+                        <button type="submit" name="warmth" value=w.as_str() class="button button--small"
+                            aria-pressed=if c.warmth == Some(w) { "true" } else { "false" }>{label}</button>
+                    })
+                    .collect_view()}
+            </form>
+            <form method="post" action=AnswerQuestion::url() class="inline-form">
+                <input type="hidden" name="contribution_id" value=id.clone()/>
+                <label class="visually-hidden" for=format!("answer-{id}")>{t!(i18n, rounds.answer)}</label>
+                <input class="field__input field__input--small" id=format!("answer-{id}") name="answer" value=c.answer.clone().unwrap_or_default()
+                    placeholder=move || t_string!(i18n, rounds.answer).to_string()/>
+                <button type="submit" class="button button--small">{t!(i18n, rounds.save_answer)}</button>
+            </form>
+        }
+    });
+    let choice_form = choice.then(|| {
+        view! {
+            <form method="post" action=ChooseAdvice::url() class="inline-form">
+                <input type="hidden" name="contribution_id" value=id.clone()/>
+                <input type="hidden" name="chosen" value=(!c.chosen).to_string()/>
+                <button type="submit" class="button button--small">
+                    {if c.chosen { t!(i18n, rounds.unchoose).into_any() } else { t!(i18n, rounds.choose).into_any() }}
+                </button>
+            </form>
+        }
+    });
+    let warmth_badge = c.warmth.map(|w| {
+        let label = match w {
+            Warmth::Warm => td_string!(i18n.get_locale(), rounds.warm),
+            Warmth::Neutral => td_string!(i18n.get_locale(), rounds.neutral),
+            Warmth::Cold => td_string!(i18n.get_locale(), rounds.cold),
+        };
+        view! { " "<span class=format!("badge warmth--{}", w.as_str())>{label}</span> }
+    });
+    view! {
+        <li class="contribution" class:contribution--chosen=c.chosen>
+            <p class="prewrap">{c.body.clone()}</p>
+            <p class="muted small">
+                {c.author.clone().unwrap_or_default()}
+                {warmth_badge}
+                {c.chosen.then(|| view! { " "<span class="badge badge--success">{t!(i18n, rounds.chosen)}</span> })}
+            </p>
+            {c.answer.clone().filter(|_| !warmth).map(|a| view! { <p class="small"><strong>{t!(i18n, rounds.answer)}": "</strong>{a}</p> })}
+            {warmth_form}
+            {choice_form}
+        </li>
+    }
+}
+
+#[component]
+fn People(round: RwSignal<RoundView>, is_lead: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let r = round.get();
+        let ended = r.status == Status::Ended;
+        view! {
+            <section class="card" aria-labelledby="people-title">
+                <h2 id="people-title">{t!(i18n, rounds.people_title)}</h2>
+                {is_lead.then(|| view! { <p class="muted small">{t!(i18n, rounds.presence_hint)}</p> })}
+                <ul class="plain-list stack" data-testid="people">
+                    {r.participants.into_iter().filter(|p| is_lead || p.present).map(|p| {
+                        let markable = is_lead && !ended && p.role == RoundRole::Participant;
+                        view! {
+                            <li>
+                                {p.name.clone()}" · "<span class="muted">{role_text(i18n.get_locale(), p.role)}</span>
+                                {(!p.present).then(|| view! { " "<span class="badge">{t!(i18n, rounds.not_present)}</span> })}
+                                {markable.then(|| view! {
+                                    <form method="post" action=SetRoundPresence::url() class="inline-form">
+                                        <input type="hidden" name="round_id" value=r.id.to_string()/>
+                                        <input type="hidden" name="user_id" value=p.user_id.to_string()/>
+                                        <input type="hidden" name="present" value=(!p.present).to_string()/>
+                                        <button type="submit" class="button button--small">
+                                            {if p.present { t!(i18n, rounds.mark_absent).into_any() } else { t!(i18n, rounds.mark_present).into_any() }}
+                                        </button>
+                                    </form>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn the_countdown_reads_as_minutes_and_seconds() {
+        assert_eq!(clock(5 * 60_000), "5:00");
+        assert_eq!(clock(61_500), "1:02");
+        assert_eq!(clock(0), "0:00");
+        assert_eq!(clock(-90_000), "−1:30");
+    }
+}

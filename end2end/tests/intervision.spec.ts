@@ -1,0 +1,135 @@
+import { test, expect, type Browser, type Page } from "@playwright/test";
+import { hydrated, login } from "./helpers";
+
+/** A demo community no other browser test signs in to. */
+const COMMUNITY = "Intervisie startende docenten";
+const FACILITATOR = "h.postma@esdal.test";
+const CASE_BRINGER = "s.timmer@esdal.test";
+const LEAD = "i.vanleeuwen@esdal.test";
+const TIMEKEEPER = "g.hoekstra@esdal.test";
+/** A member of the community who is not marked present. */
+const OUTSIDER = "l.jansen@esdal.test";
+
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, email);
+  return page;
+}
+
+/** Opens the round and waits until its live connection is up. */
+async function openRound(page: Page, url: string) {
+  await page.goto(url);
+  await hydrated(page);
+  await expect(page.locator("[data-testid=round][data-live=true]")).toHaveCount(1);
+}
+
+/** A countdown such as "4:59" or "−0:30" in seconds. */
+function seconds(clock: string): number {
+  const negative = clock.startsWith("−");
+  const [m, s] = clock.replace("−", "").split(":");
+  const total = Number(m) * 60 + Number(s);
+  return negative ? -total : total;
+}
+
+test("a round lead runs a round and every screen follows live", async ({ browser }) => {
+  // The case bringer brings a case to the community.
+  const bringer = await signedIn(browser, CASE_BRINGER);
+  await bringer.getByRole("link", { name: COMMUNITY }).click();
+  await expect(bringer.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);
+  await bringer.getByText("Casus inbrengen", { exact: true }).first().click();
+  const title = `Onrust na de gymles ${Date.now()}`;
+  await bringer.getByLabel("Titel", { exact: true }).fill(title);
+  await bringer.getByLabel("Situatie", { exact: true }).fill("Na de gymles komt 1C onrustig binnen en duurt het tien minuten voor we kunnen beginnen.");
+  await bringer.getByLabel("Vraag", { exact: true }).fill("Hoe krijg ik de eerste minuten na de gymles rustig?");
+  await bringer.getByRole("button", { name: "Casus inbrengen" }).click();
+  await expect(bringer.getByText(title)).toBeVisible();
+
+  // The facilitator plans a round on it, with the roles Kring suggests changed.
+  const facilitator = await signedIn(browser, FACILITATOR);
+  await facilitator.getByRole("link", { name: COMMUNITY }).click();
+  await facilitator.getByRole("link", { name: "Ronde plannen" }).click();
+  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Ronde plannen");
+  await facilitator.getByLabel("Casus", { exact: true }).selectOption({ label: `${title} (Sophie Timmer)` });
+  await facilitator.getByLabel(/Incidentmethode \(10 fasen\)/).check();
+  await facilitator.getByLabel("Gespreksleider", { exact: true }).selectOption({ label: "Iris van Leeuwen" });
+  await facilitator.getByLabel("Tijdbewaker", { exact: true }).selectOption({ label: "Gijs Hoekstra" });
+  await facilitator.getByLabel("Notulist", { exact: true }).selectOption({ label: "Niemand" });
+  await facilitator.getByRole("button", { name: "Ronde plannen" }).click();
+  await expect(facilitator.getByTestId("round")).toBeVisible();
+  const roundUrl = new URL(facilitator.url()).pathname;
+  expect(roundUrl).toMatch(/^\/r\/[0-9a-f-]{36}$/);
+
+  // A member who is not taking part cannot see the case.
+  const outsider = await signedIn(browser, OUTSIDER);
+  const refused = await outsider.goto(roundUrl);
+  expect(refused?.status()).toBe(404);
+  await expect(outsider.getByRole("heading", { level: 1 })).toHaveText("Pagina niet gevonden");
+  await expect(outsider.getByText(title)).toHaveCount(0);
+
+  const lead = await signedIn(browser, LEAD);
+  const timekeeper = await signedIn(browser, TIMEKEEPER);
+  for (const page of [lead, timekeeper, bringer]) await openRound(page, roundUrl);
+  await expect(bringer.getByText(title)).toBeVisible();
+  // Screens that must never reload keep this mark.
+  for (const page of [timekeeper, bringer]) await page.evaluate(() => ((window as any).kringNoReload = true));
+
+  await lead.getByRole("button", { name: "Ronde starten" }).click();
+  for (const page of [lead, timekeeper, bringer]) {
+    await expect(page.getByTestId("phase-title")).toHaveText("Terugblik");
+    await expect(page.getByTestId("round-status")).toHaveText("Loopt");
+  }
+  // One countdown: every screen shows the same time left, and it runs.
+  const clocks = await Promise.all([timekeeper, bringer].map((p) => p.getByTestId("countdown").textContent()));
+  expect(Math.abs(seconds(clocks[0]!) - seconds(clocks[1]!))).toBeLessThanOrEqual(2);
+  expect(seconds(clocks[0]!)).toBeGreaterThan(4 * 60);
+  await expect
+    .poll(async () => seconds((await timekeeper.getByTestId("countdown").textContent())!), { timeout: 5_000 })
+    .toBeLessThan(seconds(clocks[0]!));
+
+  // Moving on with time left asks first.
+  await lead.locator("summary", { hasText: "Volgende fase" }).click();
+  await expect(lead.getByText("Deze fase heeft nog tijd. Toch verder?")).toBeVisible();
+  for (const next of ["Incident kiezen", "Situatie schetsen", "Informatievragen", "Analyse", "Standpunt schrijven"]) {
+    if (!(await lead.getByText("Deze fase heeft nog tijd. Toch verder?").isVisible())) {
+      await lead.locator("summary", { hasText: "Volgende fase" }).click();
+    }
+    await lead.getByRole("button", { name: "Ja, naar de volgende fase" }).click();
+    await expect(lead.getByTestId("phase-title")).toHaveText(next);
+    await expect(bringer.getByTestId("phase-title")).toHaveText(next);
+  }
+
+  // A written position stays hidden from the others until the lead reveals it.
+  const position = "Begin met een vaste, korte schrijfopdracht op het bord.";
+  await timekeeper.getByLabel("Jouw bijdrage").fill(position);
+  await timekeeper.getByRole("button", { name: "Toevoegen" }).click();
+  // The writer's own page comes back with the contribution (a plain form post).
+  await expect(timekeeper.getByText(position)).toBeVisible();
+  await expect(timekeeper.locator("[data-testid=round][data-live=true]")).toHaveCount(1);
+  await timekeeper.evaluate(() => ((window as any).kringNoReload = true));
+  await expect(bringer.getByTestId("hidden-count")).toContainText("1 bijdragen verborgen");
+  await expect(bringer.getByText(position)).toHaveCount(0);
+  await lead.getByRole("button", { name: "Alles onthullen" }).click();
+  await expect(bringer.getByText(position)).toBeVisible();
+  await expect(lead.getByText(position)).toBeVisible();
+
+  // A participant whose connection drops catches up when it returns.
+  await bringer.goto("/");
+  await lead.locator("summary", { hasText: "Volgende fase" }).click();
+  await lead.getByRole("button", { name: "Ja, naar de volgende fase" }).click();
+  await expect(lead.getByTestId("phase-title")).toHaveText("Standpunten delen");
+  await openRound(bringer, roundUrl);
+  await expect(bringer.getByTestId("phase-title")).toHaveText("Standpunten delen");
+  await bringer.evaluate(() => ((window as any).kringNoReload = true));
+
+  // Pausing stops every clock.
+  await lead.getByRole("button", { name: "Pauzeren" }).click();
+  await expect(timekeeper.getByTestId("round-status")).toHaveText("Gepauzeerd");
+  const paused = await timekeeper.getByTestId("countdown").textContent();
+  await timekeeper.waitForTimeout(1_500);
+  expect(await timekeeper.getByTestId("countdown").textContent()).toBe(paused);
+
+  // None of this reloaded the participants' pages.
+  for (const page of [timekeeper, bringer]) {
+    expect(await page.evaluate(() => (window as any).kringNoReload)).toBe(true);
+  }
+});
