@@ -86,6 +86,9 @@ pub enum ErrorKey {
     TimeLeft,
     StepNotPossible,
     NotWritingPhase,
+    TooFarAhead,
+    ConsentNeeded,
+    QuotesCase,
 }
 
 impl AppError {

@@ -11,6 +11,7 @@ mod m20261123_000004_guests;
 mod m20261123_000005_artifacts;
 mod m20261123_000006_intervision_cases;
 mod m20261124_000001_intervision_rounds;
+mod m20261124_000002_round_follow_up;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_artifacts::Migration),
             Box::new(m20261123_000006_intervision_cases::Migration),
             Box::new(m20261124_000001_intervision_rounds::Migration),
+            Box::new(m20261124_000002_round_follow_up::Migration),
         ]
     }
 }

@@ -42,7 +42,7 @@ pub async fn round_events(State(state): State<ServerState>, session: Session, Pa
     };
     // Listen before the first load, so no change between the two is missed.
     let changes = state.app.hub.subscribe(round_id);
-    let first = match rounds::view(&state.app.db, &viewer, round_id).await {
+    let first = match rounds::view(&state.app, &viewer, round_id).await {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
@@ -83,7 +83,7 @@ fn screen(
             }
             // Several changes at once need one reload.
             while matches!(screen.changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
-            match rounds::view(&screen.app.db, &screen.viewer, screen.round_id).await {
+            match rounds::view(&screen.app, &screen.viewer, screen.round_id).await {
                 Ok(view) => return Some((Ok(event(&view)), screen)),
                 // No longer taking part (or the round is gone): the screen stops.
                 Err(AppError::NotFound) => return None,

@@ -4,7 +4,8 @@
 //! withdraws and puts back a case; expired case text is emptied. Rounds: planned by a
 //! facilitator, seen only by those taking part (leaders, admins, members not marked
 //! present: 404), run by the round lead with every screen following over SSE, and
-//! emptied when they expire.
+//! emptied when they expire. Closing the loop: actions, reports, evaluations and the
+//! published summary.
 
 mod common;
 
@@ -15,8 +16,8 @@ use serde_json::Value;
 
 use std::time::Duration;
 
-use app::db::entities::{community, intervision_case, intervision_contribution, intervision_round};
-use app::db::entities::{participation_event, user};
+use app::db::entities::{artifact, community, intervision_case, intervision_contribution, intervision_round};
+use app::db::entities::{intervision_action, intervision_evaluation, participation_event, user};
 
 const MEMBER: &str = "m.vermeulen@esdal.test";
 /// A colleague on the same board, not in "Begrijpend lezen".
@@ -529,5 +530,228 @@ async fn what_was_written_in_a_round_expires_with_its_case() {
         assert_eq!(rounds[0]["people"], 4, "{backend:?} case bringer, lead, timekeeper, planner");
         assert_eq!(rounds[0]["case_title"], Value::Null);
         assert_eq!(rounds[0]["method_name"]["nl"], "Incidentmethode (65 minuten)");
+    }
+}
+
+fn days_ahead(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}
+
+fn field_errors(response: &TestResponse) -> Vec<String> {
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
+    json(&response.body)["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_round_closes_the_loop() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let round = planned_round(&app, "incident_timed").await;
+        let (member, lead, timekeeper, facilitator) =
+            (app.login(MEMBER).await, app.login(LEAD).await, app.login(TIMEKEEPER).await, app.login(TEACHER).await);
+        let action_args = |text: &'static str, check_in: String| {
+            vec![("round_id", round.clone()), ("action", text.to_string()), ("check_in", check_in)]
+        };
+        let pairs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let call = |endpoint: &'static str, args: Vec<(&'static str, String)>, client: &Client| {
+            let args = pairs(&args);
+            let client = client.clone_cookies();
+            let app = &app;
+            async move {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.call(endpoint, &args, &client).await
+            }
+        };
+        let good_action = action_args("Ik start na de pauze met een schrijfopdracht van twee minuten.", days_ahead(7));
+
+        // Closing comes after the end.
+        let early = call("add_round_action", good_action.clone(), &member).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?} {}", early.body);
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        assert_eq!(step(&app, &lead, &round, 1, "end").await.status, StatusCode::OK);
+
+        // Only the case bringer chooses actions; bad input changes nothing.
+        assert_eq!(call("add_round_action", good_action.clone(), &lead).await.status, StatusCode::NOT_FOUND);
+        let bad = call("add_round_action", action_args("", days_ahead(-1)), &member).await;
+        assert_eq!(field_errors(&bad), vec!["action", "check_in"], "{backend:?}");
+        let far = call("add_round_action", action_args("Later", days_ahead(400)), &member).await;
+        assert_eq!(field_errors(&far), vec!["check_in"], "{backend:?}");
+        assert_eq!(intervision_action::Entity::find().count(app.db()).await.unwrap(), 0, "{backend:?}");
+        let added = call("add_round_action", good_action.clone(), &member).await;
+        assert_eq!(added.status, StatusCode::OK, "{backend:?} {}", added.body);
+        let action_id = json(&added.body).as_str().unwrap().to_string();
+        let view = json(&call("round", vec![("round_id", round.clone())], &lead).await.body);
+        assert_eq!(view["closing"]["actions"][0]["body"], good_action[1].1.as_str(), "{backend:?}");
+        assert_eq!(view["closing"]["actions"][0]["mine"], false);
+        // A second action, taken back: only by its owner, only while it has no report.
+        let second = json(&call("add_round_action", action_args("Nog iets", days_ahead(3)), &member).await.body);
+        let second = second.as_str().unwrap().to_string();
+        let remove = vec![("action_id", second.clone())];
+        assert_eq!(call("remove_round_action", remove.clone(), &lead).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(call("remove_round_action", remove.clone(), &member).await.status, StatusCode::OK);
+        assert_eq!(intervision_action::Entity::find().count(app.db()).await.unwrap(), 1, "{backend:?}");
+
+        // Evaluations show as a group from three answers on, without names.
+        let evaluate = |safe: &'static str, useful: &'static str, learned: &'static str| {
+            vec![
+                ("round_id", round.clone()),
+                ("safe", safe.to_string()),
+                ("useful", useful.to_string()),
+                ("learned", learned.to_string()),
+            ]
+        };
+        assert_eq!(field_errors(&call("evaluate_round", evaluate("9", "", ""), &member).await), vec!["safe", "useful"]);
+        assert_eq!(
+            call("evaluate_round", evaluate("5", "4", "Eerst vragen stellen.").clone(), &member).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(call("evaluate_round", evaluate("4", "4", "").clone(), &lead).await.status, StatusCode::OK);
+        let two = json(&call("round", vec![("round_id", round.clone())], &lead).await.body);
+        assert_eq!(two["closing"]["evaluation"]["answers"], 2, "{backend:?}");
+        assert_eq!(two["closing"]["evaluation"]["safe_tenths"], Value::Null);
+        assert_eq!(two["closing"]["evaluation"]["learned"].as_array().unwrap().len(), 0);
+        assert_eq!(two["closing"]["my_evaluation"]["safe"], 4);
+        assert_eq!(
+            call("evaluate_round", evaluate("4", "3", "Zuinig adviseren.").clone(), &timekeeper).await.status,
+            StatusCode::OK
+        );
+        // Answering again replaces the answer.
+        assert_eq!(
+            call("evaluate_round", evaluate("4", "4", "Eerst vragen stellen.").clone(), &member).await.status,
+            StatusCode::OK
+        );
+        let three = json(&call("round", vec![("round_id", round.clone())], &facilitator).await.body);
+        let group = &three["closing"]["evaluation"];
+        assert_eq!(
+            (group["answers"].clone(), group["safe_tenths"].clone(), group["useful_tenths"].clone()),
+            (3.into(), 40.into(), 37.into()),
+            "{backend:?}"
+        );
+        assert_eq!(group["learned"], serde_json::json!(["Eerst vragen stellen.", "Zuinig adviseren."]));
+        assert!(!three.to_string().contains(MEMBER) && three["closing"]["my_evaluation"] == Value::Null);
+
+        // The summary: the case bringer's, with consent, not quoting the case.
+        let summary = |body: &'static str, consent: bool| {
+            let mut args = vec![
+                ("round_id", round.clone()),
+                ("summary_title", "Stille klassen na de pauze".to_string()),
+                ("summary", body.to_string()),
+            ];
+            if consent {
+                args.push(("consent", "on".to_string()));
+            }
+            args
+        };
+        let learned = "Wat hielp: eerst laten schrijven, dan delen in tweetallen.";
+        assert_eq!(call("publish_round_summary", summary(learned, true), &lead).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            field_errors(&call("publish_round_summary", summary(learned, false), &member).await),
+            vec!["consent"]
+        );
+        let quoting = "Na de pauze zegt niemand in 2B nog iets, ook niet bij open vragen.";
+        assert_eq!(
+            field_errors(&call("publish_round_summary", summary(quoting, true), &member).await),
+            vec!["summary"]
+        );
+        let summaries = artifact::Entity::find().filter(artifact::Column::Source.eq("intervision"));
+        assert_eq!(summaries.clone().count(app.db()).await.unwrap(), 0, "{backend:?}");
+        let published = call("publish_round_summary", summary(learned, true), &member).await;
+        assert_eq!(published.status, StatusCode::OK, "{backend:?} {}", published.body);
+        let stored = summaries.one(app.db()).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.source.as_str(), stored.scope.as_str(), stored.body.as_str()),
+            ("intervision", "community", learned)
+        );
+        assert_eq!(call("publish_round_summary", summary(learned, true), &member).await.status, StatusCode::CONFLICT);
+        let view = json(&call("round", vec![("round_id", round.clone())], &timekeeper).await.body);
+        assert_eq!(view["closing"]["summary"]["title"], "Stille klassen na de pauze", "{backend:?}");
+
+        // The next round looks back on the open action; the community sees it.
+        let next = planned_round(&app, "five_step").await;
+        let waiting = json(&call("round", vec![("round_id", next.clone())], &lead).await.body);
+        assert_eq!(waiting["look_back"][0]["id"], action_id.as_str(), "{backend:?}");
+        assert_eq!(waiting["look_back"][0]["due"], false);
+        let late = app.login(LATE).await;
+        let follow_ups = call("community_follow_ups", vec![("community_id", cid.clone())], &late).await;
+        assert_eq!(json(&follow_ups.body)[0]["body"], good_action[1].1.as_str(), "{backend:?}");
+        let Ok(mut screen) = app.events(&format!("/r/{next}/events"), &lead).await else { panic!("no screen") };
+        next_view(&mut screen).await;
+
+        // The case bringer reports; the first report counts as following up.
+        let report = |outcome: &'static str| {
+            vec![
+                ("action_id", action_id.clone()),
+                ("outcome", outcome.to_string()),
+                ("report", "Het werkte bij 2B.".to_string()),
+            ]
+        };
+        assert_eq!(call("report_action", report("done"), &lead).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(field_errors(&call("report_action", report("great"), &member).await), vec!["outcome"]);
+        assert_eq!(call("report_action", report("partly"), &member).await.status, StatusCode::OK);
+        let updated = next_view(&mut screen).await;
+        assert_eq!(updated["look_back"].as_array().unwrap().len(), 0, "{backend:?} the look back updates live");
+        assert_eq!(call("report_action", report("done"), &member).await.status, StatusCode::OK);
+        let followed = participation_event::Entity::find()
+            .filter(participation_event::Column::Kind.eq("followed_up"))
+            .count(app.db())
+            .await
+            .unwrap();
+        assert_eq!(followed, 1, "{backend:?}");
+        let history = json(&call("community_follow_ups", vec![("community_id", cid.clone())], &late).await.body);
+        assert_eq!(
+            (history[0]["outcome"].clone(), history[0]["report"].clone()),
+            ("done".into(), "Het werkte bij 2B.".into())
+        );
+        assert_eq!(
+            call("remove_round_action", vec![("action_id", action_id.clone())], &member).await.status,
+            StatusCode::CONFLICT
+        );
+
+        // Nobody outside sees or does any of it.
+        let some_id = uuid::Uuid::now_v7().to_string();
+        let every_function: Vec<(&'static str, Vec<(&'static str, String)>)> = vec![
+            ("add_round_action", good_action.clone()),
+            ("remove_round_action", vec![("action_id", action_id.clone())]),
+            ("report_action", report("done")),
+            ("evaluate_round", evaluate("3", "3", "")),
+            ("publish_round_summary", summary(learned, true)),
+            ("community_follow_ups", vec![("community_id", cid.clone())]),
+            ("report_action", vec![("action_id", some_id), ("outcome", "done".to_string())]),
+        ];
+        for (endpoint, args) in &every_function {
+            assert_eq!(
+                call(endpoint, args.clone(), &Client::default()).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{endpoint}"
+            );
+        }
+        for outsider in [LEADER, ADMIN, COLLEAGUE, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            for (endpoint, args) in &every_function {
+                let status = call(endpoint, args.clone(), &client).await.status;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?} {outsider} {endpoint}");
+            }
+        }
+
+        // At expiry the words go; outcomes and scores stay.
+        let stored = intervision_round::Entity::find_by_id(uuid::Uuid::parse_str(&round).unwrap())
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        app::intervision::rounds::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        let action = intervision_action::Entity::find().one(app.db()).await.unwrap().unwrap();
+        assert_eq!((action.body.as_str(), action.report.clone(), action.outcome.as_deref()), ("", None, Some("done")));
+        let evaluations = intervision_evaluation::Entity::find().all(app.db()).await.unwrap();
+        assert_eq!(evaluations.len(), 3);
+        assert!(evaluations.iter().all(|e| e.learned.is_none()), "{backend:?}");
+        let history = json(&call("community_follow_ups", vec![("community_id", cid.clone())], &late).await.body);
+        assert_eq!(history.as_array().unwrap().len(), 0, "{backend:?}");
     }
 }

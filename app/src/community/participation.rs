@@ -25,6 +25,8 @@ string_enum! {
         ObservedLesson => "observed_lesson",
         Facilitated => "facilitated",
         Coordination => "coordination",
+        /// Reported what came of an action chosen in a round.
+        FollowedUp => "followed_up",
     }
 }
 
@@ -59,7 +61,7 @@ impl EventKind {
             }
             BroughtCase | SharedArtifact => Some(SeciPhase::Externalisation),
             UpdatedArtifact => Some(SeciPhase::Combination),
-            ReusedArtifact | TaughtLesson => Some(SeciPhase::Internalisation),
+            ReusedArtifact | TaughtLesson | FollowedUp => Some(SeciPhase::Internalisation),
         }
     }
 
@@ -101,6 +103,7 @@ const DEFAULT_WEIGHTS: &[(EventKind, u32)] = &[
     (EventKind::ObservedLesson, 2),
     (EventKind::Facilitated, 3),
     (EventKind::Coordination, 6),
+    (EventKind::FollowedUp, 2),
 ];
 
 impl LevelRule {

@@ -56,6 +56,7 @@ pub fn event_text(locale: Locale, kind: EventKind) -> &'static str {
         EventKind::ObservedRound => td_string!(locale, events.observed_round),
         EventKind::TookRole => td_string!(locale, events.took_role),
         EventKind::BroughtCase => td_string!(locale, events.brought_case),
+        EventKind::FollowedUp => td_string!(locale, events.followed_up),
         EventKind::Contributed => td_string!(locale, events.contributed),
         EventKind::SharedArtifact => td_string!(locale, events.shared_artifact),
         EventKind::UpdatedArtifact => td_string!(locale, events.updated_artifact),

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::case::CaseStatus;
+use super::follow_up::{GroupEvaluation, Outcome};
 use super::method::{Method, Text};
 use super::plan::{RoundRole, Warmth};
 use super::round::{Command, Status};
@@ -14,7 +15,8 @@ use crate::error::{AppError, ErrorKey};
 
 #[cfg(feature = "ssr")]
 use {
-    super::{case::CaseForm, rounds, service},
+    super::follow_up::{ActionForm, SummaryForm, validate_evaluation},
+    super::{case::CaseForm, closing, rounds, service},
     crate::account::session,
     crate::error::respond,
     crate::state::AppState,
@@ -171,6 +173,51 @@ pub struct RoundView {
     pub contributions: Vec<ContributionRow>,
     pub hidden: Vec<HiddenCount>,
     pub expires_at: OffsetDateTime,
+    /// Before and during the round: open actions from earlier rounds to look back on.
+    pub look_back: Vec<ActionRow>,
+    /// Once the round has ended.
+    pub closing: Option<RoundClosing>,
+}
+
+/// An action a case bringer chose, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub owner: Option<String>,
+    pub mine: bool,
+    pub body: String,
+    pub check_in_on: Date,
+    /// Not reported and the check-in date has come.
+    pub due: bool,
+    pub outcome: Option<Outcome>,
+    pub report: Option<String>,
+    pub reported_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyEvaluation {
+    pub safe: u8,
+    pub useful: u8,
+    pub learned: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryLink {
+    pub id: Uuid,
+    pub title: String,
+}
+
+/// The end of a round: the case bringer's actions, the evaluation, the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundClosing {
+    pub actions: Vec<ActionRow>,
+    pub evaluation: GroupEvaluation,
+    pub my_evaluation: Option<MyEvaluation>,
+    pub summary: Option<SummaryLink>,
+    /// The check-in date the action form proposes.
+    pub default_check_in: Date,
+    pub today: Date,
 }
 
 /// A round in the community's list.
@@ -251,7 +298,7 @@ pub async fn get_round(round_id: Uuid) -> Result<RoundView, AppError> {
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        rounds::view(&state.db, &viewer, round_id).await
+        rounds::view(&state, &viewer, round_id).await
     })
     .await
 }
@@ -336,6 +383,91 @@ pub async fn community_rounds(community_id: Uuid) -> Result<Vec<RoundRow>, AppEr
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         rounds::community_rounds(&state.db, &viewer, community_id).await
+    })
+    .await
+}
+
+/// The case bringer adds an action with a check-in date (`YYYY-MM-DD`).
+#[server(endpoint = "add_round_action")]
+pub async fn add_round_action(
+    round_id: Uuid,
+    #[server(default)] action: String,
+    #[server(default)] check_in: String,
+) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        closing::add_action(&state, &viewer, round_id, ActionForm { body: action, check_in }).await
+    })
+    .await
+}
+
+#[server(endpoint = "remove_round_action")]
+pub async fn remove_round_action(action_id: Uuid) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        closing::remove_action(&state, &viewer, action_id).await
+    })
+    .await
+}
+
+/// The case bringer reports what came of an action: `done`, `partly` or `not_done`.
+#[server(endpoint = "report_action")]
+pub async fn report_action(
+    action_id: Uuid,
+    #[server(default)] outcome: String,
+    #[server(default)] report: String,
+) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        closing::report_action(&state, &viewer, action_id, &outcome, &report).await
+    })
+    .await
+}
+
+/// Was it safe, was it useful (1–5), what did you learn.
+#[server(endpoint = "evaluate_round")]
+pub async fn evaluate_round(
+    round_id: Uuid,
+    #[server(default)] safe: String,
+    #[server(default)] useful: String,
+    #[server(default)] learned: String,
+) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let evaluation = validate_evaluation(&safe, &useful, &learned)?;
+        closing::evaluate(&state, &viewer, round_id, evaluation).await
+    })
+    .await
+}
+
+/// The case bringer publishes a de-identified summary; `consent` must be ticked.
+#[server(endpoint = "publish_round_summary")]
+pub async fn publish_round_summary(
+    round_id: Uuid,
+    #[server(default)] summary_title: String,
+    #[server(default)] summary: String,
+    #[server(default)] consent: Option<String>,
+) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let consent = consent.is_some_and(|v| v == "on" || v == "true");
+        let form = SummaryForm { title: summary_title, body: summary, consent };
+        closing::publish_summary(&state, &viewer, round_id, form).await
+    })
+    .await
+}
+
+#[server(endpoint = "community_follow_ups")]
+pub async fn community_follow_ups(community_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        closing::community_follow_ups(&state, &viewer, community_id).await
     })
     .await
 }

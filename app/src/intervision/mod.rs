@@ -1,10 +1,15 @@
 //! Intervision: structured peer consultation on one member's case, run live. The
 //! methods are data (`method`), the live round a pure state machine (`round`), and
-//! cases are what members bring ahead of a round (`case`). Rounds are stored and
+//! cases are what members bring ahead of a round (`case`). A round closes with actions, an
+//! evaluation and perhaps a published summary (`follow_up`, stored by `closing`). Rounds are stored and
 //! guarded in `rounds`; the `hub` tells open screens that a round changed.
 
 pub mod api;
 pub mod case;
+#[cfg(feature = "ssr")]
+pub mod closing;
+pub mod closing_views;
+pub mod follow_up;
 #[cfg(feature = "ssr")]
 pub mod hub;
 pub mod method;

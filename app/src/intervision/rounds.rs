@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
 };
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::api::{
@@ -18,14 +18,16 @@ use super::api::{
     RoundView,
 };
 use super::case::CaseStatus;
+use super::closing;
 use super::method::{Method, built_in, built_in_by_key, suitable};
 use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
 use super::plan::{takes_choice, takes_warmth};
 use super::round::{Command, Reader, Refusal, RoundState, Status, may_see};
+use super::service::intervision_access;
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
 use crate::community::participation::EventKind;
-use crate::community::service::{active_member_ids, facilitator_access, member_access, record_event};
+use crate::community::service::{active_member_ids, facilitator_access, record_event};
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
 use crate::db::entities::{intervision_round, user};
 use crate::db::{begin_write, now};
@@ -188,6 +190,7 @@ pub async fn plan(
         ended_at: Set(None),
         expires_at: Set(case.expires_at),
         purged_at: Set(None),
+        summary_artifact_id: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -226,12 +229,12 @@ fn status_str(status: Status) -> &'static str {
 }
 
 /// A round as one participant may see it.
-struct Access {
-    round: intervision_round::Model,
-    community: community::Model,
-    me: intervision_participant::Model,
-    method: Method,
-    state: RoundState,
+pub(super) struct Access {
+    pub round: intervision_round::Model,
+    pub community: community::Model,
+    pub me: intervision_participant::Model,
+    pub method: Method,
+    pub state: RoundState,
 }
 
 impl Access {
@@ -239,14 +242,18 @@ impl Access {
         RoundRole::parse(&self.me.role).unwrap_or(RoundRole::Participant)
     }
 
-    fn require(&self, role: RoundRole) -> Result<(), AppError> {
+    pub fn require(&self, role: RoundRole) -> Result<(), AppError> {
         if self.role() == role { Ok(()) } else { Err(AppError::NotFound) }
     }
 }
 
 /// The round, if the viewer took part in it: an active member of its community who
 /// holds a role or was marked present.
-async fn participant_access<C: ConnectionTrait>(db: &C, viewer: &Viewer, round_id: Uuid) -> Result<Access, AppError> {
+pub(super) async fn participant_access<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    round_id: Uuid,
+) -> Result<Access, AppError> {
     let round = intervision_round::Entity::find_by_id(round_id).one(db).await?.ok_or(AppError::NotFound)?;
     let me = intervision_participant::Entity::find()
         .filter(intervision_participant::Column::RoundId.eq(round_id))
@@ -255,19 +262,29 @@ async fn participant_access<C: ConnectionTrait>(db: &C, viewer: &Viewer, round_i
         .await?
         .filter(|p| p.present || p.role != RoundRole::Participant.as_str())
         .ok_or(AppError::NotFound)?;
-    let (community, _) = member_access(db, viewer, round.community_id).await?;
+    let community = intervision_access(db, viewer, round.community_id).await?;
     let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
     let state: RoundState = serde_json::from_str(&round.state).map_err(internal)?;
     Ok(Access { round, community, me, method, state })
 }
 
 /// The round as the viewer may see it now.
-pub async fn view(db: &DatabaseConnection, viewer: &Viewer, round_id: Uuid) -> Result<RoundView, AppError> {
-    let access = participant_access(db, viewer, round_id).await?;
-    build_view(db, viewer, access).await
+pub async fn view(state: &AppState, viewer: &Viewer, round_id: Uuid) -> Result<RoundView, AppError> {
+    let access = participant_access(&state.db, viewer, round_id).await?;
+    build_view(&state.db, viewer, access, closing::today(state)).await
 }
 
-async fn build_view(db: &DatabaseConnection, viewer: &Viewer, access: Access) -> Result<RoundView, AppError> {
+async fn build_view(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    access: Access,
+    today: Date,
+) -> Result<RoundView, AppError> {
+    let (look_back, closing) = if access.state.status == Status::Ended {
+        (Vec::new(), Some(closing::round_closing(db, viewer, &access.round, today).await?))
+    } else {
+        (closing::look_back(db, viewer, access.round.community_id, access.round.id, today).await?, None)
+    };
     let Access { round, community, me, method, state } = access;
     let my_role = RoundRole::parse(&me.role).unwrap_or(RoundRole::Participant);
     let case = if round.purged_at.is_some() {
@@ -344,6 +361,8 @@ async fn build_view(db: &DatabaseConnection, viewer: &Viewer, access: Access) ->
         contributions: rows,
         hidden,
         expires_at: round.expires_at,
+        look_back,
+        closing,
     })
 }
 
@@ -394,7 +413,7 @@ pub async fn command(
     }
     txn.commit().await?;
     state.hub.publish(round_id);
-    view(&state.db, viewer, round_id).await
+    view(state, viewer, round_id).await
 }
 
 /// At the end of a round: who brought the case, who held a role, who wrote something,
@@ -550,7 +569,7 @@ pub async fn community_rounds(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<Vec<RoundRow>, AppError> {
-    member_access(db, viewer, community_id).await?;
+    intervision_access(db, viewer, community_id).await?;
     let rounds = intervision_round::Entity::find()
         .filter(intervision_round::Column::CommunityId.eq(community_id))
         .order_by_desc(intervision_round::Column::CreatedAt)
@@ -618,6 +637,7 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
         .filter(intervision_round::Column::Id.is_in(expired.clone()))
         .exec(&txn)
         .await?;
+    closing::purge_rounds(&txn, &expired).await?;
     txn.commit().await?;
     Ok(expired.len())
 }

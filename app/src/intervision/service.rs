@@ -2,17 +2,34 @@
 //! only (everyone else, school leaders and admins included, gets `NotFound`), and
 //! emptied when they expire.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::api::{CaseList, CaseRow};
 use super::case::{CaseForm, CaseStatus, school_year_end};
 use crate::account::session::Viewer;
+use crate::community::domain::CommunityRole;
 use crate::community::service::member_access;
-use crate::db::entities::{intervision_case, user};
+use crate::db::entities::{community, intervision_case, user};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
+
+/// The community, if the viewer is one of its members or facilitators. Guests take
+/// part in the community's meetings and knowledge base, not in its intervision.
+pub(crate) async fn intervision_access<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<community::Model, AppError> {
+    let (community, membership) = member_access(db, viewer, community_id).await?;
+    if membership.role == CommunityRole::Guest.as_str() {
+        return Err(AppError::NotFound);
+    }
+    Ok(community)
+}
 
 pub async fn submit(
     db: &DatabaseConnection,
@@ -22,7 +39,7 @@ pub async fn submit(
 ) -> Result<Uuid, AppError> {
     let input = form.validate()?;
     let txn = begin_write(db).await?;
-    member_access(&txn, viewer, community_id).await?;
+    intervision_access(&txn, viewer, community_id).await?;
     let at = now();
     let id = Uuid::now_v7();
     intervision_case::ActiveModel {
@@ -50,7 +67,7 @@ pub async fn community_cases(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<CaseList, AppError> {
-    let (community, _) = member_access(db, viewer, community_id).await?;
+    let community = intervision_access(db, viewer, community_id).await?;
     let cases = intervision_case::Entity::find()
         .filter(intervision_case::Column::CommunityId.eq(community_id))
         .filter(intervision_case::Column::PurgedAt.is_null())
@@ -79,7 +96,7 @@ pub async fn community_cases(
 pub async fn set_open(db: &DatabaseConnection, viewer: &Viewer, case_id: Uuid, open: bool) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let case = intervision_case::Entity::find_by_id(case_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    member_access(&txn, viewer, case.community_id).await?;
+    intervision_access(&txn, viewer, case.community_id).await?;
     if case.author_id != Some(viewer.id()) || case.purged_at.is_some() {
         return Err(AppError::NotFound);
     }

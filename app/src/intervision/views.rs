@@ -9,10 +9,12 @@ use leptos_meta::Title;
 use uuid::Uuid;
 
 use super::api::{
-    AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand,
-    RoundRow, RoundView, SetCaseOpen, SetRoundPresence, SubmitCase, community_cases, community_rounds, get_round,
+    AddRoundAction, AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, EvaluateRound, PlanRound,
+    PublishRoundSummary, RateQuestion, RemoveRoundAction, ReportAction, RoundCommand, RoundRow, RoundView, SetCaseOpen,
+    SetRoundPresence, SubmitCase, community_cases, community_follow_ups, community_rounds, get_round,
     get_round_planning,
 };
+use super::closing_views::{FollowUps, LookBack, PostResult, RoundClosingView};
 use super::method::{Collects, Presence, Speaker};
 use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
 use super::round::Status;
@@ -30,10 +32,17 @@ pub fn CommunityIntervision(community_id: Uuid, facilitator: bool) -> impl IntoV
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitCase>::new();
     let submit_error = action_error(submit);
+    let follow_up_errors =
+        [action_error(ServerAction::<ReportAction>::new()), action_error(ServerAction::<RemoveRoundAction>::new())];
+    let follow_up_error = Signal::derive(move || follow_up_errors.iter().find_map(|e| e.get()));
     let data = Resource::new(
         move || submit.version().try_get(),
         move |_| async move {
-            Ok::<_, AppError>((community_cases(community_id).await?, community_rounds(community_id).await?))
+            Ok::<_, AppError>((
+                community_cases(community_id).await?,
+                community_rounds(community_id).await?,
+                community_follow_ups(community_id).await?,
+            ))
         },
     );
     view! {
@@ -47,7 +56,12 @@ pub fn CommunityIntervision(community_id: Uuid, facilitator: bool) -> impl IntoV
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((cases, rounds)) => view! { <RoundList rounds/><CaseListView cases/> }.into_any(),
+                        Ok((cases, rounds, actions)) => view! {
+                            <RoundList rounds/>
+                            <ErrorAlert error=follow_up_error/>
+                            <FollowUps actions/>
+                            <CaseListView cases/>
+                        }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
                     }
                 })}
@@ -309,6 +323,11 @@ pub fn RoundPageView() -> impl IntoView {
         action_error(ServerAction::<AnswerQuestion>::new()),
         action_error(ServerAction::<ChooseAdvice>::new()),
         action_error(ServerAction::<SetRoundPresence>::new()),
+        action_error(ServerAction::<AddRoundAction>::new()),
+        action_error(ServerAction::<RemoveRoundAction>::new()),
+        action_error(ServerAction::<ReportAction>::new()),
+        action_error(ServerAction::<EvaluateRound>::new()),
+        action_error(ServerAction::<PublishRoundSummary>::new()),
     ];
     let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     let round = Resource::new(round_id, |id| load_or_not_found(id, get_round));
@@ -318,10 +337,13 @@ pub fn RoundPageView() -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match round.await {
-                        Ok(initial) => view! {
-                            <ErrorAlert error=error/>
-                            <RoundScreen initial presentation/>
-                        }.into_any(),
+                        Ok(initial) => {
+                            let post = PostResult::current(error.get_untracked());
+                            view! {
+                                <ErrorAlert error=error/>
+                                <RoundScreen initial presentation post/>
+                            }.into_any()
+                        }
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
                     }
@@ -334,7 +356,7 @@ pub fn RoundPageView() -> impl IntoView {
 /// The live round. On the server it renders the state at load; in the browser it
 /// follows `/r/{id}/events` and counts down.
 #[island]
-fn RoundScreen(initial: RoundView, presentation: bool) -> impl IntoView {
+fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl IntoView {
     let i18n = use_i18n();
     let round_id = initial.id;
     // Server time minus this device's time, so every screen counts to the same deadline.
@@ -403,6 +425,8 @@ fn RoundScreen(initial: RoundView, presentation: bool) -> impl IntoView {
             </section>
             {(!presentation).then(|| view! {
                 {is_lead.then(|| view! { <LeadControls round remaining=Signal::derive(remaining)/> })}
+                <LookBack round/>
+                <RoundClosingView round post=post.clone()/>
                 <CaseCard round/>
                 {move || can_write.get().then(|| view! {
                     <form method="post" action=Contribute::url() class="form round__write">

@@ -21,6 +21,8 @@ pub struct Model {
     pub ended_at: Option<TimeDateTimeWithTimeZone>,
     pub expires_at: TimeDateTimeWithTimeZone,
     pub purged_at: Option<TimeDateTimeWithTimeZone>,
+    /// The de-identified summary the case bringer published, if any.
+    pub summary_artifact_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

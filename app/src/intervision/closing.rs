@@ -1,0 +1,377 @@
+//! Closing the loop on the server: the case bringer's actions and reports, the
+//! participants' evaluations and the published summary. Actions are the case bringer's
+//! own words, written to be seen by the community (the form says so); they and the
+//! reports are emptied with the round's case when it expires. Evaluations are seen
+//! only as a group by those who took part.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use super::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
+use super::follow_up::{
+    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, validate_report,
+};
+use super::plan::RoundRole;
+use super::round::Status;
+use super::rounds::{Access, participant_access};
+use super::service::intervision_access;
+use crate::account::session::Viewer;
+use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
+use crate::artifact::service::insert_artifact;
+use crate::community::participation::EventKind;
+use crate::community::service::record_event;
+use crate::db::entities::user;
+use crate::db::entities::{artifact, intervision_action, intervision_case, intervision_evaluation, intervision_round};
+use crate::db::{begin_write, now};
+use crate::error::{AppError, ErrorKey};
+use crate::meeting::service::to_local;
+use crate::state::AppState;
+
+/// At most this many actions per round: one or two is what people follow up on.
+const ACTIONS_PER_ROUND: u64 = 5;
+
+/// The board's date today.
+pub fn today(state: &AppState) -> Date {
+    to_local(&state.settings.time_zone, now()).date()
+}
+
+fn ended(access: &Access) -> Result<(), AppError> {
+    if access.state.status == Status::Ended && access.round.purged_at.is_none() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(ErrorKey::StepNotPossible))
+    }
+}
+
+/// Tells the round's screens, and those of rounds in the community still to come or
+/// running (their look back shows open actions), that something changed.
+async fn announce<C: ConnectionTrait>(state: &AppState, db: &C, community_id: Uuid, round_id: Uuid) {
+    state.hub.publish(round_id);
+    let open = intervision_round::Entity::find()
+        .filter(intervision_round::Column::CommunityId.eq(community_id))
+        .filter(intervision_round::Column::Status.ne("ended"))
+        .all(db)
+        .await
+        .unwrap_or_default();
+    for round in open {
+        state.hub.publish(round.id);
+    }
+}
+
+/// The case bringer adds an action they will take, with a date to check in on it.
+pub async fn add_action(state: &AppState, viewer: &Viewer, round_id: Uuid, form: ActionForm) -> Result<Uuid, AppError> {
+    let input = form.validate(today(state))?;
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    access.require(RoundRole::CaseBringer)?;
+    ended(&access)?;
+    let existing =
+        intervision_action::Entity::find().filter(intervision_action::Column::RoundId.eq(round_id)).count(&txn).await?;
+    if existing >= ACTIONS_PER_ROUND {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let id = Uuid::now_v7();
+    intervision_action::ActiveModel {
+        id: Set(id),
+        round_id: Set(round_id),
+        community_id: Set(access.round.community_id),
+        owner_id: Set(Some(viewer.id())),
+        body: Set(input.body),
+        check_in_on: Set(input.check_in_on),
+        outcome: Set(None),
+        report: Set(None),
+        reported_at: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    announce(state, &state.db, access.round.community_id, round_id).await;
+    Ok(id)
+}
+
+/// An action of the viewer's own in a community they are still in.
+async fn own_action<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    action_id: Uuid,
+) -> Result<(intervision_action::Model, crate::db::entities::community::Model), AppError> {
+    let action = intervision_action::Entity::find_by_id(action_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let community = intervision_access(db, viewer, action.community_id).await?;
+    if action.owner_id != Some(viewer.id()) || action.body.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok((action, community))
+}
+
+/// The case bringer takes back an action they have not reported on yet.
+pub async fn remove_action(state: &AppState, viewer: &Viewer, action_id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let (action, community) = own_action(&txn, viewer, action_id).await?;
+    if action.outcome.is_some() {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let round_id = action.round_id;
+    intervision_action::Entity::delete_by_id(action.id).exec(&txn).await?;
+    txn.commit().await?;
+    announce(state, &state.db, community.id, round_id).await;
+    Ok(())
+}
+
+/// The case bringer reports what came of an action. The first report counts as
+/// following up; a later one corrects it.
+pub async fn report_action(
+    state: &AppState,
+    viewer: &Viewer,
+    action_id: Uuid,
+    outcome: &str,
+    report: &str,
+) -> Result<(), AppError> {
+    let (outcome, report) = validate_report(outcome, report)?;
+    let txn = begin_write(&state.db).await?;
+    let (action, community) = own_action(&txn, viewer, action_id).await?;
+    let first = action.outcome.is_none();
+    let round_id = action.round_id;
+    let at = now();
+    let mut active: intervision_action::ActiveModel = action.into();
+    active.outcome = Set(Some(outcome.as_str().to_string()));
+    active.report = Set(report);
+    active.reported_at = Set(Some(at));
+    active.update(&txn).await?;
+    if first {
+        record_event(&txn, &community, viewer.id(), EventKind::FollowedUp, at, None, None).await?;
+    }
+    txn.commit().await?;
+    announce(state, &state.db, community.id, round_id).await;
+    Ok(())
+}
+
+/// A participant's evaluation of an ended round; answering again replaces it.
+pub async fn evaluate(
+    state: &AppState,
+    viewer: &Viewer,
+    round_id: Uuid,
+    evaluation: Evaluation,
+) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    ended(&access)?;
+    let row = intervision_evaluation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        user_id: Set(viewer.id()),
+        safe: Set(evaluation.safe as i16),
+        useful: Set(evaluation.useful as i16),
+        learned: Set(evaluation.learned),
+        created_at: Set(now()),
+    };
+    intervision_evaluation::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([intervision_evaluation::Column::RoundId, intervision_evaluation::Column::UserId])
+                .update_columns([
+                    intervision_evaluation::Column::Safe,
+                    intervision_evaluation::Column::Useful,
+                    intervision_evaluation::Column::Learned,
+                ])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(())
+}
+
+/// The case bringer publishes a de-identified summary of what the group learned as a
+/// case summary in the community's knowledge base. Ticking consent is the case
+/// bringer's explicit agreement; a summary that copies the case is refused.
+pub async fn publish_summary(
+    state: &AppState,
+    viewer: &Viewer,
+    round_id: Uuid,
+    form: SummaryForm,
+) -> Result<Uuid, AppError> {
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    access.require(RoundRole::CaseBringer)?;
+    ended(&access)?;
+    if access.round.summary_artifact_id.is_some() {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    let case = intervision_case::Entity::find_by_id(access.round.case_id).one(&txn).await?;
+    let case_texts: Vec<&str> =
+        case.as_ref().map(|c| vec![c.situation.as_str(), c.question.as_str()]).unwrap_or_default();
+    let (title, body) = form.validate(&case_texts)?;
+    let artifact_form = ArtifactForm {
+        title,
+        kind: ArtifactKind::CaseSummary.as_str().to_string(),
+        body,
+        tags: "intervisie".to_string(),
+        seci_phase: String::new(),
+        scope: Scope::Community.as_str().to_string(),
+        review_date: String::new(),
+    };
+    let input = artifact_form.validate(Source::Intervision, today(state))?;
+    let at = now();
+    let id = insert_artifact(
+        &txn,
+        &access.community,
+        viewer.id(),
+        &input,
+        Source::Intervision,
+        at + input.kind.review_after(),
+        at,
+    )
+    .await?;
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::SummaryArtifactId, Expr::value(id))
+        .filter(intervision_round::Column::Id.eq(round_id))
+        .exec(&txn)
+        .await?;
+    record_event(&txn, &access.community, viewer.id(), EventKind::SharedArtifact, at, None, None).await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(id)
+}
+
+fn action_row(
+    action: intervision_action::Model,
+    names: &HashMap<Uuid, String>,
+    viewer: &Viewer,
+    today: Date,
+) -> ActionRow {
+    ActionRow {
+        id: action.id,
+        round_id: action.round_id,
+        owner: action.owner_id.and_then(|id| names.get(&id).cloned()),
+        mine: action.owner_id == Some(viewer.id()),
+        due: action.outcome.is_none() && action.check_in_on <= today,
+        body: action.body,
+        check_in_on: action.check_in_on,
+        outcome: action.outcome.as_deref().and_then(|o| Outcome::parse(o).ok()),
+        report: action.report,
+        reported_at: action.reported_at,
+    }
+}
+
+async fn action_rows<C: ConnectionTrait>(
+    db: &C,
+    actions: Vec<intervision_action::Model>,
+    viewer: &Viewer,
+    today: Date,
+) -> Result<Vec<ActionRow>, AppError> {
+    let owners: Vec<Uuid> = actions.iter().filter_map(|a| a.owner_id).collect();
+    let names: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(owners))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(actions.into_iter().map(|a| action_row(a, &names, viewer, today)).collect())
+}
+
+/// Open actions from earlier rounds in the community, soonest check-in first: what
+/// a round looks back on before it starts.
+pub async fn look_back<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+    before_round: Uuid,
+    today: Date,
+) -> Result<Vec<ActionRow>, AppError> {
+    let actions = intervision_action::Entity::find()
+        .filter(intervision_action::Column::CommunityId.eq(community_id))
+        .filter(intervision_action::Column::RoundId.ne(before_round))
+        .filter(intervision_action::Column::Outcome.is_null())
+        .filter(intervision_action::Column::Body.ne(""))
+        .order_by_asc(intervision_action::Column::CheckInOn)
+        .all(db)
+        .await?;
+    action_rows(db, actions, viewer, today).await
+}
+
+/// What an ended round shows: its actions, the group's evaluation, the viewer's own
+/// answers and the published summary.
+pub async fn round_closing<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    round: &intervision_round::Model,
+    today: Date,
+) -> Result<RoundClosing, AppError> {
+    let actions = intervision_action::Entity::find()
+        .filter(intervision_action::Column::RoundId.eq(round.id))
+        .order_by_asc(intervision_action::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let evaluations = intervision_evaluation::Entity::find()
+        .filter(intervision_evaluation::Column::RoundId.eq(round.id))
+        .all(db)
+        .await?;
+    let mine = evaluations.iter().find(|e| e.user_id == viewer.id()).map(|e| MyEvaluation {
+        safe: e.safe as u8,
+        useful: e.useful as u8,
+        learned: e.learned.clone().unwrap_or_default(),
+    });
+    let group: Vec<Evaluation> = evaluations
+        .into_iter()
+        .map(|e| Evaluation { safe: e.safe as u8, useful: e.useful as u8, learned: e.learned })
+        .collect();
+    let summary = match round.summary_artifact_id {
+        Some(id) => artifact::Entity::find_by_id(id).one(db).await?.map(|a| SummaryLink { id: a.id, title: a.title }),
+        None => None,
+    };
+    Ok(RoundClosing {
+        actions: action_rows(db, actions, viewer, today).await?,
+        evaluation: GroupEvaluation::of(&group),
+        my_evaluation: mine,
+        summary,
+        default_check_in: today + Duration::days(DEFAULT_CHECK_IN_DAYS),
+        today,
+    })
+}
+
+/// The community's follow-up history: every action from its rounds, open ones first
+/// (soonest check-in first), then reported ones, newest report first.
+pub async fn community_follow_ups(
+    state: &AppState,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<Vec<ActionRow>, AppError> {
+    intervision_access(&state.db, viewer, community_id).await?;
+    let mut actions = intervision_action::Entity::find()
+        .filter(intervision_action::Column::CommunityId.eq(community_id))
+        .filter(intervision_action::Column::Body.ne(""))
+        .all(&state.db)
+        .await?;
+    actions.sort_by(|a, b| match (a.reported_at, b.reported_at) {
+        (None, None) => a.check_in_on.cmp(&b.check_in_on),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => y.cmp(&x),
+    });
+    action_rows(&state.db, actions, viewer, today(state)).await
+}
+
+/// Empties the text of actions and evaluations of rounds whose time is up; outcomes
+/// and scores stay for the counts.
+pub async fn purge_rounds<C: ConnectionTrait>(db: &C, rounds: &[Uuid]) -> Result<(), AppError> {
+    intervision_action::Entity::update_many()
+        .col_expr(intervision_action::Column::Body, Expr::value(""))
+        .col_expr(intervision_action::Column::Report, Expr::value(Option::<String>::None))
+        .filter(intervision_action::Column::RoundId.is_in(rounds.to_vec()))
+        .exec(db)
+        .await?;
+    intervision_evaluation::Entity::update_many()
+        .col_expr(intervision_evaluation::Column::Learned, Expr::value(Option::<String>::None))
+        .filter(intervision_evaluation::Column::RoundId.is_in(rounds.to_vec()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
