@@ -89,6 +89,10 @@ pub enum ErrorKey {
     TooFarAhead,
     ConsentNeeded,
     QuotesCase,
+    MinutesRange,
+    NoPhases,
+    TooManyPhases,
+    PurgeNeedsConfirmation,
 }
 
 impl AppError {

@@ -13,6 +13,7 @@ use crate::community::views::{
     CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
 };
 use crate::i18n::*;
+use crate::intervision::method_views::{EditMethodPage, MethodLibraryPage};
 use crate::intervision::views::{PlanRoundPage, RoundPageView};
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
@@ -118,6 +119,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/a/:artifact_id/history") view=HistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/c/:id/rounds/new") view=PlanRoundPage ssr=SsrMode::Async/>
                 <Route path=path!("/r/:round_id") view=RoundPageView ssr=SsrMode::Async/>
+                <Route path=path!("/methods") view=MethodLibraryPage ssr=SsrMode::Async/>
+                <Route path=path!("/methods/:method_id/edit") view=EditMethodPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">

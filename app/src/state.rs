@@ -2,14 +2,13 @@
 //! the mailer and the login rate limiter. The server builds it once and provides it as
 //! Leptos context and axum state.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::*;
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
@@ -97,49 +96,108 @@ impl AppState {
     }
 }
 
-/// Limits login attempts per account and per client address. Both are checked; the
-/// longer wait wins.
+/// Limits failed logins per account and per client address; the longer wait wins.
+///
+/// Each attempt reserves a strike before the password is checked (so a burst of
+/// parallel guesses is counted at once) and a successful login gives it back, so a
+/// teacher signing in on phone, laptop and classroom screen is never held up. Rate
+/// limiter crates only consume capacity, never return it, hence this small bucket.
 pub struct LoginLimiter {
-    by_account: DefaultKeyedRateLimiter<String>,
-    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    by_account: FailureBucket<String>,
+    by_address: FailureBucket<IpAddr>,
 }
 
 impl Default for LoginLimiter {
     fn default() -> Self {
-        let per = |secs: u64, burst: u32| {
-            Quota::with_period(Duration::from_secs(secs))
-                .expect("non-zero period")
-                .allow_burst(NonZeroU32::new(burst).expect("non-zero burst"))
-        };
         Self {
-            // Five tries, then one more every minute.
-            by_account: RateLimiter::keyed(per(60, 5)),
-            // A classroom shares one address: thirty tries, then one every two seconds.
-            by_address: RateLimiter::keyed(per(2, 30)),
+            // Five failed tries, then one more every minute.
+            by_account: FailureBucket::new(5, Duration::from_secs(60)),
+            // A classroom shares one address: thirty failed tries, then one every two seconds.
+            by_address: FailureBucket::new(30, Duration::from_secs(2)),
         }
     }
 }
 
 impl LoginLimiter {
-    /// Counts one attempt; fails with the time to wait when either limit is reached.
-    pub fn check(&self, account: &str, address: Option<IpAddr>) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
-        let mut wait = Duration::ZERO;
-        if let Err(not_until) = self.by_account.check_key(&account.to_string()) {
-            wait = wait.max(not_until.wait_time_from(now));
+    /// Reserves one attempt; fails with the time to wait when either limit is reached
+    /// (then nothing is reserved).
+    pub fn begin(&self, account: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        let now = Instant::now();
+        let account = account.to_string();
+        let wait_account = self.by_account.wait(&account, now);
+        let wait_address = address.map(|a| self.by_address.wait(&a, now)).unwrap_or_default();
+        let wait = wait_account.max(wait_address);
+        if !wait.is_zero() {
+            return Err(wait);
         }
-        if let Some(address) = address
-            && let Err(not_until) = self.by_address.check_key(&address)
-        {
-            wait = wait.max(not_until.wait_time_from(now));
+        self.by_account.strike(account, now);
+        if let Some(address) = address {
+            self.by_address.strike(address, now);
         }
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
+        Ok(())
     }
 
-    /// Forgets keys that are back at full allowance.
+    /// The attempt begun for `account` from `address` succeeded: its strikes are returned.
+    pub fn succeeded(&self, account: &str, address: Option<IpAddr>) {
+        let now = Instant::now();
+        self.by_account.forgive(&account.to_string(), now);
+        if let Some(address) = address {
+            self.by_address.forgive(&address, now);
+        }
+    }
+
+    /// Forgets keys whose strikes have all leaked away.
     pub fn forget_idle(&self) {
-        self.by_account.retain_recent();
-        self.by_address.retain_recent();
+        let now = Instant::now();
+        self.by_account.forget_idle(now);
+        self.by_address.forget_idle(now);
+    }
+}
+
+/// A leaky bucket of strikes per key: `capacity` strikes, one leaks away every `leak`.
+struct FailureBucket<K> {
+    capacity: f64,
+    leak: Duration,
+    levels: Mutex<HashMap<K, (f64, Instant)>>,
+}
+
+impl<K: Hash + Eq> FailureBucket<K> {
+    fn new(capacity: u32, leak: Duration) -> Self {
+        Self { capacity: f64::from(capacity), leak, levels: Mutex::new(HashMap::new()) }
+    }
+
+    fn level(&self, stored: Option<&(f64, Instant)>, now: Instant) -> f64 {
+        stored.map_or(0.0, |(level, at)| {
+            (level - now.saturating_duration_since(*at).as_secs_f64() / self.leak.as_secs_f64()).max(0.0)
+        })
+    }
+
+    fn levels(&self) -> std::sync::MutexGuard<'_, HashMap<K, (f64, Instant)>> {
+        self.levels.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How long until one more strike fits.
+    fn wait(&self, key: &K, now: Instant) -> Duration {
+        let over = self.level(self.levels().get(key), now) - (self.capacity - 1.0);
+        if over > 0.0 { self.leak.mul_f64(over) } else { Duration::ZERO }
+    }
+
+    fn strike(&self, key: K, now: Instant) {
+        let mut levels = self.levels();
+        let level = self.level(levels.get(&key), now);
+        levels.insert(key, (level + 1.0, now));
+    }
+
+    fn forgive(&self, key: &K, now: Instant) {
+        let mut levels = self.levels();
+        if let Some(stored) = levels.get_mut(key) {
+            *stored = ((self.level(Some(stored), now) - 1.0).max(0.0), now);
+        }
+    }
+
+    fn forget_idle(&self, now: Instant) {
+        let leak = self.leak.as_secs_f64();
+        self.levels().retain(|_, (level, at)| *level - now.saturating_duration_since(*at).as_secs_f64() / leak > 0.0);
     }
 }
 
@@ -147,15 +205,31 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
+    const ACCOUNT: &str = "a@school.test";
+
     #[test]
-    fn sixth_attempt_on_one_account_waits() {
+    fn sixth_failed_attempt_on_one_account_waits() {
         let limiter = LoginLimiter::default();
         for _ in 0..5 {
-            assert!(limiter.check("a@school.test", None).is_ok());
+            assert!(limiter.begin(ACCOUNT, None).is_ok());
         }
-        let wait = limiter.check("a@school.test", None).unwrap_err();
-        assert!(wait > Duration::from_secs(1));
-        assert!(limiter.check("b@school.test", None).is_ok(), "other accounts are not affected");
+        let wait = limiter.begin(ACCOUNT, None).unwrap_err();
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(limiter.begin("b@school.test", None).is_ok(), "other accounts are not affected");
+    }
+
+    #[test]
+    fn successful_logins_do_not_count() {
+        let limiter = LoginLimiter::default();
+        let address: IpAddr = "192.0.2.7".parse().unwrap();
+        for _ in 0..50 {
+            assert!(limiter.begin(ACCOUNT, Some(address)).is_ok());
+            limiter.succeeded(ACCOUNT, Some(address));
+        }
+        for _ in 0..5 {
+            assert!(limiter.begin(ACCOUNT, Some(address)).is_ok());
+        }
+        assert!(limiter.begin(ACCOUNT, Some(address)).is_err(), "failures still count after successes");
     }
 
     #[test]
@@ -163,8 +237,22 @@ mod tests {
         let limiter = LoginLimiter::default();
         let address: IpAddr = "192.0.2.7".parse().unwrap();
         for i in 0..30 {
-            assert!(limiter.check(&format!("user{i}@school.test"), Some(address)).is_ok());
+            assert!(limiter.begin(&format!("user{i}@school.test"), Some(address)).is_ok());
         }
-        assert!(limiter.check("another@school.test", Some(address)).is_err());
+        assert!(limiter.begin("another@school.test", Some(address)).is_err());
+        assert!(limiter.begin("another@school.test", None).is_ok(), "the account itself is not limited");
+    }
+
+    #[test]
+    fn strikes_leak_away() {
+        let bucket = FailureBucket::new(2, Duration::from_secs(60));
+        let start = Instant::now();
+        bucket.strike("k", start);
+        bucket.strike("k", start);
+        assert!(bucket.wait(&"k", start) > Duration::from_secs(59));
+        let later = start + Duration::from_secs(61);
+        assert_eq!(bucket.wait(&"k", later), Duration::ZERO);
+        bucket.forget_idle(start + Duration::from_secs(121));
+        assert!(bucket.levels().is_empty());
     }
 }

@@ -132,4 +132,58 @@ test("a round lead runs a round and every screen follows live", async ({ browser
   for (const page of [timekeeper, bringer]) {
     expect(await page.evaluate(() => (window as any).kringNoReload)).toBe(true);
   }
+
+  // The lead ends the round; the closing appears on every screen.
+  await lead.locator("summary", { hasText: "Ronde afsluiten" }).click();
+  await lead.locator("button[data-command=end]").click();
+  for (const page of [lead, timekeeper, bringer]) {
+    await expect(page.getByTestId("round-status")).toHaveText("Afgerond");
+    await expect(page.getByTestId("evaluation")).toBeVisible();
+  }
+  await expect(bringer.getByTestId("actions").getByLabel("Actie", { exact: true })).toBeVisible();
+  await expect(lead.getByTestId("actions").getByLabel("Actie", { exact: true })).toHaveCount(0);
+
+  // The case bringer chooses an action; the date Kring proposes is two weeks ahead.
+  const action = "De eerste vijf minuten na de gym: vaste schrijfopdracht op het bord.";
+  await bringer.getByLabel("Actie", { exact: true }).fill(action);
+  expect(await bringer.getByLabel("Terugkijken op (datum)").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  await bringer.getByRole("button", { name: "Actie toevoegen" }).click();
+  await expect(bringer.getByTestId("actions").getByText(action)).toBeVisible();
+  await expect(lead.getByTestId("actions").getByText(action)).toBeVisible();
+
+  // Everyone evaluates; the group's answers show from three on.
+  const answers: [Page, string, string][] = [[bringer, "5", "4"], [lead, "4", "4"], [timekeeper, "4", "3"]];
+  for (const [page, safe, useful] of answers) {
+    await expect(page.getByTestId("evaluation-group")).toContainText("antwoorden");
+    await page.locator(`#safe-${safe}`).check();
+    await page.locator(`#useful-${useful}`).check();
+    await page.getByRole("button", { name: "Versturen" }).click();
+    await expect(page.getByTestId("evaluation-thanks")).toBeVisible();
+  }
+  await expect(timekeeper.getByTestId("evaluation-group")).toHaveText("3 antwoorden · veilig 4,3 · nuttig 3,7 (van 5)");
+  await expect(bringer.getByTestId("evaluation-group")).toHaveText("3 antwoorden · veilig 4,3 · nuttig 3,7 (van 5)");
+
+  // The summary goes to the knowledge base only with consent.
+  const summaryTitle = `Rustig beginnen na de gym ${Date.now()}`;
+  await bringer.getByLabel("Titel", { exact: true }).fill(summaryTitle);
+  await bringer.getByLabel("Samenvatting", { exact: true }).fill("Wat hielp: een vaste opening, elke les dezelfde.");
+  await bringer.getByRole("button", { name: "Publiceren" }).click();
+  await expect(bringer.getByText("Publiceren kan alleen met jouw toestemming")).toBeVisible();
+  await expect(bringer.getByLabel("Samenvatting", { exact: true })).toHaveValue("Wat hielp: een vaste opening, elke les dezelfde.");
+  await bringer.getByLabel("Ik geef toestemming", { exact: false }).check();
+  await bringer.getByRole("button", { name: "Publiceren" }).click();
+  await expect(lead.getByTestId("summary-link")).toContainText(summaryTitle);
+  await bringer.getByTestId("summary-link").getByRole("link").click();
+  await expect(bringer.getByRole("heading", { level: 1 })).toHaveText(summaryTitle);
+
+  // Later the case bringer tells the community how the action went.
+  await bringer.goto("/");
+  await bringer.getByRole("link", { name: COMMUNITY }).click();
+  const followUp = bringer.getByTestId("follow-ups").getByTestId("action").filter({ hasText: action });
+  await followUp.getByLabel("Gedaan", { exact: true }).check();
+  await followUp.getByLabel("Wat gebeurde er (mag leeg)").fill("Werkt: binnen twee minuten is het stil.");
+  await followUp.getByRole("button", { name: "Opslaan" }).click();
+  const reported = bringer.getByTestId("follow-ups").getByTestId("action").filter({ hasText: action });
+  await expect(reported.getByTestId("outcome")).toHaveText("Gedaan");
+  await expect(reported.locator("p", { hasText: "Werkt: binnen twee minuten is het stil." })).toBeVisible();
 });

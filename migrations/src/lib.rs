@@ -12,6 +12,7 @@ mod m20261123_000005_artifacts;
 mod m20261123_000006_intervision_cases;
 mod m20261124_000001_intervision_rounds;
 mod m20261124_000002_round_follow_up;
+mod m20261124_000003_methods_votes_keeping;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_intervision_cases::Migration),
             Box::new(m20261124_000001_intervision_rounds::Migration),
             Box::new(m20261124_000002_round_follow_up::Migration),
+            Box::new(m20261124_000003_methods_votes_keeping::Migration),
         ]
     }
 }

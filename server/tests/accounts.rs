@@ -58,6 +58,23 @@ async fn sixth_failed_login_is_rate_limited_with_retry_after() {
 }
 
 #[tokio::test]
+async fn successful_logins_are_never_rate_limited() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    for _ in 0..8 {
+        let client = Client::default();
+        let r = app.call("login", &[("email", LEADER), ("password", PASSWORD)], &client).await;
+        assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.status);
+    }
+    let client = Client::default();
+    for _ in 0..5 {
+        let r = app.call("login", &[("email", LEADER), ("password", "wrong password")], &client).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app.call("login", &[("email", LEADER), ("password", PASSWORD)], &client).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "failures still count after successes");
+}
+
+#[tokio::test]
 async fn login_issues_a_new_session_id_and_logout_ends_it() {
     for backend in backends() {
         let app = TestApp::new(backend).await;

@@ -755,3 +755,291 @@ async fn a_round_closes_the_loop() {
         assert_eq!(history.as_array().unwrap().len(), 0, "{backend:?}");
     }
 }
+
+/// The method form as posted: every field of `method` (phase rows included), with
+/// `changes` replacing or adding fields.
+fn method_form(method_id: &str, edit: &Value, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let form = &edit["form"];
+    let mut fields: Vec<(String, String)> = vec![
+        ("method_id".into(), method_id.into()),
+        ("language".into(), "nl".into()),
+        ("name".into(), form["name"].as_str().unwrap().into()),
+        ("description".into(), form["description"].as_str().unwrap().into()),
+        ("when_to_use".into(), form["when_to_use"].as_str().unwrap().into()),
+        ("trust".into(), form["trust"].as_str().unwrap().into()),
+    ];
+    for (row, phase) in form["phases"].as_array().unwrap().iter().enumerate() {
+        for input in ["title", "instruction", "minutes", "speaks", "case_bringer", "collects", "position"] {
+            fields.push((format!("phases[{row}][{input}]"), phase[input].as_str().unwrap().into()));
+        }
+        if phase["hidden"].is_string() {
+            fields.push((format!("phases[{row}][hidden]"), "on".into()));
+        }
+    }
+    for (name, value) in changes {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => fields.push((name.to_string(), value.to_string())),
+        }
+    }
+    fields
+}
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn facilitators_adapt_methods_for_their_organisation() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let facilitator = app.login(TEACHER).await;
+        let library = json(&app.call("method_library", &[], &facilitator).await.body);
+        assert_eq!(library["may_adapt"], true, "{backend:?}");
+        assert_eq!(library["built_in"].as_array().unwrap().len(), 7);
+        assert_eq!(library["adapted"].as_array().unwrap().len(), 0);
+        for (reader, may_adapt) in [(MEMBER, false), (LEADER, false), (ADMIN, true)] {
+            let client = app.login(reader).await;
+            let seen = json(&app.call("method_library", &[], &client).await.body);
+            assert_eq!(seen["may_adapt"], may_adapt, "{backend:?} {reader}");
+        }
+        let member = app.login(MEMBER).await;
+        let refused = app.call("copy_method", &[("from", "incident_timed")], &member).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend:?} a member does not adapt methods");
+        let unknown = app.call("copy_method", &[("from", "astrology")], &facilitator).await;
+        assert_eq!(field_errors(&unknown), ["from"]);
+
+        let copied = app.call("copy_method", &[("from", "incident_timed")], &facilitator).await;
+        assert_eq!(copied.status, StatusCode::OK, "{backend:?} {}", copied.body);
+        let id = json(&copied.body).as_str().unwrap().to_string();
+        let edit =
+            json(&app.call("method_for_editing", &[("method_id", &id), ("language", "nl")], &facilitator).await.body);
+        assert_eq!(edit["form"]["name"], "Incidentmethode (65 minuten) (aangepast)", "{backend:?}");
+        assert_eq!(edit["total_minutes"], 65);
+
+        // Bad input names every bad field and changes nothing.
+        let bad = method_form(
+            &id,
+            &edit,
+            &[("name", ""), ("phases[0][minutes]", "0"), ("phases[1][title]", " "), ("phases[2][collects]", "x")],
+        );
+        let refused = app.call("update_method", &pairs(&bad), &facilitator).await;
+        let mut fields = field_errors(&refused);
+        fields.sort();
+        assert_eq!(fields, ["name", "phases[0][minutes]", "phases[1][title]", "phases[2][collects]"], "{backend:?}");
+        let unchanged =
+            json(&app.call("method_for_editing", &[("method_id", &id), ("language", "nl")], &facilitator).await.body);
+        assert_eq!(unchanged, edit, "{backend:?} nothing changed");
+
+        // Shorter phases, one removed, one added at the start; posted without JavaScript.
+        let good = method_form(
+            &id,
+            &edit,
+            &[
+                ("name", "Incidentmethode, kort"),
+                ("phases[0][minutes]", "3"),
+                ("phases[3][remove]", "on"),
+                ("phases[7][title]", "Even stil"),
+                ("phases[7][instruction]", "Iedereen schrijft voor zichzelf op wat hem raakte."),
+                ("phases[7][minutes]", "2"),
+                ("phases[7][collects]", "positions"),
+                ("phases[7][hidden]", "on"),
+                ("phases[7][position]", "0"),
+            ],
+        );
+        let saved = app.post_form("update_method", &pairs(&good), &format!("/methods/{id}/edit"), &facilitator).await;
+        assert_eq!(saved.status, StatusCode::FOUND, "{backend:?} {}", saved.body);
+        assert_eq!(saved.header("location"), Some("/methods"));
+        let library = json(&app.call("method_library", &[], &facilitator).await.body);
+        let adapted = &library["adapted"][0];
+        assert_eq!(adapted["method"]["name"]["nl"], "Incidentmethode, kort");
+        let phases = adapted["method"]["phases"].as_array().unwrap();
+        assert_eq!(phases.len(), 7, "{backend:?} one removed, one added");
+        assert_eq!(phases[0]["title"]["nl"], "Even stil");
+        assert_eq!(phases[0]["hidden_until_revealed"], true);
+        assert_eq!(phases[1]["minutes"], 3);
+        assert_eq!(phases[1]["title"]["en"], "Look back", "{backend:?} untouched texts keep both languages");
+        assert_eq!(app::intervision::method::built_in_by_key("incident_timed").unwrap().total_minutes(), 65);
+        let total: u64 = phases.iter().map(|p| p["minutes"].as_u64().unwrap()).sum();
+
+        // Planning offers it; the round copies it.
+        let planning = json(&app.call("round_planning", &[("community_id", &cid)], &facilitator).await.body);
+        let offered = planning["methods"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap();
+        assert_eq!(offered["adapted"], true);
+        let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas"), &member).await.body);
+        let (lead, case_id) = (user_id(&app, LEAD).await, case_id.as_str().unwrap().to_string());
+        let plan = |method: String| {
+            vec![
+                ("community_id", cid.clone()),
+                ("case_id", case_id.clone()),
+                ("method_key", method),
+                ("lead_id", lead.clone()),
+                ("timekeeper_id", String::new()),
+                ("note_taker_id", String::new()),
+            ]
+        };
+        let owned = |args: &[(&'static str, String)]| args.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+
+        // Put away, it is no longer offered; brought back, it is.
+        let archived = app.call("archive_method", &[("method_id", &id), ("archived", "true")], &facilitator).await;
+        assert_eq!(archived.status, StatusCode::OK, "{backend:?} {}", archived.body);
+        let args = owned(&plan(id.clone()));
+        let refused = app.call("plan_round", &as_str_pairs(&args), &facilitator).await;
+        assert_eq!(field_errors(&refused), ["method_key"], "{backend:?}");
+        app.call("archive_method", &[("method_id", &id), ("archived", "false")], &facilitator).await;
+        let planned = app.call("plan_round", &as_str_pairs(&args), &facilitator).await;
+        assert_eq!(planned.status, StatusCode::OK, "{backend:?} {}", planned.body);
+        let round_id: uuid::Uuid = json(&planned.body).as_str().unwrap().parse().unwrap();
+        let round = intervision_round::Entity::find_by_id(round_id).one(app.db()).await.unwrap().unwrap();
+        let method = app::intervision::method::Method::from_json(&round.method).unwrap();
+        assert_eq!(u64::from(method.total_minutes()), total, "{backend:?}");
+        assert_eq!(method.key, "incident_timed");
+
+        // Another board neither sees nor changes it; anonymous callers are asked to log in.
+        let other = app.login(OTHER_ADMIN).await;
+        let theirs = json(&app.call("method_library", &[], &other).await.body);
+        assert_eq!(theirs["adapted"].as_array().unwrap().len(), 0, "{backend:?}");
+        for (endpoint, args) in [
+            ("method_for_editing", vec![("method_id", id.as_str()), ("language", "nl")]),
+            ("copy_method", vec![("from", id.as_str())]),
+            ("archive_method", vec![("method_id", id.as_str()), ("archived", "true")]),
+            ("update_method", pairs(&good)),
+        ] {
+            for client in [&other, &member] {
+                let r = app.call(endpoint, &args, client).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {endpoint}: {}", r.body);
+            }
+            let r = app.call(endpoint, &args, &Client::default()).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} anonymous {endpoint}");
+        }
+        let r = app.call("method_library", &[], &Client::default()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        for path in ["/methods".to_string(), format!("/methods/{id}/edit")] {
+            assert_eq!(app.get(&path, &facilitator).await.status, StatusCode::OK, "{backend:?} {path}");
+        }
+        assert_eq!(app.get(&format!("/methods/{id}/edit"), &other).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+fn as_str_pairs<'a>(args: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn members_vote_for_the_case_to_discuss_next() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (member, facilitator, late) = (app.login(MEMBER).await, app.login(TEACHER).await, app.login(LATE).await);
+        let first = json(&app.call("submit_case", &case(&cid, "Stille klas"), &member).await.body);
+        let second = json(&app.call("submit_case", &case(&cid, "Telefoons in de les"), &late).await.body);
+        let (first, second) = (first.as_str().unwrap(), second.as_str().unwrap());
+        let vote = |case: &str, vote: &str| vec![("case_id", case.to_string()), ("vote", vote.to_string())];
+
+        for (client, case) in [(&member, second), (&facilitator, second), (&late, first)] {
+            let r = app.call("vote_for_case", &as_str_pairs(&vote(case, "true")), client).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?} {}", r.body);
+        }
+        // A new vote moves the old one.
+        app.call("vote_for_case", &as_str_pairs(&vote(first, "true")), &member).await;
+        let listed = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
+        let votes_of = |listed: &Value, id: &str| {
+            let case = listed["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+            (case["votes"].as_u64().unwrap(), case["my_vote"].as_bool().unwrap())
+        };
+        assert_eq!(votes_of(&listed, first), (2, true), "{backend:?}");
+        assert_eq!(votes_of(&listed, second), (1, false), "{backend:?}");
+        assert!(!listed.to_string().contains("voter"), "nobody sees who voted");
+
+        let planning = json(&app.call("round_planning", &[("community_id", &cid)], &facilitator).await.body);
+        let order: Vec<(&str, u64)> = planning["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap(), c["votes"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(order, [(first, 2), (second, 1)], "{backend:?} most votes first");
+
+        // Taking a vote back; a withdrawn case takes no votes; outsiders cannot vote.
+        app.call("vote_for_case", &as_str_pairs(&vote(first, "false")), &late).await;
+        let listed = json(&app.call("community_cases", &[("community_id", &cid)], &late).await.body);
+        assert_eq!(votes_of(&listed, first), (1, false), "{backend:?}");
+        app.call("set_case_open", &[("case_id", second), ("open", "false")], &late).await;
+        let refused = app.call("vote_for_case", &as_str_pairs(&vote(second, "true")), &facilitator).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{backend:?}");
+        for outsider in [LEADER, ADMIN, COLLEAGUE, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            let r = app.call("vote_for_case", &as_str_pairs(&vote(first, "true")), &client).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {outsider}");
+        }
+        let r = app.call("vote_for_case", &as_str_pairs(&vote(first, "true")), &Client::default()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let listed = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
+        assert_eq!(votes_of(&listed, first), (1, true), "{backend:?} refused votes changed nothing");
+    }
+}
+
+#[tokio::test]
+async fn a_community_keeps_case_text_as_long_as_it_chooses() {
+    use sea_orm::{ActiveModelTrait, Set};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (member, facilitator) = (app.login(MEMBER).await, app.login(TEACHER).await);
+        let old = json(&app.call("submit_case", &case(&cid, "Oude casus"), &member).await.body);
+        let old: uuid::Uuid = old.as_str().unwrap().parse().unwrap();
+        let written = time::OffsetDateTime::now_utc() - time::Duration::days(45);
+        let stored = intervision_case::Entity::find_by_id(old).one(app.db()).await.unwrap().unwrap();
+        let promised = stored.expires_at;
+        let mut backdated: intervision_case::ActiveModel = stored.into();
+        backdated.created_at = Set(written);
+        backdated.update(app.db()).await.unwrap();
+
+        for outsider in [MEMBER, LEADER, ADMIN] {
+            let client = app.login(outsider).await;
+            let r = app.call("set_case_keeping", &[("community_id", &cid), ("keeping", "months_1")], &client).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {outsider}");
+        }
+        let bad = app.call("set_case_keeping", &[("community_id", &cid), ("keeping", "forever")], &facilitator).await;
+        assert_eq!(field_errors(&bad), ["keeping"]);
+
+        // Three months: the old case now expires three months after it was written.
+        let r = app.call("set_case_keeping", &[("community_id", &cid), ("keeping", "months_3")], &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?} {}", r.body);
+        let expiry = intervision_case::Entity::find_by_id(old).one(app.db()).await.unwrap().unwrap().expires_at;
+        assert!(expiry < promised, "{backend:?} brought forward");
+        assert!((expiry - written - time::Duration::days(89)).whole_days().abs() <= 3, "{backend:?} {expiry}");
+        let new = json(&app.call("submit_case", &case(&cid, "Nieuwe casus"), &member).await.body);
+        let new: uuid::Uuid = new.as_str().unwrap().parse().unwrap();
+        let new_expiry = intervision_case::Entity::find_by_id(new).one(app.db()).await.unwrap().unwrap().expires_at;
+        let ahead = (new_expiry - time::OffsetDateTime::now_utc()).whole_days();
+        assert!((88..=92).contains(&ahead), "{backend:?} new cases follow the setting: {ahead} days");
+
+        // One month would erase the old case at once: that needs a confirmation.
+        let unconfirmed =
+            app.call("set_case_keeping", &[("community_id", &cid), ("keeping", "months_1")], &facilitator).await;
+        assert_eq!(field_errors(&unconfirmed), ["confirm"], "{backend:?}");
+        let community = community::Entity::find_by_id(cid.parse::<uuid::Uuid>().unwrap()).one(app.db()).await.unwrap();
+        assert_eq!(community.unwrap().case_keeping, "months_3", "{backend:?} nothing changed");
+        let confirmed = app
+            .call(
+                "set_case_keeping",
+                &[("community_id", &cid), ("keeping", "months_1"), ("confirm", "on")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{backend:?} {}", confirmed.body);
+        let erased = intervision_case::Entity::find_by_id(old).one(app.db()).await.unwrap().unwrap();
+        assert!(erased.title.is_empty() && erased.purged_at.is_some(), "{backend:?}");
+        let kept = intervision_case::Entity::find_by_id(new).one(app.db()).await.unwrap().unwrap();
+        assert_eq!(kept.title, "Nieuwe casus");
+
+        // A longer time never extends what was promised.
+        app.call("set_case_keeping", &[("community_id", &cid), ("keeping", "school_year")], &facilitator).await;
+        let after = intervision_case::Entity::find_by_id(new).one(app.db()).await.unwrap().unwrap();
+        assert_eq!(after.expires_at, kept.expires_at, "{backend:?}");
+        let listed = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
+        assert_eq!(listed["keeping"], "school_year");
+    }
+}

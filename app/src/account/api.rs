@@ -111,10 +111,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             .finish()?;
         let address = client_address().await;
         let account = super::domain::normalise_email(&email);
-        if let Err(wait) = state.login_limiter.check(&account, address) {
+        if let Err(wait) = state.login_limiter.begin(&account, address) {
             return Err(AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
         }
         let user = service::authenticate(&state.db, &email, &password).await?;
+        state.login_limiter.succeeded(&account, address);
         let session = session::current_session().await?;
         session::sign_in(&session, &user).await?;
         let language = Language::parse(&user.language).unwrap_or_default();

@@ -100,6 +100,8 @@ pub struct CommunityPage {
     pub status: CommunityStatus,
     pub listed: bool,
     pub window_days: i32,
+    /// How long the community keeps intervision case text.
+    pub case_keeping: crate::intervision::case::CaseKeeping,
     pub criteria_history: Vec<CriteriaVersion>,
     pub members: Vec<Member>,
     pub pending: Vec<PendingMember>,

@@ -427,6 +427,7 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityFor
         status: Set(CommunityStatus::Active.as_str().to_string()),
         listed: Set(form.listed),
         window_days: Set(90),
+        case_keeping: Set(crate::intervision::case::CaseKeeping::default().as_str().to_string()),
         created_by: Set(Some(viewer.id())),
         created_at: Set(at),
         updated_at: Set(at),
@@ -701,6 +702,7 @@ pub async fn community_page(
         status: parse_status(&community.status),
         listed: community.listed,
         window_days: community.window_days,
+        case_keeping: crate::intervision::service::keeping_of(&community),
         criteria_history: criteria
             .into_iter()
             .map(|c| CriteriaVersion { criteria: c.criteria, author: c.author_id.map(name_of), at: c.created_at })

@@ -18,6 +18,7 @@ use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhas
 use crate::account::domain::Flash;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::intervision::views::CaseKeepingCard;
 use crate::meeting::views::MeetingList;
 use crate::ui::{
     Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
@@ -815,6 +816,7 @@ pub fn EditCommunityPage() -> impl IntoView {
                                         <button type="submit" class="button button--primary">{t!(i18n, community.save)}</button>
                                     </ActionForm>
                                 </section>
+                                <CaseKeepingCard community_id=data.id keeping=data.case_keeping/>
                             }.into_any()
                         }
                         Ok(_) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::case::CaseStatus;
+use super::case::{CaseKeeping, CaseStatus};
 use super::follow_up::{GroupEvaluation, Outcome};
-use super::method::{Method, Text};
+use super::method::{Method, MethodForm, PhaseForm, Text};
 use super::plan::{RoundRole, Warmth};
 use super::round::{Command, Status};
 use crate::error::{AppError, ErrorKey};
@@ -16,7 +16,7 @@ use crate::error::{AppError, ErrorKey};
 #[cfg(feature = "ssr")]
 use {
     super::follow_up::{ActionForm, SummaryForm, validate_evaluation},
-    super::{case::CaseForm, closing, rounds, service},
+    super::{case::CaseForm, closing, method_library, rounds, service},
     crate::account::session,
     crate::error::respond,
     crate::state::AppState,
@@ -33,6 +33,9 @@ pub struct CaseRow {
     pub author: Option<String>,
     pub mine: bool,
     pub expires_at: OffsetDateTime,
+    /// Votes to discuss it next (open cases only; nobody sees who voted).
+    pub votes: u32,
+    pub my_vote: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +43,7 @@ pub struct CaseList {
     pub community_id: Uuid,
     pub community_name: String,
     pub cases: Vec<CaseRow>,
+    pub keeping: CaseKeeping,
 }
 
 #[server(endpoint = "community_cases")]
@@ -78,12 +82,44 @@ pub async fn set_case_open(case_id: Uuid, open: bool) -> Result<(), AppError> {
     .await
 }
 
+/// A member votes for the open case they would most like to discuss next
+/// (`vote = "true"`; one vote per member, a new vote moves it) or takes the vote back.
+#[server(endpoint = "vote_for_case")]
+pub async fn vote_for_case(case_id: Uuid, vote: bool) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::vote(&state.db, &viewer, case_id, vote).await
+    })
+    .await
+}
+
+/// A facilitator sets how long the community keeps case text. A shorter time also
+/// applies to cases already there; when that empties some now, `confirm` must be on.
+#[server(endpoint = "set_case_keeping")]
+pub async fn set_case_keeping(
+    community_id: Uuid,
+    keeping: String,
+    #[server(default)] confirm: Option<String>,
+) -> Result<usize, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let purged = service::set_keeping(&state.db, &viewer, community_id, &keeping, confirm.is_some()).await?;
+        leptos_axum::redirect(&format!("/c/{community_id}"));
+        Ok(purged)
+    })
+    .await
+}
+
 /// An open case a facilitator can plan a round on, with the roles Kring suggests.
+/// Listed by votes, most first; on a tie, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannableCase {
     pub id: Uuid,
     pub title: String,
     pub author: Option<String>,
+    pub votes: u32,
     pub suggested_lead: Option<Uuid>,
     pub suggested_timekeeper: Option<Uuid>,
     pub suggested_note_taker: Option<Uuid>,
@@ -97,6 +133,9 @@ pub struct MemberOption {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MethodOption {
+    /// What the plan form sends: a built-in method's key or an adapted method's id.
+    pub id: String,
+    pub adapted: bool,
     pub method: Method,
     /// Suitable for this group's experience with rounds.
     pub suggested: bool,
@@ -468,6 +507,104 @@ pub async fn community_follow_ups(community_id: Uuid) -> Result<Vec<ActionRow>, 
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         closing::community_follow_ups(&state, &viewer, community_id).await
+    })
+    .await
+}
+
+/// The organisation's method library: the built-in methods and those its facilitators
+/// adapted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodLibrary {
+    /// Facilitators and admins copy and adapt methods; everyone else reads.
+    pub may_adapt: bool,
+    pub built_in: Vec<Method>,
+    pub adapted: Vec<AdaptedMethod>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdaptedMethod {
+    pub id: Uuid,
+    pub method: Method,
+    pub author: Option<String>,
+    pub updated_at: OffsetDateTime,
+    /// Put away: not offered when planning; can be brought back.
+    pub archived: bool,
+}
+
+/// An adapted method as its edit form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodEdit {
+    pub id: Uuid,
+    pub form: MethodForm,
+    pub total_minutes: u32,
+}
+
+#[server(endpoint = "method_library")]
+pub async fn get_method_library() -> Result<MethodLibrary, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        method_library::library(&state.db, &viewer).await
+    })
+    .await
+}
+
+/// Copies a built-in method (its key) or an adapted one (its id) for adapting.
+#[server(endpoint = "copy_method")]
+pub async fn copy_method(from: String) -> Result<Uuid, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let id = method_library::copy(&state.db, &viewer, &from).await?;
+        leptos_axum::redirect(&format!("/methods/{id}/edit"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "method_for_editing")]
+pub async fn method_for_editing(method_id: Uuid, language: String) -> Result<MethodEdit, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        method_library::for_editing(&state.db, &viewer, method_id, &language).await
+    })
+    .await
+}
+
+/// Saves an adapted method. `language` is the one the form was shown in: texts left
+/// as they were keep both languages.
+#[server(endpoint = "update_method")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_method(
+    method_id: Uuid,
+    language: String,
+    name: String,
+    #[server(default)] description: String,
+    #[server(default)] when_to_use: String,
+    trust: String,
+    #[server(default)] phases: Vec<PhaseForm>,
+) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let form = MethodForm { name, description, when_to_use, trust, phases };
+        method_library::update(&state.db, &viewer, method_id, &language, form).await?;
+        leptos_axum::redirect("/methods");
+        Ok(())
+    })
+    .await
+}
+
+/// Puts an adapted method away (`archived = "true"`) or brings it back.
+#[server(endpoint = "archive_method")]
+pub async fn archive_method(method_id: Uuid, archived: bool) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        method_library::set_archived(&state.db, &viewer, method_id, archived).await?;
+        leptos_axum::redirect("/methods");
+        Ok(())
     })
     .await
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::domain::Language;
 use crate::community::domain::string_enum;
+use crate::error::{AppError, ErrorKey, Validation};
 
 /// A text in both interface languages. Built-in methods carry both; an adapted method
 /// carries what its author wrote, and shows it whatever the reader's language.
@@ -197,6 +198,190 @@ impl Method {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// One phase as typed into the method form. Rows the author marks `remove`, and a
+/// new row left empty, are dropped; `position` orders the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub instruction: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub speaks: String,
+    #[serde(default)]
+    pub case_bringer: String,
+    #[serde(default)]
+    pub collects: String,
+    #[serde(default)]
+    pub hidden: Option<String>,
+    #[serde(default)]
+    pub remove: Option<String>,
+    #[serde(default)]
+    pub position: String,
+}
+
+impl PhaseForm {
+    fn is_blank(&self) -> bool {
+        self.title.trim().is_empty() && self.instruction.trim().is_empty() && self.minutes.trim().is_empty()
+    }
+}
+
+/// An adapted method as typed into the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodForm {
+    pub name: String,
+    pub description: String,
+    pub when_to_use: String,
+    pub trust: String,
+    pub phases: Vec<PhaseForm>,
+}
+
+/// The form field of one phase's input, e.g. `phases[2][minutes]`.
+pub fn phase_field(row: usize, input: &str) -> String {
+    format!("phases[{row}][{input}]")
+}
+
+/// A text the author left as it was keeps both languages; a changed one is what they wrote.
+fn merged(old: &Text, typed: &str, language: Language) -> Text {
+    let typed = typed.replace("\r\n", "\n");
+    let typed = typed.trim();
+    if typed == old.get(language).trim() { old.clone() } else { Text::same(typed) }
+}
+
+fn bounded(text: &str, max: usize, required: bool) -> Result<(), ErrorKey> {
+    let length = text.trim().chars().count();
+    if required && length == 0 {
+        Err(ErrorKey::Required)
+    } else if length > max {
+        Err(ErrorKey::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+impl MethodForm {
+    /// The form as it shows `method` in `language`, rows in order, plus one empty row
+    /// for a new phase.
+    pub fn of(method: &Method, language: Language) -> MethodForm {
+        let mut phases: Vec<PhaseForm> = method
+            .phases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PhaseForm {
+                title: p.title.get(language).to_string(),
+                instruction: p.instruction.get(language).to_string(),
+                minutes: p.minutes.to_string(),
+                speaks: p.speaks.as_str().to_string(),
+                case_bringer: p.case_bringer.as_str().to_string(),
+                collects: p.collects.as_str().to_string(),
+                hidden: p.hidden_until_revealed.then(|| "on".to_string()),
+                remove: None,
+                position: (i + 1).to_string(),
+            })
+            .collect();
+        phases.push(PhaseForm {
+            speaks: Speaker::Group.as_str().to_string(),
+            case_bringer: Presence::Present.as_str().to_string(),
+            collects: Collects::Nothing.as_str().to_string(),
+            position: (method.phases.len() + 1).to_string(),
+            ..PhaseForm::default()
+        });
+        MethodForm {
+            name: method.name.get(language).to_string(),
+            description: method.description.get(language).to_string(),
+            when_to_use: method.when_to_use.get(language).to_string(),
+            trust: method.trust.as_str().to_string(),
+            phases,
+        }
+    }
+
+    /// `current` changed as the form says, or every problem at once as field errors.
+    /// Row `i` of the form edits phase `i` of `current`; rows past its end are new.
+    pub fn apply(&self, current: &Method, language: Language) -> Result<Method, AppError> {
+        let mut check = Validation::new();
+        check
+            .check("name", bounded(&self.name, NAME_MAX, true))
+            .check("description", bounded(&self.description, TEXT_MAX, false))
+            .check("when_to_use", bounded(&self.when_to_use, TEXT_MAX, false))
+            .check("trust", TrustNeeded::parse(&self.trust).map(|_| ()));
+        let mut kept: Vec<(i64, usize, Phase)> = Vec::new();
+        for (row, input) in self.phases.iter().enumerate() {
+            let old = current.phases.get(row);
+            if input.remove.is_some() || (old.is_none() && input.is_blank()) {
+                continue;
+            }
+            let minutes = input
+                .minutes
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|m| (1..=MAX_PHASE_MINUTES).contains(m))
+                .ok_or(ErrorKey::MinutesRange);
+            let speaks = Speaker::parse(&input.speaks);
+            let case_bringer = Presence::parse(&input.case_bringer);
+            let collects = Collects::parse(&input.collects);
+            check
+                .check(&phase_field(row, "title"), bounded(&input.title, PHASE_TITLE_MAX, true))
+                .check(&phase_field(row, "instruction"), bounded(&input.instruction, TEXT_MAX, false))
+                .check(&phase_field(row, "minutes"), minutes.map(|_| ()))
+                .check(&phase_field(row, "speaks"), speaks.map(|_| ()))
+                .check(&phase_field(row, "case_bringer"), case_bringer.map(|_| ()))
+                .check(&phase_field(row, "collects"), collects.map(|_| ()));
+            let (Ok(minutes), Ok(speaks), Ok(case_bringer), Ok(collects)) = (minutes, speaks, case_bringer, collects)
+            else {
+                continue;
+            };
+            let blank = Text::default();
+            let position = input.position.trim().parse::<i64>().unwrap_or(row as i64 + 1);
+            kept.push((
+                position,
+                row,
+                Phase {
+                    title: merged(old.map_or(&blank, |p| &p.title), &input.title, language),
+                    instruction: merged(old.map_or(&blank, |p| &p.instruction), &input.instruction, language),
+                    minutes,
+                    speaks,
+                    case_bringer,
+                    collects,
+                    hidden_until_revealed: input.hidden.is_some() && collects != Collects::Nothing,
+                },
+            ));
+        }
+        check.check(
+            "phases",
+            if kept.is_empty() && self.phases.iter().all(|p| p.remove.is_some() || p.is_blank()) {
+                Err(ErrorKey::NoPhases)
+            } else if kept.len() > MAX_PHASES {
+                Err(ErrorKey::TooManyPhases)
+            } else {
+                Ok(())
+            },
+        );
+        check.finish()?;
+        kept.sort_by_key(|(position, row, _)| (*position, *row));
+        let method = Method {
+            key: current.key.clone(),
+            name: merged(&current.name, &self.name, language),
+            description: merged(&current.description, &self.description, language),
+            when_to_use: merged(&current.when_to_use, &self.when_to_use, language),
+            trust: TrustNeeded::parse(&self.trust).unwrap_or(current.trust),
+            phases: kept.into_iter().map(|(_, _, phase)| phase).collect(),
+        };
+        // The form checks above cover every rule; this keeps the two from drifting apart.
+        if method.problems().is_empty() { Ok(method) } else { Err(AppError::field("phases", ErrorKey::InvalidChoice)) }
+    }
+}
+
+/// A built-in method copied for adapting: the same phases, its name marked as adapted.
+pub fn adapted_copy(method: &Method) -> Method {
+    Method {
+        name: Text { nl: format!("{} (aangepast)", method.name.nl), en: format!("{} (adapted)", method.name.en) },
+        ..method.clone()
     }
 }
 
@@ -930,5 +1115,61 @@ mod tests {
         assert!(!suitable(4).contains(&"gossip"));
         assert!(suitable(8).contains(&"gossip"));
         assert_eq!(suitable(0)[0], "five_step");
+    }
+
+    #[test]
+    fn an_unchanged_form_gives_back_the_same_method_in_both_languages() {
+        let method = adapted_copy(&built_in_by_key("incident_timed").unwrap());
+        let form = MethodForm::of(&method, Language::En);
+        assert_eq!(form.phases.len(), method.phases.len() + 1, "plus one empty row for a new phase");
+        assert_eq!(form.apply(&method, Language::En), Ok(method.clone()));
+        assert!(method.name.en.ends_with("(adapted)") && method.name.nl.ends_with("(aangepast)"));
+    }
+
+    #[test]
+    fn the_form_changes_removes_adds_and_reorders_phases() {
+        let method = built_in_by_key("five_step").unwrap();
+        let mut form = MethodForm::of(&method, Language::Nl);
+        let n = method.phases.len();
+        form.phases[0].minutes = "7".into();
+        form.phases[0].title = "Kennismaken".into();
+        form.phases[1].remove = Some("on".into());
+        let new = form.phases.last_mut().unwrap();
+        new.title = "Stilte".into();
+        new.instruction = "Iedereen schrijft twee minuten voor zichzelf.".into();
+        new.minutes = "2".into();
+        new.collects = "positions".into();
+        new.hidden = Some("on".into());
+        new.position = "0".into();
+        let adapted = form.apply(&method, Language::Nl).unwrap();
+        assert_eq!(adapted.phases.len(), n);
+        assert_eq!(adapted.phases[0].title, Text::same("Stilte"));
+        assert!(adapted.phases[0].hidden_until_revealed);
+        assert_eq!((adapted.phases[1].minutes, adapted.phases[1].title.en.as_str()), (7, "Kennismaken"));
+        assert_eq!(adapted.phases[2], method.phases[2], "untouched phases keep both languages");
+        assert_eq!(adapted.key, method.key);
+    }
+
+    #[test]
+    fn a_bad_form_names_every_bad_field() {
+        let method = built_in_by_key("socratic").unwrap();
+        let mut form = MethodForm::of(&method, Language::Nl);
+        form.name = " ".into();
+        form.phases[0].title = String::new();
+        form.phases[1].minutes = "0".into();
+        form.phases[2].minutes = "tien".into();
+        form.phases[3].collects = "prophecies".into();
+        let error = form.apply(&method, Language::Nl).unwrap_err();
+        assert_eq!(error.field_error("name"), Some(ErrorKey::Required));
+        assert_eq!(error.field_error("phases[0][title]"), Some(ErrorKey::Required));
+        assert_eq!(error.field_error("phases[1][minutes]"), Some(ErrorKey::MinutesRange));
+        assert_eq!(error.field_error("phases[2][minutes]"), Some(ErrorKey::MinutesRange));
+        assert_eq!(error.field_error("phases[3][collects]"), Some(ErrorKey::InvalidChoice));
+
+        let mut none_left = MethodForm::of(&method, Language::Nl);
+        for phase in &mut none_left.phases {
+            phase.remove = Some("on".into());
+        }
+        assert_eq!(none_left.apply(&method, Language::Nl).unwrap_err().field_error("phases"), Some(ErrorKey::NoPhases));
     }
 }

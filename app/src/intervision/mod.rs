@@ -2,7 +2,8 @@
 //! methods are data (`method`), the live round a pure state machine (`round`), and
 //! cases are what members bring ahead of a round (`case`). A round closes with actions, an
 //! evaluation and perhaps a published summary (`follow_up`, stored by `closing`). Rounds are stored and
-//! guarded in `rounds`; the `hub` tells open screens that a round changed.
+//! guarded in `rounds`; the `hub` tells open screens that a round changed. Facilitators
+//! adapt methods for their organisation in the `method_library`.
 
 pub mod api;
 pub mod case;
@@ -13,6 +14,9 @@ pub mod follow_up;
 #[cfg(feature = "ssr")]
 pub mod hub;
 pub mod method;
+#[cfg(feature = "ssr")]
+pub mod method_library;
+pub mod method_views;
 pub mod plan;
 pub mod round;
 #[cfg(feature = "ssr")]

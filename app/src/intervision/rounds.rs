@@ -17,13 +17,13 @@ use super::api::{
     CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
     RoundView,
 };
-use super::case::CaseStatus;
-use super::closing;
-use super::method::{Method, built_in, built_in_by_key, suitable};
+use super::case::{CaseStatus, in_vote_order};
+use super::method::{Method, suitable};
 use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
 use super::plan::{takes_choice, takes_warmth};
 use super::round::{Command, Reader, Refusal, RoundState, Status, may_see};
 use super::service::intervision_access;
+use super::{closing, method_library, service};
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
 use crate::community::participation::EventKind;
@@ -95,19 +95,31 @@ pub async fn planning(db: &DatabaseConnection, viewer: &Viewer, community_id: Uu
     let history = past_roles(db, community_id).await?;
     let held = rounds_held(db, community_id).await?;
     let suggested = suitable(held as u32);
-    let methods = built_in()
+    let methods = method_library::offered(db, community.organisation_id)
+        .await?
         .into_iter()
-        .map(|m| MethodOption { suggested: suggested.contains(&m.key.as_str()), method: m })
+        .map(|(id, adapted, m)| MethodOption { id, adapted, suggested: suggested.contains(&m.key.as_str()), method: m })
         .collect();
+    let votes = service::open_votes(db, community_id).await?;
+    let cases = in_vote_order(
+        cases
+            .into_iter()
+            .map(|c| {
+                let n = votes.get(&c.id).copied().unwrap_or(0);
+                (c, n)
+            })
+            .collect(),
+    );
     let cases = cases
         .into_iter()
-        .map(|case| {
+        .map(|(case, votes)| {
             let bringer = case.author_id.unwrap_or_default();
             let [lead, timekeeper, note_taker] = suggest_roles(&ordered, bringer, &history);
             super::api::PlannableCase {
                 id: case.id,
                 title: case.title,
                 author: case.author_id.and_then(|id| names.get(&id).cloned()),
+                votes,
                 suggested_lead: lead,
                 suggested_timekeeper: timekeeper,
                 suggested_note_taker: note_taker,
@@ -148,13 +160,13 @@ pub async fn plan(
     form: PlanForm,
 ) -> Result<Uuid, AppError> {
     let txn = begin_write(db).await?;
-    facilitator_access(&txn, viewer, community_id).await?;
+    let community = facilitator_access(&txn, viewer, community_id).await?;
     let case = intervision_case::Entity::find_by_id(form.case_id)
         .filter(intervision_case::Column::CommunityId.eq(community_id))
         .filter(intervision_case::Column::PurgedAt.is_null())
         .one(&txn)
         .await?;
-    let method = built_in_by_key(&form.method_key);
+    let method = method_library::chosen(&txn, community.organisation_id, &form.method_key).await?;
     let mut check = Validation::new();
     check.check("case_id", if case.is_some() { Ok(()) } else { Err(ErrorKey::InvalidChoice) });
     check.check("method_key", if method.is_some() { Ok(()) } else { Err(ErrorKey::InvalidChoice) });

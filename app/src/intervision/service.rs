@@ -1,6 +1,8 @@
-//! Cases on the server: submitted, listed and withdrawn by members of the community
-//! only (everyone else, school leaders and admins included, gets `NotFound`), and
-//! emptied when they expire.
+//! Cases on the server: submitted, listed, voted on and withdrawn by members of the
+//! community only (everyone else, school leaders and admins included, gets
+//! `NotFound`), and emptied when they expire, after the time the community keeps them.
+
+use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -9,11 +11,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::api::{CaseList, CaseRow};
-use super::case::{CaseForm, CaseStatus, school_year_end};
+use super::case::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
-use crate::community::service::member_access;
-use crate::db::entities::{community, intervision_case, user};
+use crate::community::service::{facilitator_access, member_access};
+use crate::db::entities::{community, intervision_case, intervision_case_vote, intervision_round, user};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 
@@ -39,7 +41,7 @@ pub async fn submit(
 ) -> Result<Uuid, AppError> {
     let input = form.validate()?;
     let txn = begin_write(db).await?;
-    intervision_access(&txn, viewer, community_id).await?;
+    let community = intervision_access(&txn, viewer, community_id).await?;
     let at = now();
     let id = Uuid::now_v7();
     intervision_case::ActiveModel {
@@ -50,7 +52,7 @@ pub async fn submit(
         situation: Set(input.situation),
         question: Set(input.question),
         status: Set(CaseStatus::Open.as_str().to_string()),
-        expires_at: Set(school_year_end(at)),
+        expires_at: Set(keeping_of(&community).expires_at(at)),
         purged_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
@@ -76,6 +78,8 @@ pub async fn community_cases(
         .await?;
     let author_ids: Vec<Uuid> = cases.iter().filter_map(|c| c.author_id).collect();
     let authors = user::Entity::find().filter(user::Column::Id.is_in(author_ids)).all(db).await?;
+    let votes = open_votes(db, community_id).await?;
+    let my_vote = my_vote(db, viewer, community_id).await?;
     let rows = cases
         .into_iter()
         .map(|case| CaseRow {
@@ -87,9 +91,11 @@ pub async fn community_cases(
             author: case.author_id.and_then(|id| authors.iter().find(|u| u.id == id)).map(|u| u.name.clone()),
             mine: case.author_id == Some(viewer.id()),
             expires_at: case.expires_at,
+            votes: votes.get(&case.id).copied().unwrap_or(0),
+            my_vote: my_vote == Some(case.id),
         })
         .collect();
-    Ok(CaseList { community_id, community_name: community.name, cases: rows })
+    Ok(CaseList { community_id, keeping: keeping_of(&community), community_name: community.name, cases: rows })
 }
 
 /// The case bringer takes a case back (`open = false`) or puts it back (`true`).
@@ -122,6 +128,10 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
         .all(&txn)
         .await?;
     let count = expired.len();
+    intervision_case_vote::Entity::delete_many()
+        .filter(intervision_case_vote::Column::CaseId.is_in(expired.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .exec(&txn)
+        .await?;
     for case in expired {
         let mut active: intervision_case::ActiveModel = case.into();
         active.title = Set(String::new());
@@ -133,4 +143,126 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
     }
     txn.commit().await?;
     Ok(count)
+}
+
+pub(crate) fn keeping_of(community: &community::Model) -> CaseKeeping {
+    CaseKeeping::parse(&community.case_keeping).unwrap_or_default()
+}
+
+/// Votes per open case of the community.
+pub(crate) async fn open_votes<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<HashMap<Uuid, u32>, AppError> {
+    let open: Vec<Uuid> = intervision_case::Entity::find()
+        .filter(intervision_case::Column::CommunityId.eq(community_id))
+        .filter(intervision_case::Column::Status.eq(CaseStatus::Open.as_str()))
+        .filter(intervision_case::Column::PurgedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut votes = HashMap::new();
+    for vote in
+        intervision_case_vote::Entity::find().filter(intervision_case_vote::Column::CaseId.is_in(open)).all(db).await?
+    {
+        *votes.entry(vote.case_id).or_insert(0) += 1;
+    }
+    Ok(votes)
+}
+
+async fn my_vote<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id: Uuid) -> Result<Option<Uuid>, AppError> {
+    Ok(intervision_case_vote::Entity::find()
+        .filter(intervision_case_vote::Column::CommunityId.eq(community_id))
+        .filter(intervision_case_vote::Column::UserId.eq(viewer.id()))
+        .one(db)
+        .await?
+        .map(|v| v.case_id))
+}
+
+/// A member votes for an open case to discuss next (their earlier vote in the
+/// community moves to it), or takes their vote back.
+pub async fn vote(db: &DatabaseConnection, viewer: &Viewer, case_id: Uuid, vote: bool) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let case = intervision_case::Entity::find_by_id(case_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    intervision_access(&txn, viewer, case.community_id).await?;
+    if case.purged_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    if vote && case.status != CaseStatus::Open.as_str() {
+        return Err(AppError::Conflict(crate::error::ErrorKey::CaseChanged));
+    }
+    let mine = intervision_case_vote::Entity::delete_many()
+        .filter(intervision_case_vote::Column::CommunityId.eq(case.community_id))
+        .filter(intervision_case_vote::Column::UserId.eq(viewer.id()));
+    if vote {
+        mine.exec(&txn).await?;
+        intervision_case_vote::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            case_id: Set(case.id),
+            community_id: Set(case.community_id),
+            user_id: Set(viewer.id()),
+            created_at: Set(now()),
+        }
+        .insert(&txn)
+        .await?;
+    } else {
+        mine.filter(intervision_case_vote::Column::CaseId.eq(case.id)).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A facilitator chooses how long the community keeps case text. A shorter time
+/// also brings forward the expiry of cases already there (and of their rounds); a
+/// longer one never extends it. When that empties cases right away, `confirmed` must
+/// be set. Returns how many cases were emptied.
+pub async fn set_keeping(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    keeping: &str,
+    confirmed: bool,
+) -> Result<usize, AppError> {
+    let txn = begin_write(db).await?;
+    let community = facilitator_access(&txn, viewer, community_id).await?;
+    let keeping = CaseKeeping::parse(keeping).map_err(|key| AppError::field("keeping", key))?;
+    let at = now();
+    let cases = intervision_case::Entity::find()
+        .filter(intervision_case::Column::CommunityId.eq(community_id))
+        .filter(intervision_case::Column::PurgedAt.is_null())
+        .all(&txn)
+        .await?;
+    let changed: Vec<(intervision_case::Model, OffsetDateTime)> = cases
+        .into_iter()
+        .filter_map(|case| {
+            let expires_at = keeping.applied_to(case.created_at, case.expires_at);
+            (expires_at != case.expires_at).then_some((case, expires_at))
+        })
+        .collect();
+    if !confirmed && changed.iter().any(|(_, expires_at)| *expires_at <= at) {
+        return Err(AppError::field("confirm", crate::error::ErrorKey::PurgeNeedsConfirmation));
+    }
+    for (case, expires_at) in changed {
+        let rounds = intervision_round::Entity::find()
+            .filter(intervision_round::Column::CaseId.eq(case.id))
+            .filter(intervision_round::Column::ExpiresAt.gt(expires_at))
+            .all(&txn)
+            .await?;
+        for round in rounds {
+            let mut round: intervision_round::ActiveModel = round.into();
+            round.expires_at = Set(expires_at);
+            round.update(&txn).await?;
+        }
+        let mut case: intervision_case::ActiveModel = case.into();
+        case.expires_at = Set(expires_at);
+        case.updated_at = Set(at);
+        case.update(&txn).await?;
+    }
+    let mut community: community::ActiveModel = community.into();
+    community.case_keeping = Set(keeping.as_str().to_string());
+    community.updated_at = Set(at);
+    community.update(&txn).await?;
+    txn.commit().await?;
+    let purged = purge_expired(db, at).await?;
+    super::rounds::purge_expired(db, at).await?;
+    Ok(purged)
 }

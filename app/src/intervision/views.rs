@@ -10,10 +10,11 @@ use uuid::Uuid;
 
 use super::api::{
     AddRoundAction, AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, EvaluateRound, PlanRound,
-    PublishRoundSummary, RateQuestion, RemoveRoundAction, ReportAction, RoundCommand, RoundRow, RoundView, SetCaseOpen,
-    SetRoundPresence, SubmitCase, community_cases, community_follow_ups, community_rounds, get_round,
-    get_round_planning,
+    PublishRoundSummary, RateQuestion, RemoveRoundAction, ReportAction, RoundCommand, RoundRow, RoundView,
+    SetCaseKeeping, SetCaseOpen, SetRoundPresence, SubmitCase, VoteForCase, community_cases, community_follow_ups,
+    community_rounds, get_round, get_round_planning,
 };
+use super::case::{CaseKeeping, CaseStatus};
 use super::closing_views::{FollowUps, LookBack, PostResult, RoundClosingView};
 use super::method::{Collects, Presence, Speaker};
 use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
@@ -49,9 +50,12 @@ pub fn CommunityIntervision(community_id: Uuid, facilitator: bool) -> impl IntoV
         <section class="card" aria-labelledby="intervision-title">
             <div class="card__head">
                 <h2 id="intervision-title">{t!(i18n, rounds.title)}</h2>
-                {facilitator.then(|| view! {
-                    <a class="button button--small button--primary" href=format!("/c/{community_id}/rounds/new")>{t!(i18n, rounds.plan)}</a>
-                })}
+                <div class="inline-actions">
+                    <a class="button button--small" href="/methods">{t!(i18n, methods.title)}</a>
+                    {facilitator.then(|| view! {
+                        <a class="button button--small button--primary" href=format!("/c/{community_id}/rounds/new")>{t!(i18n, rounds.plan)}</a>
+                    })}
+                </div>
             </div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
@@ -115,26 +119,33 @@ fn RoundList(rounds: Vec<RoundRow>) -> impl IntoView {
 #[component]
 fn CaseListView(cases: CaseList) -> impl IntoView {
     let i18n = use_i18n();
-    let open: Vec<_> = cases.cases.into_iter().filter(|c| c.status != super::case::CaseStatus::Discussed).collect();
+    let keeping = cases.keeping;
+    let open: Vec<_> = cases.cases.into_iter().filter(|c| c.status != CaseStatus::Discussed).collect();
+    let voting = open.iter().filter(|c| c.status == CaseStatus::Open).count() > 1;
     view! {
         <h3>{t!(i18n, rounds.open_cases)}</h3>
+        <p class="muted small">{move || keeping_text(i18n.get_locale(), keeping)}</p>
+        {voting.then(|| view! { <p class="muted small">{t!(i18n, rounds.vote_hint)}</p> })}
         {if open.is_empty() {
             view! { <p class="muted">{t!(i18n, rounds.no_cases)}</p> }.into_any()
         } else {
             view! {
-                <ul class="plain-list stack">
+                <ul class="plain-list stack" data-testid="cases">
                     {open.into_iter().map(|case| {
-                        let withdrawn = case.status == super::case::CaseStatus::Withdrawn;
+                        let withdrawn = case.status == CaseStatus::Withdrawn;
+                        let votes = case.votes;
                         view! {
-                            <li>
+                            <li class="case-row">
                                 <details class="disclosure">
                                     <summary>
                                         {case.title.clone()}
                                         {case.author.clone().map(|a| view! { <span class="muted">" · "{a}</span> })}
                                         {withdrawn.then(|| view! { " "<span class="badge">{t!(i18n, rounds.withdrawn)}</span> })}
+                                        {(votes > 0).then(|| view! { " "<span class="badge" data-testid="votes">{t!(i18n, rounds.votes, count = votes)}</span> })}
                                     </summary>
                                     <p class="prewrap">{case.situation.clone()}</p>
                                     <p><strong>{t!(i18n, rounds.case_question)}": "</strong>{case.question.clone()}</p>
+                                    <p class="muted small">{t!(i18n, rounds.case_expires)}" "{date_text(case.expires_at)}</p>
                                     {case.mine.then(|| view! {
                                         <form method="post" action=SetCaseOpen::url() class="inline-form">
                                             <input type="hidden" name="case_id" value=case.id.to_string()/>
@@ -145,12 +156,73 @@ fn CaseListView(cases: CaseList) -> impl IntoView {
                                         </form>
                                     })}
                                 </details>
+                                {(!withdrawn).then(|| view! {
+                                    <form method="post" action=VoteForCase::url() class="inline-form">
+                                        <input type="hidden" name="case_id" value=case.id.to_string()/>
+                                        <input type="hidden" name="vote" value=(!case.my_vote).to_string()/>
+                                        <button type="submit" class="button button--small" aria-pressed=case.my_vote.to_string()>
+                                            {if case.my_vote { t!(i18n, rounds.unvote).into_any() } else { t!(i18n, rounds.vote).into_any() }}
+                                        </button>
+                                    </form>
+                                })}
                             </li>
                         }
                     }).collect_view()}
                 </ul>
             }.into_any()
         }}
+    }
+}
+
+pub(crate) fn keeping_text(locale: Locale, keeping: CaseKeeping) -> &'static str {
+    match keeping {
+        CaseKeeping::SchoolYear => td_string!(locale, rounds.keeping_school_year),
+        CaseKeeping::SixMonths => td_string!(locale, rounds.keeping_months_6),
+        CaseKeeping::ThreeMonths => td_string!(locale, rounds.keeping_months_3),
+        CaseKeeping::OneMonth => td_string!(locale, rounds.keeping_months_1),
+    }
+}
+
+pub(crate) fn keeping_option(locale: Locale, keeping: CaseKeeping) -> &'static str {
+    match keeping {
+        CaseKeeping::SchoolYear => td_string!(locale, rounds.keep_school_year),
+        CaseKeeping::SixMonths => td_string!(locale, rounds.keep_months_6),
+        CaseKeeping::ThreeMonths => td_string!(locale, rounds.keep_months_3),
+        CaseKeeping::OneMonth => td_string!(locale, rounds.keep_months_1),
+    }
+}
+
+/// The facilitator's setting on the community's edit page: how long case text stays.
+#[component]
+pub fn CaseKeepingCard(community_id: Uuid, keeping: CaseKeeping) -> impl IntoView {
+    let i18n = use_i18n();
+    let set = ServerAction::<SetCaseKeeping>::new();
+    let error = action_error(set);
+    view! {
+        <section class="card narrow-wide" aria-labelledby="keeping-title">
+            <h2 id="keeping-title">{t!(i18n, rounds.keeping_title)}</h2>
+            <p class="muted">{t!(i18n, rounds.keeping_hint)}</p>
+            <ErrorAlert error=error/>
+            <ActionForm action=set attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="community_id" value=community_id.to_string()/>
+                <div class="field">
+                    <label class="field__label" for="field-keeping">{t!(i18n, rounds.keeping_label)}</label>
+                    <select class="field__input" id="field-keeping" name="keeping">
+                        {CaseKeeping::ALL.iter().map(|&k| view! {
+                            <option value=k.as_str() selected=k == keeping>{move || keeping_option(i18n.get_locale(), k)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field field--check" class:field--invalid=move || error.get().and_then(|e| e.field_error("confirm")).is_some()>
+                    {move || error.get().and_then(|e| e.field_error("confirm")).map(|key| view! {
+                        <p class="field__error" id="field-confirm-error">{move || crate::ui::error_key_text(i18n.get_locale(), key)}</p>
+                    })}
+                    <input type="checkbox" id="field-confirm" name="confirm" value="on"/>
+                    <label for="field-confirm">{t!(i18n, rounds.keeping_confirm)}</label>
+                </div>
+                <button type="submit" class="button button--primary">{t!(i18n, rounds.keeping_save)}</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -173,7 +245,7 @@ fn role_text(locale: Locale, role: RoundRole) -> &'static str {
     }
 }
 
-fn speaker_text(locale: Locale, speaker: Speaker) -> &'static str {
+pub(crate) fn speaker_text(locale: Locale, speaker: Speaker) -> &'static str {
     match speaker {
         Speaker::CaseBringer => td_string!(locale, rounds.speaks_case_bringer),
         Speaker::Group => td_string!(locale, rounds.speaks_group),
@@ -183,7 +255,7 @@ fn speaker_text(locale: Locale, speaker: Speaker) -> &'static str {
     }
 }
 
-fn presence_text(locale: Locale, presence: Presence) -> &'static str {
+pub(crate) fn presence_text(locale: Locale, presence: Presence) -> &'static str {
     match presence {
         Presence::Present => td_string!(locale, rounds.bringer_present),
         Presence::Listening => td_string!(locale, rounds.bringer_listening),
@@ -191,7 +263,7 @@ fn presence_text(locale: Locale, presence: Presence) -> &'static str {
     }
 }
 
-fn collects_text(locale: Locale, collects: Collects) -> &'static str {
+pub(crate) fn collects_text(locale: Locale, collects: Collects) -> &'static str {
     match collects {
         Collects::Nothing => "",
         Collects::Questions => td_string!(locale, rounds.collects_questions),
@@ -260,20 +332,24 @@ pub fn PlanRoundPage() -> impl IntoView {
                                             <label class="field__label" for="case_id">{t!(i18n, rounds.case)}</label>
                                             <select class="field__input" id="case_id" name="case_id">
                                                 {planning.cases.iter().map(|c| view! {
-                                                    <option value=c.id.to_string()>{c.title.clone()}{c.author.clone().map(|a| format!(" ({a})"))}</option>
+                                                    <option value=c.id.to_string()>
+                                                        {c.title.clone()}{c.author.clone().map(|a| format!(" ({a})"))}
+                                                        {(c.votes > 0).then(|| view! { " · "{t!(i18n, rounds.votes, count = c.votes)} })}
+                                                    </option>
                                                 }).collect_view()}
                                             </select>
                                         </div>
                                         <fieldset class="field">
                                             <legend class="field__label">{t!(i18n, rounds.method)}</legend>
-                                            <p class="field__hint">{t!(i18n, rounds.method_hint, count = planning.rounds_held)}</p>
+                                            <p class="field__hint">{t!(i18n, rounds.method_hint, count = planning.rounds_held)}" "<a href="/methods">{t!(i18n, methods.library_link)}</a></p>
                                             {methods.iter().enumerate().map(|(i, option)| {
                                                 let m = &option.method;
                                                 view! {
                                                     <div class="choice">
-                                                        <input type="radio" name="method_key" id=format!("method-{}", m.key) value=m.key.clone() checked=i == 0/>
-                                                        <label for=format!("method-{}", m.key)>
+                                                        <input type="radio" name="method_key" id=format!("method-{}", option.id) value=option.id.clone() checked=i == 0/>
+                                                        <label for=format!("method-{}", option.id)>
                                                             <strong>{m.name.get(language).to_string()}</strong>
+                                                            {option.adapted.then(|| view! { " "<span class="badge">{t!(i18n, methods.adapted)}</span> })}
                                                             " · "{t!(i18n, rounds.minutes, count = m.total_minutes())}
                                                             {option.suggested.then(|| view! { " "<span class="badge badge--success">{t!(i18n, rounds.suggested)}</span> })}
                                                             <span class="choice__hint">{m.description.get(language).to_string()}" "{m.when_to_use.get(language).to_string()}</span>

@@ -70,6 +70,7 @@ mod tests {
             status: "active".into(),
             listed: true,
             window_days: 90,
+            case_keeping: "school_year".into(),
             created_by: None,
             created_at: at,
             updated_at: at,

@@ -17,6 +17,8 @@ pub struct Model {
     pub listed: bool,
     /// The rolling window participation levels are computed over.
     pub window_days: i32,
+    /// How long case text is kept (`CaseKeeping`).
+    pub case_keeping: String,
     pub created_by: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
