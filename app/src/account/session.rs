@@ -35,6 +35,11 @@ impl Viewer {
     pub fn id(&self) -> Uuid {
         self.user.id
     }
+
+    /// An admin of the organisation (board or school) they are staff of.
+    pub fn is_admin(&self) -> bool {
+        self.memberships.iter().any(|m| m.role == crate::account::domain::Role::Admin.as_str())
+    }
 }
 
 /// The session of the current server-function call or page render.

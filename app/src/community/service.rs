@@ -83,10 +83,6 @@ pub async fn policy<C: ConnectionTrait>(db: &C, board_id: Uuid) -> Result<(i32, 
         .map_or((DEFAULT_MEMBER_CAP, true), |p| (p.member_cap, p.staff_may_start)))
 }
 
-fn is_admin(viewer: &Viewer) -> bool {
-    viewer.memberships.iter().any(|m| m.role == "admin")
-}
-
 fn parse_role(value: &str) -> CommunityRole {
     CommunityRole::parse(value).unwrap_or(CommunityRole::Member)
 }
@@ -403,7 +399,7 @@ pub fn default_agreements(language: Language) -> &'static str {
 pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityForm) -> Result<Uuid, AppError> {
     let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
     let (_, staff_may_start) = policy(db, board.id).await?;
-    if !staff_may_start && !is_admin(viewer) {
+    if !staff_may_start && !viewer.is_admin() {
         return Err(AppError::Conflict(ErrorKey::StartingRestricted));
     }
     let mut validation = Validation::new();
@@ -565,7 +561,7 @@ pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<
     }
     if let Some(board) = board_of_viewer(db, viewer).await? {
         let (_, staff_may_start) = policy(db, board.id).await?;
-        result.may_start = staff_may_start || is_admin(viewer);
+        result.may_start = staff_may_start || viewer.is_admin();
         result.has_directory = true;
     }
     Ok(result)

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -25,28 +26,23 @@ use crate::error::{AppError, ErrorKey};
 /// The viewer's board and whether they may adapt methods there.
 async fn board_access<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<(organisation::Model, bool), AppError> {
     let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
-    let admin = viewer.memberships.iter().any(|m| m.role == "admin");
-    let facilitates = || async {
-        let communities: Vec<Uuid> = community::Entity::find()
-            .filter(community::Column::OrganisationId.eq(board.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        Ok::<_, AppError>(
-            community_member::Entity::find()
-                .filter(community_member::Column::UserId.eq(viewer.id()))
-                .filter(community_member::Column::CommunityId.is_in(communities))
-                .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
-                .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-                .count(db)
-                .await?
-                > 0,
-        )
-    };
-    let may_adapt = admin || facilitates().await?;
-    Ok((board, may_adapt))
+    if viewer.is_admin() {
+        return Ok((board, true));
+    }
+    let board_communities = Query::select()
+        .column(community::Column::Id)
+        .from(community::Entity)
+        .and_where(community::Column::OrganisationId.eq(board.id))
+        .to_owned();
+    let facilitates = community_member::Entity::find()
+        .filter(community_member::Column::UserId.eq(viewer.id()))
+        .filter(community_member::Column::CommunityId.in_subquery(board_communities))
+        .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .count(db)
+        .await?
+        > 0;
+    Ok((board, facilitates))
 }
 
 /// An adapted method of the viewer's board that they may change, or `NotFound`.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -151,18 +152,18 @@ pub(crate) fn keeping_of(community: &community::Model) -> CaseKeeping {
 
 /// Votes per open case of the community.
 pub(crate) async fn open_votes<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<HashMap<Uuid, u32>, AppError> {
-    let open: Vec<Uuid> = intervision_case::Entity::find()
-        .filter(intervision_case::Column::CommunityId.eq(community_id))
-        .filter(intervision_case::Column::Status.eq(CaseStatus::Open.as_str()))
-        .filter(intervision_case::Column::PurgedAt.is_null())
+    let open = Query::select()
+        .column(intervision_case::Column::Id)
+        .from(intervision_case::Entity)
+        .and_where(intervision_case::Column::CommunityId.eq(community_id))
+        .and_where(intervision_case::Column::Status.eq(CaseStatus::Open.as_str()))
+        .and_where(intervision_case::Column::PurgedAt.is_null())
+        .to_owned();
+    let mut votes = HashMap::new();
+    for vote in intervision_case_vote::Entity::find()
+        .filter(intervision_case_vote::Column::CaseId.in_subquery(open))
         .all(db)
         .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let mut votes = HashMap::new();
-    for vote in
-        intervision_case_vote::Entity::find().filter(intervision_case_vote::Column::CaseId.is_in(open)).all(db).await?
     {
         *votes.entry(vote.case_id).or_insert(0) += 1;
     }
@@ -242,16 +243,12 @@ pub async fn set_keeping(
         return Err(AppError::field("confirm", crate::error::ErrorKey::PurgeNeedsConfirmation));
     }
     for (case, expires_at) in changed {
-        let rounds = intervision_round::Entity::find()
+        intervision_round::Entity::update_many()
+            .col_expr(intervision_round::Column::ExpiresAt, Expr::value(expires_at))
             .filter(intervision_round::Column::CaseId.eq(case.id))
             .filter(intervision_round::Column::ExpiresAt.gt(expires_at))
-            .all(&txn)
+            .exec(&txn)
             .await?;
-        for round in rounds {
-            let mut round: intervision_round::ActiveModel = round.into();
-            round.expires_at = Set(expires_at);
-            round.update(&txn).await?;
-        }
         let mut case: intervision_case::ActiveModel = case.into();
         case.expires_at = Set(expires_at);
         case.updated_at = Set(at);
