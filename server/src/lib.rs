@@ -66,7 +66,10 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
     let routes = route_list();
     let context = {
         let app_state = app_state.clone();
-        move || provide_context(app_state.clone())
+        move || {
+            provide_context(app_state.clone());
+            provide_context(app::account::session::ViewerCache::default());
+        }
     };
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(app_state.db.clone()))

@@ -17,7 +17,7 @@ const FLASH_KEY: &str = "flash";
 /// Written by the server's form middleware when a plain form post fails.
 pub const KEPT_INPUT_KEY: &str = "kept_input";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: Uuid,
     auth_version: i32,
@@ -50,6 +50,23 @@ pub async fn current_session() -> Result<Session, AppError> {
     })
 }
 
+/// The viewer as loaded once for this request: a page render calls several server
+/// functions, and each would otherwise read the same account and memberships again.
+/// Keyed by the session's sign-in, so signing in or out within a request is seen.
+#[derive(Clone, Default)]
+pub struct ViewerCache(std::sync::Arc<std::sync::Mutex<Option<(SessionAuth, Viewer)>>>);
+
+impl ViewerCache {
+    fn get(&self, auth: SessionAuth) -> Option<Viewer> {
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().filter(|(key, _)| *key == auth).map(|(_, viewer)| viewer.clone())
+    }
+
+    fn put(&self, auth: SessionAuth, viewer: &Viewer) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((auth, viewer.clone()));
+    }
+}
+
 /// The signed-in viewer, or `None`. Ends the session when it is stale.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer>, AppError> {
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
@@ -60,6 +77,10 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
         session.flush().await?;
         return Ok(None);
     }
+    let cache = leptos::prelude::use_context::<ViewerCache>();
+    if let Some(viewer) = cache.as_ref().and_then(|c| c.get(auth)) {
+        return Ok(Some(viewer));
+    }
     let Some((user, memberships)) = super::service::load_viewer(&state.db, auth.user_id).await? else {
         session.flush().await?;
         return Ok(None);
@@ -68,7 +89,11 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
         session.flush().await?;
         return Ok(None);
     }
-    Ok(Some(Viewer { user, memberships }))
+    let viewer = Viewer { user, memberships };
+    if let Some(cache) = cache {
+        cache.put(auth, &viewer);
+    }
+    Ok(Some(viewer))
 }
 
 /// The viewer of the current call, or `Unauthenticated`.

@@ -247,7 +247,7 @@ fn BodyField(
 /// JavaScript it is a plain text area beside the last saved rendering.
 #[island]
 fn MarkdownEditor(value: String, initial_html: String, invalid: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let preview = Action::new(|body: &String| preview_markdown(body.clone()));
     let (typed, set_typed) = signal(0u32);
     let on_input = move |ev: leptos::ev::Event| {
@@ -274,7 +274,7 @@ fn MarkdownEditor(value: String, initial_html: String, invalid: bool) -> impl In
                 aria-describedby=described_by aria-invalid=invalid.then_some("true")
                 on:input=on_input>{value}</textarea>
             <section class="editor__preview" aria-labelledby="preview-title">
-                <h2 id="preview-title" class="editor__preview-title">{t!(i18n, artifacts.preview)}</h2>
+                <h2 id="preview-title" class="editor__preview-title">{td_string!(locale, artifacts.preview)}</h2>
                 <div class="prose" data-testid="preview" inner_html=html></div>
             </section>
         </div>

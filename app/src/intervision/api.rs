@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::case::{CaseKeeping, CaseStatus};
@@ -211,7 +211,6 @@ pub struct RoundView {
     pub participants: Vec<ParticipantRow>,
     pub contributions: Vec<ContributionRow>,
     pub hidden: Vec<HiddenCount>,
-    pub expires_at: OffsetDateTime,
     /// Before and during the round: open actions from earlier rounds to look back on.
     pub look_back: Vec<ActionRow>,
     /// Once the round has ended.
@@ -226,12 +225,13 @@ pub struct ActionRow {
     pub owner: Option<String>,
     pub mine: bool,
     pub body: String,
-    pub check_in_on: Date,
+    /// The check-in date as people read it (day-month-year); plain text, so the
+    /// round island carries no date library.
+    pub check_in_on: String,
     /// Not reported and the check-in date has come.
     pub due: bool,
     pub outcome: Option<Outcome>,
     pub report: Option<String>,
-    pub reported_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,9 +254,8 @@ pub struct RoundClosing {
     pub evaluation: GroupEvaluation,
     pub my_evaluation: Option<MyEvaluation>,
     pub summary: Option<SummaryLink>,
-    /// The check-in date the action form proposes.
-    pub default_check_in: Date,
-    pub today: Date,
+    /// The check-in date the action form proposes, as the date input takes it (YYYY-MM-DD).
+    pub default_check_in: String,
 }
 
 /// A round in the community's list.

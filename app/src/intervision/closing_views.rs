@@ -4,6 +4,7 @@
 //! Every form is a plain post; inside the round island each part re-renders only when
 //! its own data changes, so a live update does not wipe what someone is typing.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use super::api::{
 use super::follow_up::{LEARNED_MAX, Outcome, REPORT_MAX};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
-use crate::ui::{Field, error_key_text, kept_input, text};
+use crate::ui::{Field, error_key_text, kept_input};
 
 /// What the last form post left (its error and what was typed), handed to the round
 /// island so that it renders the same on the server and in the browser.
@@ -42,11 +43,6 @@ impl PostResult {
     }
 }
 
-/// A date as people read it (day-month-year).
-pub fn day_text(date: time::Date) -> String {
-    format!("{}-{}-{}", date.day(), u8::from(date.month()), date.year())
-}
-
 fn outcome_text(locale: Locale, outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Done => td_string!(locale, rounds.outcome_done),
@@ -59,7 +55,7 @@ fn outcome_text(locale: Locale, outcome: Outcome) -> &'static str {
 /// on it here (and may remove it while it has no report, when `removable`).
 #[component]
 pub fn ActionItem(action: ActionRow, #[prop(default = false)] removable: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let id = action.id;
     let reportable = action.mine && !action.body.is_empty();
     let report_form = reportable.then(|| {
@@ -67,7 +63,7 @@ pub fn ActionItem(action: ActionRow, #[prop(default = false)] removable: bool) -
             <form method="post" action=ReportAction::url() class="form form--compact">
                 <input type="hidden" name="action_id" value=id.to_string()/>
                 <fieldset class="field">
-                    <legend class="field__label">{t!(i18n, rounds.outcome)}</legend>
+                    <legend class="field__label">{td_string!(locale, rounds.outcome)}</legend>
                     <div class="choice-row">
                         {Outcome::ALL.iter().map(|outcome| {
                             let input_id = format!("outcome-{id}-{}", outcome.as_str());
@@ -75,50 +71,49 @@ pub fn ActionItem(action: ActionRow, #[prop(default = false)] removable: bool) -
                                 <span class="choice">
                                     <input type="radio" name="outcome" id=input_id.clone() value=outcome.as_str()
                                         checked=action.outcome == Some(*outcome) required/>
-                                    <label for=input_id>{move || outcome_text(i18n.get_locale(), *outcome)}</label>
+                                    <label for=input_id>{outcome_text(locale, *outcome)}</label>
                                 </span>
                             }
                         }).collect_view()}
                     </div>
                 </fieldset>
                 <div class="field">
-                    <label class="field__label" for=format!("report-{id}")>{t!(i18n, rounds.report)}</label>
+                    <label class="field__label" for=format!("report-{id}")>{td_string!(locale, rounds.report)}</label>
                     <textarea class="field__input field__input--area" id=format!("report-{id}") name="report" rows=2
                         maxlength=REPORT_MAX>{action.report.clone().unwrap_or_default()}</textarea>
                 </div>
-                <button type="submit" class="button button--small button--primary">{t!(i18n, rounds.report_submit)}</button>
+                <button type="submit" class="button button--small button--primary">{td_string!(locale, rounds.report_submit)}</button>
             </form>
         };
         if action.outcome.is_some() {
-            view! {
+            Either::Left(view! {
                 <details class="disclosure">
-                    <summary>{t!(i18n, rounds.report_change)}</summary>
+                    <summary>{td_string!(locale, rounds.report_change)}</summary>
                     {form}
                 </details>
-            }
-            .into_any()
+            })
         } else {
-            form.into_any()
+            Either::Right(form)
         }
     });
     let remove_form = (removable && action.mine && action.outcome.is_none()).then(|| {
         view! {
             <form method="post" action=RemoveRoundAction::url() class="inline-form">
                 <input type="hidden" name="action_id" value=id.to_string()/>
-                <button type="submit" class="button button--small">{t!(i18n, rounds.remove_action)}</button>
+                <button type="submit" class="button button--small">{td_string!(locale, rounds.remove_action)}</button>
             </form>
         }
     });
-    let date = day_text(action.check_in_on);
+    let date = action.check_in_on.clone();
     view! {
         <li class="action" data-testid="action">
             <p class="prewrap">{action.body.clone()}</p>
             <p class="muted small">
                 {action.owner.clone().unwrap_or_default()}" · "
-                {t!(i18n, rounds.check_in_on, date = date.clone())}
-                {action.due.then(|| view! { " "<span class="badge badge--warning">{t!(i18n, rounds.due)}</span> })}
+                {td_string!(locale, rounds.check_in_on, date = date.clone()).to_string()}
+                {action.due.then(|| view! { " "<span class="badge badge--warning">{td_string!(locale, rounds.due)}</span> })}
                 {action.outcome.map(|o| view! {
-                    " "<span class="badge badge--success" data-testid="outcome">{move || outcome_text(i18n.get_locale(), o)}</span>
+                    " "<span class="badge badge--success" data-testid="outcome">{outcome_text(locale, o)}</span>
                 })}
             </p>
             {action.report.clone().filter(|_| action.outcome.is_some()).map(|r| view! { <p class="prewrap small">{r}</p> })}
@@ -131,15 +126,15 @@ pub fn ActionItem(action: ActionRow, #[prop(default = false)] removable: bool) -
 /// Before the round: the community's open actions from earlier rounds.
 #[component]
 pub fn LookBack(round: RwSignal<RoundView>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let actions = Memo::new(move |_| round.with(|r| r.look_back.clone()));
     move || {
         let actions = actions.get();
         (!actions.is_empty()).then(|| {
             view! {
                 <details class="card disclosure" open=round.with_untracked(|r| r.phase == 0) data-testid="look-back">
-                    <summary><strong>{t!(i18n, rounds.look_back_title)}</strong></summary>
-                    <p class="muted">{t!(i18n, rounds.look_back_hint)}</p>
+                    <summary><strong>{td_string!(locale, rounds.look_back_title)}</strong></summary>
+                    <p class="muted">{td_string!(locale, rounds.look_back_hint)}</p>
                     <ul class="plain-list stack">
                         {actions.into_iter().map(|action| view! { <ActionItem action/> }).collect_view()}
                     </ul>
@@ -167,47 +162,47 @@ pub fn RoundClosingView(round: RwSignal<RoundView>, post: PostResult) -> impl In
 
 #[component]
 fn Actions(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let (round_id, is_bringer) = round.with_untracked(|r| (r.id, r.my_role == super::plan::RoundRole::CaseBringer));
     let actions = Memo::new(move |_| round.with(|r| r.closing.as_ref().map(|c| c.actions.clone()).unwrap_or_default()));
     let chosen = Memo::new(move |_| {
         round.with(|r| r.contributions.iter().filter(|c| c.chosen).map(|c| c.body.clone()).collect::<Vec<_>>())
     });
-    let default_check_in = round.with_untracked(|r| r.closing.as_ref().map(|c| c.default_check_in));
+    let default_check_in = round.with_untracked(|r| r.closing.as_ref().map(|c| c.default_check_in.clone()));
     let error = Signal::stored(post.error.clone());
     let form = is_bringer.then(|| {
-        let check_in = post.kept("check_in").or_else(|| default_check_in.map(|d| d.to_string())).unwrap_or_default();
+        let check_in = post.kept("check_in").or_else(|| default_check_in).unwrap_or_default();
         view! {
-            <p class="muted small">{t!(i18n, rounds.actions_hint)}</p>
+            <p class="muted small">{td_string!(locale, rounds.actions_hint)}</p>
             {move || {
                 let chosen = chosen.get();
                 (!chosen.is_empty()).then(|| view! {
-                    <p class="small"><strong>{t!(i18n, rounds.chosen_advice)}": "</strong>{chosen.join(" · ")}</p>
+                    <p class="small"><strong>{td_string!(locale, rounds.chosen_advice)}": "</strong>{chosen.join(" · ")}</p>
                 })
             }}
             <form method="post" action=AddRoundAction::url() class="form" novalidate>
                 <input type="hidden" name="round_id" value=round_id.to_string()/>
-                <Field name="action" label=text(move || t_string!(i18n, rounds.action)) rows=2 required=true
+                <Field name="action" label=td_string!(locale, rounds.action).to_string() rows=2 required=true
                     value=post.kept("action").unwrap_or_default() error/>
-                <Field name="check_in" kind="date" label=text(move || t_string!(i18n, rounds.check_in)) required=true
+                <Field name="check_in" kind="date" label=td_string!(locale, rounds.check_in).to_string() required=true
                     value=check_in error/>
-                <button type="submit" class="button button--primary">{t!(i18n, rounds.add_action)}</button>
+                <button type="submit" class="button button--primary">{td_string!(locale, rounds.add_action)}</button>
             </form>
         }
     });
     view! {
         <section class="card" aria-labelledby="actions-title" data-testid="actions">
-            <h2 id="actions-title">{t!(i18n, rounds.actions_title)}</h2>
+            <h2 id="actions-title">{td_string!(locale, rounds.actions_title)}</h2>
             {move || {
                 let actions = actions.get();
                 if actions.is_empty() {
-                    view! { <p class="muted">{t!(i18n, rounds.actions_none)}</p> }.into_any()
+                    Either::Left(view! { <p class="muted">{td_string!(locale, rounds.actions_none)}</p> })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <ul class="plain-list stack">
                             {actions.into_iter().map(|action| view! { <ActionItem action removable=true/> }).collect_view()}
                         </ul>
-                    }.into_any()
+                    })
                 }
             }}
             {form}
@@ -217,17 +212,17 @@ fn Actions(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
 
 #[component]
 fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let round_id = round.with_untracked(|r| r.id);
     let group =
         Memo::new(move |_| round.with(|r| r.closing.as_ref().map(|c| c.evaluation.clone()).unwrap_or_default()));
     let mine = Memo::new(move |_| round.with(|r| r.closing.as_ref().and_then(|c| c.my_evaluation.clone())));
     let tenths = |t: Option<u32>| t.map(|t| format!("{},{}", t / 10, t % 10)).unwrap_or_default();
-    let scale = move |name: &'static str, legend: Signal<String>, selected: Option<u8>, error: Option<ErrorKey>| {
+    let scale = move |name: &'static str, legend: String, selected: Option<u8>, error: Option<ErrorKey>| {
         view! {
             <fieldset class="field" class:field--invalid=error.is_some()>
-                <legend class="field__label">{move || legend.get()}</legend>
-                {error.map(|key| view! { <p class="field__error">{move || error_key_text(i18n.get_locale(), key)}</p> })}
+                <legend class="field__label">{legend}</legend>
+                {error.map(|key| view! { <p class="field__error">{error_key_text(locale, key)}</p> })}
                 <div class="choice-row">
                     {(1..=5u8).map(|n| {
                         let id = format!("{name}-{n}");
@@ -249,47 +244,46 @@ fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView
         let form = view! {
             <form method="post" action=EvaluateRound::url() class="form" novalidate>
                 <input type="hidden" name="round_id" value=round_id.to_string()/>
-                {scale("safe", text(move || t_string!(i18n, rounds.eval_safe)), mine.as_ref().map(|m| m.safe), post.field("safe"))}
-                {scale("useful", text(move || t_string!(i18n, rounds.eval_useful)), mine.as_ref().map(|m| m.useful), post.field("useful"))}
+                {scale("safe", td_string!(locale, rounds.eval_safe).to_string(), mine.as_ref().map(|m| m.safe), post.field("safe"))}
+                {scale("useful", td_string!(locale, rounds.eval_useful).to_string(), mine.as_ref().map(|m| m.useful), post.field("useful"))}
                 <div class="field" class:field--invalid=learned_error.is_some()>
-                    <label class="field__label" for="learned">{t!(i18n, rounds.eval_learned)}</label>
-                    {learned_error.map(|key| view! { <p class="field__error">{move || error_key_text(i18n.get_locale(), key)}</p> })}
+                    <label class="field__label" for="learned">{td_string!(locale, rounds.eval_learned)}</label>
+                    {learned_error.map(|key| view! { <p class="field__error">{error_key_text(locale, key)}</p> })}
                     <textarea class="field__input field__input--area" id="learned" name="learned" rows=2 maxlength=LEARNED_MAX>
                         {post.kept("learned").or_else(|| mine.as_ref().map(|m| m.learned.clone())).unwrap_or_default()}
                     </textarea>
                 </div>
-                <button type="submit" class="button button--primary">{t!(i18n, rounds.eval_submit)}</button>
+                <button type="submit" class="button button--primary">{td_string!(locale, rounds.eval_submit)}</button>
             </form>
         };
         if mine.is_some() {
-            view! {
-                <p data-testid="evaluation-thanks">{t!(i18n, rounds.eval_thanks)}</p>
+            Either::Left(view! {
+                <p data-testid="evaluation-thanks">{td_string!(locale, rounds.eval_thanks)}</p>
                 <details class="disclosure">
-                    <summary>{t!(i18n, rounds.eval_change)}</summary>
+                    <summary>{td_string!(locale, rounds.eval_change)}</summary>
                     {form}
                 </details>
-            }
-            .into_any()
+            })
         } else {
-            form.into_any()
+            Either::Right(form)
         }
     };
     view! {
         <section class="card" aria-labelledby="evaluation-title" data-testid="evaluation">
-            <h2 id="evaluation-title">{t!(i18n, rounds.evaluation_title)}</h2>
+            <h2 id="evaluation-title">{td_string!(locale, rounds.evaluation_title)}</h2>
             {move || {
                 let group = group.get();
                 match (group.safe_tenths, group.useful_tenths) {
-                    (Some(safe), Some(useful)) => view! {
+                    (Some(safe), Some(useful)) => Either::Left(view! {
                         <p data-testid="evaluation-group">
-                            {t!(i18n, rounds.eval_group, count = group.answers, safe = tenths(Some(safe)), useful = tenths(Some(useful)))}
+                            {td_string!(locale, rounds.eval_group, count = group.answers, safe = tenths(Some(safe)), useful = tenths(Some(useful))).to_string()}
                         </p>
                         {(!group.learned.is_empty()).then(|| view! {
-                            <h3>{t!(i18n, rounds.eval_learned_title)}</h3>
+                            <h3>{td_string!(locale, rounds.eval_learned_title)}</h3>
                             <ul class="stack">{group.learned.into_iter().map(|l| view! { <li class="prewrap">{l}</li> }).collect_view()}</ul>
                         })}
-                    }.into_any(),
-                    _ => view! { <p class="muted" data-testid="evaluation-group">{t!(i18n, rounds.eval_wait, count = group.answers)}</p> }.into_any(),
+                    }),
+                    _ => Either::Right(view! { <p class="muted" data-testid="evaluation-group">{td_string!(locale, rounds.eval_wait, count = group.answers).to_string()}</p> }),
                 }
             }}
             {form}
@@ -299,57 +293,56 @@ fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView
 
 #[component]
 fn SummaryCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let (round_id, is_bringer, has_case) =
         round.with_untracked(|r| (r.id, r.my_role == super::plan::RoundRole::CaseBringer, r.case.is_some()));
     let summary = Memo::new(move |_| round.with(|r| r.closing.as_ref().and_then(|c| c.summary.clone())));
     let error = Signal::stored(post.error.clone());
     let consent_error = post.field("consent");
     move || match summary.get() {
-        Some(link) => view! {
+        Some(link) => EitherOf3::A(view! {
             <section class="card">
-                <p data-testid="summary-link"><strong>{t!(i18n, rounds.summary_published)}": "</strong>
+                <p data-testid="summary-link"><strong>{td_string!(locale, rounds.summary_published)}": "</strong>
                     <a href=format!("/a/{}", link.id)>{link.title}</a></p>
             </section>
-        }
-        .into_any(),
+        }),
         None if is_bringer && has_case => {
-            let template = post.kept("summary").unwrap_or_else(|| t_string!(i18n, rounds.summary_template).to_string());
-            view! {
+            let template =
+                post.kept("summary").unwrap_or_else(|| td_string!(locale, rounds.summary_template).to_string());
+            EitherOf3::B(view! {
                 <section class="card" aria-labelledby="summary-title" data-testid="summary">
-                    <h2 id="summary-title">{t!(i18n, rounds.summary_title)}</h2>
-                    <p class="muted small">{t!(i18n, rounds.summary_hint)}</p>
+                    <h2 id="summary-title">{td_string!(locale, rounds.summary_title)}</h2>
+                    <p class="muted small">{td_string!(locale, rounds.summary_hint)}</p>
                     <form method="post" action=PublishRoundSummary::url() class="form" novalidate>
                         <input type="hidden" name="round_id" value=round_id.to_string()/>
-                        <Field name="summary_title" label=text(move || t_string!(i18n, rounds.summary_title_label)) required=true
+                        <Field name="summary_title" label=td_string!(locale, rounds.summary_title_label).to_string() required=true
                             value=post.kept("summary_title").unwrap_or_default() error/>
-                        <Field name="summary" label=text(move || t_string!(i18n, rounds.summary_label)) rows=6 required=true
+                        <Field name="summary" label=td_string!(locale, rounds.summary_label).to_string() rows=6 required=true
                             value=template error/>
                         <div class="field" class:field--invalid=consent_error.is_some()>
-                            {consent_error.map(|key| view! { <p class="field__error">{move || error_key_text(i18n.get_locale(), key)}</p> })}
+                            {consent_error.map(|key| view! { <p class="field__error">{error_key_text(locale, key)}</p> })}
                             <span class="choice">
                                 <input type="checkbox" id="consent" name="consent" value="on"/>
-                                <label for="consent">{t!(i18n, rounds.summary_consent)}</label>
+                                <label for="consent">{td_string!(locale, rounds.summary_consent)}</label>
                             </span>
                         </div>
-                        <button type="submit" class="button button--primary">{t!(i18n, rounds.summary_submit)}</button>
+                        <button type="submit" class="button button--primary">{td_string!(locale, rounds.summary_submit)}</button>
                     </form>
                 </section>
-            }
-            .into_any()
+            })
         }
-        None => ().into_any(),
+        None => EitherOf3::C(()),
     }
 }
 
 /// The community's follow-up history, on the community page.
 #[component]
 pub fn FollowUps(actions: Vec<ActionRow>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     view! {
-        <h3>{t!(i18n, rounds.follow_ups_title)}</h3>
+        <h3>{td_string!(locale, rounds.follow_ups_title)}</h3>
         {if actions.is_empty() {
-            view! { <p class="muted">{t!(i18n, rounds.follow_ups_none)}</p> }.into_any()
+            view! { <p class="muted">{td_string!(locale, rounds.follow_ups_none)}</p> }.into_any()
         } else {
             view! {
                 <ul class="plain-list stack" data-testid="follow-ups">

@@ -372,7 +372,6 @@ async fn build_view(
         participants: people,
         contributions: rows,
         hidden,
-        expires_at: round.expires_at,
         look_back,
         closing,
     })

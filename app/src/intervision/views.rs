@@ -3,6 +3,7 @@
 //! counts down from the server's timestamps. Every action on it is a plain form post,
 //! so the page also works without JavaScript (it then shows the state at load).
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -433,7 +434,7 @@ pub fn RoundPageView() -> impl IntoView {
 /// follows `/r/{id}/events` and counts down.
 #[island]
 fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let round_id = initial.id;
     // Server time minus this device's time, so every screen counts to the same deadline.
     let offset = RwSignal::new(0i64);
@@ -444,7 +445,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
     follow(round, offset, now_ms, live);
     let _ = (offset, live);
 
-    let language = move || language_of(i18n.get_locale());
+    let language = move || language_of(locale);
     let phase_count = move || round.with(|r| r.method.phases.len());
     let current = Memo::new(move |_| round.with(|r| (r.status, r.phase, r.version)));
     let phase = move || round.with(|r| r.method.phases.get(r.phase).cloned());
@@ -467,22 +468,21 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
 
     let phase_block = move || {
         let (status, index, _) = current.get();
-        let Some(p) = phase() else { return ().into_any() };
+        let Some(p) = phase() else { return Either::Left(()) };
         let lang = language();
-        view! {
+        Either::Right(view! {
             <p class="round__step">
-                {t!(i18n, rounds.phase_of, n = index + 1, total = phase_count())}
-                " · "<span class="badge" data-testid="round-status">{status_text(i18n.get_locale(), status)}</span>
+                {td_string!(locale, rounds.phase_of, n = index + 1, total = phase_count()).to_string()}
+                " · "<span class="badge" data-testid="round-status">{status_text(locale, status)}</span>
             </p>
             <h1 class="round__title" data-testid="phase-title">{p.title.get(lang).to_string()}</h1>
             <p class="round__instruction">{p.instruction.get(lang).to_string()}</p>
             <p class="muted">
-                {t!(i18n, rounds.speaks)}": "{speaker_text(i18n.get_locale(), p.speaks)}" · "
-                {presence_text(i18n.get_locale(), p.case_bringer)}
-                {(p.collects != Collects::Nothing).then(|| view! { " · "{collects_text(i18n.get_locale(), p.collects)} })}
+                {td_string!(locale, rounds.speaks)}": "{speaker_text(locale, p.speaks)}" · "
+                {presence_text(locale, p.case_bringer)}
+                {(p.collects != Collects::Nothing).then(|| view! { " · "{collects_text(locale, p.collects)} })}
             </p>
-        }
-        .into_any()
+        })
     };
 
     view! {
@@ -495,7 +495,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
             <section class="round__phase" aria-live="polite">
                 {phase_block}
                 <p class="round__clock" class:round__clock--over=over_time role="timer" data-testid="countdown"
-                    aria-label=move || t_string!(i18n, rounds.time_left).to_string()>
+                    aria-label=td_string!(locale, rounds.time_left)>
                     {move || clock(remaining())}
                 </p>
             </section>
@@ -508,10 +508,10 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
                     <form method="post" action=Contribute::url() class="form round__write">
                         <input type="hidden" name="round_id" value=round_id.to_string()/>
                         <div class="field">
-                            <label class="field__label" for="contribution">{t!(i18n, rounds.write)}</label>
+                            <label class="field__label" for="contribution">{td_string!(locale, rounds.write)}</label>
                             <textarea class="field__input field__input--area" id="contribution" name="body" rows=3 maxlength=1000 required></textarea>
                         </div>
-                        <button type="submit" class="button button--primary">{t!(i18n, rounds.add)}</button>
+                        <button type="submit" class="button button--primary">{td_string!(locale, rounds.add)}</button>
                     </form>
                 })}
             })}
@@ -519,9 +519,9 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
             {(!presentation).then(|| view! {
                 <People round is_lead/>
                 <p>
-                    <a href=format!("/r/{round_id}?presentation=1") target="_blank" rel="noopener">{t!(i18n, rounds.presentation)}</a>
+                    <a href=format!("/r/{round_id}?presentation=1") target="_blank" rel="noopener">{td_string!(locale, rounds.presentation)}</a>
                     " · "
-                    <a href=move || format!("/c/{}", round.with(|r| r.community_id))>{t!(i18n, rounds.back_to_community)}</a>
+                    <a href=move || format!("/c/{}", round.with(|r| r.community_id))>{td_string!(locale, rounds.back_to_community)}</a>
                 </p>
             })}
         </div>
@@ -560,7 +560,7 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
 
 #[component]
 fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let id = round.with_untracked(|r| r.id);
     let button = move |command: &'static str, label: String, primary: bool| {
         view! {
@@ -578,15 +578,15 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
             let hidden = r.method.phases.get(r.phase).is_some_and(|p| p.hidden_until_revealed);
             (r.status, r.phase, r.phase + 1 >= r.method.phases.len(), hidden, r.revealed.contains(&r.phase), r.can_undo)
         });
-        let t = |key: fn(Locale) -> &'static str| key(i18n.get_locale()).to_string();
+        let t = |key: fn(Locale) -> &'static str| key(locale).to_string();
         if status == Status::Ended {
-            return view! { <p class="muted">{t!(i18n, rounds.ended_note)}</p> }.into_any();
+            return EitherOf3::A(view! { <p class="muted">{td_string!(locale, rounds.ended_note)}</p> });
         }
         if status == Status::Waiting {
-            return button("start", t(|l| td_string!(l, rounds.start)), true).into_any();
+            return EitherOf3::B(button("start", t(|l| td_string!(l, rounds.start)), true));
         }
         let time_left = remaining.get_untracked() > 0;
-        view! {
+        EitherOf3::C(view! {
             <div class="button-row">
                 {(phase > 0).then(|| button("back", t(|l| td_string!(l, rounds.back)), false))}
                 {if status == Status::Paused {
@@ -599,32 +599,31 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
                     <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
                     <input type="hidden" name="command" value="extend"/>
                     <input type="hidden" name="minutes" value="2"/>
-                    <button type="submit" class="button" data-command="extend">{t!(i18n, rounds.extend)}</button>
+                    <button type="submit" class="button" data-command="extend">{td_string!(locale, rounds.extend)}</button>
                 </form>
                 {(hidden && !revealed).then(|| button("reveal", t(|l| td_string!(l, rounds.reveal)), true))}
                 {can_undo.then(|| button("undo", t(|l| td_string!(l, rounds.undo)), false))}
                 {(!last).then(|| if time_left {
-                    view! {
+                    Either::Left(view! {
                         <details class="confirm">
-                            <summary class="button button--primary" data-command="advance">{t!(i18n, rounds.next)}</summary>
-                            <p>{t!(i18n, rounds.next_confirm)}</p>
+                            <summary class="button button--primary" data-command="advance">{td_string!(locale, rounds.next)}</summary>
+                            <p>{td_string!(locale, rounds.next_confirm)}</p>
                             {button("advance", t(|l| td_string!(l, rounds.next_anyway)), true)}
                         </details>
-                    }.into_any()
+                    })
                 } else {
-                    button("advance", t(|l| td_string!(l, rounds.next)), true).into_any()
+                    Either::Right(button("advance", t(|l| td_string!(l, rounds.next)), true))
                 })}
                 <details class="confirm">
-                    <summary class="button" data-command="end">{t!(i18n, rounds.end)}</summary>
-                    <p>{t!(i18n, rounds.end_confirm)}</p>
+                    <summary class="button" data-command="end">{td_string!(locale, rounds.end)}</summary>
+                    <p>{td_string!(locale, rounds.end_confirm)}</p>
                     {button("end", t(|l| td_string!(l, rounds.end)), false)}
                 </details>
             </div>
-        }
-        .into_any()
+        })
     };
     view! {
-        <section class="card round__controls" aria-label=move || t_string!(i18n, rounds.controls).to_string()>
+        <section class="card round__controls" aria-label=td_string!(locale, rounds.controls)>
             {controls}
         </section>
     }
@@ -632,26 +631,25 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
 
 #[component]
 fn CaseCard(round: RwSignal<RoundView>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     move || match round.with(|r| r.case.clone()) {
-        Some(case) => view! {
+        Some(case) => Either::Left(view! {
             <details class="card disclosure round__case" open=true>
-                <summary><strong>{t!(i18n, rounds.case)}": "{case.title}</strong></summary>
+                <summary><strong>{td_string!(locale, rounds.case)}": "{case.title}</strong></summary>
                 <p class="prewrap">{case.situation}</p>
-                <p><strong>{t!(i18n, rounds.case_question)}": "</strong>{case.question}</p>
+                <p><strong>{td_string!(locale, rounds.case_question)}": "</strong>{case.question}</p>
             </details>
-        }
-        .into_any(),
-        None => view! { <p class="muted">{t!(i18n, rounds.case_expired)}</p> }.into_any(),
+        }),
+        None => Either::Right(view! { <p class="muted">{td_string!(locale, rounds.case_expired)}</p> }),
     }
 }
 
 #[component]
 fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     move || {
         let r = round.get();
-        let lang = language_of(i18n.get_locale());
+        let lang = language_of(locale);
         let mut phases: Vec<usize> =
             r.contributions.iter().map(|c| c.phase).chain(r.hidden.iter().map(|h| h.phase)).collect();
         phases.sort_unstable();
@@ -663,7 +661,7 @@ fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: boo
         let status = r.status;
         view! {
             <section class="round__contributions" aria-labelledby="contributions-title">
-                <h2 id="contributions-title" class="visually-hidden">{t!(i18n, rounds.contributions)}</h2>
+                <h2 id="contributions-title" class="visually-hidden">{td_string!(locale, rounds.contributions)}</h2>
                 {phases.into_iter().map(|index| {
                     let phase = r.method.phases.get(index).cloned();
                     let title = phase.as_ref().map(|p| p.title.get(lang).to_string()).unwrap_or_default();
@@ -675,7 +673,7 @@ fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: boo
                         <section class="card" data-testid=format!("phase-{index}")>
                             <h3>{title}</h3>
                             {(hidden > 0).then(|| view! {
-                                <p class="muted" data-testid="hidden-count">{t!(i18n, rounds.hidden, count = hidden)}</p>
+                                <p class="muted" data-testid="hidden-count">{td_string!(locale, rounds.hidden, count = hidden).to_string()}</p>
                             })}
                             <ul class="plain-list stack">
                                 {rows.into_iter().map(|c| view! { <ContributionItem c warmth choice/> }).collect_view()}
@@ -690,14 +688,14 @@ fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: boo
 
 #[component]
 fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let id = c.id.to_string();
     let warmth_form = warmth.then(|| {
         let id = id.clone();
         view! {
             <form method="post" action=RateQuestion::url() class="inline-form warmth">
                 <input type="hidden" name="contribution_id" value=id.clone()/>
-                {[(Warmth::Warm, td_string!(i18n.get_locale(), rounds.warm)), (Warmth::Neutral, td_string!(i18n.get_locale(), rounds.neutral)), (Warmth::Cold, td_string!(i18n.get_locale(), rounds.cold))]
+                {[(Warmth::Warm, td_string!(locale, rounds.warm)), (Warmth::Neutral, td_string!(locale, rounds.neutral)), (Warmth::Cold, td_string!(locale, rounds.cold))]
                     .into_iter()
                     .map(|(w, label)| view! {
                         <button type="submit" name="warmth" value=w.as_str() class="button button--small"
@@ -707,10 +705,10 @@ fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl Into
             </form>
             <form method="post" action=AnswerQuestion::url() class="inline-form">
                 <input type="hidden" name="contribution_id" value=id.clone()/>
-                <label class="visually-hidden" for=format!("answer-{id}")>{t!(i18n, rounds.answer)}</label>
+                <label class="visually-hidden" for=format!("answer-{id}")>{td_string!(locale, rounds.answer)}</label>
                 <input class="field__input field__input--small" id=format!("answer-{id}") name="answer" value=c.answer.clone().unwrap_or_default()
-                    placeholder=move || t_string!(i18n, rounds.answer).to_string()/>
-                <button type="submit" class="button button--small">{t!(i18n, rounds.save_answer)}</button>
+                    placeholder=td_string!(locale, rounds.answer)/>
+                <button type="submit" class="button button--small">{td_string!(locale, rounds.save_answer)}</button>
             </form>
         }
     });
@@ -720,16 +718,16 @@ fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl Into
                 <input type="hidden" name="contribution_id" value=id.clone()/>
                 <input type="hidden" name="chosen" value=(!c.chosen).to_string()/>
                 <button type="submit" class="button button--small">
-                    {if c.chosen { t!(i18n, rounds.unchoose).into_any() } else { t!(i18n, rounds.choose).into_any() }}
+                    {if c.chosen { td_string!(locale, rounds.unchoose) } else { td_string!(locale, rounds.choose) }}
                 </button>
             </form>
         }
     });
     let warmth_badge = c.warmth.map(|w| {
         let label = match w {
-            Warmth::Warm => td_string!(i18n.get_locale(), rounds.warm),
-            Warmth::Neutral => td_string!(i18n.get_locale(), rounds.neutral),
-            Warmth::Cold => td_string!(i18n.get_locale(), rounds.cold),
+            Warmth::Warm => td_string!(locale, rounds.warm),
+            Warmth::Neutral => td_string!(locale, rounds.neutral),
+            Warmth::Cold => td_string!(locale, rounds.cold),
         };
         view! { " "<span class=format!("badge warmth--{}", w.as_str())>{label}</span> }
     });
@@ -739,9 +737,9 @@ fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl Into
             <p class="muted small">
                 {c.author.clone().unwrap_or_default()}
                 {warmth_badge}
-                {c.chosen.then(|| view! { " "<span class="badge badge--success">{t!(i18n, rounds.chosen)}</span> })}
+                {c.chosen.then(|| view! { " "<span class="badge badge--success">{td_string!(locale, rounds.chosen)}</span> })}
             </p>
-            {c.answer.clone().filter(|_| !warmth).map(|a| view! { <p class="small"><strong>{t!(i18n, rounds.answer)}": "</strong>{a}</p> })}
+            {c.answer.clone().filter(|_| !warmth).map(|a| view! { <p class="small"><strong>{td_string!(locale, rounds.answer)}": "</strong>{a}</p> })}
             {warmth_form}
             {choice_form}
         </li>
@@ -750,28 +748,28 @@ fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl Into
 
 #[component]
 fn People(round: RwSignal<RoundView>, is_lead: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     move || {
         let r = round.get();
         let ended = r.status == Status::Ended;
         view! {
             <section class="card" aria-labelledby="people-title">
-                <h2 id="people-title">{t!(i18n, rounds.people_title)}</h2>
-                {is_lead.then(|| view! { <p class="muted small">{t!(i18n, rounds.presence_hint)}</p> })}
+                <h2 id="people-title">{td_string!(locale, rounds.people_title)}</h2>
+                {is_lead.then(|| view! { <p class="muted small">{td_string!(locale, rounds.presence_hint)}</p> })}
                 <ul class="plain-list stack" data-testid="people">
                     {r.participants.into_iter().filter(|p| is_lead || p.present).map(|p| {
                         let markable = is_lead && !ended && p.role == RoundRole::Participant;
                         view! {
                             <li>
-                                {p.name.clone()}" · "<span class="muted">{role_text(i18n.get_locale(), p.role)}</span>
-                                {(!p.present).then(|| view! { " "<span class="badge">{t!(i18n, rounds.not_present)}</span> })}
+                                {p.name.clone()}" · "<span class="muted">{role_text(locale, p.role)}</span>
+                                {(!p.present).then(|| view! { " "<span class="badge">{td_string!(locale, rounds.not_present)}</span> })}
                                 {markable.then(|| view! {
                                     <form method="post" action=SetRoundPresence::url() class="inline-form">
                                         <input type="hidden" name="round_id" value=r.id.to_string()/>
                                         <input type="hidden" name="user_id" value=p.user_id.to_string()/>
                                         <input type="hidden" name="present" value=(!p.present).to_string()/>
                                         <button type="submit" class="button button--small">
-                                            {if p.present { t!(i18n, rounds.mark_absent).into_any() } else { t!(i18n, rounds.mark_present).into_any() }}
+                                            {if p.present { td_string!(locale, rounds.mark_absent) } else { td_string!(locale, rounds.mark_present) }}
                                         </button>
                                     </form>
                                 })}

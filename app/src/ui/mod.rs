@@ -1,6 +1,7 @@
 //! Shared pieces of the interface: the session context, form fields with inline
 //! errors, alerts, empty states, the 404 page, and turning errors into translated text.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
@@ -206,7 +207,7 @@ pub fn Field(
     #[prop(optional)] rows: Option<u32>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let value = kept_input(&name).or(value);
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
@@ -235,13 +236,13 @@ pub fn Field(
             {
                 let error_id = error_id.clone();
                 move || field_error.get().map(|key| view! {
-                    <p class="field__error" id=error_id.clone()>{move || error_key_text(i18n.get_locale(), key)}</p>
+                    <p class="field__error" id=error_id.clone()>{error_key_text(locale, key)}</p>
                 })
             }
             {
                 let invalid = move || field_error.get().is_some().then_some("true");
                 match rows {
-                    Some(rows) => view! {
+                    Some(rows) => Either::Left(view! {
                         <textarea
                             class="field__input field__input--area"
                             id=id.clone()
@@ -251,9 +252,8 @@ pub fn Field(
                             aria-invalid=invalid
                             aria-describedby=described_by
                         >{value.clone().unwrap_or_default()}</textarea>
-                    }
-                    .into_any(),
-                    None => view! {
+                    }),
+                    None => Either::Right(view! {
                         <input
                             class="field__input"
                             id=id.clone()
@@ -265,8 +265,7 @@ pub fn Field(
                             aria-invalid=invalid
                             aria-describedby=described_by
                         />
-                    }
-                    .into_any(),
+                    }),
                 }
             }
         </div>
@@ -293,12 +292,12 @@ pub fn date_text(at: time::OffsetDateTime) -> String {
 /// A summary of what went wrong, announced to screen readers, above a form.
 #[component]
 pub fn ErrorAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     move || {
         error.get().map(|e| {
             view! {
                 <div class="alert alert--error" role="alert">
-                    <p>{move || error_text(i18n.get_locale(), &e)}</p>
+                    <p>{error_text(locale, &e)}</p>
                 </div>
             }
         })
@@ -324,8 +323,8 @@ pub fn EmptyState(#[prop(into)] title: Signal<String>, children: Children) -> im
 
 #[component]
 pub fn Loading() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="loading" role="status">{t!(i18n, app.loading)}</p> }
+    let locale = use_i18n().get_locale_untracked();
+    view! { <p class="loading" role="status">{td_string!(locale, app.loading)}</p> }
 }
 
 /// Renders `page` for the signed-in user; sends everyone else to the login page.
@@ -364,13 +363,13 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     view! {
-        <leptos_meta::Title text=t_string!(i18n, notfound.title)/>
+        <leptos_meta::Title text=td_string!(locale, notfound.title)/>
         <section class="card narrow">
-            <h1>{t!(i18n, notfound.title)}</h1>
-            <p>{t!(i18n, notfound.body)}</p>
-            <p><a href="/" class="button">{t!(i18n, notfound.home)}</a></p>
+            <h1>{td_string!(locale, notfound.title)}</h1>
+            <p>{td_string!(locale, notfound.body)}</p>
+            <p><a href="/" class="button">{td_string!(locale, notfound.home)}</a></p>
         </section>
     }
 }
