@@ -171,7 +171,7 @@ fn Actions(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
     let default_check_in = round.with_untracked(|r| r.closing.as_ref().map(|c| c.default_check_in.clone()));
     let error = Signal::stored(post.error.clone());
     let form = is_bringer.then(|| {
-        let check_in = post.kept("check_in").or_else(|| default_check_in).unwrap_or_default();
+        let check_in = post.kept("check_in").or(default_check_in).unwrap_or_default();
         view! {
             <p class="muted small">{td_string!(locale, rounds.actions_hint)}</p>
             {move || {
