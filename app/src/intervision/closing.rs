@@ -240,11 +240,6 @@ pub async fn publish_summary(
     Ok(id)
 }
 
-/// A date as people read it (day-month-year).
-fn day_text(date: Date) -> String {
-    format!("{}-{}-{}", date.day(), u8::from(date.month()), date.year())
-}
-
 fn action_row(
     action: intervision_action::Model,
     names: &HashMap<Uuid, String>,
@@ -258,7 +253,7 @@ fn action_row(
         mine: action.owner_id == Some(viewer.id()),
         due: action.outcome.is_none() && action.check_in_on <= today,
         body: action.body,
-        check_in_on: day_text(action.check_in_on),
+        check_in_on: crate::ui::day_text(action.check_in_on),
         outcome: action.outcome.as_deref().and_then(|o| Outcome::parse(o).ok()),
         report: action.report,
     }

@@ -445,7 +445,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
     follow(round, offset, now_ms, live);
     let _ = (offset, live);
 
-    let language = move || language_of(locale);
+    let language = language_of(locale);
     let phase_count = move || round.with(|r| r.method.phases.len());
     let current = Memo::new(move |_| round.with(|r| (r.status, r.phase, r.version)));
     let phase = move || round.with(|r| r.method.phases.get(r.phase).cloned());
@@ -469,7 +469,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
     let phase_block = move || {
         let (status, index, _) = current.get();
         let Some(p) = phase() else { return Either::Left(()) };
-        let lang = language();
+        let lang = language;
         Either::Right(view! {
             <p class="round__step">
                 {td_string!(locale, rounds.phase_of, n = index + 1, total = phase_count()).to_string()}
@@ -490,7 +490,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
             data-live=move || live.get().then_some("true")>
             <p class="muted round__context">
                 {round.with_untracked(|r| r.community_name.clone())}" · "
-                {move || round.with(|r| r.method.name.get(language()).to_string())}
+                {move || round.with(|r| r.method.name.get(language).to_string())}
             </p>
             <section class="round__phase" aria-live="polite">
                 {phase_block}
@@ -562,7 +562,7 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
 fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let id = round.with_untracked(|r| r.id);
-    let button = move |command: &'static str, label: String, primary: bool| {
+    let button = move |command: &'static str, label: &'static str, primary: bool| {
         view! {
             <form method="post" action=RoundCommand::url() class="inline-form">
                 <input type="hidden" name="round_id" value=id.to_string()/>
@@ -578,21 +578,20 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
             let hidden = r.method.phases.get(r.phase).is_some_and(|p| p.hidden_until_revealed);
             (r.status, r.phase, r.phase + 1 >= r.method.phases.len(), hidden, r.revealed.contains(&r.phase), r.can_undo)
         });
-        let t = |key: fn(Locale) -> &'static str| key(locale).to_string();
         if status == Status::Ended {
             return EitherOf3::A(view! { <p class="muted">{td_string!(locale, rounds.ended_note)}</p> });
         }
         if status == Status::Waiting {
-            return EitherOf3::B(button("start", t(|l| td_string!(l, rounds.start)), true));
+            return EitherOf3::B(button("start", td_string!(locale, rounds.start), true));
         }
         let time_left = remaining.get_untracked() > 0;
         EitherOf3::C(view! {
             <div class="button-row">
-                {(phase > 0).then(|| button("back", t(|l| td_string!(l, rounds.back)), false))}
+                {(phase > 0).then(|| button("back", td_string!(locale, rounds.back), false))}
                 {if status == Status::Paused {
-                    button("resume", t(|l| td_string!(l, rounds.resume)), false)
+                    button("resume", td_string!(locale, rounds.resume), false)
                 } else {
-                    button("pause", t(|l| td_string!(l, rounds.pause)), false)
+                    button("pause", td_string!(locale, rounds.pause), false)
                 }}
                 <form method="post" action=RoundCommand::url() class="inline-form">
                     <input type="hidden" name="round_id" value=id.to_string()/>
@@ -601,23 +600,23 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
                     <input type="hidden" name="minutes" value="2"/>
                     <button type="submit" class="button" data-command="extend">{td_string!(locale, rounds.extend)}</button>
                 </form>
-                {(hidden && !revealed).then(|| button("reveal", t(|l| td_string!(l, rounds.reveal)), true))}
-                {can_undo.then(|| button("undo", t(|l| td_string!(l, rounds.undo)), false))}
+                {(hidden && !revealed).then(|| button("reveal", td_string!(locale, rounds.reveal), true))}
+                {can_undo.then(|| button("undo", td_string!(locale, rounds.undo), false))}
                 {(!last).then(|| if time_left {
                     Either::Left(view! {
                         <details class="confirm">
                             <summary class="button button--primary" data-command="advance">{td_string!(locale, rounds.next)}</summary>
                             <p>{td_string!(locale, rounds.next_confirm)}</p>
-                            {button("advance", t(|l| td_string!(l, rounds.next_anyway)), true)}
+                            {button("advance", td_string!(locale, rounds.next_anyway), true)}
                         </details>
                     })
                 } else {
-                    Either::Right(button("advance", t(|l| td_string!(l, rounds.next)), true))
+                    Either::Right(button("advance", td_string!(locale, rounds.next), true))
                 })}
                 <details class="confirm">
                     <summary class="button" data-command="end">{td_string!(locale, rounds.end)}</summary>
                     <p>{td_string!(locale, rounds.end_confirm)}</p>
-                    {button("end", t(|l| td_string!(l, rounds.end)), false)}
+                    {button("end", td_string!(locale, rounds.end), false)}
                 </details>
             </div>
         })

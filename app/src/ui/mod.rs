@@ -283,9 +283,13 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-/// A date as people read it (day-month-year), the same on server and browser.
+/// A moment's date as people read it (day-month-year), the same on server and browser.
 pub fn date_text(at: time::OffsetDateTime) -> String {
-    let d = at.date();
+    day_text(at.date())
+}
+
+/// A date as people read it (day-month-year).
+pub fn day_text(d: time::Date) -> String {
     format!("{}-{}-{}", d.day(), u8::from(d.month()), d.year())
 }
 
