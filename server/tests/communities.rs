@@ -522,8 +522,7 @@ async fn the_community_page_has_no_query_per_member() {
         {
             let id = uuid::Uuid::parse_str(&community_id(&app, community).await).unwrap();
             let user = uuid::Uuid::parse_str(&user_id(&app, email).await).unwrap();
-            let (user, memberships) = app::account::service::load_viewer(&db, user).await.unwrap().unwrap();
-            let viewer = app::account::session::Viewer { user, memberships };
+            let viewer = app::account::service::load_viewer(&db, user).await.unwrap().unwrap();
             count.store(0, Ordering::SeqCst);
             let page =
                 app::community::service::community_page(&db, &jiff::tz::TimeZone::UTC, &viewer, id).await.unwrap();
@@ -533,6 +532,62 @@ async fn the_community_page_has_no_query_per_member() {
         assert_eq!(queries[1].0, 4);
         assert_eq!(queries[0].1, queries[1].1, "{backend:?}: queries per page {queries:?}");
         assert!(queries[0].1 <= 10, "{backend:?}: {queries:?}");
+    }
+}
+
+/// The home page reads the viewer's communities in a fixed number of queries.
+#[tokio::test]
+async fn the_home_page_is_read_in_a_fixed_number_of_queries() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let colleague = app.login(COLLEAGUE).await;
+        let (first, before) = app.queries.record(app.get("/", &colleague)).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let facilitator = app.login(FACILITATOR).await;
+        let id = community_id(&app, READING).await;
+        let invited = app.call("invite_member", &[("community_id", &id), ("email", COLLEAGUE)], &facilitator).await;
+        assert_eq!(invited.status, StatusCode::OK, "{backend:?}: {}", invited.body);
+        let (second, after) = app.queries.record(app.get("/", &colleague)).await;
+        assert!(second.text().contains(READING), "{backend:?}: the invitation is on the home page");
+        assert_eq!(before.len(), after.len(), "{backend:?}: more communities, more queries: {after:#?}");
+        assert!(before.len() <= 9, "{backend:?}: {} queries: {before:#?}", before.len());
+    }
+}
+
+/// The whole community page (session, viewer, header and every card) is read in a
+/// fixed, small number of queries: more cases and members cost no more queries.
+#[tokio::test]
+async fn the_whole_community_page_is_read_in_few_queries() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let facilitator = app.login(FACILITATOR).await;
+        let member = app.login(MEMBER).await;
+        let id = community_id(&app, READING).await;
+        let page = format!("/c/{id}");
+        let submit = |title: &'static str| {
+            [
+                ("community_id", id.clone()),
+                ("title", title.to_string()),
+                ("situation", "Na de pauze zegt niemand nog iets.".to_string()),
+                ("question", "Hoe krijg ik ze weer aan het praten?".to_string()),
+            ]
+        };
+        let case = submit("Stille klas");
+        let pairs: Vec<(&str, &str)> = case.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(app.call("submit_case", &pairs, &member).await.status, StatusCode::OK);
+        let (first, before) = app.queries.record(app.get(&page, &facilitator)).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.text().contains("Stille klas"), "{backend:?}: the case is on the page");
+
+        for (title, client) in [("Drukke groep", &facilitator), ("Lege klas", &member)] {
+            let case = submit(title);
+            let pairs: Vec<(&str, &str)> = case.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(app.call("submit_case", &pairs, client).await.status, StatusCode::OK);
+        }
+        let (second, after) = app.queries.record(app.get(&page, &facilitator)).await;
+        assert!(second.text().contains("Lege klas"));
+        assert_eq!(before.len(), after.len(), "{backend:?}: more cases, more queries: {after:#?}");
+        assert!(before.len() <= 22, "{backend:?}: {} queries: {before:#?}", before.len());
     }
 }
 

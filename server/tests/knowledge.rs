@@ -597,3 +597,26 @@ async fn attached_files_work_on_an_s3_compatible_store() {
     let left: Vec<_> = app.state.files.list(None).collect::<Vec<_>>().await;
     assert!(left.is_empty(), "removed from the bucket");
 }
+
+/// The knowledge search page (session, viewer, header, hits with their tags, reuse
+/// counts and communities) is read in a fixed number of queries: more hits cost no
+/// more queries.
+#[tokio::test]
+async fn the_search_page_is_read_in_a_fixed_number_of_queries() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let member = app.login(MEMBER).await;
+        let cid = reading(&app).await.id.to_string();
+        create(&app, &member, &cid, "Exit ticket lezen", "Drie vragen over de tekst.", "community").await;
+        let (first, before) = app.queries.record(app.get("/knowledge?q=exit", &member)).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.text().contains("Exit ticket lezen"), "{backend:?}");
+        for title in ["Exit ticket rekenen", "Exit ticket spelling", "Exit ticket wereldoriëntatie"] {
+            create(&app, &member, &cid, title, "Drie vragen aan het eind van de les.", "organisation").await;
+        }
+        let (second, after) = app.queries.record(app.get("/knowledge?q=exit", &member)).await;
+        assert!(second.text().contains("Exit ticket spelling"), "{backend:?}");
+        assert_eq!(before.len(), after.len(), "{backend:?}: more hits, more queries: {after:#?}");
+        assert!(before.len() <= 10, "{backend:?}: {} queries: {before:#?}", before.len());
+    }
+}

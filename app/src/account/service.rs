@@ -3,12 +3,17 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 use super::domain::{ExperienceBand, Language, normalise_email};
-use crate::db::entities::{password_reset, staff_membership, user};
+use super::session::Viewer;
+use crate::db::entities::{organisation, password_reset, staff_membership, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::state::AppState;
@@ -76,16 +81,47 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub async fn load_viewer(
-    db: &DatabaseConnection,
-    user_id: Uuid,
-) -> Result<Option<(user::Model, Vec<staff_membership::Model>)>, AppError> {
+pub async fn load_viewer(db: &DatabaseConnection, user_id: Uuid) -> Result<Option<Viewer>, AppError> {
     let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
-    let memberships =
-        staff_membership::Entity::find().filter(staff_membership::Column::UserId.eq(user_id)).all(db).await?;
-    Ok(Some((user, memberships)))
+    // The memberships with their organisation, whose parent (if any) is the board.
+    let rows = staff_membership::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            staff_membership::Entity::belongs_to(organisation::Entity)
+                .from(staff_membership::Column::OrganisationId)
+                .to(organisation::Column::Id)
+                .into(),
+        )
+        .select_also(organisation::Entity)
+        .filter(staff_membership::Column::UserId.eq(user_id))
+        .order_by_asc(staff_membership::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let board_id = rows.first().and_then(|(_, org)| org.as_ref()).map(|org| org.parent_id.unwrap_or(org.id));
+    Ok(Some(Viewer { user, memberships: rows.into_iter().map(|(m, _)| m).collect(), board_id }))
+}
+
+/// Names of the given people, by id, read in one query (only the two columns).
+pub(crate) async fn names_of<C: ConnectionTrait>(
+    db: &C,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let ids: BTreeSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(user::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 pub async fn find_user_by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<user::Model>, AppError> {

@@ -29,6 +29,8 @@ struct SessionAuth {
 pub struct Viewer {
     pub user: user::Model,
     pub memberships: Vec<staff_membership::Model>,
+    /// The board of the organisation they are staff of; `None` for guests.
+    pub board_id: Option<Uuid>,
 }
 
 impl Viewer {
@@ -51,21 +53,11 @@ pub async fn current_session() -> Result<Session, AppError> {
 }
 
 /// The viewer as loaded once for this request: a page render calls several server
-/// functions, and each would otherwise read the same account and memberships again.
-/// Keyed by the session's sign-in, so signing in or out within a request is seen.
+/// functions at once, and each would otherwise read the same account and memberships
+/// again. The first caller reads while the others wait for its answer. Keyed by the
+/// session's sign-in, so signing in or out within a request is seen.
 #[derive(Clone, Default)]
-pub struct ViewerCache(std::sync::Arc<std::sync::Mutex<Option<(SessionAuth, Viewer)>>>);
-
-impl ViewerCache {
-    fn get(&self, auth: SessionAuth) -> Option<Viewer> {
-        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cached.as_ref().filter(|(key, _)| *key == auth).map(|(_, viewer)| viewer.clone())
-    }
-
-    fn put(&self, auth: SessionAuth, viewer: &Viewer) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((auth, viewer.clone()));
-    }
-}
+pub struct ViewerCache(std::sync::Arc<tokio::sync::Mutex<Option<(SessionAuth, Viewer)>>>);
 
 /// The signed-in viewer, or `None`. Ends the session when it is stale.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer>, AppError> {
@@ -78,20 +70,25 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
         return Ok(None);
     }
     let cache = leptos::prelude::use_context::<ViewerCache>();
-    if let Some(viewer) = cache.as_ref().and_then(|c| c.get(auth)) {
-        return Ok(Some(viewer));
+    let mut cached = match &cache {
+        Some(cache) => Some(cache.0.lock().await),
+        None => None,
+    };
+    if let Some((key, viewer)) = cached.as_ref().and_then(|c| c.as_ref())
+        && *key == auth
+    {
+        return Ok(Some(viewer.clone()));
     }
-    let Some((user, memberships)) = super::service::load_viewer(&state.db, auth.user_id).await? else {
+    let Some(viewer) = super::service::load_viewer(&state.db, auth.user_id).await? else {
         session.flush().await?;
         return Ok(None);
     };
-    if user.auth_version != auth.auth_version || user.deactivated_at.is_some() {
+    if viewer.user.auth_version != auth.auth_version || viewer.user.deactivated_at.is_some() {
         session.flush().await?;
         return Ok(None);
     }
-    let viewer = Viewer { user, memberships };
-    if let Some(cache) = cache {
-        cache.put(auth, &viewer);
+    if let Some(cached) = cached.as_mut() {
+        **cached = Some((auth, viewer.clone()));
     }
     Ok(Some(viewer))
 }

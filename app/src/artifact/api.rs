@@ -41,6 +41,14 @@ pub struct ArtifactHit {
     pub updated_at: OffsetDateTime,
 }
 
+/// A link to an artifact with its standing, as the community page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactLink {
+    pub id: Uuid,
+    pub title: String,
+    pub standing: Standing,
+}
+
 /// The knowledge base page: what the viewer searched for and what they may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnowledgePage {

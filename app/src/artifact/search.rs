@@ -122,8 +122,16 @@ impl Sql {
     }
 }
 
-/// Outdated and archived artifacts sink below current ones.
-const STANDING_PENALTY: &str = "CASE a.status WHEN 'archived' THEN 2 WHEN 'outdated' THEN 1 ELSE 0 END";
+/// An SQL sort key on an artifact's status column: outdated and archived artifacts
+/// sink below current ones.
+macro_rules! standing_penalty {
+    ($status:literal) => {
+        concat!("CASE ", $status, " WHEN 'archived' THEN 2 WHEN 'outdated' THEN 1 ELSE 0 END")
+    };
+}
+pub(crate) use standing_penalty;
+
+const STANDING_PENALTY: &str = standing_penalty!("a.status");
 
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Hit {

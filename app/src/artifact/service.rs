@@ -8,15 +8,15 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::api::{
-    ArtifactHit, ArtifactPage, CommentRow, FileRow, FlagRow, History, KnowledgePage, NewArtifactContext, ReuseRow,
-    VersionRow,
+    ArtifactHit, ArtifactLink, ArtifactPage, CommentRow, FileRow, FlagRow, History, KnowledgePage, NewArtifactContext,
+    ReuseRow, VersionRow,
 };
 use super::domain::{
     ArtifactForm, ArtifactInput, ArtifactKind, ArtifactStatus, COMMENT_MAX, REASON_MAX, REFLECTION_MAX, Resolution,
@@ -27,7 +27,7 @@ use super::search::{self, Criteria, Visibility};
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
 use crate::community::participation::{EventKind, SeciPhase};
-use crate::community::service::{active_community_ids, board_of_viewer, member_access, record_event};
+use crate::community::service::{active_community_ids, member_access, record_event};
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_tag, artifact_version,
     community, community_member, user,
@@ -85,10 +85,7 @@ impl Settle {
 }
 
 pub async fn visibility<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<Visibility, AppError> {
-    Ok(Visibility {
-        community_ids: active_community_ids(db, viewer.id()).await?,
-        board_id: board_of_viewer(db, viewer).await?.map(|b| b.id),
-    })
+    Ok(Visibility { community_ids: active_community_ids(db, viewer.id()).await?, board_id: viewer.board_id })
 }
 
 /// An artifact the viewer may see, with the viewer's membership of its community.
@@ -123,7 +120,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, viewer: &Viewer, artifact_id: Uu
         .one(db)
         .await?;
     let visible = membership.is_some() || {
-        let board = board_of_viewer(db, viewer).await?.map(|b| b.id);
+        let board = viewer.board_id;
         Visibility { community_ids: Vec::new(), board_id: board }.allows(
             artifact.community_id,
             artifact.scope == Scope::Organisation.as_str(),
@@ -562,21 +559,66 @@ pub async fn new_artifact_context(
 
 /// The knowledge base as the viewer may see it: search hits, or the newest first.
 pub async fn knowledge(db: &DatabaseConnection, viewer: &Viewer, filter: &Filter) -> Result<KnowledgePage, AppError> {
-    let visibility = visibility(db, viewer).await?;
+    // The viewer's communities, named for the filter; their artifacts are visible.
+    let communities: Vec<(Uuid, String)> = community_member::Entity::find()
+        .select_only()
+        .column(community::Column::Id)
+        .column(community::Column::Name)
+        .join(
+            JoinType::InnerJoin,
+            community_member::Entity::belongs_to(community::Entity)
+                .from(community_member::Column::CommunityId)
+                .to(community::Column::Id)
+                .into(),
+        )
+        .filter(community_member::Column::UserId.eq(viewer.id()))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .order_by_asc(community::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let visibility =
+        Visibility { community_ids: communities.iter().map(|(id, _)| *id).collect(), board_id: viewer.board_id };
     let at = now();
     let mut hits = search::find(db, &visibility, &filter.criteria, at, PAGE_SIZE + 1).await?;
     let more = hits.len() as u64 > PAGE_SIZE;
     hits.truncate(PAGE_SIZE as usize);
     let result = describe_hits(db, &hits, at).await?;
-    let communities = community::Entity::find()
-        .filter(community::Column::Id.is_in(visibility.community_ids.clone()))
-        .order_by_asc(community::Column::Name)
+    Ok(KnowledgePage { tags: top_tags(&result, 20), hits: result, more, communities })
+}
+
+/// The community's artifacts for its page: current ones first, most recently
+/// changed first. Only for members of the community (they see all of its artifacts).
+pub async fn community_recent<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    limit: u64,
+) -> Result<Vec<ArtifactLink>, AppError> {
+    let at = now();
+    Ok(artifact::Entity::find()
+        .select_only()
+        .column(artifact::Column::Id)
+        .column(artifact::Column::Title)
+        .column(artifact::Column::Status)
+        .column(artifact::Column::ReviewDueAt)
+        .filter(artifact::Column::CommunityId.eq(community_id))
+        .order_by_asc(sea_orm::sea_query::Expr::cust(search::standing_penalty!("status")))
+        .order_by_desc(artifact::Column::UpdatedAt)
+        .limit(limit)
+        .into_tuple::<(Uuid, String, String, OffsetDateTime)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
-    Ok(KnowledgePage { tags: top_tags(&result, 20), hits: result, more, communities })
+        .map(|(id, title, status, review_due_at)| ArtifactLink {
+            id,
+            title,
+            standing: Standing::of(
+                ArtifactStatus::parse(&status).unwrap_or(ArtifactStatus::Current),
+                review_due_at,
+                at,
+            ),
+        })
+        .collect())
 }
 
 /// The most used tags among the hits: the tag filter narrows what is on screen.
@@ -590,6 +632,20 @@ fn top_tags(hits: &[ArtifactHit], limit: usize) -> Vec<String> {
     tags.into_iter().take(limit).map(|(tag, _)| tag.to_string()).collect()
 }
 
+/// What a list row shows of an artifact (not its body), with its community's name.
+#[derive(Debug, FromQueryResult)]
+struct ListedArtifact {
+    id: Uuid,
+    title: String,
+    kind: String,
+    seci_phase: String,
+    status: String,
+    review_due_at: OffsetDateTime,
+    scope: String,
+    updated_at: OffsetDateTime,
+    community_name: String,
+}
+
 /// Turns search hits into list rows, in order, in a fixed number of queries.
 async fn describe_hits(
     db: &DatabaseConnection,
@@ -597,22 +653,32 @@ async fn describe_hits(
     at: OffsetDateTime,
 ) -> Result<Vec<ArtifactHit>, AppError> {
     let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
-    let artifacts: HashMap<Uuid, artifact::Model> = artifact::Entity::find()
+    let artifacts: HashMap<Uuid, ListedArtifact> = artifact::Entity::find()
+        .select_only()
+        .columns([
+            artifact::Column::Id,
+            artifact::Column::Title,
+            artifact::Column::Kind,
+            artifact::Column::SeciPhase,
+            artifact::Column::Status,
+            artifact::Column::ReviewDueAt,
+            artifact::Column::Scope,
+            artifact::Column::UpdatedAt,
+        ])
+        .column_as(community::Column::Name, "community_name")
+        .join(
+            JoinType::InnerJoin,
+            artifact::Entity::belongs_to(community::Entity)
+                .from(artifact::Column::CommunityId)
+                .to(community::Column::Id)
+                .into(),
+        )
         .filter(artifact::Column::Id.is_in(ids.clone()))
+        .into_model::<ListedArtifact>()
         .all(db)
         .await?
         .into_iter()
         .map(|a| (a.id, a))
-        .collect();
-    let community_names: HashMap<Uuid, String> = community::Entity::find()
-        .select_only()
-        .column(community::Column::Id)
-        .column(community::Column::Name)
-        .filter(community::Column::Id.is_in(artifacts.values().map(|a| a.community_id).collect::<Vec<_>>()))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
         .collect();
     let mut tags = tags_of(db, &ids).await?;
     let reuse_counts: HashMap<Uuid, i64> = artifact_reuse::Entity::find()
@@ -635,8 +701,12 @@ async fn describe_hits(
                 title: a.title.clone(),
                 kind: ArtifactKind::parse(&a.kind).unwrap_or(ArtifactKind::Other),
                 seci_phase: SeciPhase::parse(&a.seci_phase).unwrap_or(SeciPhase::Externalisation),
-                community_name: community_names.get(&a.community_id).cloned().unwrap_or_default(),
-                standing: standing_of(a, at),
+                community_name: a.community_name.clone(),
+                standing: Standing::of(
+                    ArtifactStatus::parse(&a.status).unwrap_or(ArtifactStatus::Current),
+                    a.review_due_at,
+                    at,
+                ),
                 scope: Scope::parse(&a.scope).unwrap_or(Scope::Community),
                 tags: tags.remove(&a.id).unwrap_or_default(),
                 snippet: hit.snippet.as_deref().map(highlight_segments).unwrap_or_default(),

@@ -9,9 +9,9 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::api::{
-    AddComment, ArtifactHit, ArtifactPage, CreateArtifact, DeleteComment, DeleteFile, DiffSide, EditArtifact,
-    FlagOutdated, RecordReuse, RestoreVersion, SettleArtifact, load_artifact, load_history, load_knowledge,
-    load_new_artifact, preview_markdown,
+    AddComment, ArtifactHit, ArtifactLink, ArtifactPage, CreateArtifact, DeleteComment, DeleteFile, DiffSide,
+    EditArtifact, FlagOutdated, RecordReuse, RestoreVersion, SettleArtifact, load_artifact, load_history,
+    load_knowledge, load_new_artifact, preview_markdown,
 };
 use super::domain::{ArtifactKind, Scope, Source, Standing, iso_date};
 use crate::account::domain::Flash;
@@ -818,36 +818,28 @@ pub fn HistoryPage() -> impl IntoView {
 /// The knowledge-base card on a community page: the newest artifacts, and where to
 /// write, find and export them.
 #[component]
-pub fn CommunityKnowledge(community_id: Uuid) -> impl IntoView {
+pub fn CommunityKnowledge(community_id: Uuid, recent: Vec<ArtifactLink>) -> impl IntoView {
     let i18n = use_i18n();
-    let recent = Resource::new(
-        move || community_id,
-        |id| load_knowledge(String::new(), String::new(), String::new(), id.to_string(), String::new(), String::new()),
-    );
     view! {
         <section class="card" aria-labelledby="knowledge-title">
             <div class="card__head">
                 <h2 id="knowledge-title">{t!(i18n, artifacts.title)}</h2>
                 <a class="button button--small button--primary" href=format!("/c/{community_id}/artifacts/new")>{t!(i18n, artifacts.new_product)}</a>
             </div>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match recent.await {
-                        Ok(page) if page.hits.is_empty() => view! { <p class="muted">{t!(i18n, artifacts.community_empty)}</p> }.into_any(),
-                        Ok(page) => view! {
-                            <ul class="plain-list stack">
-                                {page.hits.into_iter().take(5).map(|hit| view! {
-                                    <li>
-                                        <a href=format!("/a/{}", hit.id)>{hit.title.clone()}</a>" "
-                                        <StandingBadge standing=hit.standing/>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {if recent.is_empty() {
+                view! { <p class="muted">{t!(i18n, artifacts.community_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list stack">
+                        {recent.into_iter().map(|artifact| view! {
+                            <li>
+                                <a href=format!("/a/{}", artifact.id)>{artifact.title}</a>" "
+                                <StandingBadge standing=artifact.standing/>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
             <p class="button-row">
                 <a href=format!("/knowledge?community={community_id}")>{t!(i18n, artifacts.all_of_community)}</a>
                 <a href=format!("/c/{community_id}/export.zip") download="">{t!(i18n, artifacts.export)}</a>

@@ -113,6 +113,8 @@ pub struct CommunityPage {
     pub meetings: Vec<crate::meeting::api::MeetingSummary>,
     /// Open guest invitations (facilitators only; empty for everyone else).
     pub guest_invitations: Vec<GuestInvitation>,
+    /// The first few of the community's artifacts, current ones first.
+    pub knowledge: Vec<crate::artifact::api::ArtifactLink>,
     pub me: MyPlace,
 }
 

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -33,7 +33,6 @@ use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
-use crate::organisation::service::board_of;
 use crate::state::AppState;
 
 /// What a facilitator (or a founder) fills in about a community.
@@ -56,14 +55,7 @@ impl CommunityForm {
     }
 }
 
-/// The board a staff member works for; `None` for guests (no staff role anywhere).
-pub async fn board_of_viewer<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-) -> Result<Option<crate::db::entities::organisation::Model>, AppError> {
-    board_of_staff(db, &viewer.memberships).await
-}
-
+/// The board someone on the staff works for; `None` for guests (no staff role).
 async fn board_of_staff<C: ConnectionTrait>(
     db: &C,
     memberships: &[crate::db::entities::staff_membership::Model],
@@ -72,7 +64,7 @@ async fn board_of_staff<C: ConnectionTrait>(
     let Some(org) = crate::db::entities::organisation::Entity::find_by_id(first.organisation_id).one(db).await? else {
         return Ok(None);
     };
-    Ok(Some(board_of(db, org).await?))
+    Ok(Some(crate::organisation::service::board_of(db, org).await?))
 }
 
 /// The board's community policy: (member cap, may staff start communities).
@@ -97,15 +89,23 @@ pub(crate) async fn member_access<C: ConnectionTrait>(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<(community::Model, community_member::Model), AppError> {
-    let membership = community_member::Entity::find()
-        .filter(community_member::Column::CommunityId.eq(community_id))
+    let (community, membership) = community::Entity::find_by_id(community_id)
+        .join(
+            JoinType::InnerJoin,
+            sea_orm::RelationDef::from(
+                community_member::Entity::belongs_to(community::Entity)
+                    .from(community_member::Column::CommunityId)
+                    .to(community::Column::Id),
+            )
+            .rev(),
+        )
         .filter(community_member::Column::UserId.eq(viewer.id()))
         .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .select_also(community_member::Entity)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::NotFound)?;
-    Ok((community, membership))
+    Ok((community, membership.ok_or(AppError::NotFound)?))
 }
 
 /// As [`member_access`], for facilitators only; other members get `NotFound` too, as
@@ -128,9 +128,9 @@ async fn board_community<C: ConnectionTrait>(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<community::Model, AppError> {
-    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+    let board = viewer.board_id.ok_or(AppError::NotFound)?;
     community::Entity::find_by_id(community_id)
-        .filter(community::Column::OrganisationId.eq(board.id))
+        .filter(community::Column::OrganisationId.eq(board))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -397,8 +397,8 @@ pub fn default_agreements(language: Language) -> &'static str {
 
 /// Starts a community; the founder becomes its first facilitator.
 pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityForm) -> Result<Uuid, AppError> {
-    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
-    let (_, staff_may_start) = policy(db, board.id).await?;
+    let board = viewer.board_id.ok_or(AppError::NotFound)?;
+    let (_, staff_may_start) = policy(db, board).await?;
     if !staff_may_start && !viewer.is_admin() {
         return Err(AppError::Conflict(ErrorKey::StartingRestricted));
     }
@@ -415,7 +415,7 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityFor
     let at = now();
     let community = community::ActiveModel {
         id: Set(Uuid::now_v7()),
-        organisation_id: Set(board.id),
+        organisation_id: Set(board),
         name: Set(clean_text(&form.name)),
         goal: Set(clean_text(&form.goal)),
         agreements: Set(agreements),
@@ -532,16 +532,21 @@ async fn member_counts<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<Has
 }
 
 pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<MyCommunities, AppError> {
-    let mine =
-        community_member::Entity::find().filter(community_member::Column::UserId.eq(viewer.id())).all(db).await?;
-    let ids: Vec<Uuid> = mine.iter().map(|m| m.community_id).collect();
-    let communities = community::Entity::find()
-        .filter(community::Column::Id.is_in(ids.clone()))
+    // The viewer's memberships with their communities, by community name.
+    let mine = community_member::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            community_member::Entity::belongs_to(community::Entity)
+                .from(community_member::Column::CommunityId)
+                .to(community::Column::Id)
+                .into(),
+        )
+        .select_also(community::Entity)
+        .filter(community_member::Column::UserId.eq(viewer.id()))
         .order_by_asc(community::Column::Name)
         .all(db)
         .await?;
-    let counts = member_counts(db, ids).await?;
-    let by_community: HashMap<Uuid, &community_member::Model> = mine.iter().map(|m| (m.community_id, m)).collect();
+    let counts = member_counts(db, mine.iter().map(|(m, _)| m.community_id).collect()).await?;
     let mut result = MyCommunities {
         communities: Vec::new(),
         invitations: Vec::new(),
@@ -549,8 +554,8 @@ pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<
         may_start: false,
         has_directory: false,
     };
-    for community in &communities {
-        let Some(membership) = by_community.get(&community.id) else { continue };
+    for (membership, community) in &mine {
+        let Some(community) = community else { continue };
         let item = summary(community, counts.get(&community.id).copied().unwrap_or(0), Some(membership));
         match MembershipStatus::parse(&membership.status) {
             Ok(MembershipStatus::Active) => result.communities.push(item),
@@ -559,8 +564,8 @@ pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<
             Err(_) => {}
         }
     }
-    if let Some(board) = board_of_viewer(db, viewer).await? {
-        let (_, staff_may_start) = policy(db, board.id).await?;
+    if let Some(board) = viewer.board_id {
+        let (_, staff_may_start) = policy(db, board).await?;
         result.may_start = staff_may_start || viewer.is_admin();
         result.has_directory = true;
     }
@@ -569,9 +574,9 @@ pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<
 
 /// Listed, not archived communities of the viewer's board: name, goal and size only.
 pub async fn directory(db: &DatabaseConnection, viewer: &Viewer) -> Result<Vec<CommunitySummary>, AppError> {
-    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+    let board = viewer.board_id.ok_or(AppError::NotFound)?;
     let communities = community::Entity::find()
-        .filter(community::Column::OrganisationId.eq(board.id))
+        .filter(community::Column::OrganisationId.eq(board))
         .filter(community::Column::Listed.eq(true))
         .filter(community::Column::Status.ne(CommunityStatus::Archived.as_str()))
         .order_by_asc(community::Column::Name)
@@ -590,6 +595,43 @@ pub async fn directory(db: &DatabaseConnection, viewer: &Viewer) -> Result<Vec<C
     Ok(communities.iter().map(|c| summary(c, counts.get(&c.id).copied().unwrap_or(0), mine.get(&c.id))).collect())
 }
 
+/// A membership row with the person's name, for the community page.
+#[derive(Debug, FromQueryResult)]
+struct NamedMembership {
+    user_id: Uuid,
+    role: String,
+    status: String,
+    created_at: OffsetDateTime,
+    name: String,
+}
+
+async fn memberships_with_names<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+) -> Result<Vec<NamedMembership>, AppError> {
+    Ok(community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::UserId)
+        .column(community_member::Column::Role)
+        .column(community_member::Column::Status)
+        .column(community_member::Column::CreatedAt)
+        .column_as(user::Column::Name, "name")
+        .join(
+            JoinType::InnerJoin,
+            community_member::Entity::belongs_to(user::Entity)
+                .from(community_member::Column::UserId)
+                .to(user::Column::Id)
+                .into(),
+        )
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .into_model::<NamedMembership>()
+        .all(db)
+        .await?)
+}
+
+/// How many of its artifacts the community page lists.
+const KNOWLEDGE_ON_PAGE: u64 = 5;
+
 /// Everything on the community page, in a fixed number of queries whatever the size.
 pub async fn community_page(
     db: &DatabaseConnection,
@@ -597,10 +639,14 @@ pub async fn community_page(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<CommunityPage, AppError> {
-    let (community, my_membership) = member_access(db, viewer, community_id).await?;
+    // Everyone's membership with their name, then the viewer's place among them.
+    let memberships = memberships_with_names(db, community_id).await?;
+    let my_membership = memberships
+        .iter()
+        .find(|m| m.user_id == viewer.id() && m.status == MembershipStatus::Active.as_str())
+        .ok_or(AppError::NotFound)?;
     let my_role = parse_role(&my_membership.role);
-    let memberships =
-        community_member::Entity::find().filter(community_member::Column::CommunityId.eq(community.id)).all(db).await?;
+    let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::NotFound)?;
     let criteria = success_criterion::Entity::find()
         .filter(success_criterion::Column::CommunityId.eq(community.id))
         .order_by_desc(success_criterion::Column::CreatedAt)
@@ -630,16 +676,15 @@ pub async fn community_page(
         .iter()
         .filter_map(|k| EventKind::parse(k).ok())
         .collect();
-    let mut people_ids: HashSet<Uuid> = memberships.iter().map(|m| m.user_id).collect();
-    people_ids.extend(criteria.iter().filter_map(|c| c.author_id));
-    people_ids.extend(recent_events.iter().map(|e| e.user_id));
-    let names: HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(people_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
+    // People who wrote criteria or took part and have left since are looked up apart.
+    let mut names: HashMap<Uuid, String> = memberships.iter().map(|m| (m.user_id, m.name.clone())).collect();
+    let former: HashSet<Uuid> = criteria
+        .iter()
+        .filter_map(|c| c.author_id)
+        .chain(recent_events.iter().map(|e| e.user_id))
+        .filter(|id| !names.contains_key(id))
         .collect();
+    names.extend(crate::account::service::names_of(db, former).await?);
     let (cap, _) = policy(db, community.organisation_id).await?;
 
     let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();
@@ -715,6 +760,7 @@ pub async fn community_page(
         } else {
             Vec::new()
         },
+        knowledge: crate::artifact::service::community_recent(db, community.id, KNOWLEDGE_ON_PAGE).await?,
         me: MyPlace {
             user_id: viewer.id(),
             role: my_role,

@@ -342,6 +342,7 @@ pub fn CommunityPageView() -> impl IntoView {
         },
         |(id, ..)| load_or_not_found(id, load_community),
     );
+    let intervision = crate::intervision::views::IntervisionCardData::new(community_id);
     signed_in(move |_| {
         view! {
             <Suspense fallback=Loading>
@@ -349,7 +350,7 @@ pub fn CommunityPageView() -> impl IntoView {
                     match page.await {
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <Community data actions/> }.into_any(),
+                        Ok(data) => view! { <Community data actions intervision/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -358,7 +359,11 @@ pub fn CommunityPageView() -> impl IntoView {
 }
 
 #[component]
-fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
+fn Community(
+    data: CommunityPage,
+    actions: PageActions,
+    intervision: crate::intervision::views::IntervisionCardData,
+) -> impl IntoView {
     let i18n = use_i18n();
     let facilitator = data.me.role == CommunityRole::Facilitator;
     let criteria_id = data.id.to_string();
@@ -389,9 +394,9 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
         <p class="lead community-goal">{data.goal.clone()}</p>
 
         <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
-        <crate::artifact::views::CommunityKnowledge community_id=data.id/>
+        <crate::artifact::views::CommunityKnowledge community_id=data.id recent=data.knowledge.clone()/>
         {(data.me.role != CommunityRole::Guest).then(|| view! {
-            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator/>
+            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator data=intervision/>
         })}
 
         <div class="grid-2">

@@ -500,6 +500,25 @@ pub async fn publish_round_summary(
     .await
 }
 
+/// The community page's intervision card: cases, rounds and follow-ups in one call,
+/// behind one access check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntervisionCard {
+    pub cases: CaseList,
+    pub rounds: Vec<RoundRow>,
+    pub follow_ups: Vec<ActionRow>,
+}
+
+#[server(endpoint = "community_intervision")]
+pub async fn community_intervision(community_id: Uuid) -> Result<IntervisionCard, AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        service::intervision_card(&state, &viewer, community_id).await
+    })
+    .await
+}
+
 #[server(endpoint = "community_follow_ups")]
 pub async fn community_follow_ups(community_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
     respond(async move {

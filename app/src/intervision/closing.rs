@@ -26,7 +26,6 @@ use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
 use crate::artifact::service::insert_artifact;
 use crate::community::participation::EventKind;
 use crate::community::service::record_event;
-use crate::db::entities::user;
 use crate::db::entities::{artifact, intervision_action, intervision_case, intervision_evaluation, intervision_round};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
@@ -265,14 +264,7 @@ async fn action_rows<C: ConnectionTrait>(
     viewer: &Viewer,
     today: Date,
 ) -> Result<Vec<ActionRow>, AppError> {
-    let owners: Vec<Uuid> = actions.iter().filter_map(|a| a.owner_id).collect();
-    let names: HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(owners))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::account::service::names_of(db, actions.iter().filter_map(|a| a.owner_id)).await?;
     Ok(actions.into_iter().map(|a| action_row(a, &names, viewer, today)).collect())
 }
 
@@ -343,10 +335,20 @@ pub async fn community_follow_ups(
     community_id: Uuid,
 ) -> Result<Vec<ActionRow>, AppError> {
     intervision_access(&state.db, viewer, community_id).await?;
+    follow_up_rows(&state.db, viewer, community_id, today(state)).await
+}
+
+/// [`community_follow_ups`] for a community whose access is checked.
+pub(crate) async fn follow_up_rows<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+    today: Date,
+) -> Result<Vec<ActionRow>, AppError> {
     let mut actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::CommunityId.eq(community_id))
         .filter(intervision_action::Column::Body.ne(""))
-        .all(&state.db)
+        .all(db)
         .await?;
     actions.sort_by(|a, b| match (a.reported_at, b.reported_at) {
         (None, None) => a.check_in_on.cmp(&b.check_in_on),
@@ -354,7 +356,7 @@ pub async fn community_follow_ups(
         (Some(_), None) => std::cmp::Ordering::Greater,
         (Some(x), Some(y)) => y.cmp(&x),
     });
-    action_rows(&state.db, actions, viewer, today(state)).await
+    action_rows(db, actions, viewer, today).await
 }
 
 /// Empties the text of actions and evaluations of rounds whose time is up; outcomes

@@ -18,21 +18,20 @@ use super::method::{Method, MethodForm, adapted_copy, built_in, built_in_by_key}
 use crate::account::domain::Language;
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
-use crate::community::service::board_of_viewer;
-use crate::db::entities::{community, community_member, intervision_method, organisation, user};
+use crate::db::entities::{community, community_member, intervision_method, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 
 /// The viewer's board and whether they may adapt methods there.
-async fn board_access<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<(organisation::Model, bool), AppError> {
-    let board = board_of_viewer(db, viewer).await?.ok_or(AppError::NotFound)?;
+async fn board_access<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<(Uuid, bool), AppError> {
+    let board = viewer.board_id.ok_or(AppError::NotFound)?;
     if viewer.is_admin() {
         return Ok((board, true));
     }
     let board_communities = Query::select()
         .column(community::Column::Id)
         .from(community::Entity)
-        .and_where(community::Column::OrganisationId.eq(board.id))
+        .and_where(community::Column::OrganisationId.eq(board))
         .to_owned();
     let facilitates = community_member::Entity::find()
         .filter(community_member::Column::UserId.eq(viewer.id()))
@@ -56,7 +55,7 @@ async fn adaptable<C: ConnectionTrait>(
         return Err(AppError::NotFound);
     }
     intervision_method::Entity::find_by_id(method_id)
-        .filter(intervision_method::Column::OrganisationId.eq(board.id))
+        .filter(intervision_method::Column::OrganisationId.eq(board))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -72,7 +71,7 @@ fn stored(model: &intervision_method::Model) -> Result<Method, AppError> {
 pub async fn library(db: &DatabaseConnection, viewer: &Viewer) -> Result<MethodLibrary, AppError> {
     let (board, may_adapt) = board_access(db, viewer).await?;
     let rows = intervision_method::Entity::find()
-        .filter(intervision_method::Column::OrganisationId.eq(board.id))
+        .filter(intervision_method::Column::OrganisationId.eq(board))
         .order_by_desc(intervision_method::Column::UpdatedAt)
         .all(db)
         .await?;
@@ -113,7 +112,7 @@ pub async fn copy(db: &DatabaseConnection, viewer: &Viewer, from: &str) -> Resul
     let id = Uuid::now_v7();
     intervision_method::ActiveModel {
         id: Set(id),
-        organisation_id: Set(board.id),
+        organisation_id: Set(board),
         method: Set(adapted_copy(&source).to_json()),
         created_by: Set(Some(viewer.id())),
         created_at: Set(at),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -238,6 +238,14 @@ fn status_str(status: Status) -> &'static str {
         Status::Paused => "paused",
         Status::Ended => "ended",
     }
+}
+
+/// The inverse of [`status_str`]; an unknown value counts as ended.
+fn status_of(column: &str) -> Status {
+    [Status::Waiting, Status::Running, Status::Paused]
+        .into_iter()
+        .find(|s| status_str(*s) == column)
+        .unwrap_or(Status::Ended)
 }
 
 /// A round as one participant may see it.
@@ -581,6 +589,15 @@ pub async fn community_rounds(
     community_id: Uuid,
 ) -> Result<Vec<RoundRow>, AppError> {
     intervision_access(db, viewer, community_id).await?;
+    round_rows(db, viewer, community_id).await
+}
+
+/// [`community_rounds`] for a community whose access is checked.
+pub(crate) async fn round_rows<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<Vec<RoundRow>, AppError> {
     let rounds = intervision_round::Entity::find()
         .filter(intervision_round::Column::CommunityId.eq(community_id))
         .order_by_desc(intervision_round::Column::CreatedAt)
@@ -591,13 +608,17 @@ pub async fn community_rounds(
         .filter(intervision_participant::Column::RoundId.is_in(ids))
         .all(db)
         .await?;
-    let case_ids: Vec<Uuid> = rounds.iter().map(|r| r.case_id).collect();
-    let cases: HashMap<Uuid, intervision_case::Model> = intervision_case::Entity::find()
+    let case_ids: Vec<Uuid> = rounds.iter().filter(|r| r.purged_at.is_none()).map(|r| r.case_id).collect();
+    let case_titles: HashMap<Uuid, String> = intervision_case::Entity::find()
+        .select_only()
+        .column(intervision_case::Column::Id)
+        .column(intervision_case::Column::Title)
         .filter(intervision_case::Column::Id.is_in(case_ids))
+        .filter(intervision_case::Column::PurgedAt.is_null())
+        .into_tuple()
         .all(db)
         .await?
         .into_iter()
-        .map(|c| (c.id, c))
         .collect();
     Ok(rounds
         .into_iter()
@@ -610,12 +631,9 @@ pub async fn community_rounds(
             let method = Method::from_json(&round.method).ok();
             RoundRow {
                 id: round.id,
-                case_title: cases
-                    .get(&round.case_id)
-                    .filter(|c| mine && c.purged_at.is_none() && round.purged_at.is_none())
-                    .map(|c| c.title.clone()),
+                case_title: case_titles.get(&round.case_id).filter(|_| mine && round.purged_at.is_none()).cloned(),
                 method_name: method.map(|m| m.name).unwrap_or_default(),
-                status: serde_json::from_str::<RoundState>(&round.state).map(|s| s.status).unwrap_or(Status::Ended),
+                status: status_of(&round.status),
                 took_part: mine,
                 people: taking_part.len() as u32,
                 created_at: round.created_at,

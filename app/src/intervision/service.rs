@@ -11,14 +11,15 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::api::{CaseList, CaseRow};
+use super::api::{CaseList, CaseRow, IntervisionCard};
 use super::case::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
 use crate::community::service::{facilitator_access, member_access};
-use crate::db::entities::{community, intervision_case, intervision_case_vote, intervision_round, user};
+use crate::db::entities::{community, intervision_case, intervision_case_vote, intervision_round};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// The community, if the viewer is one of its members or facilitators. Guests take
 /// part in the community's meetings and knowledge base, not in its intervision.
@@ -71,32 +72,68 @@ pub async fn community_cases(
     community_id: Uuid,
 ) -> Result<CaseList, AppError> {
     let community = intervision_access(db, viewer, community_id).await?;
+    case_list(db, viewer, community).await
+}
+
+/// [`community_cases`] for a community whose access is checked.
+pub(crate) async fn case_list<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community: community::Model,
+) -> Result<CaseList, AppError> {
     let cases = intervision_case::Entity::find()
-        .filter(intervision_case::Column::CommunityId.eq(community_id))
+        .filter(intervision_case::Column::CommunityId.eq(community.id))
         .filter(intervision_case::Column::PurgedAt.is_null())
         .order_by_desc(intervision_case::Column::CreatedAt)
         .all(db)
         .await?;
-    let author_ids: Vec<Uuid> = cases.iter().filter_map(|c| c.author_id).collect();
-    let authors = user::Entity::find().filter(user::Column::Id.is_in(author_ids)).all(db).await?;
-    let votes = open_votes(db, community_id).await?;
-    let my_vote = my_vote(db, viewer, community_id).await?;
+    let authors = crate::account::service::names_of(db, cases.iter().filter_map(|c| c.author_id)).await?;
+    // Every vote in the community: counted for the open cases, and the viewer's own.
+    let votes = intervision_case_vote::Entity::find()
+        .filter(intervision_case_vote::Column::CommunityId.eq(community.id))
+        .all(db)
+        .await?;
+    let my_vote = votes.iter().find(|v| v.user_id == viewer.id()).map(|v| v.case_id);
     let rows = cases
         .into_iter()
-        .map(|case| CaseRow {
-            id: case.id,
-            title: case.title,
-            situation: case.situation,
-            question: case.question,
-            status: CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open),
-            author: case.author_id.and_then(|id| authors.iter().find(|u| u.id == id)).map(|u| u.name.clone()),
-            mine: case.author_id == Some(viewer.id()),
-            expires_at: case.expires_at,
-            votes: votes.get(&case.id).copied().unwrap_or(0),
-            my_vote: my_vote == Some(case.id),
+        .map(|case| {
+            let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open);
+            let votes =
+                if status == CaseStatus::Open { votes.iter().filter(|v| v.case_id == case.id).count() } else { 0 };
+            CaseRow {
+                id: case.id,
+                title: case.title,
+                situation: case.situation,
+                question: case.question,
+                status,
+                author: case.author_id.and_then(|id| authors.get(&id).cloned()),
+                mine: case.author_id == Some(viewer.id()),
+                expires_at: case.expires_at,
+                votes: votes as u32,
+                my_vote: my_vote == Some(case.id),
+            }
         })
         .collect();
-    Ok(CaseList { community_id, keeping: keeping_of(&community), community_name: community.name, cases: rows })
+    Ok(CaseList {
+        community_id: community.id,
+        keeping: keeping_of(&community),
+        community_name: community.name,
+        cases: rows,
+    })
+}
+
+/// Everything the community page's intervision card shows, after one access check.
+pub async fn intervision_card(
+    state: &AppState,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<IntervisionCard, AppError> {
+    let db = &state.db;
+    let community = intervision_access(db, viewer, community_id).await?;
+    let rounds = super::rounds::round_rows(db, viewer, community_id).await?;
+    let follow_ups = super::closing::follow_up_rows(db, viewer, community_id, super::closing::today(state)).await?;
+    let cases = case_list(db, viewer, community).await?;
+    Ok(IntervisionCard { cases, rounds, follow_ups })
 }
 
 /// The case bringer takes a case back (`open = false`) or puts it back (`true`).
@@ -168,15 +205,6 @@ pub(crate) async fn open_votes<C: ConnectionTrait>(db: &C, community_id: Uuid) -
         *votes.entry(vote.case_id).or_insert(0) += 1;
     }
     Ok(votes)
-}
-
-async fn my_vote<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id: Uuid) -> Result<Option<Uuid>, AppError> {
-    Ok(intervision_case_vote::Entity::find()
-        .filter(intervision_case_vote::Column::CommunityId.eq(community_id))
-        .filter(intervision_case_vote::Column::UserId.eq(viewer.id()))
-        .one(db)
-        .await?
-        .map(|v| v.case_id))
 }
 
 /// A member votes for an open case to discuss next (their earlier vote in the

@@ -54,6 +54,28 @@ pub struct TestApp {
     pub state: AppState,
     pub dir: PathBuf,
     pub database_url: String,
+    /// The statements the app runs while recording (see [`QueryLog::record`]).
+    pub queries: QueryLog,
+}
+
+/// Records the SQL the app's connection runs, so tests can count a page's queries.
+#[derive(Clone, Default)]
+pub struct QueryLog(std::sync::Arc<std::sync::Mutex<Option<Vec<String>>>>);
+
+impl QueryLog {
+    fn push(&self, sql: &str) {
+        if let Some(log) = self.0.lock().unwrap().as_mut() {
+            log.push(sql.to_string());
+        }
+    }
+
+    /// Runs `work` and returns what it gave and the statements run meanwhile.
+    pub async fn record<T>(&self, work: impl std::future::Future<Output = T>) -> (T, Vec<String>) {
+        *self.0.lock().unwrap() = Some(Vec::new());
+        let result = work.await;
+        let log = self.0.lock().unwrap().take().unwrap_or_default();
+        (result, log)
+    }
 }
 
 fn temp_dir() -> PathBuf {
@@ -126,7 +148,12 @@ impl TestApp {
         seed: bool,
         files: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
     ) -> Self {
-        let db = app::db::connect_and_migrate(&database_url).await.expect("connect and migrate");
+        let mut db = app::db::connect_and_migrate(&database_url).await.expect("connect and migrate");
+        let queries = QueryLog::default();
+        db.set_metric_callback({
+            let queries = queries.clone();
+            move |info| queries.push(&info.statement.sql)
+        });
         if seed {
             assert!(app::demo::load_if_empty(&db).await.unwrap());
             seed_other_board(&db).await;
@@ -154,7 +181,7 @@ impl TestApp {
             .build();
         let router = kring::router(state.clone(), leptos, SECRET)
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-        TestApp { backend, router, state, dir, database_url }
+        TestApp { backend, router, state, dir, database_url, queries }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
