@@ -162,8 +162,8 @@ async fn prepare(url: &str) -> (DatabaseConnection, Viewer) {
         txn.commit().await.unwrap();
     }
     eprintln!("  generated {ARTIFACTS} artifacts in {:.1}s", started.elapsed().as_secs_f64());
-    let (user, memberships) = app::account::service::load_viewer(&db, owner.id).await.unwrap().unwrap();
-    (db, Viewer { user, memberships })
+    let viewer: Viewer = app::account::service::load_viewer(&db, owner.id).await.unwrap().unwrap();
+    (db, viewer)
 }
 
 fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {

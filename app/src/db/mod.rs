@@ -64,7 +64,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if backend == Backend::Sqlite {
-        options.max_connections(8).min_connections(1);
+        // An embedded file has no link that can drop: no ping before each query.
+        options.max_connections(8).min_connections(1).test_before_acquire(false);
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -72,7 +73,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
         });
     } else {
-        options.max_connections(20);
+        // Only a connection that sat idle a while is pinged before use.
+        options.max_connections(20).test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     Database::connect(options).await
 }
