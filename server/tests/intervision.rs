@@ -61,6 +61,8 @@ async fn only_members_see_and_submit_cases() {
         let seen = json(&app.call("community_cases", &[("community_id", &cid)], &facilitator).await.body);
         let cases = seen["cases"].as_array().unwrap();
         assert_eq!(cases.len(), 1, "{backend:?}");
+        let card = json(&app.call("community_intervision", &[("community_id", &cid)], &facilitator).await.body);
+        assert_eq!(card["cases"], seen, "{backend:?}: the card lists the same cases");
         assert_eq!(cases[0]["title"], "Stille klas na de pauze");
         assert_eq!(cases[0]["mine"], false);
         assert_eq!(cases[0]["author"], "Mila Vermeulen");
@@ -70,12 +72,16 @@ async fn only_members_see_and_submit_cases() {
             let list = app.call("community_cases", &[("community_id", &cid)], &client).await;
             assert_eq!(list.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} lists");
             assert!(!list.body.contains("Stille klas"));
+            let card = app.call("community_intervision", &[("community_id", &cid)], &client).await;
+            assert_eq!(card.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} reads the card");
+            assert!(!card.body.contains("Stille klas"));
             let submit = app.call("submit_case", &case(&cid, "Mag niet"), &client).await;
             assert_eq!(submit.status, StatusCode::NOT_FOUND, "{backend:?} {outsider} submits");
         }
         let anonymous = Client::default();
         for (endpoint, args) in [
             ("community_cases", vec![("community_id", cid.as_str())]),
+            ("community_intervision", vec![("community_id", cid.as_str())]),
             ("submit_case", case(&cid, "Anoniem")),
             ("set_case_open", vec![("case_id", cases[0]["id"].as_str().unwrap()), ("open", "false")]),
         ] {

@@ -4,7 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
@@ -87,14 +87,7 @@ pub async fn load_viewer(db: &DatabaseConnection, user_id: Uuid) -> Result<Optio
     };
     // The memberships with their organisation, whose parent (if any) is the board.
     let rows = staff_membership::Entity::find()
-        .join(
-            JoinType::InnerJoin,
-            staff_membership::Entity::belongs_to(organisation::Entity)
-                .from(staff_membership::Column::OrganisationId)
-                .to(organisation::Column::Id)
-                .into(),
-        )
-        .select_also(organisation::Entity)
+        .find_also_related(organisation::Entity)
         .filter(staff_membership::Column::UserId.eq(user_id))
         .order_by_asc(staff_membership::Column::CreatedAt)
         .all(db)

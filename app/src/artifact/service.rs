@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,7 +30,7 @@ use crate::community::participation::{EventKind, SeciPhase};
 use crate::community::service::{active_community_ids, member_access, record_event};
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_tag, artifact_version,
-    community, community_member, user,
+    community, community_member,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
@@ -428,26 +428,6 @@ pub async fn restore(db: &DatabaseConnection, viewer: &Viewer, artifact_id: Uuid
     Ok(())
 }
 
-async fn names<C: ConnectionTrait>(
-    db: &C,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, AppError> {
-    let ids: Vec<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Name)
-        .filter(user::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 fn name_or_former(names: &HashMap<Uuid, String>, id: Option<Uuid>) -> String {
     id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "—".to_string())
 }
@@ -485,7 +465,7 @@ pub async fn artifact_page(
         .order_by_desc(artifact_reuse::Column::CreatedAt)
         .all(db)
         .await?;
-    let people = names(
+    let people = crate::account::service::names_of(
         db,
         a.owner_id
             .into_iter()
@@ -564,13 +544,7 @@ pub async fn knowledge(db: &DatabaseConnection, viewer: &Viewer, filter: &Filter
         .select_only()
         .column(community::Column::Id)
         .column(community::Column::Name)
-        .join(
-            JoinType::InnerJoin,
-            community_member::Entity::belongs_to(community::Entity)
-                .from(community_member::Column::CommunityId)
-                .to(community::Column::Id)
-                .into(),
-        )
+        .join(JoinType::InnerJoin, community_member::Relation::Community.def())
         .filter(community_member::Column::UserId.eq(viewer.id()))
         .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
         .order_by_asc(community::Column::Name)
@@ -666,13 +640,7 @@ async fn describe_hits(
             artifact::Column::UpdatedAt,
         ])
         .column_as(community::Column::Name, "community_name")
-        .join(
-            JoinType::InnerJoin,
-            artifact::Entity::belongs_to(community::Entity)
-                .from(artifact::Column::CommunityId)
-                .to(community::Column::Id)
-                .into(),
-        )
+        .join(JoinType::InnerJoin, artifact::Relation::Community.def())
         .filter(artifact::Column::Id.is_in(ids.clone()))
         .into_model::<ListedArtifact>()
         .all(db)
@@ -732,7 +700,7 @@ pub async fn history(
         .order_by_desc(artifact_version::Column::Number)
         .all(db)
         .await?;
-    let people = names(db, versions.iter().filter_map(|v| v.author_id)).await?;
+    let people = crate::account::service::names_of(db, versions.iter().filter_map(|v| v.author_id)).await?;
     let current = access.artifact.version;
     let to = to.filter(|n| versions.iter().any(|v| v.number == *n)).unwrap_or(current);
     let from = from.filter(|n| versions.iter().any(|v| v.number == *n)).unwrap_or((to - 1).max(1));

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -90,15 +90,7 @@ pub(crate) async fn member_access<C: ConnectionTrait>(
     community_id: Uuid,
 ) -> Result<(community::Model, community_member::Model), AppError> {
     let (community, membership) = community::Entity::find_by_id(community_id)
-        .join(
-            JoinType::InnerJoin,
-            sea_orm::RelationDef::from(
-                community_member::Entity::belongs_to(community::Entity)
-                    .from(community_member::Column::CommunityId)
-                    .to(community::Column::Id),
-            )
-            .rev(),
-        )
+        .join(JoinType::InnerJoin, community_member::Relation::Community.def().rev())
         .filter(community_member::Column::UserId.eq(viewer.id()))
         .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
         .select_also(community_member::Entity)
@@ -534,14 +526,7 @@ async fn member_counts<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<Has
 pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<MyCommunities, AppError> {
     // The viewer's memberships with their communities, by community name.
     let mine = community_member::Entity::find()
-        .join(
-            JoinType::InnerJoin,
-            community_member::Entity::belongs_to(community::Entity)
-                .from(community_member::Column::CommunityId)
-                .to(community::Column::Id)
-                .into(),
-        )
-        .select_also(community::Entity)
+        .find_also_related(community::Entity)
         .filter(community_member::Column::UserId.eq(viewer.id()))
         .order_by_asc(community::Column::Name)
         .all(db)
@@ -616,13 +601,7 @@ async fn memberships_with_names<C: ConnectionTrait>(
         .column(community_member::Column::Status)
         .column(community_member::Column::CreatedAt)
         .column_as(user::Column::Name, "name")
-        .join(
-            JoinType::InnerJoin,
-            community_member::Entity::belongs_to(user::Entity)
-                .from(community_member::Column::UserId)
-                .to(user::Column::Id)
-                .into(),
-        )
+        .join(JoinType::InnerJoin, community_member::Relation::User.def())
         .filter(community_member::Column::CommunityId.eq(community_id))
         .into_model::<NamedMembership>()
         .all(db)
