@@ -63,6 +63,8 @@ async fn only_members_see_and_submit_cases() {
         assert_eq!(cases.len(), 1, "{backend:?}");
         let card = json(&app.call("community_intervision", &[("community_id", &cid)], &facilitator).await.body);
         assert_eq!(card["cases"], seen, "{backend:?}: the card lists the same cases");
+        let page = json(&app.call("community_page", &[("community_id", &cid)], &facilitator).await.body);
+        assert_eq!(page["intervision"], card, "{backend:?}: the community page carries the same card");
         assert_eq!(cases[0]["title"], "Stille klas na de pauze");
         assert_eq!(cases[0]["mine"], false);
         assert_eq!(cases[0]["author"], "Mila Vermeulen");

@@ -115,6 +115,8 @@ pub struct CommunityPage {
     pub guest_invitations: Vec<GuestInvitation>,
     /// The first few of the community's artifacts, current ones first.
     pub knowledge: Vec<crate::artifact::api::ArtifactLink>,
+    /// Rounds, follow-ups and cases (members and facilitators; `None` for guests).
+    pub intervision: Option<crate::intervision::api::IntervisionCard>,
     pub me: MyPlace,
 }
 

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -625,7 +625,11 @@ pub async fn community_page(
         .find(|m| m.user_id == viewer.id() && m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::NotFound)?;
     let my_role = parse_role(&my_membership.role);
-    let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let (community, policy) = community::Entity::find_by_id(community_id)
+        .find_also_related(community_policy::Entity)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let criteria = success_criterion::Entity::find()
         .filter(success_criterion::Column::CommunityId.eq(community.id))
         .order_by_desc(success_criterion::Column::CreatedAt)
@@ -635,36 +639,43 @@ pub async fn community_page(
     let rule = rule_of(&community);
     let at = now();
     let since = at - Duration::days(i64::from(rule.window_days));
-    let recent_events = participation_event::Entity::find()
+    // The window's events, and the viewer's own from any time for their newcomer path.
+    let (recent_events, mine): (Vec<_>, Vec<_>) = participation_event::Entity::find()
         .filter(participation_event::Column::RetractedAt.is_null())
         .filter(participation_event::Column::CommunityId.eq(community.id))
-        .filter(participation_event::Column::OccurredAt.gt(since))
+        .filter(
+            Condition::any()
+                .add(participation_event::Column::OccurredAt.gt(since))
+                .add(participation_event::Column::UserId.eq(viewer.id())),
+        )
         .order_by_desc(participation_event::Column::OccurredAt)
         .all(db)
-        .await?;
-    let my_kinds: Vec<EventKind> = participation_event::Entity::find()
-        .filter(participation_event::Column::RetractedAt.is_null())
-        .select_only()
-        .column(participation_event::Column::Kind)
-        .filter(participation_event::Column::CommunityId.eq(community.id))
-        .filter(participation_event::Column::UserId.eq(viewer.id()))
-        .distinct()
-        .into_tuple::<String>()
-        .all(db)
         .await?
+        .into_iter()
+        .partition(|e| e.occurred_at > since);
+    let my_kinds: Vec<EventKind> = recent_events
         .iter()
-        .filter_map(|k| EventKind::parse(k).ok())
+        .filter(|e| e.user_id == viewer.id())
+        .chain(&mine)
+        .filter_map(|e| EventKind::parse(&e.kind).ok())
         .collect();
-    // People who wrote criteria or took part and have left since are looked up apart.
+    let intervision = match my_role {
+        CommunityRole::Guest => None,
+        _ => Some(crate::intervision::service::CardRows::load(db, community.id).await?),
+    };
+    // People who wrote criteria, took part or appear on the intervision card and have
+    // left since are looked up apart, all at once.
     let mut names: HashMap<Uuid, String> = memberships.iter().map(|m| (m.user_id, m.name.clone())).collect();
     let former: HashSet<Uuid> = criteria
         .iter()
         .filter_map(|c| c.author_id)
         .chain(recent_events.iter().map(|e| e.user_id))
+        .chain(intervision.iter().flat_map(|card| card.people()))
         .filter(|id| !names.contains_key(id))
         .collect();
     names.extend(crate::account::service::names_of(db, former).await?);
-    let (cap, _) = policy(db, community.organisation_id).await?;
+    let today = crate::meeting::service::to_local(tz, now()).date();
+    let cap = policy.map_or(DEFAULT_MEMBER_CAP, |p| p.member_cap);
 
     let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();
     for event in &recent_events {
@@ -740,6 +751,7 @@ pub async fn community_page(
             Vec::new()
         },
         knowledge: crate::artifact::service::community_recent(db, community.id, KNOWLEDGE_ON_PAGE).await?,
+        intervision: intervision.map(|card| card.into_card(community.clone(), &names, viewer, today)),
         me: MyPlace {
             user_id: viewer.id(),
             role: my_role,

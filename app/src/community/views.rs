@@ -310,6 +310,7 @@ struct PageActions {
     leave: ServerAction<LeaveCommunity>,
     guest: ServerAction<InviteGuest>,
     revoke_guest: ServerAction<RevokeGuestInvitation>,
+    submit_case: ServerAction<crate::intervision::api::SubmitCase>,
 }
 
 #[component]
@@ -325,6 +326,7 @@ pub fn CommunityPageView() -> impl IntoView {
         leave: ServerAction::new(),
         guest: ServerAction::new(),
         revoke_guest: ServerAction::new(),
+        submit_case: ServerAction::new(),
     };
     let page = Resource::new(
         move || {
@@ -338,11 +340,11 @@ pub fn CommunityPageView() -> impl IntoView {
                 actions.revoke_guest.version().try_get(),
                 actions.set_role.version().try_get(),
                 actions.coordination.version().try_get(),
+                actions.submit_case.version().try_get(),
             )
         },
         |(id, ..)| load_or_not_found(id, load_community),
     );
-    let intervision = crate::intervision::views::IntervisionCardData::new(community_id);
     signed_in(move |_| {
         view! {
             <Suspense fallback=Loading>
@@ -350,7 +352,7 @@ pub fn CommunityPageView() -> impl IntoView {
                     match page.await {
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <Community data actions intervision/> }.into_any(),
+                        Ok(data) => view! { <Community data actions/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -359,11 +361,7 @@ pub fn CommunityPageView() -> impl IntoView {
 }
 
 #[component]
-fn Community(
-    data: CommunityPage,
-    actions: PageActions,
-    intervision: crate::intervision::views::IntervisionCardData,
-) -> impl IntoView {
+fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
     let i18n = use_i18n();
     let facilitator = data.me.role == CommunityRole::Facilitator;
     let criteria_id = data.id.to_string();
@@ -395,8 +393,8 @@ fn Community(
 
         <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
         <crate::artifact::views::CommunityKnowledge community_id=data.id recent=data.knowledge.clone()/>
-        {(data.me.role != CommunityRole::Guest).then(|| view! {
-            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator data=intervision/>
+        {data.intervision.clone().map(|card| view! {
+            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator card submit=actions.submit_case/>
         })}
 
         <div class="grid-2">

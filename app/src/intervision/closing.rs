@@ -239,7 +239,7 @@ pub async fn publish_summary(
     Ok(id)
 }
 
-fn action_row(
+pub(crate) fn action_row(
     action: intervision_action::Model,
     names: &HashMap<Uuid, String>,
     viewer: &Viewer,
@@ -345,6 +345,15 @@ pub(crate) async fn follow_up_rows<C: ConnectionTrait>(
     community_id: Uuid,
     today: Date,
 ) -> Result<Vec<ActionRow>, AppError> {
+    action_rows(db, follow_up_actions(db, community_id).await?, viewer, today).await
+}
+
+/// The community's actions that still have their text: open ones first, soonest
+/// check-in first, then the reported ones, latest report first.
+pub(crate) async fn follow_up_actions<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+) -> Result<Vec<intervision_action::Model>, AppError> {
     let mut actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::CommunityId.eq(community_id))
         .filter(intervision_action::Column::Body.ne(""))
@@ -356,7 +365,7 @@ pub(crate) async fn follow_up_rows<C: ConnectionTrait>(
         (Some(_), None) => std::cmp::Ordering::Greater,
         (Some(x), Some(y)) => y.cmp(&x),
     });
-    action_rows(db, actions, viewer, today).await
+    Ok(actions)
 }
 
 /// Empties the text of actions and evaluations of rounds whose time is up; outcomes

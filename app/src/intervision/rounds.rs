@@ -598,16 +598,7 @@ pub(crate) async fn round_rows<C: ConnectionTrait>(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<Vec<RoundRow>, AppError> {
-    let rounds = intervision_round::Entity::find()
-        .filter(intervision_round::Column::CommunityId.eq(community_id))
-        .order_by_desc(intervision_round::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
-    let people = intervision_participant::Entity::find()
-        .filter(intervision_participant::Column::RoundId.is_in(ids))
-        .all(db)
-        .await?;
+    let (rounds, people) = rounds_with_people(db, community_id).await?;
     let case_ids: Vec<Uuid> = rounds.iter().filter(|r| r.purged_at.is_none()).map(|r| r.case_id).collect();
     let case_titles: HashMap<Uuid, String> = intervision_case::Entity::find()
         .select_only()
@@ -620,7 +611,38 @@ pub(crate) async fn round_rows<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    Ok(rounds
+    Ok(rows_of_rounds(rounds, &people, &case_titles, viewer))
+}
+
+/// The community's rounds, newest first, with everyone who had a part in them.
+pub(crate) async fn rounds_with_people<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+) -> Result<(Vec<intervision_round::Model>, Vec<intervision_participant::Model>), AppError> {
+    let rounds = intervision_round::Entity::find()
+        .filter(intervision_round::Column::CommunityId.eq(community_id))
+        .order_by_desc(intervision_round::Column::CreatedAt)
+        .all(db)
+        .await?;
+    if rounds.is_empty() {
+        return Ok((rounds, Vec::new()));
+    }
+    let people = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.is_in(rounds.iter().map(|r| r.id)))
+        .all(db)
+        .await?;
+    Ok((rounds, people))
+}
+
+/// The rows of [`round_rows`]; `case_titles` holds the titles of cases that still have
+/// their text. Only those who took part see which case a round was about.
+pub(crate) fn rows_of_rounds(
+    rounds: Vec<intervision_round::Model>,
+    people: &[intervision_participant::Model],
+    case_titles: &HashMap<Uuid, String>,
+    viewer: &Viewer,
+) -> Vec<RoundRow> {
+    rounds
         .into_iter()
         .map(|round| {
             let taking_part: Vec<&intervision_participant::Model> = people
@@ -639,7 +661,7 @@ pub(crate) async fn round_rows<C: ConnectionTrait>(
                 created_at: round.created_at,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Deletes what was written in rounds whose time is up and marks them purged; the

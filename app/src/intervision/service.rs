@@ -16,7 +16,9 @@ use super::case::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
 use crate::community::service::{facilitator_access, member_access};
-use crate::db::entities::{community, intervision_case, intervision_case_vote, intervision_round};
+use crate::db::entities::{
+    community, intervision_action, intervision_case, intervision_case_vote, intervision_participant, intervision_round,
+};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -81,18 +83,38 @@ pub(crate) async fn case_list<C: ConnectionTrait>(
     viewer: &Viewer,
     community: community::Model,
 ) -> Result<CaseList, AppError> {
+    let (cases, votes) = cases_with_votes(db, community.id).await?;
+    let authors = crate::account::service::names_of(db, cases.iter().filter_map(|c| c.author_id)).await?;
+    Ok(case_rows(community, cases, &votes, &authors, viewer))
+}
+
+/// The community's cases that still have their text, newest first, and every vote in
+/// the community.
+async fn cases_with_votes<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+) -> Result<(Vec<intervision_case::Model>, Vec<intervision_case_vote::Model>), AppError> {
     let cases = intervision_case::Entity::find()
-        .filter(intervision_case::Column::CommunityId.eq(community.id))
+        .filter(intervision_case::Column::CommunityId.eq(community_id))
         .filter(intervision_case::Column::PurgedAt.is_null())
         .order_by_desc(intervision_case::Column::CreatedAt)
         .all(db)
         .await?;
-    let authors = crate::account::service::names_of(db, cases.iter().filter_map(|c| c.author_id)).await?;
-    // Every vote in the community: counted for the open cases, and the viewer's own.
     let votes = intervision_case_vote::Entity::find()
-        .filter(intervision_case_vote::Column::CommunityId.eq(community.id))
+        .filter(intervision_case_vote::Column::CommunityId.eq(community_id))
         .all(db)
         .await?;
+    Ok((cases, votes))
+}
+
+/// Votes count for open cases only; the viewer also sees which case has their own.
+fn case_rows(
+    community: community::Model,
+    cases: Vec<intervision_case::Model>,
+    votes: &[intervision_case_vote::Model],
+    names: &HashMap<Uuid, String>,
+    viewer: &Viewer,
+) -> CaseList {
     let my_vote = votes.iter().find(|v| v.user_id == viewer.id()).map(|v| v.case_id);
     let rows = cases
         .into_iter()
@@ -106,7 +128,7 @@ pub(crate) async fn case_list<C: ConnectionTrait>(
                 situation: case.situation,
                 question: case.question,
                 status,
-                author: case.author_id.and_then(|id| authors.get(&id).cloned()),
+                author: case.author_id.and_then(|id| names.get(&id).cloned()),
                 mine: case.author_id == Some(viewer.id()),
                 expires_at: case.expires_at,
                 votes: votes as u32,
@@ -114,12 +136,12 @@ pub(crate) async fn case_list<C: ConnectionTrait>(
             }
         })
         .collect();
-    Ok(CaseList {
+    CaseList {
         community_id: community.id,
         keeping: keeping_of(&community),
         community_name: community.name,
         cases: rows,
-    })
+    }
 }
 
 /// Everything the community page's intervision card shows, after one access check.
@@ -130,10 +152,50 @@ pub async fn intervision_card(
 ) -> Result<IntervisionCard, AppError> {
     let db = &state.db;
     let community = intervision_access(db, viewer, community_id).await?;
-    let rounds = super::rounds::round_rows(db, viewer, community_id).await?;
-    let follow_ups = super::closing::follow_up_rows(db, viewer, community_id, super::closing::today(state)).await?;
-    let cases = case_list(db, viewer, community).await?;
-    Ok(IntervisionCard { cases, rounds, follow_ups })
+    let rows = CardRows::load(db, community_id).await?;
+    let names = crate::account::service::names_of(db, rows.people()).await?;
+    Ok(rows.into_card(community, &names, viewer, super::closing::today(state)))
+}
+
+/// What the intervision card is made of, read in five queries; the community page
+/// reads it with its own load and looks up everyone's names at once.
+pub(crate) struct CardRows {
+    rounds: Vec<intervision_round::Model>,
+    people: Vec<intervision_participant::Model>,
+    actions: Vec<intervision_action::Model>,
+    cases: Vec<intervision_case::Model>,
+    votes: Vec<intervision_case_vote::Model>,
+}
+
+impl CardRows {
+    /// For a community whose access is checked.
+    pub(crate) async fn load<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Self, AppError> {
+        let (rounds, people) = super::rounds::rounds_with_people(db, community_id).await?;
+        let actions = super::closing::follow_up_actions(db, community_id).await?;
+        let (cases, votes) = cases_with_votes(db, community_id).await?;
+        Ok(Self { rounds, people, actions, cases, votes })
+    }
+
+    /// Whose names the card shows: case bringers and action owners.
+    pub(crate) fn people(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.cases.iter().filter_map(|c| c.author_id).chain(self.actions.iter().filter_map(|a| a.owner_id))
+    }
+
+    pub(crate) fn into_card(
+        self,
+        community: community::Model,
+        names: &HashMap<Uuid, String>,
+        viewer: &Viewer,
+        today: time::Date,
+    ) -> IntervisionCard {
+        // The cases read are exactly those that still have their text.
+        let titles: HashMap<Uuid, String> = self.cases.iter().map(|c| (c.id, c.title.clone())).collect();
+        IntervisionCard {
+            rounds: super::rounds::rows_of_rounds(self.rounds, &self.people, &titles, viewer),
+            follow_ups: self.actions.into_iter().map(|a| super::closing::action_row(a, names, viewer, today)).collect(),
+            cases: case_rows(community, self.cases, &self.votes, names, viewer),
+        }
+    }
 }
 
 /// The case bringer takes a case back (`open = false`) or puts it back (`true`).

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::api::{
     AddRoundAction, AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, EvaluateRound,
     IntervisionCard, PlanRound, PublishRoundSummary, RateQuestion, RemoveRoundAction, ReportAction, RoundCommand,
-    RoundRow, RoundView, SetCaseKeeping, SetCaseOpen, SetRoundPresence, SubmitCase, VoteForCase, community_intervision,
-    get_round, get_round_planning,
+    RoundRow, RoundView, SetCaseKeeping, SetCaseOpen, SetRoundPresence, SubmitCase, VoteForCase, get_round,
+    get_round_planning,
 };
 use super::case::{CaseKeeping, CaseStatus};
 use super::closing_views::{FollowUps, LookBack, PostResult, RoundClosingView};
@@ -27,32 +27,17 @@ use crate::ui::{
     uuid_param,
 };
 
-/// What the intervision card shows and its "bring a case" action. Made once per
-/// community page, outside the page's Suspense: a re-render of the page then reads
-/// the same resource instead of fetching the card again.
-#[derive(Clone, Copy)]
-pub struct IntervisionCardData {
-    submit: ServerAction<SubmitCase>,
-    card: Resource<Result<IntervisionCard, AppError>>,
-}
-
-impl IntervisionCardData {
-    pub fn new(community_id: impl Fn() -> Option<Uuid> + Send + Sync + 'static) -> Self {
-        let submit = ServerAction::<SubmitCase>::new();
-        let card = Resource::new(
-            move || (community_id(), submit.version().try_get()),
-            |(id, _)| load_or_not_found(id, community_intervision),
-        );
-        Self { submit, card }
-    }
-}
-
 /// The intervision card on the community page: the rounds, the open cases, and a
 /// form to bring a case.
 #[component]
-pub fn CommunityIntervision(community_id: Uuid, facilitator: bool, data: IntervisionCardData) -> impl IntoView {
+pub fn CommunityIntervision(
+    community_id: Uuid,
+    facilitator: bool,
+    card: IntervisionCard,
+    submit: ServerAction<SubmitCase>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let IntervisionCardData { submit, card } = data;
+    let IntervisionCard { cases, rounds, follow_ups } = card;
     let submit_error = action_error(submit);
     let follow_up_errors =
         [action_error(ServerAction::<ReportAction>::new()), action_error(ServerAction::<RemoveRoundAction>::new())];
@@ -68,19 +53,10 @@ pub fn CommunityIntervision(community_id: Uuid, facilitator: bool, data: Intervi
                     })}
                 </div>
             </div>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match card.await {
-                        Ok(IntervisionCard { cases, rounds, follow_ups }) => view! {
-                            <RoundList rounds/>
-                            <ErrorAlert error=follow_up_error/>
-                            <FollowUps actions=follow_ups/>
-                            <CaseListView cases/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <RoundList rounds/>
+            <ErrorAlert error=follow_up_error/>
+            <FollowUps actions=follow_ups/>
+            <CaseListView cases/>
             <details class="disclosure" open=move || submit_error.get().is_some()>
                 <summary>{t!(i18n, rounds.bring_case)}</summary>
                 <p class="muted small">{t!(i18n, rounds.case_privacy)}</p>

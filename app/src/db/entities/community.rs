@@ -25,6 +25,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The board's rules for communities; a board without a row has the defaults.
+    #[sea_orm(
+        belongs_to = "super::community_policy::Entity",
+        from = "Column::OrganisationId",
+        to = "super::community_policy::Column::OrganisationId"
+    )]
+    Policy,
+}
+
+impl Related<super::community_policy::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Policy.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
