@@ -674,7 +674,7 @@ pub async fn community_page(
         .filter(|id| !names.contains_key(id))
         .collect();
     names.extend(crate::account::service::names_of(db, former).await?);
-    let today = crate::meeting::service::to_local(tz, now()).date();
+    let today = crate::intervision::closing::today_in(tz);
     let cap = policy.map_or(DEFAULT_MEMBER_CAP, |p| p.member_cap);
 
     let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();

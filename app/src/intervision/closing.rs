@@ -37,7 +37,12 @@ const ACTIONS_PER_ROUND: u64 = 5;
 
 /// The board's date today.
 pub fn today(state: &AppState) -> Date {
-    to_local(&state.settings.time_zone, now()).date()
+    today_in(&state.settings.time_zone)
+}
+
+/// Today's date where the school is.
+pub fn today_in(tz: &jiff::tz::TimeZone) -> Date {
+    to_local(tz, now()).date()
 }
 
 fn ended(access: &Access) -> Result<(), AppError> {
