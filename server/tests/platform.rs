@@ -119,6 +119,17 @@ fn session_cookie(response: &str) -> String {
         .expect("session cookie")
 }
 
+/// Every pooled SQLite connection keeps stable query plans, so a statement with a bound
+/// `LIMIT` (every `.one()`) is compiled once per connection instead of on every run.
+#[tokio::test]
+async fn sqlite_connections_keep_stable_query_plans() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let checks = futures_util::future::join_all((0..4).map(|_| app::db::has_stable_query_plans(app.db()))).await;
+    for stable in checks {
+        assert!(stable.expect("read the setting"), "a connection plans by bound values");
+    }
+}
+
 #[tokio::test]
 async fn an_acknowledged_write_survives_kill_9() {
     for backend in backends() {
