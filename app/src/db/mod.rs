@@ -97,40 +97,40 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// and a page spends a tenth of its time in SQLite's parser. With it every cached
 /// statement keeps its plan; our queries' plans never depend on those values.
 fn stable_query_plans(handle: &mut LockedSqliteHandle<'_>) -> Result<(), sea_orm::sqlx::Error> {
-    let mut now_on: std::ffi::c_int = 0;
-    // SAFETY: the locked handle guarantees no other call uses this connection meanwhile;
-    // ENABLE_QPSG takes an int (1: on) and a pointer that receives the setting after it.
-    let rc = unsafe {
-        libsqlite3_sys::sqlite3_db_config(
-            handle.as_raw_handle().as_ptr(),
-            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
-            1 as std::ffi::c_int,
-            &mut now_on as *mut std::ffi::c_int,
-        )
-    };
-    if rc == libsqlite3_sys::SQLITE_OK && now_on == 1 {
-        Ok(())
-    } else {
-        Err(sea_orm::sqlx::Error::Configuration(format!("SQLite refused stable query plans (code {rc})").into()))
+    match query_plan_stability(handle, 1) {
+        Ok(true) => Ok(()),
+        failed => {
+            Err(sea_orm::sqlx::Error::Configuration(format!("SQLite refused stable query plans ({failed:?})").into()))
+        }
     }
 }
 
-/// Whether a SQLite connection keeps stable query plans (for tests).
-pub async fn has_stable_query_plans(db: &DatabaseConnection) -> Result<bool, DbErr> {
-    let pool = db.get_sqlite_connection_pool();
-    let mut conn = pool.acquire().await.map_err(|e| DbErr::Custom(e.to_string()))?;
-    let mut handle = conn.lock_handle().await.map_err(|e| DbErr::Custom(e.to_string()))?;
+/// Sets SQLite's query planner stability guarantee (`1` on, `0` off, `-1` leaves it) and
+/// returns whether it is on afterwards, or SQLite's error code.
+fn query_plan_stability(handle: &mut LockedSqliteHandle<'_>, set: std::ffi::c_int) -> Result<bool, std::ffi::c_int> {
     let mut on: std::ffi::c_int = 0;
-    // SAFETY: as in `stable_query_plans`; -1 only reads the setting.
+    // SAFETY: the locked handle guarantees no other call uses this connection meanwhile;
+    // ENABLE_QPSG takes an int and a pointer that receives the setting after the call.
     let rc = unsafe {
         libsqlite3_sys::sqlite3_db_config(
             handle.as_raw_handle().as_ptr(),
             libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
-            -1 as std::ffi::c_int,
+            set,
             &mut on as *mut std::ffi::c_int,
         )
     };
-    Ok(rc == libsqlite3_sys::SQLITE_OK && on == 1)
+    if rc == libsqlite3_sys::SQLITE_OK { Ok(on == 1) } else { Err(rc) }
+}
+
+/// Whether a pooled SQLite connection keeps stable query plans (for tests). Fails on
+/// any other database.
+pub async fn has_stable_query_plans(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Err(DbErr::Custom("query plan stability is a SQLite setting".into()));
+    }
+    let mut conn = db.get_sqlite_connection_pool().acquire().await.map_err(|e| DbErr::Custom(e.to_string()))?;
+    let mut handle = conn.lock_handle().await.map_err(|e| DbErr::Custom(e.to_string()))?;
+    query_plan_stability(&mut handle, -1).map_err(|rc| DbErr::Custom(format!("SQLite error code {rc}")))
 }
 
 /// The file behind a `sqlite://` URL, if it names one.
