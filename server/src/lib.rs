@@ -32,7 +32,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceExt;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -110,7 +110,10 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn_with_state(policy, security::security_headers))
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        // Pages are compressed as they are sent, once per request. At level 1 a 30 KB
+        // community page takes brotli 0.29 ms instead of 0.50 ms at its default of 4, for
+        // 6.7 KB instead of 6.0 KB. Static assets are compressed once, at the best level.
+        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(1)))
         .with_state(state)
 }
 

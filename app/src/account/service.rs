@@ -82,18 +82,19 @@ pub fn hash_token(token: &str) -> String {
 }
 
 pub async fn load_viewer(db: &DatabaseConnection, user_id: Uuid) -> Result<Option<Viewer>, AppError> {
-    let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(None);
-    };
-    // The memberships with their organisation, whose parent (if any) is the board.
-    let rows = staff_membership::Entity::find()
-        .find_also_related(organisation::Entity)
-        .filter(staff_membership::Column::UserId.eq(user_id))
+    // One read: the account with each membership and its organisation, whose parent
+    // (if any) is the board. Every request of a signed-in person starts here.
+    let rows = user::Entity::find_by_id(user_id)
+        .find_also_related(staff_membership::Entity)
+        .and_also_related(organisation::Entity)
         .order_by_asc(staff_membership::Column::CreatedAt)
         .all(db)
         .await?;
-    let board_id = rows.first().and_then(|(_, org)| org.as_ref()).map(|org| org.parent_id.unwrap_or(org.id));
-    Ok(Some(Viewer { user, memberships: rows.into_iter().map(|(m, _)| m).collect(), board_id }))
+    let Some((user, _, first_org)) = rows.first() else {
+        return Ok(None);
+    };
+    let (user, board_id) = (user.clone(), first_org.as_ref().map(|org| org.parent_id.unwrap_or(org.id)));
+    Ok(Some(Viewer { user, memberships: rows.into_iter().filter_map(|(_, m, _)| m).collect(), board_id }))
 }
 
 /// Names of the given people, by id, read in one query (only the two columns).

@@ -539,6 +539,8 @@ pub async fn new_artifact_context(
 
 /// The knowledge base as the viewer may see it: search hits, or the newest first.
 pub async fn knowledge(db: &DatabaseConnection, viewer: &Viewer, filter: &Filter) -> Result<KnowledgePage, AppError> {
+    let snapshot = crate::db::begin_read(db).await?;
+    let db = &snapshot;
     // The viewer's communities, named for the filter; their artifacts are visible.
     let communities: Vec<(Uuid, String)> = community_member::Entity::find()
         .select_only()
@@ -558,6 +560,7 @@ pub async fn knowledge(db: &DatabaseConnection, viewer: &Viewer, filter: &Filter
     let more = hits.len() as u64 > PAGE_SIZE;
     hits.truncate(PAGE_SIZE as usize);
     let result = describe_hits(db, &hits, at).await?;
+    snapshot.commit().await?;
     Ok(KnowledgePage { tags: top_tags(&result, 20), hits: result, more, communities })
 }
 
@@ -621,8 +624,8 @@ struct ListedArtifact {
 }
 
 /// Turns search hits into list rows, in order, in a fixed number of queries.
-async fn describe_hits(
-    db: &DatabaseConnection,
+async fn describe_hits<C: ConnectionTrait>(
+    db: &C,
     hits: &[search::Hit],
     at: OffsetDateTime,
 ) -> Result<Vec<ArtifactHit>, AppError> {

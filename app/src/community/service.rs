@@ -625,6 +625,8 @@ pub async fn community_page(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<CommunityPage, AppError> {
+    let snapshot = crate::db::begin_read(db).await?;
+    let db = &snapshot;
     // Everyone's membership with their name, then the viewer's place among them.
     let memberships = memberships_with_names(db, community_id).await?;
     let my_membership = memberships
@@ -734,7 +736,7 @@ pub async fn community_page(
         .map(|e| Activity { who: name_of(e.user_id), kind: e.kind, at: e.occurred_at })
         .collect();
     let my_level = level_of(viewer.id());
-    Ok(CommunityPage {
+    let page = CommunityPage {
         id: community.id,
         name: community.name.clone(),
         goal: community.goal.clone(),
@@ -768,7 +770,9 @@ pub async fn community_page(
             level: my_level,
             newcomer_path: NewcomerStep::progress(my_kinds),
         },
-    })
+    };
+    snapshot.commit().await?;
+    Ok(page)
 }
 
 /// "Why this level" for the viewer: their events, the rule, and their trajectory.

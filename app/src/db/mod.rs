@@ -151,6 +151,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// Starts a transaction for a page that reads many tables. Its statements see one
+/// moment of the data and share one pooled connection: sqlx tests every connection it
+/// gets back with a round trip to the database, once per statement otherwise.
+pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin().await
+}
+
 /// The current time, truncated to whole microseconds so it round-trips through both
 /// databases unchanged.
 pub fn now() -> time::OffsetDateTime {

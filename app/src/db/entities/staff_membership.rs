@@ -21,6 +21,8 @@ pub enum Relation {
         to = "super::organisation::Column::Id"
     )]
     Organisation,
+    #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
+    User,
 }
 
 impl Related<super::organisation::Entity> for Entity {

@@ -32,4 +32,10 @@ impl std::fmt::Debug for Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
+impl Related<super::staff_membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::staff_membership::Relation::User.def().rev()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}
