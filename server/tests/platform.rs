@@ -133,8 +133,8 @@ async fn sqlite_connections_keep_stable_query_plans() {
 #[tokio::test]
 async fn an_acknowledged_write_survives_kill_9() {
     for backend in backends() {
-        let dir = std::env::temp_dir().join(format!("kring-kill-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = tempfile::Builder::new().prefix("kring-kill-").tempdir().unwrap();
+        let dir = temp.path().to_path_buf();
         let database_url = fresh_database(backend, &dir).await;
         let mut server = start_server(&dir, &database_url);
         let login =

@@ -56,6 +56,9 @@ pub struct TestApp {
     pub database_url: String,
     /// The statements the app runs while recording (see [`QueryLog::record`]).
     pub queries: QueryLog,
+    /// The directory `dir` when this app made it: removed with the app. An app opened
+    /// on another's directory (a restart) leaves it to that one.
+    own_dir: Option<tempfile::TempDir>,
 }
 
 /// Records the SQL the app's connection runs, so tests can count a page's queries.
@@ -78,10 +81,8 @@ impl QueryLog {
     }
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kring-test-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("kring-test-").tempdir().expect("a temporary directory")
 }
 
 /// A fresh, migrated, empty database of the given backend; returns its URL.
@@ -104,8 +105,10 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let dir = temp_dir();
-        let database_url = fresh_database(backend, &dir).await;
-        Self::open(backend, dir, database_url, true).await
+        let database_url = fresh_database(backend, dir.path()).await;
+        let mut app = Self::open(backend, dir.path().to_path_buf(), database_url, true).await;
+        app.own_dir = Some(dir);
+        app
     }
 
     /// A fresh app whose attached files go to the S3-compatible store named by
@@ -132,8 +135,11 @@ impl TestApp {
             .build()
             .expect("S3 store");
         let dir = temp_dir();
-        let database_url = fresh_database(backend, &dir).await;
-        Some(Self::open_with(backend, dir, database_url, true, Some(std::sync::Arc::new(store))).await)
+        let database_url = fresh_database(backend, dir.path()).await;
+        let files = Some(std::sync::Arc::new(store) as std::sync::Arc<dyn object_store::ObjectStore>);
+        let mut app = Self::open_with(backend, dir.path().to_path_buf(), database_url, true, files).await;
+        app.own_dir = Some(dir);
+        Some(app)
     }
 
     /// Opens the app over an existing database (as a restarted server would).
@@ -181,7 +187,7 @@ impl TestApp {
             .build();
         let router = kring::router(state.clone(), leptos, SECRET)
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-        TestApp { backend, router, state, dir, database_url, queries }
+        TestApp { backend, router, state, dir, database_url, queries, own_dir: None }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
