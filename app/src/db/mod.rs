@@ -151,9 +151,10 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Starts a transaction for a page that reads many tables. Its statements see one
-/// moment of the data and share one pooled connection: sqlx tests every connection it
-/// gets back with a round trip to the database, once per statement otherwise.
+/// Starts a transaction for a page that reads many tables. Its statements share one
+/// pooled connection: sqlx tests every connection it gets back with a round trip to
+/// the database, once per statement otherwise. On SQLite they also see one moment of
+/// the data (PostgreSQL's default isolation takes a snapshot per statement).
 pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin().await
 }
