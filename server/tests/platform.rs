@@ -133,7 +133,7 @@ async fn sqlite_connections_keep_stable_query_plans() {
 #[tokio::test]
 async fn an_acknowledged_write_survives_kill_9() {
     for backend in backends() {
-        let temp = tempfile::Builder::new().prefix("kring-kill-").tempdir().unwrap();
+        let temp = temp_dir();
         let dir = temp.path().to_path_buf();
         let database_url = fresh_database(backend, &dir).await;
         let mut server = start_server(&dir, &database_url);

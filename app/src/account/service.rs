@@ -93,7 +93,8 @@ pub async fn load_viewer(db: &DatabaseConnection, user_id: Uuid) -> Result<Optio
     let Some((user, _, first_org)) = rows.first() else {
         return Ok(None);
     };
-    let (user, board_id) = (user.clone(), first_org.as_ref().map(|org| org.parent_id.unwrap_or(org.id)));
+    let user = user.clone();
+    let board_id = first_org.as_ref().map(|org| org.parent_id.unwrap_or(org.id));
     Ok(Some(Viewer { user, memberships: rows.into_iter().filter_map(|(_, m, _)| m).collect(), board_id }))
 }
 

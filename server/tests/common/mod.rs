@@ -81,7 +81,8 @@ impl QueryLog {
     }
 }
 
-fn temp_dir() -> tempfile::TempDir {
+/// A fresh directory for one app's database and files, removed when dropped.
+pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("kring-test-").tempdir().expect("a temporary directory")
 }
 
