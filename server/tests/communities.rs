@@ -550,7 +550,7 @@ async fn the_home_page_is_read_in_a_fixed_number_of_queries() {
         let (second, after) = app.queries.record(app.get("/", &colleague)).await;
         assert!(second.text().contains(READING), "{backend:?}: the invitation is on the home page");
         assert_eq!(before.len(), after.len(), "{backend:?}: more communities, more queries: {after:#?}");
-        assert!(before.len() <= 9, "{backend:?}: {} queries: {before:#?}", before.len());
+        assert!(before.len() <= 8, "{backend:?}: {} queries: {before:#?}", before.len());
     }
 }
 
@@ -587,7 +587,7 @@ async fn the_whole_community_page_is_read_in_few_queries() {
         let (second, after) = app.queries.record(app.get(&page, &facilitator)).await;
         assert!(second.text().contains("Lege klas"));
         assert_eq!(before.len(), after.len(), "{backend:?}: more cases, more queries: {after:#?}");
-        assert!(before.len() <= 16, "{backend:?}: {} queries: {before:#?}", before.len());
+        assert!(before.len() <= 14, "{backend:?}: {} queries: {before:#?}", before.len());
     }
 }
 

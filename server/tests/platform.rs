@@ -54,15 +54,26 @@ async fn static_assets_are_compressed_and_revalidated() {
     let app = TestApp::new(Backend::Sqlite).await;
     std::fs::create_dir_all(app.dir.join("pkg")).unwrap();
     std::fs::write(app.dir.join("pkg/kring.css"), "body { color: black; }\n".repeat(200)).unwrap();
-    for (encoding, expected) in [("br", "br"), ("gzip", "gzip")] {
+    kring::assets::precompress(&app.dir).unwrap();
+    for (encoding, expected) in [("br", "br"), ("gzip", "gzip"), ("br, gzip", "br")] {
         let request =
             Request::get("/pkg/kring.css").header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap();
         let r = app.send(request).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.header("content-encoding"), Some(expected));
+        assert_eq!(r.header("content-encoding"), Some(expected), "asked for {encoding}");
         assert_eq!(r.header("cache-control"), Some("public, no-cache"));
         assert!(r.header("last-modified").is_some());
     }
+}
+
+/// Pages are compressed as they are sent, with gzip (cheaper than brotli per request).
+#[tokio::test]
+async fn pages_are_compressed_with_gzip() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let request = Request::get("/login").header(header::ACCEPT_ENCODING, "br, gzip").body(Body::empty()).unwrap();
+    let r = app.send(request).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
 }
 
 // ---- Durability: a real server process, killed with SIGKILL ----------------------
@@ -128,6 +139,16 @@ async fn sqlite_connections_keep_stable_query_plans() {
     for stable in checks {
         assert!(stable.expect("read the setting"), "a connection plans by bound values");
     }
+}
+
+/// SQLite's allocations take no process-wide lock: its memory statistics are off,
+/// while pages are read through the pool as usual.
+#[tokio::test]
+async fn sqlite_keeps_no_global_memory_statistics() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let teacher = app.login(TEACHER).await;
+    assert_eq!(app.get("/", &teacher).await.status, StatusCode::OK);
+    assert!(!app::db::sqlite_counts_memory(), "every SQLite allocation takes the statistics mutex");
 }
 
 #[tokio::test]

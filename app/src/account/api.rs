@@ -61,7 +61,7 @@ impl From<&session::Viewer> for CurrentUser {
             department: user.department.clone(),
             experience_band: user.experience_band.as_deref().and_then(|b| ExperienceBand::parse(b).ok()),
             location: user.location.clone(),
-            unread_notifications: 0,
+            unread_notifications: viewer.unread_notifications,
         }
     }
 }
@@ -83,9 +83,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
         let state = AppState::get()?;
         let session = session::current_session().await?;
         let Some(viewer) = session::viewer(&state, &session).await? else { return Ok(None) };
-        let mut user = CurrentUser::from(&viewer);
-        user.unread_notifications = crate::notification::service::unread_count(&state.db, viewer.id()).await?;
-        Ok(Some(user))
+        Ok(Some(CurrentUser::from(&viewer)))
     })
     .await
 }

@@ -31,6 +31,8 @@ pub struct Viewer {
     pub memberships: Vec<staff_membership::Model>,
     /// The board of the organisation they are staff of; `None` for guests.
     pub board_id: Option<Uuid>,
+    /// Notices not yet seen, as read with the account (for the header's badge).
+    pub unread_notifications: u64,
 }
 
 impl Viewer {

@@ -64,6 +64,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
         }
     }
+    if backend == Backend::Sqlite {
+        static GLOBAL_SETTINGS: std::sync::Once = std::sync::Once::new();
+        GLOBAL_SETTINGS.call_once(without_memory_statistics);
+    }
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if backend == Backend::Sqlite {
@@ -87,6 +91,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.max_connections(20).test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     Database::connect(options).await
+}
+
+/// Turns off SQLite's process-wide memory statistics, which we never read: with them on,
+/// every allocation of every connection takes one global mutex, and under load the
+/// connections' threads queue on it. Possible only before SQLite's first connection;
+/// later (another database opened first in the same process) it changes nothing.
+fn without_memory_statistics() {
+    // SAFETY: called once, before this process opens a connection through us;
+    // MEMSTATUS takes one int. SQLite refuses (SQLITE_MISUSE) once it has started.
+    let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        tracing::debug!(rc, "SQLite had started; its memory statistics stay on");
+    }
 }
 
 /// Turns on SQLite's query planner stability guarantee for one connection.
@@ -131,6 +148,13 @@ pub async fn has_stable_query_plans(db: &DatabaseConnection) -> Result<bool, DbE
     let mut conn = db.get_sqlite_connection_pool().acquire().await.map_err(|e| DbErr::Custom(e.to_string()))?;
     let mut handle = conn.lock_handle().await.map_err(|e| DbErr::Custom(e.to_string()))?;
     query_plan_stability(&mut handle, -1).map_err(|rc| DbErr::Custom(format!("SQLite error code {rc}")))
+}
+
+/// Whether SQLite counts the memory it uses (for tests): with the statistics off (see
+/// [`connect`]), its count stays at zero however much it allocates.
+pub fn sqlite_counts_memory() -> bool {
+    // SAFETY: a plain read of SQLite's process-wide counter.
+    unsafe { libsqlite3_sys::sqlite3_memory_used() > 0 }
 }
 
 /// The file behind a `sqlite://` URL, if it names one.

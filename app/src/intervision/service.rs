@@ -88,22 +88,27 @@ pub(crate) async fn case_list<C: ConnectionTrait>(
     Ok(case_rows(community, cases, &votes, &authors, viewer))
 }
 
-/// The community's cases that still have their text, newest first, and every vote in
-/// the community.
+/// The community's cases that still have their text, newest first, and their votes (a
+/// purged case's votes are deleted with its text), read in one query.
 async fn cases_with_votes<C: ConnectionTrait>(
     db: &C,
     community_id: Uuid,
 ) -> Result<(Vec<intervision_case::Model>, Vec<intervision_case_vote::Model>), AppError> {
-    let cases = intervision_case::Entity::find()
+    let rows = intervision_case::Entity::find()
         .filter(intervision_case::Column::CommunityId.eq(community_id))
         .filter(intervision_case::Column::PurgedAt.is_null())
         .order_by_desc(intervision_case::Column::CreatedAt)
+        .find_with_related(intervision_case_vote::Entity)
         .all(db)
         .await?;
-    let votes = intervision_case_vote::Entity::find()
-        .filter(intervision_case_vote::Column::CommunityId.eq(community_id))
-        .all(db)
-        .await?;
+    let mut votes = Vec::new();
+    let cases = rows
+        .into_iter()
+        .map(|(case, case_votes)| {
+            votes.extend(case_votes);
+            case
+        })
+        .collect();
     Ok((cases, votes))
 }
 

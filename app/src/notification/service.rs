@@ -378,16 +378,6 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
     })
 }
 
-/// How many notifications the person has not seen yet.
-pub async fn unread_count(db: &DatabaseConnection, user_id: Uuid) -> Result<u64, AppError> {
-    use sea_orm::PaginatorTrait;
-    Ok(notification::Entity::find()
-        .filter(notification::Column::UserId.eq(user_id))
-        .filter(notification::Column::ReadAt.is_null())
-        .count(db)
-        .await?)
-}
-
 pub async fn set_email_off(db: &DatabaseConnection, viewer: &Viewer, off: &[NoticeKind]) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     email_opt_out::Entity::delete_many().filter(email_opt_out::Column::UserId.eq(viewer.id())).exec(&txn).await?;

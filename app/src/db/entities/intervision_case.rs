@@ -18,6 +18,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::intervision_case_vote::Entity")]
+    Votes,
+}
+
+impl Related<super::intervision_case_vote::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Votes.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
