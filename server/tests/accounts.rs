@@ -1,7 +1,7 @@
 //! Signing in and out, sessions, password reset, invitations and the profile, on
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;
@@ -103,6 +103,68 @@ async fn sessions_are_stored_in_the_database_and_survive_a_restart() {
         let restarted = TestApp::open(backend, app.dir.clone(), app.database_url.clone(), false).await;
         let me = restarted.call("current_user", &[], &client).await;
         assert!(me.body.contains("Anouk de Bruin"), "{backend:?}: {}", me.body);
+    }
+}
+
+/// Moves the one signed-in session back in time by `minutes`: when it was written and
+/// when it expires, as if the person had last been seen that long ago.
+async fn age_the_session(app: &TestApp, minutes: i64) -> app::db::entities::session::Model {
+    use app::db::entities::session;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    let signed_in = session::Entity::find().all(app.db()).await.unwrap();
+    let row = signed_in.into_iter().find(|s| s.data.contains("\"auth\"")).expect("a signed-in session");
+    let mut data: serde_json::Value = serde_json::from_str(&row.data).unwrap();
+    let back = minutes * 60;
+    let seen = data.get("seen").and_then(|v| v.as_i64()).unwrap_or(data["auth"]["signed_in_at"].as_i64().unwrap());
+    data["seen"] = serde_json::json!(seen - back);
+    data["auth"]["signed_in_at"] = serde_json::json!(data["auth"]["signed_in_at"].as_i64().unwrap() - back);
+    let expires_at = row.expires_at - time::Duration::minutes(minutes);
+    let mut active = row.into_active_model();
+    active.data = Set(data.to_string());
+    active.expires_at = Set(expires_at);
+    active.update(app.db()).await.unwrap()
+}
+
+async fn the_session(app: &TestApp) -> app::db::entities::session::Model {
+    use sea_orm::EntityTrait;
+    let all = app::db::entities::session::Entity::find().all(app.db()).await.unwrap();
+    all.into_iter().find(|s| s.data.contains("\"auth\"")).expect("a signed-in session")
+}
+
+#[tokio::test]
+async fn a_session_in_use_stays_alive_and_an_idle_one_ends() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let client = app.login(TEACHER).await;
+        let idle = time::Duration::seconds(app.state.settings.session_idle.as_secs() as i64);
+        let written = the_session(&app).await;
+
+        // Right after signing in, a request does not write the session again.
+        let me = app.call("current_user", &[], &client).await;
+        assert!(me.body.contains("Anouk de Bruin"), "{backend:?}");
+        assert!(!me.set_cookies.iter().any(|c| c.starts_with("kring_session=")), "{backend:?}: {:?}", me.set_cookies);
+        assert_eq!(the_session(&app).await.expires_at, written.expires_at, "{backend:?}: no write per request");
+
+        // Ten minutes later (past the five-minute touch interval) a page is still served
+        // and the session's end moves to a full idle timeout from now, in the store and
+        // in the cookie.
+        let aged = age_the_session(&app, 10).await;
+        let page = app.get("/", &client).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        assert!(page.text().contains("Anouk de Bruin"), "{backend:?}");
+        let cookie = page.set_cookies.iter().find(|c| c.starts_with("kring_session=")).expect("a renewed cookie");
+        assert!(cookie.contains(&format!("Max-Age={}", idle.whole_seconds())), "{backend:?}: {cookie}");
+        let renewed = the_session(&app).await.expires_at;
+        assert!(
+            renewed > aged.expires_at + time::Duration::minutes(9),
+            "{backend:?}: {renewed} after {}",
+            aged.expires_at
+        );
+        assert!(renewed <= time::OffsetDateTime::now_utc() + idle, "{backend:?}");
+
+        // A session left alone for longer than the idle timeout has ended.
+        age_the_session(&app, idle.whole_minutes() + 1).await;
+        assert_eq!(app.call("current_user", &[], &client).await.body, "null", "{backend:?}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! leader, an admin, and an admin of another organisation. Permission is decided on
 //! the server; people who may not see something get 404 (or are sent to log in).
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

@@ -3,7 +3,7 @@
 //! leader, admin), joining by request and by invitation, the member cap, bad input,
 //! participation levels and their explanation, and the community page's query count.
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

@@ -7,7 +7,7 @@
 //! emptied when they expire. Closing the loop: actions, reports, evaluations and the
 //! published summary.
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

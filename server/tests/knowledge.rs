@@ -4,7 +4,7 @@
 //! (413, 415, nothing stored), downloads, the export archive, owners who leave, and
 //! review reminders.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

@@ -3,7 +3,7 @@
 //! facilitator correction moving participation levels, .ics files and the private
 //! feed, reminders, and notifications with their email opt-outs.
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

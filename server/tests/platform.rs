@@ -2,7 +2,7 @@
 //! compressed static assets with cache headers, and durability of acknowledged writes
 //! when the server process is killed.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

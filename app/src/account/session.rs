@@ -1,7 +1,9 @@
 //! Who is signed in. The session (server-side, see `db::session_store`) holds only the
 //! user id, the account's `auth_version` and when the person signed in; every request
 //! checks them against the database, so a password change or deactivation ends all
-//! sessions at once, and the absolute timeout holds even for busy sessions.
+//! sessions at once, and the absolute timeout holds even for busy sessions. A session
+//! in use is kept alive by writing it again now and then (see `touch_interval`), so the
+//! idle timeout counts from the last request, not from the last change to the session.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,6 +16,8 @@ use crate::state::AppState;
 
 const AUTH_KEY: &str = "auth";
 const FLASH_KEY: &str = "flash";
+/// When the session was last written to keep it alive (Unix seconds).
+const SEEN_KEY: &str = "seen";
 /// Written by the server's form middleware when a plain form post fails.
 pub const KEPT_INPUT_KEY: &str = "kept_input";
 
@@ -92,7 +96,27 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
     if let Some(cached) = cached.as_mut() {
         **cached = Some((auth, viewer.clone()));
     }
+    keep_alive(state, session, &auth).await?;
     Ok(Some(viewer))
+}
+
+/// How long a session in use goes without being written again: a twelfth of the idle
+/// timeout, at most five minutes, so an active session never ends while a busy one
+/// costs a write only every few minutes, not on every request.
+pub fn touch_interval(idle: std::time::Duration) -> std::time::Duration {
+    (idle / 12).clamp(std::time::Duration::from_secs(1), std::time::Duration::from_secs(300))
+}
+
+/// Writes the session again (a new expiry in the store and in the cookie) once
+/// `touch_interval` has passed since it was last written.
+async fn keep_alive(state: &AppState, session: &Session, auth: &SessionAuth) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at);
+    let interval = touch_interval(state.settings.session_idle).as_secs() as i64;
+    if now - seen >= interval || now < seen {
+        session.insert(SEEN_KEY, now).await?;
+    }
+    Ok(())
 }
 
 /// The viewer of the current call, or `Unauthenticated`.
@@ -142,4 +166,19 @@ pub async fn take_after_post(session: &Session) -> Result<super::domain::AfterPo
         session.remove_value(KEPT_INPUT_KEY).await?;
     }
     Ok(super::domain::AfterPost { flash, input: input.unwrap_or_default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::touch_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn sessions_are_written_again_at_most_every_five_minutes() {
+        assert_eq!(touch_interval(Duration::from_secs(12 * 3600)), Duration::from_secs(300));
+        assert_eq!(touch_interval(Duration::from_secs(3600)), Duration::from_secs(300));
+        assert_eq!(touch_interval(Duration::from_secs(1200)), Duration::from_secs(100));
+        assert_eq!(touch_interval(Duration::from_secs(60)), Duration::from_secs(5));
+        assert_eq!(touch_interval(Duration::from_secs(6)), Duration::from_secs(1));
+    }
 }
