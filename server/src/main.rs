@@ -7,11 +7,12 @@ use kring::config::{Cli, Command, UserCommand};
 use kring::startup;
 use tracing_subscriber::EnvFilter;
 
-/// A page render makes many small allocations on several threads; under load glibc's
-/// allocator took about a sixth of the server's time (locks, consolidation). With
-/// mimalloc the home page serves half as many requests again (docs/benchmarks.md).
+/// A page render makes many small allocations on several threads, often freeing on one
+/// thread what another allocated. glibc's allocator took about a sixth of the server's
+/// time under load; mimalloc did better, and jemalloc better again: the community page
+/// serves about an eighth more requests with a third less memory (docs/benchmarks.md).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
