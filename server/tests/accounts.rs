@@ -1,9 +1,7 @@
 //! Signing in and out, sessions, password reset, invitations and the profile, on
 //! SQLite and PostgreSQL.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 
 fn link_in(mail: &str, prefix: &str) -> String {
@@ -109,10 +107,8 @@ async fn sessions_are_stored_in_the_database_and_survive_a_restart() {
 /// Moves the one signed-in session back in time by `minutes`: when it was written and
 /// when it expires, as if the person had last been seen that long ago.
 async fn age_the_session(app: &TestApp, minutes: i64) -> app::db::entities::session::Model {
-    use app::db::entities::session;
-    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
-    let signed_in = session::Entity::find().all(app.db()).await.unwrap();
-    let row = signed_in.into_iter().find(|s| s.data.contains("\"auth\"")).expect("a signed-in session");
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let row = the_session(app).await;
     let mut data: serde_json::Value = serde_json::from_str(&row.data).unwrap();
     let back = minutes * 60;
     let seen = data.get("seen").and_then(|v| v.as_i64()).unwrap_or(data["auth"]["signed_in_at"].as_i64().unwrap());
@@ -125,6 +121,7 @@ async fn age_the_session(app: &TestApp, minutes: i64) -> app::db::entities::sess
     active.update(app.db()).await.unwrap()
 }
 
+/// The one signed-in session in the store.
 async fn the_session(app: &TestApp) -> app::db::entities::session::Model {
     use sea_orm::EntityTrait;
     let all = app::db::entities::session::Entity::find().all(app.db()).await.unwrap();

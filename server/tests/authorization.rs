@@ -2,9 +2,7 @@
 //! leader, an admin, and an admin of another organisation. Permission is decided on
 //! the server; people who may not see something get 404 (or are sent to log in).
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 
 async fn admin_function_args(app: &TestApp) -> Vec<(&'static str, Vec<(&'static str, String)>)> {

@@ -3,9 +3,7 @@
 //! leader, admin), joining by request and by invitation, the member cap, bad input,
 //! participation levels and their explanation, and the community page's query count.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;

@@ -7,9 +7,7 @@
 //! emptied when they expire. Closing the loop: actions, reports, evaluations and the
 //! published summary.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;

@@ -4,11 +4,9 @@
 //! (413, 415, nothing stored), downloads, the export archive, owners who leave, and
 //! review reminders.
 
-use crate::common;
-
 use std::io::Read;
 
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;

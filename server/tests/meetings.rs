@@ -3,9 +3,7 @@
 //! facilitator correction moving participation levels, .ics files and the private
 //! feed, reminders, and notifications with their email opt-outs.
 
-use crate::common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;

@@ -2,15 +2,13 @@
 //! compressed static assets with cache headers, and durability of acknowledged writes
 //! when the server process is killed.
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::body::Body;
-use common::*;
 use http::{Request, StatusCode, header};
 
 #[tokio::test]

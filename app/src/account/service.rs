@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Set,
+    IdenStatic, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, SelectA, SelectB, SelectC, Set,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
@@ -126,9 +126,9 @@ struct ViewerRow {
 impl FromQueryResult for ViewerRow {
     fn from_query_result(row: &QueryResult, _: &str) -> Result<Self, DbErr> {
         Ok(Self {
-            user: user::Model::from_query_result(row, "A_")?,
-            membership: staff_membership::Model::from_query_result_optional(row, "B_")?,
-            organisation: organisation::Model::from_query_result_optional(row, "C_")?,
+            user: user::Model::from_query_result(row, SelectA.as_str())?,
+            membership: staff_membership::Model::from_query_result_optional(row, SelectB.as_str())?,
+            organisation: organisation::Model::from_query_result_optional(row, SelectC.as_str())?,
             unread: row.try_get("", "unread")?,
         })
     }
