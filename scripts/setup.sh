@@ -26,7 +26,7 @@ apt_install() {
 # The server's allocator (jemalloc) is built from C with make.
 apt_install make
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; then
   step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi

@@ -86,7 +86,8 @@ fn StandingBadge(standing: Standing) -> impl IntoView {
 pub fn KnowledgePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
+    // `try_with`: the resource's source may run once more after the request has ended.
+    let param = move |name: &'static str| query.try_with(|q| q.get(name)).flatten().unwrap_or_default();
     let page = Resource::new(
         move || (param("q"), param("kind"), param("tag"), param("community"), param("phase"), param("standing")),
         |(q, kind, tag, community, phase, standing)| load_knowledge(q, kind, tag, community, phase, standing),
@@ -716,7 +717,8 @@ pub fn HistoryPage() -> impl IntoView {
     let i18n = use_i18n();
     let artifact_id = uuid_param("artifact_id");
     let query = use_query_map();
-    let number = move |name: &'static str| query.with(|q| q.get(name).and_then(|v| v.parse::<i32>().ok()));
+    let number =
+        move |name: &'static str| query.try_with(|q| q.get(name)).flatten().and_then(|v| v.parse::<i32>().ok());
     let restore = ServerAction::<RestoreVersion>::new();
     let restore_error = action_error(restore);
     let page = Resource::new(
