@@ -67,8 +67,9 @@ step "measuring (${duration}s per row)"
 measure "baseline: /healthz" "$base/healthz"
 measure "login page (anonymous)" "$base/login"
 measure "home page (logged in)" "$base/" "$cookie"
-community=$(curl -sf -H "Cookie: $cookie" "$base/" | grep -o 'href="/c/[0-9a-f-]*"' | head -n 1 | sed 's/href="\(.*\)"/\1/')
-[ -n "$community" ] || { echo "no community link on the home page" >&2; exit 1; }
+home=$(curl -sf -H "Cookie: $cookie" "$base/")
+[[ $home =~ href=\"(/c/[0-9a-f-]+)\" ]] || { echo "no community link on the home page" >&2; exit 1; }
+community=${BASH_REMATCH[1]}
 measure "community page (facilitator)" "$base$community" "$cookie"
 api() { curl -sf -H "Cookie: $cookie" -H 'Accept: application/json' -H 'Sec-Fetch-Site: same-origin' "$@"; }
 api --data 'action=new' "$base/api/calendar_feed" >/dev/null
