@@ -25,7 +25,7 @@ base="http://127.0.0.1:$port"
 dir=$(mktemp -d /tmp/kring-bench.XXXXXX)
 step "starting Kring on a fresh SQLite database with demo data"
 DATABASE_URL="sqlite://$dir/kring.db" KRING_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn "$CARGO_TARGET_DIR/release/kring" serve &
+  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn "$CARGO_TARGET_DIR/release/kring" serve --demo &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done

@@ -9,4 +9,4 @@ step "building Kring (release; the first build takes several minutes)"
 cargo leptos build --release
 step "starting Kring on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (demo accounts: see README)"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
-exec "$CARGO_TARGET_DIR/release/kring" serve
+exec "$CARGO_TARGET_DIR/release/kring" serve --demo

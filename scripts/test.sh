@@ -45,7 +45,9 @@ cargo test --release -p app -p kring -p migration --features app/ssr 2>&1 | tee 
 
 step "browser tests (Playwright + Chromium, JavaScript on and off, axe-core)"
 e2e_dir=$(mktemp -d /tmp/kring-e2e.XXXXXX)
-export DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox"
+# The browser tests walk through the demo board (cargo leptos starts `kring` without
+# arguments: `serve`, which loads demo data only when asked).
+export DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox" KRING_DEMO=1
 export LEPTOS_SITE_ADDR="127.0.0.1:${KRING_E2E_PORT:-3217}" KRING_E2E_BASE_URL="http://127.0.0.1:${KRING_E2E_PORT:-3217}"
 cargo leptos end-to-end --release 2>&1 | tee -a "$results"
 

@@ -15,6 +15,8 @@ use crate::error::AppError;
 
 /// The password of every demo account (documented in the README).
 pub const DEMO_PASSWORD: &str = "kring-demo-2026";
+/// The demo board's slug: `kring user create` never adds a real account to it unasked.
+pub const DEMO_BOARD_SLUG: &str = "esdal";
 pub const DEMO_ADMIN: &str = "beheer@esdal.test";
 
 struct DemoPerson {
@@ -113,7 +115,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         parent_id: Set(None),
         kind: Set("board".into()),
         name: Set("Stichting Esdal Onderwijs".into()),
-        slug: Set("esdal".into()),
+        slug: Set(DEMO_BOARD_SLUG.into()),
         created_at: Set(created),
     }
     .insert(&txn)

@@ -93,6 +93,8 @@ pub enum ErrorKey {
     NoPhases,
     TooManyPhases,
     PurgeNeedsConfirmation,
+    EvaluationClosed,
+    LinkTeachersOnly,
 }
 
 impl AppError {

@@ -12,6 +12,7 @@ pub mod intervision;
 pub mod meeting;
 pub mod notification;
 pub mod organisation;
+pub mod privacy;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -20,6 +21,8 @@ pub mod db;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod retention;
 #[cfg(feature = "ssr")]
 pub mod state;
 

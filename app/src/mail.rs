@@ -31,7 +31,7 @@ pub struct SmtpSettings {
 impl Mailer {
     /// An outbox in `dir`; creates the folder. Fails if it cannot be created.
     pub fn outbox(dir: PathBuf, from: Mailbox) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&dir)?;
+        crate::state::create_private_dir(&dir)?;
         Ok(Mailer::Outbox { transport: AsyncFileTransport::new(&dir), dir, from })
     }
 
@@ -52,6 +52,27 @@ impl Mailer {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
         Ok(Mailer::Smtp { transport: builder.build(), from })
+    }
+
+    /// Deletes outbox files written before `cutoff`; returns how many. Mail sent through
+    /// SMTP is not kept by Kring at all.
+    pub async fn forget_sent_before(&self, cutoff: std::time::SystemTime) -> u64 {
+        let Mailer::Outbox { dir, .. } = self else { return 0 };
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let Ok(entries) = std::fs::read_dir(&dir) else { return 0 };
+            let mut count = 0;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|modified| modified < cutoff);
+                if old && path.extension().is_some_and(|x| x == "eml") && std::fs::remove_file(&path).is_ok() {
+                    count += 1;
+                }
+            }
+            count
+        })
+        .await
+        .unwrap_or(0)
     }
 
     /// Sends a plain-text message. Fails (logged) when the transport fails.

@@ -19,6 +19,7 @@ use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
 use crate::organisation::api::AcceptInvitation;
 use crate::organisation::views::StaffPage;
+use crate::privacy::views::PrivacyPage;
 use crate::ui::{Auth, NotFound, language_of};
 
 /// The per-request nonce the server puts in the Content-Security-Policy; the
@@ -121,10 +122,11 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/r/:round_id") view=RoundPageView ssr=SsrMode::Async/>
                 <Route path=path!("/methods") view=MethodLibraryPage ssr=SsrMode::Async/>
                 <Route path=path!("/methods/:method_id/edit") view=EditMethodPage ssr=SsrMode::Async/>
+                <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">
-            <p>{t!(use_i18n(), app.footer)}</p>
+            <p>{t!(use_i18n(), app.footer)}" · "<a href="/privacy">{t!(use_i18n(), privacy.link)}</a></p>
         </footer>
         <HydrationMark/>
     }

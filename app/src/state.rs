@@ -35,6 +35,8 @@ pub struct Settings {
     pub upload_max_bytes: u64,
     /// What all attached files of one organisation may take together.
     pub storage_quota_bytes: u64,
+    /// How long participation events, notifications and sent mail are kept.
+    pub retention: crate::retention::Retention,
 }
 
 impl Settings {
@@ -64,7 +66,7 @@ impl AppState {
     /// State with files on the local disk, under `files/` in the data directory.
     pub fn new(db: DatabaseConnection, settings: Settings, mailer: Mailer) -> Result<Self, String> {
         let dir = settings.data_dir.join("files");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        create_private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let files =
             LocalFileSystem::new_with_prefix(&dir).map_err(|e| format!("file store at {}: {e}", dir.display()))?;
         Ok(Self::with_file_store(db, settings, mailer, Arc::new(files)))
@@ -112,8 +114,10 @@ impl Default for LoginLimiter {
         Self {
             // Five failed tries, then one more every minute.
             by_account: FailureBucket::new(5, Duration::from_secs(60)),
-            // A classroom shares one address: thirty failed tries, then one every two seconds.
-            by_address: FailureBucket::new(30, Duration::from_secs(2)),
+            // A whole school may share one address (NAT): a hundred failed tries, then one
+            // a second, so someone guessing from inside slows the school down by a second
+            // at most and never locks it out.
+            by_address: FailureBucket::new(100, Duration::from_secs(1)),
         }
     }
 }
@@ -122,6 +126,7 @@ impl LoginLimiter {
     /// Reserves one attempt; fails with the time to wait when either limit is reached
     /// (then nothing is reserved).
     pub fn begin(&self, account: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        let address = address.map(network_of);
         let now = Instant::now();
         let account = account.to_string();
         let wait_account = self.by_account.wait(&account, now);
@@ -139,6 +144,7 @@ impl LoginLimiter {
 
     /// The attempt begun for `account` from `address` succeeded: its strikes are returned.
     pub fn succeeded(&self, account: &str, address: Option<IpAddr>) {
+        let address = address.map(network_of);
         let now = Instant::now();
         self.by_account.forgive(&account.to_string(), now);
         if let Some(address) = address {
@@ -151,6 +157,18 @@ impl LoginLimiter {
         let now = Instant::now();
         self.by_account.forget_idle(now);
         self.by_address.forget_idle(now);
+    }
+}
+
+/// The network an address stands for: an IPv6 host has a whole /64 to itself (one
+/// person can take any address in it), an IPv4 address is one host.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+        v4 => v4,
     }
 }
 
@@ -201,6 +219,17 @@ impl<K: Hash + Eq> FailureBucket<K> {
     }
 }
 
+/// Creates `dir` and its missing parents readable by this user only (attached files,
+/// the mail outbox, the database): other accounts on the machine see nothing. A folder
+/// that exists already keeps its permissions.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,14 +262,29 @@ mod tests {
     }
 
     #[test]
-    fn one_address_is_limited_across_accounts() {
+    fn one_address_is_limited_across_accounts_but_a_school_is_never_locked_out() {
         let limiter = LoginLimiter::default();
         let address: IpAddr = "192.0.2.7".parse().unwrap();
-        for i in 0..30 {
+        for i in 0..100 {
             assert!(limiter.begin(&format!("user{i}@school.test"), Some(address)).is_ok());
         }
-        assert!(limiter.begin("another@school.test", Some(address)).is_err());
+        let wait = limiter.begin("another@school.test", Some(address)).unwrap_err();
+        assert!(wait <= Duration::from_secs(1), "a second at most: {wait:?}");
         assert!(limiter.begin("another@school.test", None).is_ok(), "the account itself is not limited");
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let limiter = LoginLimiter::default();
+        for i in 0..100u32 {
+            let address: IpAddr = format!("2001:db8:1:2:{:x}::{:x}", i, i + 1).parse().unwrap();
+            assert!(limiter.begin(&format!("user{i}@school.test"), Some(address)).is_ok());
+        }
+        let same_network: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        assert!(limiter.begin("x@school.test", Some(same_network)).is_err(), "the /64 is one address");
+        let other_network: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limiter.begin("x@school.test", Some(other_network)).is_ok());
+        assert_eq!(network_of("::ffff:192.0.2.7".parse().unwrap()), "192.0.2.7".parse::<IpAddr>().unwrap());
     }
 
     #[test]

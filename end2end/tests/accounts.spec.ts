@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { ADMIN, hydrated, linkIn, login, mailTo, TEACHER } from "./helpers";
+import { ADMIN, expect, hydrated, linkIn, login, mailTo, TEACHER, test } from "./helpers";
 
 test("an admin invites a colleague, who signs up, logs out and logs in again", async ({ browser }) => {
   const adminContext = await browser.newContext();

@@ -1,5 +1,5 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import { hydrated, linkIn, login, mailTo, TEACHER } from "./helpers";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, hydrated, linkIn, login, mailTo, TEACHER, test } from "./helpers";
 
 async function signedIn(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();

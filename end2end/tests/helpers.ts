@@ -1,6 +1,51 @@
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
+
+export { expect };
+
+/**
+ * Answers for a resource the test asks for on purpose: a page it must not see (404),
+ * a refused form (401, 409, 422, 429). Chromium logs each as an error; nothing else is
+ * allowed.
+ */
+const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of (401|403|404|409|410|413|415|422|429)\b/;
+
+/**
+ * Every test fails on any error in any page's console, in every browser context it
+ * opens: uncaught exceptions, failed hydration and Content-Security-Policy violations
+ * (the browser reports a blocked inline style or script there and carries on).
+ */
+export const test = base.extend<{ consoleErrors: void }>({
+  consoleErrors: [
+    async ({ browser, context }, use) => {
+      const errors: string[] = [];
+      const watchPage = (page: Page) => {
+        page.on("console", (message) => {
+          if (message.type() === "error" && !EXPECTED_REFUSAL.test(message.text())) {
+            errors.push(`${page.url()}: ${message.text()}`);
+          }
+        });
+        page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+      };
+      const watch = (ctx: BrowserContext) => {
+        ctx.pages().forEach(watchPage);
+        ctx.on("page", watchPage);
+      };
+      watch(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args: Parameters<typeof browser.newContext>) => {
+        const ctx = await newContext(...args);
+        watch(ctx);
+        return ctx;
+      };
+      await use();
+      browser.newContext = newContext;
+      expect(errors, "errors in the browser console").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export const DEMO_PASSWORD = "kring-demo-2026";
 export const ADMIN = "beheer@esdal.test";

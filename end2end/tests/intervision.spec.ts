@@ -1,5 +1,5 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import { hydrated, login } from "./helpers";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, hydrated, login, test } from "./helpers";
 
 /** A demo community no other browser test signs in to. */
 const COMMUNITY = "Intervisie startende docenten";
@@ -151,17 +151,22 @@ test("a round lead runs a round and every screen follows live", async ({ browser
   await expect(bringer.getByTestId("actions").getByText(action)).toBeVisible();
   await expect(lead.getByTestId("actions").getByText(action)).toBeVisible();
 
-  // Everyone evaluates; the group's answers show from three on.
-  const answers: [Page, string, string][] = [[bringer, "5", "4"], [lead, "4", "4"], [timekeeper, "4", "3"]];
-  for (const [page, safe, useful] of answers) {
+  // Everyone evaluates; nothing of the group shows until all four have answered, so
+  // no one's answer can be read from a change.
+  await openRound(facilitator, roundUrl);
+  const answers: [Page, string, string][] = [[bringer, "5", "4"], [lead, "4", "4"], [timekeeper, "4", "3"], [facilitator, "4", "5"]];
+  for (const [index, [page, safe, useful]] of answers.entries()) {
     await expect(page.getByTestId("evaluation-group")).toContainText("antwoorden");
     await page.locator(`#safe-${safe}`).check();
     await page.locator(`#useful-${useful}`).check();
     await page.getByRole("button", { name: "Versturen" }).click();
+    if (page === facilitator) break;
     await expect(page.getByTestId("evaluation-thanks")).toBeVisible();
+    await expect(page.getByTestId("evaluation-group")).toContainText(`Tot nu toe ${index + 1} antwoorden`);
   }
-  await expect(timekeeper.getByTestId("evaluation-group")).toHaveText("3 antwoorden · veilig 4,3 · nuttig 3,7 (van 5)");
-  await expect(bringer.getByTestId("evaluation-group")).toHaveText("3 antwoorden · veilig 4,3 · nuttig 3,7 (van 5)");
+  const group = "4 antwoorden · veilig ongeveer 4,5 · nuttig ongeveer 4 (van 5)";
+  for (const page of [facilitator, timekeeper, bringer]) await expect(page.getByTestId("evaluation-group")).toHaveText(group);
+  await expect(bringer.getByRole("button", { name: "Versturen" })).toHaveCount(0);
 
   // The summary goes to the knowledge base only with consent.
   const summaryTitle = `Rustig beginnen na de gym ${Date.now()}`;

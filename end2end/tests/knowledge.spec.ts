@@ -1,6 +1,6 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { type Browser, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { DEMO_PASSWORD, hydrated, login } from "./helpers";
+import { DEMO_PASSWORD, expect, hydrated, login, test } from "./helpers";
 
 /** Members of "Begrijpend lezen in de onderbouw" no other browser test signs in as. */
 const AUTHOR = "t.kuipers@esdal.test";

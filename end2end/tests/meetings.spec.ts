@@ -1,5 +1,5 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import { hydrated, login, mailTo } from "./helpers";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, hydrated, login, mailTo, test } from "./helpers";
 
 /** A young demo community whose facilitator no other browser test signs in as. */
 const COMMUNITY = "Formatief handelen in de praktijkvakken";

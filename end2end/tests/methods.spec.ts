@@ -1,6 +1,6 @@
-import { test, expect, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { hydrated, login, TEACHER } from "./helpers";
+import { expect, hydrated, login, TEACHER, test } from "./helpers";
 
 const COMMUNITY = "Begrijpend lezen in de onderbouw";
 

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { DEMO_PASSWORD, TEACHER } from "./helpers";
+import { DEMO_PASSWORD, expect, TEACHER, test } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
 

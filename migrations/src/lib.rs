@@ -13,6 +13,8 @@ mod m20261123_000006_intervision_cases;
 mod m20261124_000001_intervision_rounds;
 mod m20261124_000002_round_follow_up;
 mod m20261124_000003_methods_votes_keeping;
+mod m20261202_000001_hashed_sessions;
+mod m20261202_000002_invitation_use_cap;
 
 pub struct Migrator;
 
@@ -54,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_intervision_rounds::Migration),
             Box::new(m20261124_000002_round_follow_up::Migration),
             Box::new(m20261124_000003_methods_votes_keeping::Migration),
+            Box::new(m20261202_000001_hashed_sessions::Migration),
+            Box::new(m20261202_000002_invitation_use_cap::Migration),
         ]
     }
 }

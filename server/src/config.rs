@@ -19,11 +19,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve Kring over HTTP (the default). Applies pending migrations first and loads
-    /// demo data into an empty database unless --no-demo is given.
+    /// Serve Kring over HTTP (the default). Applies pending migrations first; loads the
+    /// demo board into an empty database only with --demo (refused on an https public
+    /// URL: every demo account has a published password).
     Serve {
-        #[arg(long, env = "KRING_NO_DEMO")]
-        no_demo: bool,
+        #[arg(long, env = "KRING_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
+        demo: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -111,6 +112,15 @@ pub struct Config {
     /// The S3 endpoint, for stores other than Amazon's (MinIO, Garage, Ceph).
     #[arg(long, env = "KRING_S3_ENDPOINT", global = true)]
     pub s3_endpoint: Option<String>,
+    /// Days participation events are kept (at least 90: levels read that far back).
+    #[arg(long, env = "KRING_KEEP_EVENTS_DAYS", default_value_t = 730, global = true)]
+    pub keep_events_days: u64,
+    /// Days notifications are kept.
+    #[arg(long, env = "KRING_KEEP_NOTIFICATIONS_DAYS", default_value_t = 180, global = true)]
+    pub keep_notifications_days: u64,
+    /// Days mail written to the outbox folder is kept.
+    #[arg(long, env = "KRING_KEEP_SENT_MAIL_DAYS", default_value_t = 30, global = true)]
+    pub keep_sent_mail_days: u64,
 }
 
 impl Config {
@@ -128,6 +138,15 @@ impl Config {
         })
     }
 
+    /// The retention periods. Fails with a line naming the setting.
+    pub fn retention(&self) -> Result<app::retention::Retention, String> {
+        app::retention::Retention::from_days(
+            self.keep_events_days,
+            self.keep_notifications_days,
+            self.keep_sent_mail_days,
+        )
+    }
+
     /// The upload limits in bytes. Fails with a line naming the setting when zero.
     pub fn upload_limits(&self) -> Result<(u64, u64), String> {
         if self.upload_max_mb == 0 {
@@ -140,6 +159,16 @@ impl Config {
     }
 
     /// The public URL without trailing slash. Fails with a line naming `KRING_PUBLIC_URL`.
+    /// Demo data carries a published password: never on a public (https) deployment.
+    pub fn allows_demo(&self) -> Result<(), String> {
+        if self.public_url()?.starts_with("https://") {
+            return Err("demo data is refused when KRING_PUBLIC_URL is https: every demo account has a published \
+                        password"
+                .into());
+        }
+        Ok(())
+    }
+
     pub fn public_url(&self) -> Result<String, String> {
         let url = match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_string(),
@@ -179,7 +208,7 @@ impl Config {
                 use rand::RngCore;
                 let mut bytes = vec![0u8; 64];
                 rand::rngs::OsRng.fill_bytes(&mut bytes);
-                std::fs::create_dir_all(&self.data_dir)
+                app::state::create_private_dir(&self.data_dir)
                     .map_err(|e| format!("KRING_DATA_DIR {} cannot be created: {e}", self.data_dir.display()))?;
                 write_private(&path, &hex::encode(&bytes))
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

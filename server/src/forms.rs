@@ -1,6 +1,6 @@
 //! Every form on a page is a plain form post (only the live parts of a page run in
 //! the browser). When a post fails, Leptos sends the browser back to the form with the
-//! error; this keeps what was typed (never passwords) in the session, so the form
+//! error; this keeps what was typed (never passwords, never case text) in the session, so the form
 //! comes back filled in and nothing has to be typed twice.
 
 use axum::body::{Body, to_bytes};
@@ -23,6 +23,7 @@ pub async fn keep_input_on_error(request: Request<Body>, next: axum::middleware:
     let Ok(form) = to_bytes(body, FORM_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
     };
+    let endpoint = parts.uri.path().trim_start_matches("/api/").to_string();
     let response = next.run(Request::from_parts(parts, Body::from(form.clone()))).await;
     let failed = response
         .headers()
@@ -31,7 +32,7 @@ pub async fn keep_input_on_error(request: Request<Body>, next: axum::middleware:
         .is_some_and(|location| location.contains("__err="));
     if failed {
         let input: Vec<(String, String)> = form_urlencoded::parse(&form)
-            .filter(|(name, _)| AfterPost::may_keep(name))
+            .filter(|(name, _)| AfterPost::may_keep(&endpoint, name))
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
         if let Err(error) = session.insert(KEPT_INPUT_KEY, input).await {

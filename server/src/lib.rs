@@ -73,7 +73,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
     };
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(app_state.db.clone()))
-        .with_name("kring_session")
+        .with_name(security::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(app_state.settings.secure_cookies())
@@ -197,8 +197,9 @@ pub fn spawn_precompression(site_root: std::path::PathBuf) {
 }
 
 /// Periodic housekeeping: expired sessions, idle rate-limit keys, participation levels
-/// that changed because events left their window, tomorrow's meeting reminders and
-/// artifacts due for review.
+/// that changed because events left their window, tomorrow's meeting reminders,
+/// artifacts due for review, expired intervision text and records past their
+/// retention period.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let store = DbSessionStore::new(state.db.clone());
@@ -231,6 +232,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "deleted what was written in expired intervision rounds"),
                 Err(err) => tracing::warn!(error = ?err, "could not purge expired intervision rounds"),
+            }
+            match app::retention::enforce(&state, app::db::now()).await {
+                Ok(forgotten) if forgotten == app::retention::Forgotten::default() => {}
+                Ok(forgotten) => tracing::info!(?forgotten, "deleted records past their retention period"),
+                Err(err) => tracing::warn!(error = ?err, "could not enforce retention periods"),
             }
         }
     });

@@ -14,9 +14,11 @@ use futures_util::stream::{self, Stream};
 use http::{HeaderValue, header};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 use uuid::Uuid;
 
 use app::account::session::Viewer;
+use app::db::session_store::DbSessionStore;
 use app::error::AppError;
 use app::intervision::api::RoundView;
 use app::intervision::rounds;
@@ -32,23 +34,34 @@ fn event(view: &RoundView) -> Event {
     Event::default().event("round").id(view.version.to_string()).retry(RETRY).data(data)
 }
 
+/// How often an open screen checks that its session still holds, besides when told
+/// (a session that simply expired, or a change made on another server).
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+
 /// `GET /r/{round}/events`: for the people who took part in the round; 404 for
-/// everyone else (school leaders and admins included), 401 without a session.
+/// everyone else (school leaders and admins included), 401 without a session. The
+/// stream ends when its viewer signs out, changes their password, is deactivated or
+/// no longer takes part.
 pub async fn round_events(State(state): State<ServerState>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(round_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
     let viewer = match crate::files::signed_in(&state, &session).await {
         Ok(viewer) => viewer,
         Err(err) => return err.into_response(),
     };
+    let Some(session_id) = session.id() else { return AppError::Unauthenticated.into_response() };
     // Listen before the first load, so no change between the two is missed.
     let changes = state.app.hub.subscribe(round_id);
+    let sessions = state.app.hub.subscribe_sessions();
     let first = match rounds::view(&state.app, &viewer, round_id).await {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
-    let mut response = Sse::new(screen(state.app.clone(), viewer, round_id, first, changes))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
-        .into_response();
+    let mut check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let screen =
+        Screen { app: state.app.clone(), viewer, session_id, round_id, first: Some(first), changes, sessions, check };
+    let mut response =
+        Sse::new(screen.events()).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // Proxies such as nginx must pass each event on at once.
@@ -59,38 +72,84 @@ pub async fn round_events(State(state): State<ServerState>, session: Session, Pa
 struct Screen {
     app: AppState,
     viewer: Viewer,
+    session_id: Id,
     round_id: Uuid,
     first: Option<RoundView>,
     changes: tokio::sync::broadcast::Receiver<()>,
+    sessions: tokio::sync::broadcast::Receiver<Uuid>,
+    check: tokio::time::Interval,
 }
 
-fn screen(
-    app: AppState,
-    viewer: Viewer,
-    round_id: Uuid,
-    first: RoundView,
-    changes: tokio::sync::broadcast::Receiver<()>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let screen = Screen { app, viewer, round_id, first: Some(first), changes };
-    stream::unfold(screen, |mut screen| async move {
-        if let Some(view) = screen.first.take() {
-            return Some((Ok(event(&view)), screen));
-        }
-        loop {
-            match screen.changes.recv().await {
-                Ok(()) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return None,
+/// What woke a screen up.
+enum Wake {
+    RoundChanged,
+    CheckSession,
+    Closed,
+}
+
+impl Screen {
+    fn events(self) -> impl Stream<Item = Result<Event, Infallible>> {
+        stream::unfold(self, |mut screen| async move {
+            if let Some(view) = screen.first.take() {
+                return Some((Ok(event(&view)), screen));
             }
-            // Several changes at once need one reload.
-            while matches!(screen.changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
-            match rounds::view(&screen.app, &screen.viewer, screen.round_id).await {
-                Ok(view) => return Some((Ok(event(&view)), screen)),
-                // No longer taking part (or the round is gone): the screen stops.
-                Err(AppError::NotFound) => return None,
-                Err(err) => {
-                    tracing::warn!(error = ?err, round = %screen.round_id, "could not load a round for a screen")
+            loop {
+                match screen.wake().await {
+                    Wake::Closed => return None,
+                    Wake::CheckSession => {
+                        if !screen.session_holds().await {
+                            return None;
+                        }
+                        continue;
+                    }
+                    Wake::RoundChanged => {}
+                }
+                // Several changes at once need one reload.
+                while matches!(screen.changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
+                match rounds::view(&screen.app, &screen.viewer, screen.round_id).await {
+                    Ok(view) => return Some((Ok(event(&view)), screen)),
+                    // No longer taking part (or the round is gone): the screen stops.
+                    Err(AppError::NotFound) => return None,
+                    Err(err) => {
+                        tracing::warn!(error = ?err, round = %screen.round_id, "could not load a round for a screen")
+                    }
                 }
             }
+        })
+    }
+
+    async fn wake(&mut self) -> Wake {
+        let me = self.viewer.id();
+        loop {
+            tokio::select! {
+                change = self.changes.recv() => return match change {
+                    Ok(()) | Err(RecvError::Lagged(_)) => Wake::RoundChanged,
+                    Err(RecvError::Closed) => Wake::Closed,
+                },
+                user = self.sessions.recv() => match user {
+                    Ok(user) if user == me => return Wake::CheckSession,
+                    // Missed some: one of them may have been ours.
+                    Err(RecvError::Lagged(_)) => return Wake::CheckSession,
+                    Ok(_) => {}
+                    Err(RecvError::Closed) => return Wake::Closed,
+                },
+                _ = self.check.tick() => return Wake::CheckSession,
+            }
         }
-    })
+    }
+
+    /// Whether the session this screen was opened with still signs its viewer in.
+    async fn session_holds(&self) -> bool {
+        let store = std::sync::Arc::new(DbSessionStore::new(self.app.db.clone()));
+        let session = Session::new(Some(self.session_id), store, None);
+        match app::account::session::viewer(&self.app, &session).await {
+            Ok(Some(viewer)) => viewer.id() == self.viewer.id(),
+            Ok(None) => false,
+            // A database hiccup does not end a screen; the next check decides.
+            Err(err) => {
+                tracing::warn!(error = ?err, round = %self.round_id, "could not check a screen's session");
+                true
+            }
+        }
+    }
 }

@@ -36,12 +36,15 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
-        Command::Serve { no_demo } => {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            if demo {
+                config.allows_demo()?;
+            }
             let leptos = startup::leptos_options(&config)?;
             let secret = config.signing_secret()?;
             let state = startup::app_state(&config).await?;
-            if !no_demo && startup::load_demo(&state.db).await? {
+            if demo && startup::load_demo(&state.db).await? {
                 tracing::info!("loaded demo data (password: {})", app::demo::DEMO_PASSWORD);
             }
             kring::spawn_housekeeping(state.clone());
@@ -56,6 +59,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
+            config.allows_demo()?;
             let db = startup::connect(&config).await?;
             if startup::load_demo(&db).await? {
                 println!("demo data loaded; every demo account has the password {}", app::demo::DEMO_PASSWORD);

@@ -61,7 +61,14 @@ pub async fn security_headers(
 ) -> Response<Body> {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let had_session = carries_session(request.headers());
     let mut response = next.run(request).await;
+    // What a signed-in person sees must not stay in a shared computer's cache (or be
+    // shown again with the back button after they signed out).
+    let has_session = had_session || sets_session(response.headers());
+    if has_session && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let connect = match policy.dev_reload_port {
         Some(port) => format!("'self' ws://127.0.0.1:{port} ws://localhost:{port}"),
         None => "'self'".to_string(),
@@ -88,6 +95,23 @@ pub async fn security_headers(
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     response
+}
+
+/// The session cookie's name (see `crate::router`).
+pub const SESSION_COOKIE: &str = "kring_session";
+
+fn carries_session(headers: &http::HeaderMap) -> bool {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookies| {
+        cookies.split(';').any(|c| c.trim().strip_prefix(SESSION_COOKIE).is_some_and(|rest| rest.starts_with('=')))
+    })
+}
+
+fn sets_session(headers: &http::HeaderMap) -> bool {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|cookie| cookie.starts_with(&format!("{SESSION_COOKIE}=")))
 }
 
 fn new_nonce() -> String {

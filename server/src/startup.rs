@@ -52,6 +52,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         time_zone: config.time_zone()?,
         upload_max_bytes,
         storage_quota_bytes,
+        retention: config.retention()?,
     };
     match &config.s3_bucket {
         Some(bucket) => {
@@ -163,6 +164,9 @@ async fn find_or_create_org(db: &DatabaseConnection, slug: Option<&str>) -> Resu
         .await
         .map_err(|e| e.to_string())?;
     match boards.len() {
+        1 if boards[0].slug == app::demo::DEMO_BOARD_SLUG => {
+            Err("--org is required: the only board is the demo board, which is no place for a real account".into())
+        }
         1 => Ok(boards.into_iter().next().expect("one board")),
         0 => organisation::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -285,7 +285,15 @@ async fn shareable_link_can_be_revoked() {
         let app = TestApp::new(backend).await;
         let admin = app.login(ADMIN).await;
         let school = demo_school_id(&app).await;
-        let created = app.call("create_invitation_link", &[("school_id", &school), ("role", "teacher")], &admin).await;
+        // A link signs up teachers only, and no more people than the admin set.
+        for (role, cap, field) in [("leader", "5", "role"), ("admin", "5", "role"), ("teacher", "0", "max_uses")] {
+            let args = [("school_id", school.as_str()), ("role", role), ("max_uses", cap)];
+            let refused = app.call("create_invitation_link", &args, &admin).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {role} {cap}");
+            assert!(refused.body.contains(field), "{backend:?} {}", refused.body);
+        }
+        let args = [("school_id", school.as_str()), ("role", "teacher"), ("max_uses", "2")];
+        let created = app.call("create_invitation_link", &args, &admin).await;
         assert_eq!(created.status, StatusCode::OK);
         let url: String = serde_json::from_str(&created.body).unwrap();
         let token = url.rsplit('/').next().unwrap().to_string();
@@ -308,10 +316,23 @@ async fn shareable_link_can_be_revoked() {
                 .await;
             assert_eq!(r.status, StatusCode::OK, "a link can be used by several people: {}", r.body);
         }
+        let third = [
+            ("token", token.as_str()),
+            ("name", "Derde"),
+            ("email", "link2@esdal.test"),
+            ("password", password),
+            ("password_confirm", password),
+        ];
+        let over = app.call("accept_invitation", &third, &Client::default()).await;
+        assert_eq!(over.status, StatusCode::GONE, "{backend:?} the cap of two is reached");
+        // A fresh link to show it among the pending ones, then revoke it.
+        let created = app.call("create_invitation_link", &args, &admin).await;
+        let url: String = serde_json::from_str(&created.body).unwrap();
+        let token = url.rsplit('/').next().unwrap().to_string();
         let overview = app.call("staff_overview", &[], &admin).await;
         let data: serde_json::Value = serde_json::from_str(&overview.body).unwrap();
         let invitation = data["invitations"].as_array().unwrap().iter().find(|i| i["email"].is_null()).unwrap().clone();
-        assert_eq!(invitation["accepted_count"], 2);
+        assert_eq!(invitation["accepted_count"], 0);
         let id = invitation["id"].as_str().unwrap();
         let revoked = app.call("revoke_invitation", &[("invitation_id", id)], &admin).await;
         assert_eq!(revoked.status, StatusCode::OK);
@@ -496,6 +517,22 @@ async fn cli_user_create_refuses_bad_input() {
     let client = Client::default();
     let login = app.call("login", &[("email", "x@esdal.test"), ("password", "lang genoeg wachtwoord")], &client).await;
     assert_eq!(login.status, StatusCode::OK);
+}
+
+/// A real administrator created on a database holding only the demo board must not end
+/// up in it (its accounts share a published password).
+#[tokio::test]
+async fn cli_user_create_never_puts_an_account_into_the_demo_board_unasked() {
+    let dir = temp_dir();
+    let url = fresh_database(Backend::Sqlite, dir.path()).await;
+    let db = app::db::connect_and_migrate(&url).await.unwrap();
+    assert!(app::demo::load_if_empty(&db).await.unwrap());
+    let refused = kring::startup::create_user(&db, "it@school.example", "Beheer", "admin", None, PASSWORD.as_bytes())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("--org") && refused.contains("demo board"), "{refused}");
+    let found = app::account::service::find_user_by_email(&db, "it@school.example").await.unwrap();
+    assert!(found.is_none(), "nothing was created");
 }
 
 #[tokio::test]

@@ -29,9 +29,14 @@ async fn admin_function_args(app: &TestApp) -> Vec<(&'static str, Vec<(&'static 
             "invite_staff",
             vec![("school_id", school.clone()), ("email", "nog.iemand@esdal.test".into()), ("role", "teacher".into())],
         ),
-        ("create_invitation_link", vec![("school_id", school.clone()), ("role", "teacher".into())]),
+        (
+            "create_invitation_link",
+            vec![("school_id", school.clone()), ("role", "teacher".into()), ("max_uses", "5".into())],
+        ),
         ("revoke_invitation", vec![("invitation_id", invitation)]),
-        ("set_staff_role", vec![("user_id", teacher_id), ("school_id", school), ("role", "leader".into())]),
+        ("set_staff_role", vec![("user_id", teacher_id.clone()), ("school_id", school), ("role", "leader".into())]),
+        // Reactivating an active account changes nothing: the matrix needs the teacher afterwards.
+        ("set_staff_active", vec![("user_id", teacher_id), ("active", "true".into())]),
     ]
 }
 

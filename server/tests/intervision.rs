@@ -17,16 +17,16 @@ use std::time::Duration;
 use app::db::entities::{artifact, community, intervision_case, intervision_contribution, intervision_round};
 use app::db::entities::{intervision_action, intervision_evaluation, participation_event, user};
 
-const MEMBER: &str = "m.vermeulen@esdal.test";
+pub(crate) const MEMBER: &str = "m.vermeulen@esdal.test";
 /// A colleague on the same board, not in "Begrijpend lezen".
-const COLLEAGUE: &str = "j.bakker@esdal.test";
-const READING: &str = "Begrijpend lezen in de onderbouw";
+pub(crate) const COLLEAGUE: &str = "j.bakker@esdal.test";
+pub(crate) const READING: &str = "Begrijpend lezen in de onderbouw";
 
-fn json(body: &str) -> Value {
+pub(crate) fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
-async fn reading_id(app: &TestApp) -> String {
+pub(crate) async fn reading_id(app: &TestApp) -> String {
     community::Entity::find()
         .filter(community::Column::Name.eq(READING))
         .one(app.db())
@@ -37,7 +37,7 @@ async fn reading_id(app: &TestApp) -> String {
         .to_string()
 }
 
-fn case<'a>(cid: &'a str, title: &'a str) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn case<'a>(cid: &'a str, title: &'a str) -> Vec<(&'static str, &'a str)> {
     vec![
         ("community_id", cid),
         ("title", title),
@@ -167,19 +167,19 @@ async fn expired_case_text_is_emptied() {
     }
 }
 
-const LEAD: &str = "s.mulder@esdal.test";
-const TIMEKEEPER: &str = "t.kuipers@esdal.test";
+pub(crate) const LEAD: &str = "s.mulder@esdal.test";
+pub(crate) const TIMEKEEPER: &str = "t.kuipers@esdal.test";
 /// A member of "Begrijpend lezen" who takes part only once marked present.
-const LATE: &str = "e.visser@esdal.test";
-const SCREEN_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const LATE: &str = "e.visser@esdal.test";
+pub(crate) const SCREEN_WAIT: Duration = Duration::from_secs(5);
 
-async fn user_id(app: &TestApp, email: &str) -> String {
+pub(crate) async fn user_id(app: &TestApp, email: &str) -> String {
     user::Entity::find().filter(user::Column::Email.eq(email)).one(app.db()).await.unwrap().unwrap().id.to_string()
 }
 
 /// MEMBER brings a case; the facilitator plans a round on it with `method`, LEAD as
 /// round lead and TIMEKEEPER keeping time. Returns the round's id.
-async fn planned_round(app: &TestApp, method: &str) -> String {
+pub(crate) async fn planned_round(app: &TestApp, method: &str) -> String {
     let cid = reading_id(app).await;
     let member = app.login(MEMBER).await;
     let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await.body);
@@ -203,18 +203,18 @@ async fn planned_round(app: &TestApp, method: &str) -> String {
     json(&planned.body).as_str().unwrap().to_string()
 }
 
-async fn step(app: &TestApp, lead: &Client, round: &str, version: u64, command: &str) -> TestResponse {
+pub(crate) async fn step(app: &TestApp, lead: &Client, round: &str, version: u64, command: &str) -> TestResponse {
     let version = version.to_string();
     let args = [("round_id", round), ("version", version.as_str()), ("command", command), ("confirmed", "true")];
     app.call("round_command", &args, lead).await
 }
 
 /// The next view a screen is sent.
-async fn next_view(screen: &mut EventStream) -> Value {
+pub(crate) async fn next_view(screen: &mut EventStream) -> Value {
     json(&screen.next_named("round", SCREEN_WAIT).await.expect("the screen got no update"))
 }
 
-fn phase_collecting(view: &Value, collects: &str) -> u64 {
+pub(crate) fn phase_collecting(view: &Value, collects: &str) -> u64 {
     view["method"]["phases"].as_array().unwrap().iter().position(|p| p["collects"] == collects).unwrap() as u64
 }
 
@@ -539,11 +539,11 @@ async fn what_was_written_in_a_round_expires_with_its_case() {
     }
 }
 
-fn days_ahead(days: i64) -> String {
+pub(crate) fn days_ahead(days: i64) -> String {
     (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
 }
 
-fn field_errors(response: &TestResponse) -> Vec<String> {
+pub(crate) fn field_errors(response: &TestResponse) -> Vec<String> {
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
     json(&response.body)["Invalid"]
         .as_array()
@@ -620,7 +620,7 @@ async fn a_round_closes_the_loop() {
         assert_eq!(call("evaluate_round", evaluate("4", "4", "").clone(), &lead).await.status, StatusCode::OK);
         let two = json(&call("round", vec![("round_id", round.clone())], &lead).await.body);
         assert_eq!(two["closing"]["evaluation"]["answers"], 2, "{backend:?}");
-        assert_eq!(two["closing"]["evaluation"]["safe_tenths"], Value::Null);
+        assert_eq!(two["closing"]["evaluation"]["safe_halves"], Value::Null);
         assert_eq!(two["closing"]["evaluation"]["learned"].as_array().unwrap().len(), 0);
         assert_eq!(two["closing"]["my_evaluation"]["safe"], 4);
         assert_eq!(
@@ -632,15 +632,24 @@ async fn a_round_closes_the_loop() {
             call("evaluate_round", evaluate("4", "4", "Eerst vragen stellen.").clone(), &member).await.status,
             StatusCode::OK
         );
+        // Three of the four taking part answered: nothing shows until the evaluation closes.
         let three = json(&call("round", vec![("round_id", round.clone())], &facilitator).await.body);
         let group = &three["closing"]["evaluation"];
+        assert_eq!((group["answers"].clone(), group["closed"].clone()), (3.into(), false.into()), "{backend:?}");
+        assert_eq!((group["safe_halves"].clone(), group["learned"].clone()), (Value::Null, serde_json::json!([])));
+        assert_eq!(call("evaluate_round", evaluate("3", "5", ""), &facilitator).await.status, StatusCode::OK);
+        let four = json(&call("round", vec![("round_id", round.clone())], &facilitator).await.body);
+        let group = &four["closing"]["evaluation"];
         assert_eq!(
-            (group["answers"].clone(), group["safe_tenths"].clone(), group["useful_tenths"].clone()),
-            (3.into(), 40.into(), 37.into()),
-            "{backend:?}"
+            (group["answers"].clone(), group["safe_halves"].clone(), group["useful_halves"].clone()),
+            (4.into(), 8.into(), 8.into()),
+            "{backend:?} 3.75 and 4.0, shown as halves"
         );
         assert_eq!(group["learned"], serde_json::json!(["Eerst vragen stellen.", "Zuinig adviseren."]));
-        assert!(!three.to_string().contains(MEMBER) && three["closing"]["my_evaluation"] == Value::Null);
+        assert!(!four.to_string().contains(MEMBER) && four["closing"]["my_evaluation"]["safe"] == 3);
+        // Once closed, answers are final: a change would give itself away.
+        let changed = call("evaluate_round", evaluate("1", "1", ""), &member).await;
+        assert_eq!(changed.status, StatusCode::CONFLICT, "{backend:?} {}", changed.body);
 
         // The summary: the case bringer's, with consent, not quoting the case.
         let summary = |body: &'static str, consent: bool| {
@@ -755,7 +764,7 @@ async fn a_round_closes_the_loop() {
         let action = intervision_action::Entity::find().one(app.db()).await.unwrap().unwrap();
         assert_eq!((action.body.as_str(), action.report.clone(), action.outcome.as_deref()), ("", None, Some("done")));
         let evaluations = intervision_evaluation::Entity::find().all(app.db()).await.unwrap();
-        assert_eq!(evaluations.len(), 3);
+        assert_eq!(evaluations.len(), 4);
         assert!(evaluations.iter().all(|e| e.learned.is_none()), "{backend:?}");
         let history = json(&call("community_follow_ups", vec![("community_id", cid.clone())], &late).await.body);
         assert_eq!(history.as_array().unwrap().len(), 0, "{backend:?}");

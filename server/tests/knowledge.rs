@@ -563,6 +563,9 @@ async fn guests_see_their_community_only_and_cannot_publish_to_the_organisation(
         let r = app.call("create_artifact", &form(&cid, "Van de gast", "Tekst", "organisation"), &client).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: {}", r.body);
         create(&app, &client, &cid, "Van de gast", "Tekst", "community").await;
+        // A guest reads the knowledge base; taking all of it away is for members.
+        let export = app.get(&format!("/c/{cid}/export.zip"), &client).await;
+        assert_eq!(export.status, StatusCode::NOT_FOUND, "{backend:?} guests do not export");
     }
 }
 

@@ -82,10 +82,14 @@ struct Server {
 }
 
 fn start_server(dir: &std::path::Path, database_url: &str) -> Server {
+    start_server_with(dir, database_url, &["serve", "--demo"])
+}
+
+fn start_server_with(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     #[allow(clippy::zombie_processes)] // the caller kills and waits for it
     let child = Command::new(env!("CARGO_BIN_EXE_kring"))
-        .arg("serve")
+        .args(args)
         .env("DATABASE_URL", database_url)
         .env("KRING_DATA_DIR", dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -185,4 +189,38 @@ async fn an_acknowledged_write_survives_kill_9() {
         restarted.child.kill().unwrap();
         restarted.child.wait().unwrap();
     }
+}
+
+/// Demo data is opt-in: `kring serve` alone leaves an empty database empty, so a real
+/// deployment never carries accounts with a published password.
+#[tokio::test]
+async fn serve_alone_never_loads_demo_data() {
+    let temp = temp_dir();
+    let database_url = fresh_database(Backend::Sqlite, temp.path()).await;
+    let mut server = start_server_with(temp.path(), &database_url, &["serve"]);
+    let login =
+        http(server.port, "POST", "/api/login", "", &format!("email=beheer%40esdal.test&password={PASSWORD}")).unwrap();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(login.starts_with("HTTP/1.1 401"), "no demo account exists: {login}");
+    let db = app::db::connect(&database_url).await.unwrap();
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(app::db::entities::user::Entity::find().count(&db).await.unwrap(), 0);
+}
+
+/// Demo loading is refused where Kring is public, and the server does not start.
+#[test]
+fn demo_data_is_refused_on_an_https_deployment() {
+    let temp = temp_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_kring"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", format!("sqlite://{}/kring.db", temp.path().display()))
+        .env("KRING_DATA_DIR", temp.path())
+        .env("KRING_PUBLIC_URL", "https://kring.school.example")
+        .output()
+        .expect("run kring");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("demo data is refused"), "{stderr}");
+    assert!(!temp.path().join("kring.db").exists(), "nothing was created");
 }

@@ -100,7 +100,12 @@ pub async fn take_after_post() -> Result<AfterPost, AppError> {
 
 /// Signs in; returns the person's language so the interface can switch to it.
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<Language, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+    #[server(default)] shared_computer: Option<String>,
+) -> Result<Language, AppError> {
     respond(async move {
         let state = AppState::get()?;
         Validation::new()
@@ -115,7 +120,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let user = service::authenticate(&state.db, &email, &password).await?;
         state.login_limiter.succeeded(&account, address);
         let session = session::current_session().await?;
-        session::sign_in(&session, &user).await?;
+        session::sign_in(&session, &user, shared_computer.is_some()).await?;
         let language = Language::parse(&user.language).unwrap_or_default();
         remember_language(language);
         leptos_axum::redirect(&safe_next_path(next.as_deref()));
@@ -135,8 +140,14 @@ async fn client_address() -> Option<std::net::IpAddr> {
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     respond(async {
+        let state = AppState::get()?;
         let session = session::current_session().await?;
+        let viewer = session::viewer(&state, &session).await?;
         session::sign_out(&session).await?;
+        // Round screens open with this session stop.
+        if let Some(viewer) = viewer {
+            state.hub.sessions_changed(viewer.id());
+        }
         leptos_axum::redirect("/login");
         Ok(())
     })
@@ -161,8 +172,9 @@ pub async fn reset_password(token: String, password: String, password_confirm: S
         let state = AppState::get()?;
         validate_new_password("password", &password, &password_confirm)?;
         let user = service::finish_password_reset(&state, &token, password).await?;
+        state.hub.sessions_changed(user.id);
         let session = session::current_session().await?;
-        session::sign_in(&session, &user).await?;
+        session::sign_in(&session, &user, false).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -233,9 +245,10 @@ pub async fn change_password(
         let viewer = session::require_viewer(&state).await?;
         validate_new_password("new_password", &new_password, &new_password_confirm)?;
         let user = service::change_password(&state.db, viewer.user, current_password, new_password).await?;
+        state.hub.sessions_changed(user.id);
         // Every other session has ended; this one continues on a fresh id.
         let session = session::current_session().await?;
-        session::sign_in(&session, &user).await?;
+        session::sign_in(&session, &user, false).await?;
         session::flash(super::domain::Flash::PasswordChanged).await
     })
     .await

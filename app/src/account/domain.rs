@@ -256,8 +256,32 @@ impl AfterPost {
         self.input.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
-    /// Whether a form field may be carried back: everything but secrets.
-    pub fn may_keep(name: &str) -> bool {
-        !name.contains("password") && !name.contains("token") && !name.starts_with("__")
+    /// Whether a field posted to server function `endpoint` may be carried back in the
+    /// session: everything but secrets, and nothing of a case or of what is written in
+    /// a round (that text stays confidential to the round, and out of the session).
+    pub fn may_keep(endpoint: &str, name: &str) -> bool {
+        !CONFIDENTIAL_FORMS.contains(&endpoint)
+            && !name.contains("password")
+            && !name.contains("token")
+            && !name.starts_with("__")
+    }
+}
+
+/// Server functions whose text belongs to an intervision round.
+const CONFIDENTIAL_FORMS: [&str; 3] = ["submit_case", "contribute", "answer_question"];
+
+#[cfg(test)]
+mod after_post_tests {
+    use super::AfterPost;
+
+    #[test]
+    fn secrets_and_case_text_are_never_carried_back() {
+        assert!(AfterPost::may_keep("update_profile", "name"));
+        assert!(!AfterPost::may_keep("change_password", "new_password"));
+        assert!(!AfterPost::may_keep("reset_password", "token"));
+        for field in ["title", "situation", "question"] {
+            assert!(!AfterPost::may_keep("submit_case", field), "{field}");
+        }
+        assert!(!AfterPost::may_keep("contribute", "body"));
     }
 }

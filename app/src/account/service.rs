@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::domain::{ExperienceBand, Language, normalise_email};
 use super::session::Viewer;
-use crate::db::entities::{notification, organisation, password_reset, staff_membership, user};
+use crate::db::entities::{calendar_feed, notification, organisation, password_reset, staff_membership, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::state::AppState;
@@ -134,7 +134,9 @@ impl FromQueryResult for ViewerRow {
     }
 }
 
-/// Names of the given people, by id, read in one query (only the two columns).
+/// Names of the given people, by id, read in one query (only the columns needed).
+/// Someone whose account was deactivated (they left the school) reads as "former
+/// member" in the language of the current request.
 pub(crate) async fn names_of<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = Uuid>,
@@ -143,16 +145,20 @@ pub(crate) async fn names_of<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(user::Entity::find()
+    let rows = user::Entity::find()
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::Name)
+        .column(user::Column::DeactivatedAt)
         .filter(user::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple::<(Uuid, String, Option<time::OffsetDateTime>)>()
         .all(db)
-        .await?
-        .into_iter()
-        .collect())
+        .await?;
+    let former = || {
+        let locale = leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>();
+        crate::i18n::td_string!(locale, app.former_member).to_string()
+    };
+    Ok(rows.into_iter().map(|(id, name, gone)| (id, if gone.is_some() { former() } else { name })).collect())
 }
 
 pub async fn find_user_by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<user::Model>, AppError> {
@@ -241,18 +247,32 @@ pub async fn finish_password_reset(state: &AppState, token: &str, password: Stri
     Ok(user)
 }
 
-/// Stores a new password hash and bumps `auth_version`, which ends all sessions.
+/// Stores a new password hash and bumps `auth_version`, which ends all sessions; the
+/// private calendar feed addresses stop working too (someone who learned the old
+/// password may have copied one).
 pub async fn set_password<C: ConnectionTrait>(
     db: &C,
     user: user::Model,
     hash: PasswordHashString,
 ) -> Result<user::Model, AppError> {
+    revoke_calendar_feeds(db, user.id).await?;
     let version = user.auth_version + 1;
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash.0);
     active.auth_version = Set(version);
     active.updated_at = Set(now());
     Ok(active.update(db).await?)
+}
+
+/// Stops every private calendar feed of `user_id`.
+pub async fn revoke_calendar_feeds<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), AppError> {
+    calendar_feed::Entity::update_many()
+        .col_expr(calendar_feed::Column::RevokedAt, Expr::value(now()))
+        .filter(calendar_feed::Column::UserId.eq(user_id))
+        .filter(calendar_feed::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Changes the password after checking the current one. Fails with a field error on

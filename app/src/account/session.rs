@@ -26,10 +26,24 @@ struct SessionAuth {
     user_id: Uuid,
     auth_version: i32,
     signed_in_at: i64,
+    /// Signed in on a shared computer: the cookie ends with the browser and the session
+    /// after [`SHARED_COMPUTER_IDLE`] without use.
+    #[serde(default)]
+    shared: bool,
 }
 
-/// The signed-in person as the server sees them.
-#[derive(Debug, Clone)]
+/// How long a session on a shared classroom computer lasts without use.
+pub const SHARED_COMPUTER_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+impl SessionAuth {
+    fn idle_timeout(&self, state: &AppState) -> std::time::Duration {
+        if self.shared { SHARED_COMPUTER_IDLE.min(state.settings.session_idle) } else { state.settings.session_idle }
+    }
+}
+
+/// The signed-in person as the server sees them. `Debug` shows ids and roles only:
+/// the account row holds the password hash, and logs must never.
+#[derive(Clone)]
 pub struct Viewer {
     pub user: user::Model,
     pub memberships: Vec<staff_membership::Model>,
@@ -37,6 +51,16 @@ pub struct Viewer {
     pub board_id: Option<Uuid>,
     /// Notices not yet seen, as read with the account (for the header's badge).
     pub unread_notifications: u64,
+}
+
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Viewer")
+            .field("id", &self.user.id)
+            .field("board_id", &self.board_id)
+            .field("roles", &self.memberships.iter().map(|m| m.role.as_str()).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Viewer {
@@ -70,10 +94,19 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
         return Ok(None);
     };
-    let age = OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let age = now - auth.signed_in_at;
     if age < 0 || age as u64 > state.settings.session_absolute.as_secs() {
         session.flush().await?;
         return Ok(None);
+    }
+    if auth.shared {
+        // The store's expiry follows the usual idle timeout; a shared computer's is shorter.
+        let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at);
+        if now - seen > auth.idle_timeout(state).as_secs() as i64 {
+            session.flush().await?;
+            return Ok(None);
+        }
     }
     let cache = leptos::prelude::use_context::<ViewerCache>();
     let mut cached = match &cache {
@@ -112,7 +145,7 @@ pub fn touch_interval(idle: std::time::Duration) -> std::time::Duration {
 async fn keep_alive(state: &AppState, session: &Session, auth: &SessionAuth) -> Result<(), AppError> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at);
-    let interval = touch_interval(state.settings.session_idle).as_secs() as i64;
+    let interval = touch_interval(auth.idle_timeout(state)).as_secs() as i64;
     if now - seen >= interval || now < seen {
         session.insert(SEEN_KEY, now).await?;
     }
@@ -125,9 +158,13 @@ pub async fn require_viewer(state: &AppState) -> Result<Viewer, AppError> {
     viewer(state, &session).await?.ok_or(AppError::Unauthenticated)
 }
 
-/// Signs `user` in on a fresh session id (no session fixation).
-pub async fn sign_in(session: &Session, user: &user::Model) -> Result<(), AppError> {
+/// Signs `user` in on a fresh session id (no session fixation). On a `shared_computer`
+/// the cookie is not kept when the browser closes and the session ends sooner.
+pub async fn sign_in(session: &Session, user: &user::Model, shared_computer: bool) -> Result<(), AppError> {
     session.cycle_id().await?;
+    if shared_computer {
+        session.set_expiry(Some(tower_sessions::Expiry::OnSessionEnd));
+    }
     session
         .insert(
             AUTH_KEY,
@@ -135,6 +172,7 @@ pub async fn sign_in(session: &Session, user: &user::Model) -> Result<(), AppErr
                 user_id: user.id,
                 auth_version: user.auth_version,
                 signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+                shared: shared_computer,
             },
         )
         .await?;

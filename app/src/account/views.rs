@@ -3,6 +3,7 @@
 //! JavaScript; with it, errors appear in place.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -10,7 +11,7 @@ use super::api::RequestPasswordReset;
 use super::domain::{ExperienceBand, Language};
 use crate::account::domain::Flash;
 use crate::i18n::*;
-use crate::organisation::api::get_invitation_details;
+use crate::organisation::api::{AcceptGuestInvitation, get_invitation_details};
 use crate::ui::{
     Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, flashed, role_text, signed_in, text,
     with_after_post,
@@ -22,12 +23,14 @@ pub fn LoginPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let error = action_error(auth.login);
     let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
+    let erased = use_query_map().with_untracked(|q| q.get("erased").is_some());
     with_after_post(move || {
         let next = next.clone();
         view! {
             <Title text=t_string!(i18n, login.title)/>
             <section class="card narrow">
                 <h1>{t!(i18n, login.title)}</h1>
+                {erased.then(|| view! { <Alert kind="success"><p>{t!(i18n, login.erased)}</p></Alert> })}
                 <p class="lead">{t!(i18n, login.intro)}</p>
                 <ErrorAlert error=error/>
                 <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
@@ -36,6 +39,11 @@ pub fn LoginPage() -> impl IntoView {
                         label=text(move || t_string!(i18n, login.email)) error=error/>
                     <Field name="password" kind="password" autocomplete="current-password" required=true
                         label=text(move || t_string!(i18n, login.password)) error=error/>
+                    <div class="field field--check">
+                        <input type="checkbox" id="field-shared_computer" name="shared_computer" value="on" aria-describedby="field-shared_computer-hint"/>
+                        <label for="field-shared_computer">{t!(i18n, login.shared_computer)}</label>
+                        <p class="field__hint" id="field-shared_computer-hint">{t!(i18n, login.shared_computer_hint)}</p>
+                    </div>
                     <button type="submit" class="button button--primary">{t!(i18n, login.submit)}</button>
                 </ActionForm>
                 <p><a href="/password/forgot">{t!(i18n, login.forgot)}</a></p>
@@ -124,6 +132,26 @@ pub fn SignUpPage() -> impl IntoView {
                                 <Alert kind="error"><p>{t!(i18n, signup.invalid)}</p></Alert>
                                 <p><a href="/login">{t!(i18n, signup.to_login)}</a></p>
                             }.into_any(),
+                            Ok(invitation) if invitation.has_account => {
+                                let community = invitation.guest_of.clone().unwrap_or_default();
+                                let login = format!("/login?next=/invite/{token}");
+                                view! {
+                                    <p class="lead">{t!(i18n, signup.guest_intro, community = community.clone(), school = invitation.school_name.clone())}</p>
+                                    {if invitation.signed_in_as_invitee {
+                                        view! {
+                                            <form method="post" action=AcceptGuestInvitation::url() class="form">
+                                                <input type="hidden" name="token" value=token.clone()/>
+                                                <button type="submit" class="button button--primary">{t!(i18n, signup.accept)}</button>
+                                            </form>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <p>{t!(i18n, signup.has_account)}</p>
+                                            <p><a class="button button--primary" href=login>{t!(i18n, signup.login_to_accept)}</a></p>
+                                        }.into_any()
+                                    }}
+                                }.into_any()
+                            }
                             Ok(invitation) => {
                                 let school = invitation.school_name.clone();
                                 let role = invitation.role;
@@ -183,6 +211,7 @@ pub fn ProfilePage() -> impl IntoView {
         view! {
             <Title text=t_string!(i18n, profile.title)/>
             <h1>{t!(i18n, profile.title)}</h1>
+            <p><a href="/privacy">{t!(i18n, profile.privacy_link)}</a></p>
             <div class="grid-2">
                 <section class="card" aria-labelledby="profile-details">
                     <h2 id="profile-details">{t!(i18n, profile.details)}</h2>

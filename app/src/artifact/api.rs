@@ -241,12 +241,13 @@ pub async fn edit_artifact(
     #[server(default)] seci_phase: String,
     #[server(default)] scope: String,
     #[server(default)] review_date: String,
+    #[server(default)] consent: Option<String>,
 ) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let form = ArtifactForm { title, kind, body, tags, seci_phase, scope, review_date };
-        service::edit(&state, &viewer, artifact_id, base_version, &form).await?;
+        service::edit(&state, &viewer, artifact_id, base_version, &form, consent.is_some()).await?;
         leptos_axum::redirect(&format!("/a/{artifact_id}"));
         Ok(())
     })

@@ -150,10 +150,14 @@ fn slug(title: &str) -> String {
 }
 
 /// Every artifact of a community (Markdown with its metadata, plus its files) and an
-/// index, as one zip archive, for the community's members.
+/// index, as one zip archive, for the community's members; a guest, who came for one
+/// community's meetings and products, does not take its whole knowledge base away.
 pub async fn export(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Result<(String, Vec<u8>), AppError> {
     let db = &state.db;
-    let (community, _) = member_access(db, viewer, community_id).await?;
+    let (community, membership) = member_access(db, viewer, community_id).await?;
+    if membership.role == crate::community::domain::CommunityRole::Guest.as_str() {
+        return Err(AppError::NotFound);
+    }
     let artifacts = artifact::Entity::find()
         .filter(artifact::Column::CommunityId.eq(community_id))
         .order_by_asc(artifact::Column::CreatedAt)

@@ -106,8 +106,22 @@ impl Access {
             || self.membership.as_ref().is_some_and(|m| m.role == CommunityRole::Facilitator.as_str())
     }
 
+    /// Members (not guests) publish organisation-wide; a case summary only its case
+    /// bringer, who consented to the community and must consent again to go wider.
     pub fn may_publish(&self) -> bool {
         self.membership.as_ref().is_some_and(|m| m.role != CommunityRole::Guest.as_str())
+            && (!self.from_a_round() || self.artifact.created_by == Some(self.viewer_id))
+    }
+
+    /// Written from an intervision round: its case bringer's consent decides its scope.
+    pub fn from_a_round(&self) -> bool {
+        self.artifact.source == Source::Intervision.as_str()
+    }
+
+    /// Who brought the case behind a case summary stays within the community's own
+    /// members: guests and readers elsewhere on the board see no names on it.
+    pub fn hides_case_bringer(&self) -> bool {
+        self.from_a_round() && self.membership.as_ref().is_none_or(|m| m.role == CommunityRole::Guest.as_str())
     }
 }
 
@@ -292,12 +306,15 @@ pub async fn insert_artifact<C: ConnectionTrait>(
 /// Saves an edit as the next version. Fails with `EditConflict` when someone saved
 /// after `base_version` (nothing is overwritten). Editing an outdated artifact or one
 /// due for review counts as its review: open flags are resolved as "updated".
+/// Widening a case summary beyond its community needs its case bringer's
+/// `consent_again`.
 pub async fn edit(
     state: &AppState,
     viewer: &Viewer,
     artifact_id: Uuid,
     base_version: i32,
     form: &ArtifactForm,
+    consent_again: bool,
 ) -> Result<(), AppError> {
     let tz = &state.settings.time_zone;
     let txn = begin_write(&state.db).await?;
@@ -315,8 +332,12 @@ pub async fn edit(
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));
     }
     let input = form.validate(Source::parse(&access.artifact.source).unwrap_or(Source::Direct), today(tz))?;
-    if input.scope == Scope::Organisation && !access.may_publish() {
+    let widening = input.scope == Scope::Organisation && access.artifact.scope != Scope::Organisation.as_str();
+    if widening && !access.may_publish() {
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));
+    }
+    if widening && access.from_a_round() && !consent_again {
+        return Err(AppError::field("consent", ErrorKey::ConsentNeeded));
     }
     let current = access.artifact;
     if current.version != base_version {
@@ -489,7 +510,7 @@ pub async fn artifact_page(
         scope: Scope::parse(&a.scope).unwrap_or(Scope::Community),
         source: Source::parse(&a.source).unwrap_or(Source::Direct),
         standing: standing_of(a, now()),
-        owner: name_or_former(&people, a.owner_id),
+        owner: if access.hides_case_bringer() { "—".to_string() } else { name_or_former(&people, a.owner_id) },
         review_due_at: to_local(tz, a.review_due_at),
         version: a.version,
         updated_at: to_local(tz, a.updated_at),
@@ -723,7 +744,11 @@ pub async fn history(
             .map(|v| VersionRow {
                 number: v.number,
                 title: v.title.clone(),
-                author: name_or_former(&people, v.author_id),
+                author: if access.hides_case_bringer() {
+                    "—".to_string()
+                } else {
+                    name_or_former(&people, v.author_id)
+                },
                 at: v.created_at,
                 restored_from: v.restored_from,
             })

@@ -294,6 +294,9 @@ fn ArtifactFields(
     let kind = artifact.as_ref().map(|a| a.kind).unwrap_or(ArtifactKind::LessonPlan);
     let phase = artifact.as_ref().map(|a| a.seci_phase);
     let scope = artifact.as_ref().map(|a| a.scope).unwrap_or(Scope::Community);
+    // A case summary goes wider only with its case bringer's consent, asked again.
+    let needs_consent =
+        artifact.as_ref().is_some_and(|a| a.source == Source::Intervision && a.scope == Scope::Community);
     let locale = i18n.get_locale_untracked();
     let kind_error = Signal::derive(move || error.get().and_then(|e| e.field_error("kind")));
     view! {
@@ -334,6 +337,12 @@ fn ArtifactFields(
                         </div>
                     }
                 }).collect_view()}
+                {needs_consent.then(|| view! {
+                    <div class="field--check">
+                        <input type="checkbox" id="field-consent" name="consent" value="on"/>
+                        <label for="field-consent">{t!(i18n, artifacts.widen_consent)}</label>
+                    </div>
+                })}
             </fieldset>
         })}
         <Field name="review_date" kind="date"

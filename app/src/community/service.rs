@@ -1020,10 +1020,34 @@ pub async fn join_as_guest<C: ConnectionTrait>(
     if parse_status(&community.status) == CommunityStatus::Archived {
         return Err(AppError::InvalidToken);
     }
-    ensure_capacity(db, &community, false).await?;
     let at = now();
-    insert_membership(db, community.id, user_id, CommunityRole::Guest, MembershipStatus::Active, invited_by, at)
-        .await?;
+    match membership_of(db, community.id, user_id).await? {
+        Some(m) if m.status == MembershipStatus::Active.as_str() => {
+            return Err(AppError::Conflict(ErrorKey::AlreadyMember));
+        }
+        // Someone who left, or was invited in the app before: back in, as a guest.
+        Some(m) => {
+            ensure_capacity(db, &community, false).await?;
+            let mut row: community_member::ActiveModel = m.into();
+            row.role = Set(CommunityRole::Guest.as_str().to_string());
+            row.status = Set(MembershipStatus::Active.as_str().to_string());
+            row.joined_at = Set(Some(at));
+            row.update(db).await?;
+        }
+        None => {
+            ensure_capacity(db, &community, false).await?;
+            insert_membership(
+                db,
+                community.id,
+                user_id,
+                CommunityRole::Guest,
+                MembershipStatus::Active,
+                invited_by,
+                at,
+            )
+            .await?;
+        }
+    }
     record_change(
         db,
         community.id,
@@ -1052,8 +1076,10 @@ async fn guest_invitations<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Re
 }
 
 /// A facilitator invites someone from outside the organisation as a guest of this one
-/// community. People with an account are invited in the app; others get an email with
-/// a sign-up link that makes an account without any role in the organisation.
+/// community, always by an emailed link: whether the address already has an account
+/// (perhaps on another board) is never shown to the facilitator, who sees only the
+/// address until the guest accepts. Colleagues of the same board are refused: they
+/// join as colleagues.
 pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid, email: &str) -> Result<(), AppError> {
     let db = &state.db;
     let community = facilitator_access(db, viewer, community_id).await?;
@@ -1067,42 +1093,11 @@ pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid,
         if board_of_staff(db, &staff).await?.is_some_and(|b| b.id == community.organisation_id) {
             return Err(AppError::field("guest_email", ErrorKey::ColleagueNotGuest));
         }
-        if existing.deactivated_at.is_some() {
-            return Err(AppError::field("guest_email", ErrorKey::NotAColleague));
-        }
-        let txn = begin_write(db).await?;
-        if membership_of(&txn, community.id, existing.id).await?.is_some() {
+        let member = membership_of(db, community.id, existing.id).await?;
+        if member.is_some_and(|m| m.status == MembershipStatus::Active.as_str()) {
+            // Already in the community: the facilitator sees them there.
             return Err(AppError::field("guest_email", ErrorKey::AlreadyMember));
         }
-        ensure_capacity(&txn, &community, true).await?;
-        insert_membership(
-            &txn,
-            community.id,
-            existing.id,
-            CommunityRole::Guest,
-            MembershipStatus::Invited,
-            Some(viewer.id()),
-            now(),
-        )
-        .await?;
-        record_change(
-            &txn,
-            community.id,
-            existing.id,
-            Some(viewer.id()),
-            MembershipChange::Invited,
-            Some(CommunityRole::Guest),
-        )
-        .await?;
-        txn.commit().await?;
-        let notice = Notice {
-            kind: NoticeKind::Invited,
-            community_id: community.id,
-            meeting_id: None,
-            artifact_id: None,
-            actor_id: Some(viewer.id()),
-        };
-        return notify(state, notice, &[existing.id]).await;
     }
     let open = guest_invitations(db, community.id).await?;
     if open.iter().any(|i| i.email == email) {
@@ -1126,6 +1121,7 @@ pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid,
         expires_at: Set(created + state.settings.invitation_valid),
         revoked_at: Set(None),
         community_id: Set(Some(community.id)),
+        max_uses: Set(None),
     }
     .insert(db)
     .await?;
@@ -1221,6 +1217,70 @@ pub async fn leave(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid)
     record_change(&txn, community_id, viewer.id(), Some(viewer.id()), MembershipChange::Left, None).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Ends every membership of someone whose account an admin deactivated. Where they
+/// were the last facilitator, the longest-standing member (not a guest) takes over;
+/// a community left without members is archived. The artifacts they owned pass on
+/// as when anyone leaves. Returns, per community, the facilitators to tell.
+pub async fn end_memberships_of_departed<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    admin_id: Uuid,
+) -> Result<Vec<(Uuid, Vec<Uuid>)>, AppError> {
+    let memberships =
+        community_member::Entity::find().filter(community_member::Column::UserId.eq(user_id)).all(db).await?;
+    let mut told = Vec::new();
+    for membership in memberships {
+        let community_id = membership.community_id;
+        community_member::Entity::delete_by_id(membership.id).exec(db).await?;
+        if membership.status != MembershipStatus::Active.as_str() {
+            continue;
+        }
+        let others = community_member::Entity::find()
+            .filter(community_member::Column::CommunityId.eq(community_id))
+            .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+            .order_by_asc(community_member::Column::JoinedAt)
+            .all(db)
+            .await?;
+        let is_facilitator = |m: &community_member::Model| m.role == CommunityRole::Facilitator.as_str();
+        if others.is_empty() {
+            community::Entity::update_many()
+                .col_expr(
+                    community::Column::Status,
+                    sea_orm::sea_query::Expr::value(CommunityStatus::Archived.as_str()),
+                )
+                .col_expr(community::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now()))
+                .filter(community::Column::Id.eq(community_id))
+                .exec(db)
+                .await?;
+        } else if !others.iter().any(is_facilitator)
+            && let Some(heir) = others.iter().find(|m| m.role != CommunityRole::Guest.as_str())
+        {
+            let mut row: community_member::ActiveModel = heir.clone().into();
+            row.role = Set(CommunityRole::Facilitator.as_str().to_string());
+            row.update(db).await?;
+            record_change(
+                db,
+                community_id,
+                heir.user_id,
+                Some(admin_id),
+                MembershipChange::RoleChanged,
+                Some(CommunityRole::Facilitator),
+            )
+            .await?;
+        }
+        crate::artifact::service::hand_over(db, community_id, user_id).await?;
+        record_change(db, community_id, user_id, Some(admin_id), MembershipChange::Removed, None).await?;
+        let facilitators = community_member::Entity::find()
+            .filter(community_member::Column::CommunityId.eq(community_id))
+            .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+            .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
+            .all(db)
+            .await?;
+        told.push((community_id, facilitators.into_iter().map(|m| m.user_id).collect()));
+    }
+    Ok(told)
 }
 
 /// A facilitator removes a member or withdraws an invitation; not themselves (they

@@ -58,7 +58,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             && let Some(dir) = std::path::Path::new(&path).parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            crate::state::create_private_dir(dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
         if !url.contains("mode=") && !url.contains(":memory:") {
             url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
@@ -81,6 +82,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Deleted and overwritten text is zeroed in the file, not left in free pages.
+                .pragma("secure_delete", "ON")
                 // Rows come from the connection's own thread through a bounded channel;
                 // once it is full, every further row costs two thread switches. A page's
                 // longest read fits whole (the queue grows only as far as it is used).
@@ -181,6 +184,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// the data (PostgreSQL's default isolation takes a snapshot per statement).
 pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin().await
+}
+
+/// After confidential text was deleted: on SQLite, copies the write-ahead log into
+/// the database file and empties it, so the old text is in neither (with
+/// `secure_delete` the freed space is zeroed). PostgreSQL keeps dead row versions
+/// until VACUUM reclaims them (autovacuum, usually within minutes; see
+/// docs/privacy.md). A failure is logged: the text is gone from every query already.
+pub async fn forget_deleted(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    use sea_orm::ConnectionTrait;
+    if let Err(error) = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await {
+        tracing::warn!(%error, "could not checkpoint the write-ahead log after a purge");
+    }
 }
 
 /// The current time, truncated to whole microseconds so it round-trips through both

@@ -1,5 +1,7 @@
 //! tower-sessions' store over our own database, so sessions live server-side, survive
-//! restarts, and use the same connection pool and migrations as everything else.
+//! restarts, and use the same connection pool and migrations as everything else. Rows
+//! are keyed by a SHA-256 hash of the session id: a copy of the database (a backup, a
+//! leaked dump) holds no cookie value that signs anyone in.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::OnConflict;
@@ -27,6 +29,12 @@ impl DbSessionStore {
     }
 }
 
+/// The key a session's row is stored under.
+pub fn stored_id(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
@@ -37,7 +45,7 @@ impl SessionStore for DbSessionStore {
         loop {
             let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let row = session::ActiveModel {
-                id: Set(record.id.to_string()),
+                id: Set(stored_id(&record.id)),
                 data: Set(data),
                 expires_at: Set(record.expiry_date),
             };
@@ -56,7 +64,7 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let row = session::ActiveModel {
-            id: Set(record.id.to_string()),
+            id: Set(stored_id(&record.id)),
             data: Set(data),
             expires_at: Set(record.expiry_date),
         };
@@ -73,7 +81,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = session::Entity::find_by_id(id.to_string())
+        let Some(row) = session::Entity::find_by_id(stored_id(id))
             .filter(session::Column::ExpiresAt.gt(super::now()))
             .one(&self.db)
             .await
@@ -86,7 +94,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(stored_id(id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

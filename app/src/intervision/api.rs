@@ -22,12 +22,13 @@ use {
     crate::state::AppState,
 };
 
-/// A case as the community's members see it.
+/// A case as the community's members see it before a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseRow {
     pub id: Uuid,
     pub title: String,
-    pub situation: String,
+    /// Only for the case bringer; the group hears the situation inside the round.
+    pub situation: Option<String>,
     pub question: String,
     pub status: CaseStatus,
     pub author: Option<String>,

@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use super::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
 use super::follow_up::{
-    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, validate_report,
+    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, evaluation_closed,
+    validate_report,
 };
 use super::plan::RoundRole;
 use super::round::Status;
@@ -26,7 +27,9 @@ use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
 use crate::artifact::service::insert_artifact;
 use crate::community::participation::EventKind;
 use crate::community::service::record_event;
-use crate::db::entities::{artifact, intervision_action, intervision_case, intervision_evaluation, intervision_round};
+use crate::db::entities::{
+    artifact, intervision_action, intervision_case, intervision_evaluation, intervision_participant, intervision_round,
+};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::meeting::service::to_local;
@@ -46,7 +49,7 @@ pub fn today_in(tz: &jiff::tz::TimeZone) -> Date {
 }
 
 fn ended(access: &Access) -> Result<(), AppError> {
-    if access.state.status == Status::Ended && access.round.purged_at.is_none() {
+    if access.state.status == Status::Ended && !super::rounds::text_gone(&access.round, now()) {
         Ok(())
     } else {
         Err(AppError::Conflict(ErrorKey::StepNotPossible))
@@ -166,6 +169,13 @@ pub async fn evaluate(
     let txn = begin_write(&state.db).await?;
     let access = participant_access(&txn, viewer, round_id).await?;
     ended(&access)?;
+    let at = now();
+    let taking_part = taking_part(&txn, round_id).await?;
+    let answered = |answers: u64| evaluation_closed(access.round.ended_at, answers as usize, taking_part, at);
+    let before = evaluations_of(round_id).count(&txn).await?;
+    if answered(before) {
+        return Err(AppError::Conflict(ErrorKey::EvaluationClosed));
+    }
     let row = intervision_evaluation::ActiveModel {
         id: Set(Uuid::now_v7()),
         round_id: Set(round_id),
@@ -187,9 +197,26 @@ pub async fn evaluate(
         )
         .exec(&txn)
         .await?;
+    let closes_now = answered(evaluations_of(round_id).count(&txn).await?);
     txn.commit().await?;
-    state.hub.publish(round_id);
+    // Screens hear of the evaluation once, when it closes; never of one answer.
+    if closes_now {
+        state.hub.publish(round_id);
+    }
     Ok(())
+}
+
+fn evaluations_of(round_id: Uuid) -> sea_orm::Select<intervision_evaluation::Entity> {
+    intervision_evaluation::Entity::find().filter(intervision_evaluation::Column::RoundId.eq(round_id))
+}
+
+/// How many people take part in a round: role holders and those marked present.
+async fn taking_part<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<usize, AppError> {
+    let people = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round_id))
+        .all(db)
+        .await?;
+    Ok(people.iter().filter(|p| p.present || p.role != RoundRole::Participant.as_str()).count())
 }
 
 /// The case bringer publishes a de-identified summary of what the group learned as a
@@ -285,6 +312,7 @@ pub async fn look_back<C: ConnectionTrait>(
     let actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::CommunityId.eq(community_id))
         .filter(intervision_action::Column::RoundId.ne(before_round))
+        .filter(intervision_action::Column::RoundId.in_subquery(rounds_with_text(community_id)))
         .filter(intervision_action::Column::Outcome.is_null())
         .filter(intervision_action::Column::Body.ne(""))
         .order_by_asc(intervision_action::Column::CheckInOn)
@@ -301,15 +329,20 @@ pub async fn round_closing<C: ConnectionTrait>(
     round: &intervision_round::Model,
     today: Date,
 ) -> Result<RoundClosing, AppError> {
+    let gone = super::rounds::text_gone(round, now());
     let actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::RoundId.eq(round.id))
         .order_by_asc(intervision_action::Column::CreatedAt)
         .all(db)
-        .await?;
-    let evaluations = intervision_evaluation::Entity::find()
-        .filter(intervision_evaluation::Column::RoundId.eq(round.id))
-        .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|_| !gone)
+        .collect();
+    let mut evaluations = evaluations_of(round.id).all(db).await?;
+    if gone {
+        evaluations.iter_mut().for_each(|e| e.learned = None);
+    }
+    let closed = evaluation_closed(round.ended_at, evaluations.len(), taking_part(db, round.id).await?, now());
     let mine = evaluations.iter().find(|e| e.user_id == viewer.id()).map(|e| MyEvaluation {
         safe: e.safe as u8,
         useful: e.useful as u8,
@@ -325,7 +358,7 @@ pub async fn round_closing<C: ConnectionTrait>(
     };
     Ok(RoundClosing {
         actions: action_rows(db, actions, viewer, today).await?,
-        evaluation: GroupEvaluation::of(&group),
+        evaluation: GroupEvaluation::of(&group, closed),
         my_evaluation: mine,
         summary,
         default_check_in: (today + Duration::days(DEFAULT_CHECK_IN_DAYS)).to_string(),
@@ -361,6 +394,7 @@ pub(crate) async fn follow_up_actions<C: ConnectionTrait>(
 ) -> Result<Vec<intervision_action::Model>, AppError> {
     let mut actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::CommunityId.eq(community_id))
+        .filter(intervision_action::Column::RoundId.in_subquery(rounds_with_text(community_id)))
         .filter(intervision_action::Column::Body.ne(""))
         .all(db)
         .await?;
@@ -371,6 +405,17 @@ pub(crate) async fn follow_up_actions<C: ConnectionTrait>(
         (Some(x), Some(y)) => y.cmp(&x),
     });
     Ok(actions)
+}
+
+/// The community's rounds whose text has neither expired nor been purged.
+fn rounds_with_text(community_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(intervision_round::Column::Id)
+        .from(intervision_round::Entity)
+        .and_where(intervision_round::Column::CommunityId.eq(community_id))
+        .and_where(intervision_round::Column::PurgedAt.is_null())
+        .and_where(intervision_round::Column::ExpiresAt.gt(now()))
+        .to_owned()
 }
 
 /// Empties the text of actions and evaluations of rounds whose time is up; outcomes

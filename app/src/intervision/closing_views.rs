@@ -217,7 +217,7 @@ fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView
     let group =
         Memo::new(move |_| round.with(|r| r.closing.as_ref().map(|c| c.evaluation.clone()).unwrap_or_default()));
     let mine = Memo::new(move |_| round.with(|r| r.closing.as_ref().and_then(|c| c.my_evaluation.clone())));
-    let tenths = |t: Option<u32>| t.map(|t| format!("{},{}", t / 10, t % 10)).unwrap_or_default();
+    let halves = |h: u32| if h.is_multiple_of(2) { format!("{}", h / 2) } else { format!("{},5", h / 2) };
     let scale = move |name: &'static str, legend: String, selected: Option<u8>, error: Option<ErrorKey>| {
         view! {
             <fieldset class="field" class:field--invalid=error.is_some()>
@@ -273,20 +273,28 @@ fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView
             <h2 id="evaluation-title">{td_string!(locale, rounds.evaluation_title)}</h2>
             {move || {
                 let group = group.get();
-                match (group.safe_tenths, group.useful_tenths) {
+                match (group.safe_halves, group.useful_halves) {
                     (Some(safe), Some(useful)) => Either::Left(view! {
                         <p data-testid="evaluation-group">
-                            {td_string!(locale, rounds.eval_group, count = group.answers, safe = tenths(Some(safe)), useful = tenths(Some(useful))).to_string()}
+                            {td_string!(locale, rounds.eval_group, count = group.answers, safe = halves(safe), useful = halves(useful)).to_string()}
                         </p>
                         {(!group.learned.is_empty()).then(|| view! {
                             <h3>{td_string!(locale, rounds.eval_learned_title)}</h3>
                             <ul class="stack">{group.learned.into_iter().map(|l| view! { <li class="prewrap">{l}</li> }).collect_view()}</ul>
                         })}
                     }),
-                    _ => Either::Right(view! { <p class="muted" data-testid="evaluation-group">{td_string!(locale, rounds.eval_wait, count = group.answers).to_string()}</p> }),
+                    _ => Either::Right(view! {
+                        <p class="muted" data-testid="evaluation-group">
+                            {if group.closed {
+                                td_string!(locale, rounds.eval_too_few, count = group.answers).to_string()
+                            } else {
+                                td_string!(locale, rounds.eval_wait, count = group.answers).to_string()
+                            }}
+                        </p>
+                    }),
                 }
             }}
-            {form}
+            {move || (!group.with(|g| g.closed)).then(&form)}
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Closing the loop of a round, as plain rules: the case bringer's actions with a
 //! check-in date and the report of what came of them, each participant's three-question
-//! evaluation (shown only as a group once enough people answered, so no one's answer
-//! can be picked out), and the de-identified summary that may leave the round only
+//! evaluation (shown only as a group, coarsely, once it closed and enough people
+//! answered, so no one's answer can be picked out or read from a change), and the de-identified summary that may leave the round only
 //! with the case bringer's consent and without quoting the case.
 
 use serde::{Deserialize, Serialize};
@@ -116,30 +116,49 @@ pub fn validate_evaluation(safe: &str, useful: &str, learned: &str) -> Result<Ev
     })
 }
 
-/// The group's evaluation: averages in tenths (42 is 4.2) and what people learned,
-/// without names, once at least [`EVALUATION_MIN_GROUP`] people answered.
+/// How long after a round's end its participants may answer the evaluation, unless
+/// all of them answered sooner.
+pub const EVALUATION_OPEN_HOURS: i64 = 48;
+
+/// Whether a round's evaluation is closed: answers are then final and the group's
+/// shows. Nothing is shown while answers still come in, so no one can read the newest
+/// answer from a change in the averages.
+pub fn evaluation_closed(
+    ended_at: Option<time::OffsetDateTime>,
+    answers: usize,
+    taking_part: usize,
+    at: time::OffsetDateTime,
+) -> bool {
+    ended_at.is_some_and(|end| answers >= taking_part || at >= end + Duration::hours(EVALUATION_OPEN_HOURS))
+}
+
+/// The group's evaluation once it is closed and at least [`EVALUATION_MIN_GROUP`]
+/// people answered: averages rounded to the nearest half (in halves: 9 is 4.5) and
+/// what people learned, without names. Before that only the number of answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupEvaluation {
     pub answers: u32,
-    pub safe_tenths: Option<u32>,
-    pub useful_tenths: Option<u32>,
+    pub closed: bool,
+    pub safe_halves: Option<u32>,
+    pub useful_halves: Option<u32>,
     pub learned: Vec<String>,
 }
 
 impl GroupEvaluation {
-    pub fn of(evaluations: &[Evaluation]) -> Self {
+    pub fn of(evaluations: &[Evaluation], closed: bool) -> Self {
         let answers = evaluations.len() as u32;
-        if evaluations.len() < EVALUATION_MIN_GROUP {
-            return GroupEvaluation { answers, ..Default::default() };
+        if !closed || evaluations.len() < EVALUATION_MIN_GROUP {
+            return GroupEvaluation { answers, closed, ..Default::default() };
         }
-        let tenths = |sum: u32| (sum * 10 + answers / 2) / answers;
+        let halves = |sum: u32| (4 * sum + answers) / (2 * answers);
         let mut learned: Vec<String> = evaluations.iter().filter_map(|e| e.learned.clone()).collect();
         // Sorted, so the order does not give away who wrote what.
         learned.sort();
         GroupEvaluation {
             answers,
-            safe_tenths: Some(tenths(evaluations.iter().map(|e| e.safe as u32).sum())),
-            useful_tenths: Some(tenths(evaluations.iter().map(|e| e.useful as u32).sum())),
+            closed,
+            safe_halves: Some(halves(evaluations.iter().map(|e| e.safe as u32).sum())),
+            useful_halves: Some(halves(evaluations.iter().map(|e| e.useful as u32).sum())),
             learned,
         }
     }
@@ -245,16 +264,30 @@ mod tests {
     }
 
     #[test]
-    fn the_group_evaluation_shows_only_from_three_answers() {
+    fn the_group_evaluation_shows_only_once_closed_and_from_three_answers() {
         let e = |safe, useful, learned: Option<&str>| Evaluation { safe, useful, learned: learned.map(Into::into) };
         let two = [e(5, 4, Some("b")), e(4, 4, None)];
-        assert_eq!(GroupEvaluation::of(&two), GroupEvaluation { answers: 2, ..Default::default() });
+        assert_eq!(GroupEvaluation::of(&two, true), GroupEvaluation { answers: 2, closed: true, ..Default::default() });
         let three = [e(5, 4, Some("zuinig adviseren")), e(4, 4, None), e(4, 3, Some("beter luisteren"))];
-        let group = GroupEvaluation::of(&three);
+        let open = GroupEvaluation::of(&three, false);
+        assert_eq!(open, GroupEvaluation { answers: 3, closed: false, ..Default::default() }, "nothing while open");
+        let group = GroupEvaluation::of(&three, true);
         assert_eq!(group.answers, 3);
-        assert_eq!(group.safe_tenths, Some(43));
-        assert_eq!(group.useful_tenths, Some(37));
+        // 4.33 and 3.67, coarsened to halves: 4.5 and 3.5.
+        assert_eq!((group.safe_halves, group.useful_halves), (Some(9), Some(7)));
         assert_eq!(group.learned, vec!["beter luisteren".to_string(), "zuinig adviseren".to_string()]);
+        let even = [e(4, 2, None), e(4, 2, None), e(4, 3, None)];
+        assert_eq!(GroupEvaluation::of(&even, true).safe_halves, Some(8));
+        assert_eq!(GroupEvaluation::of(&even, true).useful_halves, Some(5), "2.33 is 2.5");
+    }
+
+    #[test]
+    fn the_evaluation_closes_when_everyone_answered_or_the_time_is_up() {
+        let end = time::macros::datetime!(2026-12-01 15:00 UTC);
+        assert!(!evaluation_closed(None, 6, 6, end), "a round that has not ended");
+        assert!(!evaluation_closed(Some(end), 5, 6, end + Duration::hours(47)));
+        assert!(evaluation_closed(Some(end), 6, 6, end), "everyone answered");
+        assert!(evaluation_closed(Some(end), 2, 6, end + Duration::hours(EVALUATION_OPEN_HOURS)));
     }
 
     #[test]

@@ -21,12 +21,24 @@ pub trait RoundHub: Send + Sync {
     fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()>;
     /// How many screens are connected, over all rounds (for the benchmark and logs).
     fn screens(&self) -> usize;
+    /// Tells every screen of `user` to check that its session still holds (they signed
+    /// out, changed their password or were deactivated).
+    fn sessions_changed(&self, user: Uuid);
+    /// Users whose sessions changed, from now on.
+    fn subscribe_sessions(&self) -> broadcast::Receiver<Uuid>;
 }
 
-/// The hub for one server process: a broadcast channel per round with open screens.
-#[derive(Default)]
+/// The hub for one server process: a broadcast channel per round with open screens,
+/// and one for accounts whose sessions changed.
 pub struct LocalHub {
     rounds: Mutex<HashMap<Uuid, broadcast::Sender<()>>>,
+    sessions: broadcast::Sender<Uuid>,
+}
+
+impl Default for LocalHub {
+    fn default() -> Self {
+        Self { rounds: Mutex::default(), sessions: broadcast::channel(BACKLOG).0 }
+    }
 }
 
 impl RoundHub for LocalHub {
@@ -49,6 +61,15 @@ impl RoundHub for LocalHub {
     fn screens(&self) -> usize {
         let rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         rounds.values().map(|sender| sender.receiver_count()).sum()
+    }
+
+    fn sessions_changed(&self, user: Uuid) {
+        // No screen open: nobody to tell.
+        let _ = self.sessions.send(user);
+    }
+
+    fn subscribe_sessions(&self) -> broadcast::Receiver<Uuid> {
+        self.sessions.subscribe()
     }
 }
 

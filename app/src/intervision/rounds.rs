@@ -307,7 +307,8 @@ async fn build_view(
     };
     let Access { round, community, me, method, state } = access;
     let my_role = RoundRole::parse(&me.role).unwrap_or(RoundRole::Participant);
-    let case = if round.purged_at.is_some() {
+    let gone = text_gone(&round, now());
+    let case = if gone {
         None
     } else {
         intervision_case::Entity::find_by_id(round.case_id)
@@ -320,11 +321,15 @@ async fn build_view(
         .filter(intervision_participant::Column::RoundId.eq(round.id))
         .all(db)
         .await?;
-    let contributions = intervision_contribution::Entity::find()
-        .filter(intervision_contribution::Column::RoundId.eq(round.id))
-        .order_by_asc(intervision_contribution::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let contributions = if gone {
+        Vec::new()
+    } else {
+        intervision_contribution::Entity::find()
+            .filter(intervision_contribution::Column::RoundId.eq(round.id))
+            .order_by_asc(intervision_contribution::Column::CreatedAt)
+            .all(db)
+            .await?
+    };
     let names = names(db, participants.iter().map(|p| p.user_id).collect()).await?;
     let is_case_bringer = my_role == RoundRole::CaseBringer;
     let mut hidden: Vec<HiddenCount> = Vec::new();
@@ -599,7 +604,8 @@ pub(crate) async fn round_rows<C: ConnectionTrait>(
     community_id: Uuid,
 ) -> Result<Vec<RoundRow>, AppError> {
     let (rounds, people) = rounds_with_people(db, community_id).await?;
-    let case_ids: Vec<Uuid> = rounds.iter().filter(|r| r.purged_at.is_none()).map(|r| r.case_id).collect();
+    let at = now();
+    let case_ids: Vec<Uuid> = rounds.iter().filter(|r| !text_gone(r, at)).map(|r| r.case_id).collect();
     let case_titles: HashMap<Uuid, String> = intervision_case::Entity::find()
         .select_only()
         .column(intervision_case::Column::Id)
@@ -642,6 +648,7 @@ pub(crate) fn rows_of_rounds(
     case_titles: &HashMap<Uuid, String>,
     viewer: &Viewer,
 ) -> Vec<RoundRow> {
+    let at = now();
     rounds
         .into_iter()
         .map(|round| {
@@ -653,7 +660,7 @@ pub(crate) fn rows_of_rounds(
             let method = Method::from_json(&round.method).ok();
             RoundRow {
                 id: round.id,
-                case_title: case_titles.get(&round.case_id).filter(|_| mine && round.purged_at.is_none()).cloned(),
+                case_title: case_titles.get(&round.case_id).filter(|_| mine && !text_gone(&round, at)).cloned(),
                 method_name: method.map(|m| m.name).unwrap_or_default(),
                 status: status_of(&round.status),
                 took_part: mine,
@@ -662,6 +669,12 @@ pub(crate) fn rows_of_rounds(
             }
         })
         .collect()
+}
+
+/// Whether what was written in a round is gone: purged, or expired and waiting for
+/// housekeeping to purge it (pages never show expired text in between).
+pub(crate) fn text_gone(round: &intervision_round::Model, at: OffsetDateTime) -> bool {
+    round.purged_at.is_some() || round.expires_at <= at
 }
 
 /// Deletes what was written in rounds whose time is up and marks them purged; the
@@ -690,5 +703,6 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
         .await?;
     closing::purge_rounds(&txn, &expired).await?;
     txn.commit().await?;
+    crate::db::forget_deleted(db).await;
     Ok(expired.len())
 }

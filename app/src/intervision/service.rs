@@ -88,8 +88,9 @@ pub(crate) async fn case_list<C: ConnectionTrait>(
     Ok(case_rows(community, cases, &votes, &authors, viewer))
 }
 
-/// The community's cases that still have their text, newest first, and their votes (a
-/// purged case's votes are deleted with its text), read in one query.
+/// The community's cases that still have their text and have not expired (housekeeping
+/// may not have emptied them yet), newest first, and their votes (a purged case's votes
+/// are deleted with its text), read in one query.
 async fn cases_with_votes<C: ConnectionTrait>(
     db: &C,
     community_id: Uuid,
@@ -97,6 +98,7 @@ async fn cases_with_votes<C: ConnectionTrait>(
     let rows = intervision_case::Entity::find()
         .filter(intervision_case::Column::CommunityId.eq(community_id))
         .filter(intervision_case::Column::PurgedAt.is_null())
+        .filter(intervision_case::Column::ExpiresAt.gt(now()))
         .order_by_desc(intervision_case::Column::CreatedAt)
         .find_with_related(intervision_case_vote::Entity)
         .all(db)
@@ -112,7 +114,10 @@ async fn cases_with_votes<C: ConnectionTrait>(
     Ok((cases, votes))
 }
 
-/// Votes count for open cases only; the viewer also sees which case has their own.
+/// What members may see of the community's cases before a round: open cases with
+/// their title, question and votes (the situation only for its bringer), a withdrawn
+/// case only for its bringer, and no discussed case (its round shows it to those who
+/// took part). The JSON obeys this, not just the page.
 fn case_rows(
     community: community::Model,
     cases: Vec<intervision_case::Model>,
@@ -123,22 +128,31 @@ fn case_rows(
     let my_vote = votes.iter().find(|v| v.user_id == viewer.id()).map(|v| v.case_id);
     let rows = cases
         .into_iter()
-        .map(|case| {
-            let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open);
+        .filter_map(|case| {
+            let status = CaseStatus::parse(&case.status).ok()?;
+            let mine = case.author_id == Some(viewer.id());
+            let visible = match status {
+                CaseStatus::Open => true,
+                CaseStatus::Withdrawn => mine,
+                CaseStatus::Discussed => false,
+            };
+            if !visible {
+                return None;
+            }
             let votes =
                 if status == CaseStatus::Open { votes.iter().filter(|v| v.case_id == case.id).count() } else { 0 };
-            CaseRow {
+            Some(CaseRow {
                 id: case.id,
                 title: case.title,
-                situation: case.situation,
+                situation: mine.then_some(case.situation),
                 question: case.question,
                 status,
                 author: case.author_id.and_then(|id| names.get(&id).cloned()),
-                mine: case.author_id == Some(viewer.id()),
+                mine,
                 expires_at: case.expires_at,
                 votes: votes as u32,
                 my_vote: my_vote == Some(case.id),
-            }
+            })
         })
         .collect();
     CaseList {
@@ -247,6 +261,9 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
         active.update(&txn).await?;
     }
     txn.commit().await?;
+    if count > 0 {
+        crate::db::forget_deleted(db).await;
+    }
     Ok(count)
 }
 

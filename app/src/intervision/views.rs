@@ -107,7 +107,7 @@ fn RoundList(rounds: Vec<RoundRow>) -> impl IntoView {
 fn CaseListView(cases: CaseList) -> impl IntoView {
     let i18n = use_i18n();
     let keeping = cases.keeping;
-    let open: Vec<_> = cases.cases.into_iter().filter(|c| c.status != CaseStatus::Discussed).collect();
+    let open = cases.cases;
     let voting = open.iter().filter(|c| c.status == CaseStatus::Open).count() > 1;
     view! {
         <h3>{t!(i18n, rounds.open_cases)}</h3>
@@ -130,7 +130,7 @@ fn CaseListView(cases: CaseList) -> impl IntoView {
                                         {withdrawn.then(|| view! { " "<span class="badge">{t!(i18n, rounds.withdrawn)}</span> })}
                                         {(votes > 0).then(|| view! { " "<span class="badge" data-testid="votes">{t!(i18n, rounds.votes, count = votes)}</span> })}
                                     </summary>
-                                    <p class="prewrap">{case.situation.clone()}</p>
+                                    {case.situation.clone().map(|situation| view! { <p class="prewrap">{situation}</p> })}
                                     <p><strong>{t!(i18n, rounds.case_question)}": "</strong>{case.question.clone()}</p>
                                     <p class="muted small">{t!(i18n, rounds.case_expires)}" "{date_text(case.expires_at)}</p>
                                     {case.mine.then(|| view! {

@@ -66,6 +66,7 @@ pub async fn set_email_preferences(
     meeting_reminder: Option<String>,
     review_due: Option<String>,
     artifact_flagged: Option<String>,
+    member_departed: Option<String>,
 ) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
@@ -81,6 +82,7 @@ pub async fn set_email_preferences(
             (NoticeKind::MeetingReminder, meeting_reminder),
             (NoticeKind::ReviewDue, review_due),
             (NoticeKind::ArtifactFlagged, artifact_flagged),
+            (NoticeKind::MemberDeparted, member_departed),
         ];
         let off: Vec<NoticeKind> = wanted.into_iter().filter(|(_, on)| on.is_none()).map(|(k, _)| k).collect();
         service::set_email_off(&state.db, &viewer, &off).await?;

@@ -19,6 +19,8 @@ string_enum! {
         MeetingReminder => "meeting_reminder",
         ReviewDue => "review_due",
         ArtifactFlagged => "artifact_flagged",
+        /// A member's account was closed by an admin (they left the school).
+        MemberDeparted => "member_departed",
     }
 }
 

@@ -236,6 +236,12 @@ fn message(
                     "{actor} heeft \"{item}\" in de kennisbank van \"{community}\" gemarkeerd als verouderd. Bekijk de reden en werk het bij, bevestig het of archiveer het:"
                 ),
             ),
+            K::MemberDeparted => (
+                format!("Een lid heeft {community} verlaten"),
+                format!(
+                    "Een lid van \"{community}\" werkt niet meer bij de organisatie; het account is gesloten. Producten van dat lid staan nu op naam van een procesbegeleider of lid van de gemeenschap. Kijk of rollen en producten goed verdeeld zijn:"
+                ),
+            ),
         },
         Language::En => match kind {
             K::Invited => (
@@ -286,6 +292,12 @@ fn message(
                 format!("Possibly outdated: {item}"),
                 format!(
                     "{actor} flagged \"{item}\" in the knowledge base of \"{community}\" as outdated. See why, then update, confirm or archive it:"
+                ),
+            ),
+            K::MemberDeparted => (
+                format!("A member left {community}"),
+                format!(
+                    "A member of \"{community}\" no longer works at the organisation; their account is closed. Products they owned are now in the care of a facilitator or member of the community. Check that roles and products are shared out well:"
                 ),
             ),
         },

@@ -58,6 +58,11 @@ pub struct InvitationDetails {
     pub guest_of: Option<String>,
     pub email: Option<String>,
     pub role: Role,
+    /// A guest's invitation to an address that has an account already: they sign in
+    /// and accept instead of signing up. Only the holder of the emailed link learns it.
+    pub has_account: bool,
+    /// Signed in as the invited address: one click accepts.
+    pub signed_in_as_invitee: bool,
 }
 
 /// The staff page's data: schools of the admin's board, staff and open invitations.
@@ -108,14 +113,19 @@ pub async fn invite_staff(school_id: Uuid, email: String, role: String) -> Resul
 
 /// Creates a shareable invitation link and returns it; it is shown once.
 #[server(endpoint = "create_invitation_link")]
-pub async fn create_invitation_link(school_id: Uuid, role: String) -> Result<String, AppError> {
+pub async fn create_invitation_link(
+    school_id: Uuid,
+    #[server(default)] role: String,
+    #[server(default)] max_uses: String,
+) -> Result<String, AppError> {
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let board = service::administered_board(&state.db, &viewer).await?;
-        let role = Role::parse(&role).map_err(|key| AppError::field("role", key))?;
+        let role = if role.is_empty() { Ok(Role::Teacher) } else { Role::parse(&role) };
+        let role = role.map_err(|key| AppError::field("role", key))?;
         let school = service::school_of_board(&state.db, &board, school_id).await?;
-        let url = service::create_link(&state, &viewer, &school, role).await?;
+        let url = service::create_link(&state, &viewer, &school, role, &max_uses).await?;
         // Shown once on the page the form returns to.
         session::flash(crate::account::domain::Flash::InvitationLink(url.clone())).await?;
         Ok(url)
@@ -164,6 +174,19 @@ pub async fn set_staff_role(user_id: Uuid, school_id: Uuid, role: String) -> Res
     .await
 }
 
+/// Offboarding: deactivates a staff member (`active = false`; their sessions end, their
+/// memberships end and what they own passes on) or reactivates them.
+#[server(endpoint = "set_staff_active")]
+pub async fn set_staff_active(user_id: Uuid, active: bool) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let board = service::administered_board(&state.db, &viewer).await?;
+        service::set_active(&state, &viewer, &board, user_id, active).await
+    })
+    .await
+}
+
 #[server(endpoint = "invitation_details")]
 pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, AppError> {
     respond(async move {
@@ -173,12 +196,33 @@ pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, 
             Some(id) => Some(service::community_name(&state.db, id).await?),
             None => None,
         };
+        let account = match (&invitation.email, guest_of.is_some()) {
+            (Some(email), true) => crate::account::service::find_user_by_email(&state.db, email).await?,
+            _ => None,
+        };
+        let viewer = session::viewer(&state, &session::current_session().await?).await?;
         Ok(InvitationDetails {
             guest_of,
             school_name: school.name,
+            signed_in_as_invitee: account.as_ref().zip(viewer).is_some_and(|(a, v)| a.id == v.id()),
+            has_account: account.is_some(),
             email: invitation.email,
             role: Role::parse(&invitation.role).unwrap_or(Role::Teacher),
         })
+    })
+    .await
+}
+
+/// Someone with an account accepts a guest invitation sent to their address and lands
+/// in the community.
+#[server(endpoint = "accept_guest_invitation")]
+pub async fn accept_guest_invitation(token: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let viewer = session::require_viewer(&state).await?;
+        let community_id = service::accept_guest_invitation(&state.db, &viewer, &token).await?;
+        leptos_axum::redirect(&format!("/c/{community_id}"));
+        Ok(())
     })
     .await
 }
@@ -214,7 +258,7 @@ pub async fn accept_invitation(
             service::accept_invitation(&state.db, &token, name.trim(), &normalise_email(&email), password, language)
                 .await?;
         let session = session::current_session().await?;
-        session::sign_in(&session, &user).await?;
+        session::sign_in(&session, &user, false).await?;
         remember_language(language);
         leptos_axum::redirect("/");
         Ok(())

@@ -130,7 +130,7 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         .all(db)
         .await?
         .into_iter()
-        .filter(|i| !(i.single_use && i.accepted_count > 0))
+        .filter(usable)
         .filter_map(|i| {
             Some(PendingInvitation {
                 id: i.id,
@@ -160,6 +160,7 @@ async fn insert_invitation(
     school: &organisation::Model,
     email: Option<String>,
     role: Role,
+    max_uses: Option<i32>,
 ) -> Result<String, AppError> {
     let (token, token_hash) = new_token();
     let created = now();
@@ -176,6 +177,7 @@ async fn insert_invitation(
         expires_at: Set(created + state.settings.invitation_valid),
         revoked_at: Set(None),
         community_id: Set(None),
+        max_uses: Set(max_uses),
     }
     .insert(&state.db)
     .await?;
@@ -193,7 +195,7 @@ pub async fn invite_by_email(
     if find_user_by_email(&state.db, email).await?.is_some() {
         return Err(AppError::field("email", ErrorKey::EmailTaken));
     }
-    let link = insert_invitation(state, viewer, school, Some(email.to_string()), role).await?;
+    let link = insert_invitation(state, viewer, school, Some(email.to_string()), role, None).await?;
     let days = state.settings.invitation_valid.as_secs() / 86_400;
     let body = format!(
         "Hallo,\n\n{inviter} nodigt je uit voor Kring, de plek voor de professionele leergemeenschappen van {school}. \
@@ -206,13 +208,25 @@ pub async fn invite_by_email(
     state.mailer.send(email, &format!("Uitnodiging voor Kring – {}", school.name), body).await
 }
 
+/// The most people one shareable link may sign up.
+pub const LINK_MAX_USES: i32 = 500;
+
+/// A shareable link signs up teachers only, at most `max_uses` of them: a link can be
+/// forwarded, so the roles with more power come only by a personal emailed invitation.
 pub async fn create_link(
     state: &AppState,
     viewer: &Viewer,
     school: &organisation::Model,
     role: Role,
+    max_uses: &str,
 ) -> Result<String, AppError> {
-    insert_invitation(state, viewer, school, None, role).await
+    let cap = match max_uses.trim() {
+        "" => Err(ErrorKey::Required),
+        text => text.parse::<i32>().ok().filter(|n| (1..=LINK_MAX_USES).contains(n)).ok_or(ErrorKey::InvalidChoice),
+    };
+    let teacher = if role == Role::Teacher { Ok(()) } else { Err(ErrorKey::LinkTeachersOnly) };
+    crate::error::Validation::new().check("role", teacher).check("max_uses", cap.map(|_| ())).finish()?;
+    insert_invitation(state, viewer, school, None, role, cap.ok()).await
 }
 
 pub async fn revoke_invitation(
@@ -290,10 +304,76 @@ pub async fn set_role(
     Ok(())
 }
 
+/// Offboarding: an admin deactivates a staff member of their board (`active = false`)
+/// or brings them back. Deactivation ends every session and live screen at once, stops
+/// calendar feeds, ends every community membership (their facilitator role and the
+/// artifacts they own pass on, the facilitators are told) and refuses sign-in from then
+/// on. Reactivation restores the account, not its memberships. Fails with `NotFound`
+/// for someone outside the board, `Conflict(LastAdmin)` for the board's last admin and
+/// `Conflict(LeaveInstead)` for the admin themselves.
+pub async fn set_active(
+    state: &AppState,
+    viewer: &Viewer,
+    board: &organisation::Model,
+    user_id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    let schools = schools_of(db, board).await?;
+    let org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).chain(std::iter::once(board.id)).collect();
+    let txn = begin_write(db).await?;
+    let memberships = staff_membership::Entity::find()
+        .filter(staff_membership::Column::OrganisationId.is_in(org_ids))
+        .all(&txn)
+        .await?;
+    if !memberships.iter().any(|m| m.user_id == user_id) {
+        return Err(AppError::NotFound);
+    }
+    let user = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if user.deactivated_at.is_none() == active {
+        return Ok(());
+    }
+    let at = now();
+    let mut row: user::ActiveModel = user.clone().into();
+    row.updated_at = Set(at);
+    if active {
+        row.deactivated_at = Set(None);
+        row.update(&txn).await?;
+        txn.commit().await?;
+        return Ok(());
+    }
+    if user_id == viewer.id() {
+        return Err(AppError::Conflict(ErrorKey::LeaveInstead));
+    }
+    let is_admin = |m: &&staff_membership::Model| m.role == Role::Admin.as_str();
+    if memberships.iter().filter(is_admin).all(|m| m.user_id == user_id) {
+        return Err(AppError::Conflict(ErrorKey::LastAdmin));
+    }
+    row.deactivated_at = Set(Some(at));
+    row.auth_version = Set(user.auth_version + 1);
+    row.update(&txn).await?;
+    crate::account::service::revoke_calendar_feeds(&txn, user_id).await?;
+    let told = crate::community::service::end_memberships_of_departed(&txn, user_id, viewer.id()).await?;
+    txn.commit().await?;
+    state.hub.sessions_changed(user_id);
+    for (community_id, facilitators) in told {
+        let notice = crate::notification::service::Notice {
+            kind: crate::notification::domain::NoticeKind::MemberDeparted,
+            community_id,
+            meeting_id: None,
+            artifact_id: None,
+            actor_id: Some(viewer.id()),
+        };
+        crate::notification::service::notify(state, notice, &facilitators).await?;
+    }
+    Ok(())
+}
+
 fn usable(invitation: &invitation::Model) -> bool {
     invitation.revoked_at.is_none()
         && invitation.expires_at > now()
         && !(invitation.single_use && invitation.accepted_count > 0)
+        && invitation.max_uses.is_none_or(|cap| invitation.accepted_count < cap)
 }
 
 /// The invitation behind a token and its school. Fails with `InvalidToken` for an
@@ -350,6 +430,28 @@ pub async fn accept_invitation(
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(user)
+}
+
+/// The signed-in person accepts a guest invitation emailed to their own address.
+/// Fails with `InvalidToken` for an unusable link or one meant for another address
+/// (which a stranger holding the link must not learn more about). Returns the
+/// community.
+pub async fn accept_guest_invitation(db: &DatabaseConnection, viewer: &Viewer, token: &str) -> Result<Uuid, AppError> {
+    let txn = begin_write(db).await?;
+    let (invitation, _) = open_invitation(&txn, token).await?;
+    let (Some(community_id), Some(email)) = (invitation.community_id, invitation.email.as_deref()) else {
+        return Err(AppError::InvalidToken);
+    };
+    if email != viewer.user.email {
+        return Err(AppError::InvalidToken);
+    }
+    crate::community::service::join_as_guest(&txn, community_id, viewer.id(), invitation.created_by).await?;
+    let count = invitation.accepted_count + 1;
+    let mut active: invitation::ActiveModel = invitation.into();
+    active.accepted_count = Set(count);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(community_id)
 }
 
 /// Stores the board's community policy (one row per board).

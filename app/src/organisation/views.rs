@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{
-    CreateInvitationLink, InviteStaff, RevokeInvitation, SetCommunityPolicy, SetStaffRole, StaffOverview,
-    load_staff_overview,
+    CreateInvitationLink, InviteStaff, RevokeInvitation, SetCommunityPolicy, SetStaffActive, SetStaffRole,
+    StaffOverview, load_staff_overview,
 };
 use crate::account::domain::{AfterPost, Flash, Role};
 use crate::error::AppError;
@@ -20,6 +20,7 @@ pub fn StaffPage() -> impl IntoView {
     let link = ServerAction::<CreateInvitationLink>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let set_role = ServerAction::<SetStaffRole>::new();
+    let set_active = ServerAction::<SetStaffActive>::new();
     let policy = ServerAction::<SetCommunityPolicy>::new();
     let overview = Resource::new(
         move || {
@@ -29,6 +30,7 @@ pub fn StaffPage() -> impl IntoView {
                 link.version().try_get(),
                 revoke.version().try_get(),
                 set_role.version().try_get(),
+                set_active.version().try_get(),
             )
         },
         |_| load_staff_overview(),
@@ -41,7 +43,7 @@ pub fn StaffPage() -> impl IntoView {
                     match overview.await {
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role policy/> }.into_any(),
+                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role set_active policy/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -56,8 +58,10 @@ fn StaffAdmin(
     link: ServerAction<CreateInvitationLink>,
     revoke: ServerAction<RevokeInvitation>,
     set_role: ServerAction<SetStaffRole>,
+    set_active: ServerAction<SetStaffActive>,
     policy: ServerAction<SetCommunityPolicy>,
 ) -> impl IntoView {
+    let active_error = action_error(set_active);
     let policy_error = action_error(policy);
     let i18n = use_i18n();
     let invite_error = action_error(invite);
@@ -120,10 +124,8 @@ fn StaffAdmin(
                         <label class="field__label" for="link-school">{t!(i18n, staff.school)}</label>
                         <select class="field__input" id="link-school" name="school_id">{school_options(&link_schools)}</select>
                     </div>
-                    <div class="field">
-                        <label class="field__label" for="link-role">{t!(i18n, staff.role)}</label>
-                        <select class="field__input" id="link-role" name="role">{role_options()}</select>
-                    </div>
+                    <Field name="max_uses" kind="number" required=true value="30".to_string()
+                        label=Signal::derive(move || t_string!(i18n, staff.max_uses).to_string()) error=link_error/>
                     <button type="submit" class="button">{t!(i18n, staff.create_link)}</button>
                 </ActionForm>
             </section>
@@ -199,6 +201,7 @@ fn StaffAdmin(
         <section class="card" aria-labelledby="staff-title">
             <h2 id="staff-title">{t!(i18n, staff.staff_title)}</h2>
             <ErrorAlert error=role_error/>
+            <ErrorAlert error=active_error/>
             {if data.staff.is_empty() {
                 view! {
                     <EmptyState title=Signal::derive(move || t_string!(i18n, staff.empty_title).to_string())>
@@ -216,6 +219,7 @@ fn StaffAdmin(
                                     <th scope="col">{t!(i18n, staff.email)}</th>
                                     <th scope="col">{t!(i18n, staff.roles)}</th>
                                     <th scope="col">{t!(i18n, staff.change_role)}</th>
+                                    <th scope="col">{t!(i18n, staff.account)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -249,6 +253,30 @@ fn StaffAdmin(
                                                     </select>
                                                     <button type="submit" class="button button--small">{t!(i18n, staff.save_role)}</button>
                                                 </ActionForm>
+                                            </td>
+                                            <td>
+                                                {if member.active {
+                                                    view! {
+                                                        <details class="disclosure">
+                                                            <summary>{t!(i18n, staff.deactivate)}</summary>
+                                                            <p class="small">{t!(i18n, staff.deactivate_explained)}</p>
+                                                            <ActionForm action=set_active attr:class="inline-form">
+                                                                <input type="hidden" name="user_id" value=member.id.to_string()/>
+                                                                <input type="hidden" name="active" value="false"/>
+                                                                <button type="submit" class="button button--small button--danger">{t!(i18n, staff.deactivate_confirm)}</button>
+                                                            </ActionForm>
+                                                        </details>
+                                                    }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <span class="badge">{t!(i18n, staff.deactivated)}</span>" "
+                                                        <ActionForm action=set_active attr:class="inline-form">
+                                                            <input type="hidden" name="user_id" value=member.id.to_string()/>
+                                                            <input type="hidden" name="active" value="true"/>
+                                                            <button type="submit" class="button button--small">{t!(i18n, staff.reactivate)}</button>
+                                                        </ActionForm>
+                                                    }.into_any()
+                                                }}
                                             </td>
                                         </tr>
                                     }

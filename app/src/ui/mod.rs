@@ -68,6 +68,8 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::NoPhases => td_string!(locale, errors.no_phases),
         ErrorKey::TooManyPhases => td_string!(locale, errors.too_many_phases),
         ErrorKey::PurgeNeedsConfirmation => td_string!(locale, errors.purge_needs_confirmation),
+        ErrorKey::EvaluationClosed => td_string!(locale, errors.evaluation_closed),
+        ErrorKey::LinkTeachersOnly => td_string!(locale, errors.link_teachers_only),
         ErrorKey::NotAColleague => td_string!(locale, errors.not_a_colleague),
         ErrorKey::AlreadyMember => td_string!(locale, errors.already_member),
         ErrorKey::LastFacilitator => td_string!(locale, errors.last_facilitator),

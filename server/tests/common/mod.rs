@@ -175,6 +175,7 @@ impl TestApp {
             time_zone: jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap(),
             upload_max_bytes: UPLOAD_MAX_BYTES,
             storage_quota_bytes: STORAGE_QUOTA_BYTES,
+            retention: app::retention::Retention::default(),
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
         let state = match files {
@@ -523,6 +524,18 @@ impl EventStream {
             let frame = tokio::time::timeout_at(deadline, self.body.frame()).await.ok()??.ok()?;
             if let Ok(bytes) = frame.into_data() {
                 self.buffer.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+
+    /// Whether the server ends the stream within `wait` (whatever it sends meanwhile).
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.frame()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => {}
             }
         }
     }

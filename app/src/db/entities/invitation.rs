@@ -19,6 +19,8 @@ pub struct Model {
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
     /// Set for a guest's invitation into this one community (role `guest`).
     pub community_id: Option<Uuid>,
+    /// A shareable link's use cap, set by the admin.
+    pub max_uses: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

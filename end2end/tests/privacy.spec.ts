@@ -1,0 +1,76 @@
+import { type Browser, type Page } from "@playwright/test";
+import { ADMIN, DEMO_PASSWORD, expect, hydrated, login, test } from "./helpers";
+
+/** A demo teacher no other browser test signs in as. */
+const LEAVING = "y.bos@esdal.test";
+
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, email);
+  return page;
+}
+
+test("the privacy page says what Kring keeps, from the footer and the profile", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("contentinfo").getByRole("link", { name: "Privacy" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Privacy in Kring");
+  await expect(page.getByRole("heading", { name: "Wie wat ziet" })).toBeVisible();
+  await login(page, ADMIN);
+  await page.goto("/profile");
+  await page.getByRole("link", { name: "Wat Kring over je bewaart en wie het ziet" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Privacy in Kring");
+});
+
+test("a shared computer's sign-in is not kept", async ({ page, context }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("E-mailadres").fill(LEAVING);
+  await page.getByLabel("Wachtwoord", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByLabel("Dit is een gedeelde computer").check();
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Welkom");
+  const session = (await context.cookies()).find((c) => c.name === "kring_session");
+  expect(session?.expires).toBe(-1); // a session cookie: gone when the browser closes
+});
+
+test("an admin lets a teacher go: they are signed out and cannot sign in again", async ({ browser }) => {
+  const leaving = await signedIn(browser, LEAVING);
+  const admin = await signedIn(browser, ADMIN);
+  await admin.goto("/admin/staff");
+  const row = admin.getByRole("row").filter({ hasText: LEAVING });
+  await row.locator("summary", { hasText: "Deactiveren" }).click();
+  await row.getByRole("button", { name: "Ja, deactiveren" }).click();
+  await expect(admin.getByRole("row").filter({ hasText: LEAVING }).getByText("Gedeactiveerd")).toBeVisible();
+
+  await leaving.goto("/");
+  await expect(leaving).toHaveURL(/\/login/);
+  await leaving.getByLabel("E-mailadres").fill(LEAVING);
+  await leaving.getByLabel("Wachtwoord", { exact: true }).fill(DEMO_PASSWORD);
+  await leaving.getByRole("button", { name: "Inloggen" }).click();
+  await expect(leaving.getByRole("alert")).toBeVisible();
+  await expect(leaving.getByRole("heading", { level: 1 })).toHaveText("Inloggen");
+
+  // Back again, for other runs on this database.
+  await admin.getByRole("row").filter({ hasText: LEAVING }).getByRole("button", { name: "Heractiveren" }).click();
+  await expect(admin.getByRole("row").filter({ hasText: LEAVING }).getByText("Gedeactiveerd")).toHaveCount(0);
+});
+
+test("a teacher erases their account after confirming with their password", async ({ page }) => {
+  const erasing = "k.wolters@esdal.test";
+  await login(page, erasing);
+  await page.goto("/privacy");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Je account verwijderen" })).toBeVisible();
+  await page.getByLabel("Je wachtwoord, ter bevestiging").fill("niet mijn wachtwoord");
+  await page.getByLabel("Ik begrijp dat dit niet ongedaan kan worden gemaakt").check();
+  await page.getByRole("button", { name: "Account definitief verwijderen" }).click();
+  await expect(page.getByText("wachtwoord klopt niet", { exact: false })).toBeVisible();
+  await page.getByLabel("Je wachtwoord, ter bevestiging").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Account definitief verwijderen" }).click();
+  await expect(page.getByText("Je account is verwijderd.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Inloggen");
+  await page.getByLabel("E-mailadres").fill(erasing);
+  await page.getByLabel("Wachtwoord", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+});
