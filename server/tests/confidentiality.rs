@@ -12,7 +12,7 @@ const SITUATION: &str = "Na de pauze zegt niemand in 2B nog iets";
 /// Every server function that returns a community's cases, as one member calls it.
 async fn case_json(app: &TestApp, cid: &str, client: &Client) -> Vec<String> {
     let mut bodies = Vec::new();
-    for endpoint in ["community_cases", "community_intervision", "community_page", "community_rounds"] {
+    for endpoint in ["community_cases", "community_intervision", "community_page"] {
         let response = app.call(endpoint, &[("community_id", cid)], client).await;
         assert_eq!(response.status, StatusCode::OK, "{endpoint}: {}", response.body);
         bodies.push(response.body);
@@ -42,6 +42,13 @@ async fn members_see_what_they_need_to_choose_a_case_and_no_more() {
             assert!(!body.contains("Teruggetrokken"), "{backend:?} someone else's withdrawn case: {body}");
             assert!(!body.contains("Stille klas na de pauze"), "{backend:?} a round LATE is not in: {body}");
         }
+        let rounds = app.call("community_rounds", &[("community_id", &cid)], &late).await;
+        assert_eq!(rounds.status, StatusCode::OK, "{backend:?}");
+        assert!(
+            !rounds.body.contains("Stille klas") && !rounds.body.contains(SITUATION),
+            "{backend:?} {}",
+            rounds.body
+        );
         let bringer_view = case_json(&app, &cid, &timekeeper).await;
         assert!(bringer_view[0].contains("Teruggetrokken casus"), "{backend:?} the bringer sees their withdrawn case");
         let mine = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
@@ -186,6 +193,10 @@ async fn expired_text_is_gone_from_pages_before_housekeeping_empties_it() {
         assert_eq!(follow_ups.as_array().unwrap().len(), 0, "{backend:?}");
         for body in case_json(&app, &cid, &member).await {
             assert!(!body.contains(SITUATION) && !body.contains("Ik begin met schrijven"), "{backend:?}");
+        }
+        for endpoint in ["community_rounds", "community_follow_ups"] {
+            let body = app.call(endpoint, &[("community_id", &cid)], &member).await.body;
+            assert!(!body.contains("Stille klas") && !body.contains("Ik begin met schrijven"), "{backend:?} {body}");
         }
     }
 }
