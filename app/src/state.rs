@@ -60,6 +60,8 @@ pub struct AppState {
     pub files: Arc<dyn ObjectStore>,
     /// Tells open round screens that their round changed.
     pub hub: Arc<dyn RoundHub>,
+    /// One personal export per person every few minutes: each reads all their data.
+    pub exports: Arc<Cooldown>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             files,
             hub: Arc::new(LocalHub::default()),
+            exports: Arc::new(Cooldown::new(Duration::from_secs(300))),
         }
     }
 
@@ -95,6 +98,30 @@ impl AppState {
             tracing::error!("AppState missing from context");
             AppError::Internal
         })
+    }
+}
+
+/// Lets something happen once per key every `every` (in this server's memory).
+pub struct Cooldown {
+    every: Duration,
+    last: Mutex<HashMap<uuid::Uuid, Instant>>,
+}
+
+impl Cooldown {
+    pub fn new(every: Duration) -> Self {
+        Self { every, last: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes the turn of `key`, or fails with how long until its next one.
+    pub fn take(&self, key: uuid::Uuid) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        last.retain(|_, at| now.saturating_duration_since(*at) < self.every);
+        if let Some(at) = last.get(&key) {
+            return Err(self.every.saturating_sub(now.saturating_duration_since(*at)));
+        }
+        last.insert(key, now);
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 import { type Browser, type Page } from "@playwright/test";
-import { ADMIN, DEMO_PASSWORD, expect, hydrated, login, test } from "./helpers";
+import AdmZip from "adm-zip";
+import { ADMIN, DEMO_PASSWORD, expect, hydrated, login, TEACHER, test } from "./helpers";
 
 /** A demo teacher no other browser test signs in as. */
 const LEAVING = "y.bos@esdal.test";
@@ -73,4 +74,22 @@ test("a teacher erases their account after confirming with their password", asyn
   await page.getByLabel("Wachtwoord", { exact: true }).fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
+});
+
+test("a teacher downloads everything Kring keeps about them", async ({ page }) => {
+  await login(page, TEACHER);
+  await page.goto("/privacy");
+  await hydrated(page);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download mijn gegevens" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("kring-mijn-gegevens.zip");
+  const archive = new AdmZip(await download.path());
+  const index = archive.readAsText("index.html");
+  expect(index).toContain("Anouk de Bruin");
+  const artifacts = JSON.parse(archive.readAsText("artifacts.json")) as { title: string }[];
+  expect(artifacts.length).toBeGreaterThan(0);
+  for (const artifact of artifacts) expect(index).toContain(artifact.title.replace(/&/g, "&amp;"));
+  expect(JSON.parse(archive.readAsText("profile.json")).email).toBe(TEACHER);
 });

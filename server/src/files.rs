@@ -147,6 +147,32 @@ pub async fn export(State(state): State<ServerState>, session: Session, Path(id)
     }
 }
 
+/// `GET /me/export.zip`: everything Kring holds about the signed-in person, written as
+/// it is sent (memory bounded by the largest single file). Once every five minutes per
+/// person (429 with `Retry-After` sooner).
+pub async fn personal_export(State(state): State<ServerState>, session: Session) -> Response {
+    let viewer = match signed_in(&state, &session).await {
+        Ok(viewer) => viewer,
+        Err(err) => return err.into_response(),
+    };
+    if let Err(wait) = state.app.exports.take(viewer.id()) {
+        return AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
+    }
+    let receiver = match app::privacy::export::stream(&state.app, &viewer).await {
+        Ok(receiver) => receiver,
+        Err(err) => return err.into_response(),
+    };
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
+    });
+    let mut response = axum::body::Body::from_stream(chunks).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers.insert(header::CONTENT_DISPOSITION, attachment("kring-mijn-gegevens.zip"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::attachment;

@@ -98,6 +98,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         )
         .route("/files/{id}", get(files::download))
         .route("/c/{id}/export.zip", get(files::export))
+        .route("/me/export.zip", get(files::personal_export))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -233,3 +233,66 @@ async fn a_person_erases_their_account_and_the_community_keeps_working() {
         assert!(history.contains("Voormalig lid") && !history.contains("Mila"), "{backend:?} {history}");
     }
 }
+
+/// A person downloads everything Kring holds about them as one archive: JSON per kind
+/// of record, a readable index and the files they uploaded; nobody else's data, once
+/// every five minutes.
+#[tokio::test]
+async fn a_person_downloads_all_their_data_and_only_theirs() {
+    use std::io::Read;
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let anonymous = app.get("/me/export.zip", &Client::default()).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{backend:?}");
+        let member = app.login(MEMBER).await;
+        let article = [
+            ("community_id", cid.as_str()),
+            ("title", "Leesstrategieën op een kaart"),
+            ("kind", "lesson_plan"),
+            ("body", "Voorspellen, verbinden, samenvatten."),
+            ("tags", ""),
+            ("seci_phase", ""),
+            ("scope", "community"),
+            ("review_date", ""),
+        ];
+        let artifact_id =
+            json(&app.call("create_artifact", &article, &member).await.body).as_str().unwrap().to_string();
+        let uploaded = app.upload(&format!("/a/{artifact_id}/files"), "kaart.pdf", PDF, false, &member).await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{backend:?} {}", uploaded.body);
+        app.call("submit_case", &case(&cid, "Mijn eigen casus"), &member).await;
+        let timekeeper = app.login(TIMEKEEPER).await;
+        app.call("submit_case", &case(&cid, "Casus van een ander"), &timekeeper).await;
+
+        let export = app.get("/me/export.zip", &member).await;
+        assert_eq!(export.status, StatusCode::OK, "{backend:?} {}", export.body);
+        assert_eq!(export.header("content-type"), Some("application/zip"));
+        assert_eq!(export.header("cache-control"), Some("private, no-store"));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(export.raw.clone())).expect("a zip archive");
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            archive
+                .by_name(name)
+                .unwrap_or_else(|_| panic!("{name} in the archive"))
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let index = read("index.html");
+        assert!(index.contains("Leesstrategieën op een kaart") && index.contains("files/1-kaart.pdf"), "{index}");
+        assert!(read("profile.json").contains(MEMBER), "{backend:?}");
+        let cases = read("cases.json");
+        assert!(cases.contains("Mijn eigen casus") && !cases.contains("Casus van een ander"), "{backend:?} {cases}");
+        assert!(read("memberships.json").contains(READING), "{backend:?}");
+        assert!(!read("participation_events.json").is_empty());
+        assert!(!read("profile.json").contains("argon2"), "{backend:?} no password hash");
+        let mut file = Vec::new();
+        archive.by_name("files/1-kaart.pdf").unwrap().read_to_end(&mut file).unwrap();
+        assert_eq!(file, PDF, "{backend:?}");
+
+        let again = app.get("/me/export.zip", &member).await;
+        assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
+        assert!(again.header("retry-after").is_some());
+    }
+}

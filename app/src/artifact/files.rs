@@ -115,7 +115,8 @@ pub async fn download(
     Ok((file, bytes))
 }
 
-async fn read(state: &AppState, key: &str) -> Result<Bytes, AppError> {
+/// The bytes of a stored file.
+pub(crate) async fn read(state: &AppState, key: &str) -> Result<Bytes, AppError> {
     state.files.get(&store_path(key)).await.map_err(store_error)?.bytes().await.map_err(store_error)
 }
 

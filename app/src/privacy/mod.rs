@@ -4,5 +4,7 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod views;

@@ -1,6 +1,6 @@
 //! The privacy page: what Kring keeps about a person, who sees it, for how long and
-//! what they can do, in plain words readable without signing in; signed in, the form
-//! to erase one's own account.
+//! what they can do, in plain words readable without signing in; signed in, the
+//! download of all one's data and the form to erase one's own account.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +36,8 @@ pub fn PrivacyPage() -> impl IntoView {
     }
 }
 
-/// Erasing one's own account, for the signed-in: the password and a confirmation.
+/// For the signed-in: downloading all their data, and erasing their account with
+/// the password and a confirmation.
 #[component]
 fn EraseCard() -> impl IntoView {
     let i18n = use_i18n();
@@ -49,6 +50,11 @@ fn EraseCard() -> impl IntoView {
                 let signed_in = matches!(auth.user.await, Ok(Some(_)));
                 provide_context(auth.after_post.await.unwrap_or_default());
                 signed_in.then(|| view! {
+                    <section class="card narrow-wide" aria-labelledby="export-title">
+                        <h2 id="export-title">{t!(i18n, privacy.export_title)}</h2>
+                        <p>{t!(i18n, privacy.export_explained)}</p>
+                        <p><a class="button button--primary" href="/me/export.zip" download="kring-mijn-gegevens.zip">{t!(i18n, privacy.export_link)}</a></p>
+                    </section>
                     <section class="card narrow-wide" aria-labelledby="erase-title">
                         <h2 id="erase-title">{t!(i18n, privacy.erase_title)}</h2>
                         <p>{t!(i18n, privacy.erase_explained)}</p>
