@@ -147,6 +147,7 @@ if [ -z "${KRING_BENCH_POSTGRES_URL:-}" ] && [ -n "$pg_bin" ]; then
 fi
 [ -n "${KRING_BENCH_POSTGRES_URL:-}" ] && pg_note="SQLite and PostgreSQL $("${pg_bin:-/usr/bin}/postgres" --version 2>/dev/null | awk '{print $3}')"
 search_table=$(cargo bench -q -p kring --bench search 2>/dev/null | grep '^|')
+export_table=$(cargo bench -q -p kring --bench export 2>/dev/null | grep '^|')
 
 
 report=$(cat <<MD
@@ -204,6 +205,16 @@ sending the lead's step to a screen receiving the new state. Baseline in the sam
 the same client's bare \`/healthz\` round trip. Target: p99 < 1 s.
 
 $rounds_table
+
+### Personal data export
+
+\`cargo bench -p kring --bench export\`: one teacher with 0, 10, 100 and 300 uploaded
+files of 1 MiB (random bytes, stored uncompressed) downloads everything Kring holds
+about them; the archive is read to the end as a download would. Baseline: the same
+process's resident memory just before each export. Bounded memory means the rise stays
+flat as the number of files grows.
+
+$export_table
 MD
 )
 # The newest run goes on top; earlier runs stay below it so figures compare over time.

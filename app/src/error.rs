@@ -225,7 +225,11 @@ mod ssr {
 
     impl axum::response::IntoResponse for AppError {
         fn into_response(self) -> axum::response::Response {
-            (self.status(), self.to_string()).into_response()
+            let mut response = (self.status(), self.to_string()).into_response();
+            if let AppError::RateLimited { retry_after_secs } = self {
+                response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs));
+            }
+            response
         }
     }
 }

@@ -16,6 +16,8 @@ pub mod privacy;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod archive;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;

@@ -37,6 +37,8 @@ pub struct Settings {
     pub storage_quota_bytes: u64,
     /// How long participation events, notifications and sent mail are kept.
     pub retention: crate::retention::Retention,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Settings {
@@ -56,6 +58,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Limits password-reset requests, so nobody floods a mailbox or the outbox.
+    pub reset_limiter: Arc<LoginLimiter>,
     /// Where attached files are kept.
     pub files: Arc<dyn ObjectStore>,
     /// Tells open round screens that their round changed.
@@ -86,6 +90,7 @@ impl AppState {
             settings: Arc::new(settings),
             mailer,
             login_limiter: Arc::new(LoginLimiter::default()),
+            reset_limiter: Arc::new(LoginLimiter::for_reset_requests()),
             files,
             hub: Arc::new(LocalHub::default()),
             exports: Arc::new(Cooldown::new(Duration::from_secs(300))),
@@ -150,6 +155,16 @@ impl Default for LoginLimiter {
 }
 
 impl LoginLimiter {
+    /// Password-reset requests: three per address asked for, then one every twenty
+    /// minutes; thirty per client address, then one every two minutes. Every request
+    /// counts (there is no success to give back).
+    pub fn for_reset_requests() -> Self {
+        Self {
+            by_account: FailureBucket::new(3, Duration::from_secs(20 * 60)),
+            by_address: FailureBucket::new(30, Duration::from_secs(120)),
+        }
+    }
+
     /// Reserves one attempt; fails with the time to wait when either limit is reached
     /// (then nothing is reserved).
     pub fn begin(&self, account: &str, address: Option<IpAddr>) -> Result<(), Duration> {

@@ -43,6 +43,7 @@ async fn state_in(dir: &std::path::Path) -> AppState {
         upload_max_bytes: 20 * MIB as u64,
         storage_quota_bytes: 100 * 1024 * MIB as u64,
         retention: app::retention::Retention::default(),
+        trusted_proxies: Vec::new(),
     };
     let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@localhost>".parse().unwrap()).unwrap();
     AppState::new(db, settings, mailer).expect("state")

@@ -121,6 +121,10 @@ pub struct Config {
     /// Days mail written to the outbox folder is kept.
     #[arg(long, env = "KRING_KEEP_SENT_MAIL_DAYS", default_value_t = 30, global = true)]
     pub keep_sent_mail_days: u64,
+    /// Addresses of reverse proxies in front of Kring, comma-separated: only their
+    /// `X-Forwarded-For` is believed when limiting sign-in attempts per address.
+    #[arg(long, env = "KRING_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
 }
 
 impl Config {
@@ -136,6 +140,18 @@ impl Config {
         jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
             format!("KRING_TIME_ZONE must name a time zone like Europe/Amsterdam (got {:?}): {e}", self.time_zone)
         })
+    }
+
+    /// The trusted proxies. Fails with a line naming the setting.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|_| format!("KRING_TRUSTED_PROXIES must list IP addresses like 10.0.0.2 (got {a:?})"))
+            })
+            .collect()
     }
 
     /// The retention periods. Fails with a line naming the setting.

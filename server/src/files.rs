@@ -126,7 +126,7 @@ pub async fn download(State(state): State<ServerState>, session: Session, Path(i
 }
 
 /// `GET /c/{id}/export.zip`: every artifact of the community with its files, for its
-/// members.
+/// members (not guests), sent as it is written.
 pub async fn export(State(state): State<ServerState>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(community_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
     let result = async {
@@ -135,16 +135,22 @@ pub async fn export(State(state): State<ServerState>, session: Session, Path(id)
     }
     .await;
     match result {
-        Ok((name, archive)) => {
-            let mut response = archive.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-            headers.insert(header::CONTENT_DISPOSITION, attachment(&name));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            response
-        }
+        Ok((name, chunks)) => zip_download(&name, chunks),
         Err(err) => err.into_response(),
     }
+}
+
+/// A zip archive sent as it is written.
+fn zip_download(name: &str, receiver: tokio::sync::mpsc::Receiver<bytes::Bytes>) -> Response {
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
+    });
+    let mut response = axum::body::Body::from_stream(chunks).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers.insert(header::CONTENT_DISPOSITION, attachment(name));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
 }
 
 /// `GET /me/export.zip`: everything Kring holds about the signed-in person, written as
@@ -158,19 +164,10 @@ pub async fn personal_export(State(state): State<ServerState>, session: Session)
     if let Err(wait) = state.app.exports.take(viewer.id()) {
         return AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
     }
-    let receiver = match app::privacy::export::stream(&state.app, &viewer).await {
-        Ok(receiver) => receiver,
-        Err(err) => return err.into_response(),
-    };
-    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
-    });
-    let mut response = axum::body::Body::from_stream(chunks).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-    headers.insert(header::CONTENT_DISPOSITION, attachment("kring-mijn-gegevens.zip"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
+    match app::privacy::export::stream(&state.app, &viewer).await {
+        Ok(chunks) => zip_download("kring-mijn-gegevens.zip", chunks),
+        Err(err) => err.into_response(),
+    }
 }
 
 #[cfg(test)]

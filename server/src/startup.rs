@@ -53,6 +53,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         upload_max_bytes,
         storage_quota_bytes,
         retention: config.retention()?,
+        trusted_proxies: config.trusted_proxies()?,
     };
     match &config.s3_bucket {
         Some(bucket) => {

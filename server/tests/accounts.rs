@@ -175,9 +175,8 @@ async fn password_reset_by_mail_is_single_use_and_ends_other_sessions() {
         assert_eq!(asked.status, StatusCode::OK);
         let unknown = app.call("request_password_reset", &[("email", "nobody@esdal.test")], &client).await;
         assert_eq!(unknown.status, StatusCode::OK, "unknown addresses get the same answer");
+        let mail = app.mail_to(TEACHER).await.expect("reset mail in the outbox, sent in the background");
         assert!(app.last_mail_to("nobody@esdal.test").is_none());
-
-        let mail = app.last_mail_to(TEACHER).expect("reset mail in the outbox");
         let link = link_in(&mail, "http://kring.test/password/reset/");
         let token = link.rsplit('/').next().unwrap();
 
@@ -218,6 +217,69 @@ async fn password_reset_by_mail_is_single_use_and_ends_other_sessions() {
         let new = app.call("login", &[("email", TEACHER), ("password", new_password)], &fresh).await;
         assert_eq!(new.status, StatusCode::OK);
     }
+}
+
+/// Reset requests are limited per address asked for (three, then one every twenty
+/// minutes) whether or not it has an account, and a guessed link is refused before
+/// any password is hashed.
+#[tokio::test]
+async fn password_reset_requests_are_limited_and_reveal_nothing() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    for email in [TEACHER, "nobody@esdal.test"] {
+        for _ in 0..3 {
+            let r = app.call("request_password_reset", &[("email", email)], &Client::default()).await;
+            assert_eq!(r.status, StatusCode::OK, "{email}");
+        }
+        let limited = app.call("request_password_reset", &[("email", email)], &Client::default()).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{email}: the same answer for both");
+        assert!(limited.header("retry-after").is_some());
+    }
+    let guessed = [
+        ("token", "geraden"),
+        ("password", "een nieuw en lang wachtwoord"),
+        ("password_confirm", "een nieuw en lang wachtwoord"),
+    ];
+    assert_eq!(app.call("reset_password", &guessed, &Client::default()).await.status, StatusCode::GONE);
+}
+
+/// Behind a trusted proxy the limits count the client named in `X-Forwarded-For`; a
+/// client that is not a trusted proxy cannot pick its own address with that header.
+#[tokio::test]
+async fn sign_in_limits_believe_only_trusted_proxies() {
+    use axum::extract::connect_info::MockConnectInfo;
+    use http::header;
+    use tower::ServiceExt;
+    let app = TestApp::new(Backend::Sqlite).await;
+    // The test app's router fixes the peer address; this one lets each request set it.
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("kring")
+        .site_root(app.dir.to_string_lossy().to_string())
+        .env(leptos::config::Env::PROD)
+        .build();
+    let bare = kring::router(app.state.clone(), leptos, SECRET);
+    let via = |peer: [u8; 4], forwarded: &str, email: &str| {
+        let router = bare.clone().layer(MockConnectInfo(std::net::SocketAddr::from((peer, 40_000))));
+        let body = format!("email={}&password=fout", email.replace('@', "%40"));
+        let request = http::Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", forwarded)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        async move { router.oneshot(request).await.unwrap().status() }
+    };
+    // One client behind the proxy fails for account after account until its address is
+    // limited: after a hundred failures (a few more, as one leaks away each second).
+    let mut failures = 0;
+    while via([127, 0, 0, 2], "203.0.113.7", &format!("user{failures}@esdal.test")).await == StatusCode::UNAUTHORIZED {
+        failures += 1;
+        assert!(failures < 150, "the client behind the proxy is never limited");
+    }
+    assert!(failures >= 100, "limited after {failures} failures");
+    assert_eq!(via([127, 0, 0, 2], "203.0.113.8", "nog2@esdal.test").await, StatusCode::UNAUTHORIZED, "another client");
+    // Not a proxy: the header is ignored, the socket's address counts.
+    assert_eq!(via([127, 0, 0, 9], "203.0.113.7", "nog3@esdal.test").await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

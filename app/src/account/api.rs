@@ -112,7 +112,7 @@ pub async fn login(
             .check("email", validate_text(&email, super::domain::EMAIL_MAX))
             .check("password", if password.is_empty() { Err(ErrorKey::Required) } else { Ok(()) })
             .finish()?;
-        let address = client_address().await;
+        let address = client_address(&state).await;
         let account = super::domain::normalise_email(&email);
         if let Err(wait) = state.login_limiter.begin(&account, address) {
             return Err(AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
@@ -129,12 +129,19 @@ pub async fn login(
     .await
 }
 
-/// The client's address as the socket saw it (Kring does not trust forwarding headers
-/// unless a proxy in front rewrites them).
+/// The client's address: the socket's, or, when the socket is a trusted proxy
+/// (`KRING_TRUSTED_PROXIES`), the nearest address in `X-Forwarded-For` that is not one.
 #[cfg(feature = "ssr")]
-async fn client_address() -> Option<std::net::IpAddr> {
+async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
     use axum::extract::ConnectInfo;
-    leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|ConnectInfo(addr)| addr.ip())
+    let peer =
+        leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|ConnectInfo(addr)| addr.ip())?;
+    if !state.settings.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    Some(super::domain::forwarded_client(peer, &forwarded, &state.settings.trusted_proxies))
 }
 
 #[server(endpoint = "logout")]
@@ -159,7 +166,11 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
         Validation::new().check("email", validate_email(&email)).finish()?;
-        service::start_password_reset(&state, &email).await?;
+        let address = client_address(&state).await;
+        if let Err(wait) = state.reset_limiter.begin(&super::domain::normalise_email(&email), address) {
+            return Err(AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        service::start_password_reset(&state, &email);
         leptos_axum::redirect("/password/forgot?sent=1");
         Ok(())
     })

@@ -224,6 +224,15 @@ mod tests {
     }
 }
 
+/// The client behind a trusted proxy: walking `X-Forwarded-For` from the right (the
+/// entries nearest to us), the first address that is not a trusted proxy; entries
+/// further left were written by the client itself and cannot be believed.
+pub fn forwarded_client(peer: std::net::IpAddr, forwarded: &[&str], trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    let chain: Vec<std::net::IpAddr> =
+        forwarded.iter().flat_map(|v| v.split(',')).filter_map(|a| a.trim().parse().ok()).collect();
+    chain.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer)
+}
+
 /// What a form post that succeeded tells the next page, once ("your changes are
 /// saved"). Forms post without JavaScript, so the confirmation travels in the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +282,18 @@ const CONFIDENTIAL_FORMS: [&str; 3] = ["submit_case", "contribute", "answer_ques
 #[cfg(test)]
 mod after_post_tests {
     use super::AfterPost;
+
+    #[test]
+    fn the_client_is_the_nearest_untrusted_forwarded_address() {
+        use super::forwarded_client;
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted = [proxy, "10.0.0.3".parse().unwrap()];
+        let client: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(forwarded_client(proxy, &["198.51.100.1, 203.0.113.9"], &trusted), client, "the left one is forged");
+        assert_eq!(forwarded_client(proxy, &["203.0.113.9", "10.0.0.3"], &trusted), client);
+        assert_eq!(forwarded_client(proxy, &["not an address"], &trusted), proxy);
+        assert_eq!(forwarded_client(proxy, &[], &trusted), proxy);
+    }
 
     #[test]
     fn secrets_and_case_text_are_never_carried_back() {

@@ -155,7 +155,13 @@ pub(crate) async fn names_of<C: ConnectionTrait>(
         .all(db)
         .await?;
     let former = || {
-        let locale = leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>();
+        // The request's language inside a page or server function; Dutch elsewhere
+        // (plain routes and housekeeping have no request to read it from).
+        let locale = if leptos::prelude::Owner::current().is_some() {
+            leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>()
+        } else {
+            crate::i18n::Locale::default()
+        };
         crate::i18n::td_string!(locale, app.former_member).to_string()
     };
     Ok(rows.into_iter().map(|(id, name, gone)| (id, if gone.is_some() { former() } else { name })).collect())
@@ -180,9 +186,20 @@ pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) 
     }
 }
 
-/// Emails a reset link when the address belongs to an active account; does the same
-/// amount of visible work either way so the response reveals nothing.
-pub async fn start_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+/// Starts a password reset in the background and returns at once, so how long the
+/// request takes says nothing about whether the address has an account. A failure is
+/// logged.
+pub fn start_password_reset(state: &AppState, email: &str) {
+    let (state, email) = (state.clone(), email.to_string());
+    tokio::spawn(async move {
+        if let Err(error) = send_password_reset(&state, &email).await {
+            tracing::warn!(?error, "a password reset could not be started");
+        }
+    });
+}
+
+/// Mails a reset link to the account with this address, if there is an active one.
+async fn send_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
     let Some(user) = find_user_by_email(&state.db, email).await? else {
         return Ok(());
     };
@@ -230,6 +247,14 @@ pub async fn start_password_reset(state: &AppState, email: &str) -> Result<(), A
 /// Sets a new password from a reset token, uses the token up and ends every session of
 /// the account. Fails with `InvalidToken` for an unknown, used or expired token.
 pub async fn finish_password_reset(state: &AppState, token: &str, password: String) -> Result<user::Model, AppError> {
+    // The link is checked before the costly hashing, so guessing links costs the server
+    // nothing; the write below checks it again.
+    password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(hash_token(token)))
+        .one(&state.db)
+        .await?
+        .filter(|r| r.used_at.is_none() && r.expires_at > now())
+        .ok_or(AppError::InvalidToken)?;
     let hash = hash_password(password).await?;
     let txn = begin_write(&state.db).await?;
     let reset = password_reset::Entity::find()

@@ -17,7 +17,7 @@ use super::domain::{accepted_file_type, clean_file_name};
 use super::service::{access, reindex};
 use crate::account::session::Viewer;
 use crate::community::service::member_access;
-use crate::db::entities::{artifact, artifact_file, artifact_tag, user};
+use crate::db::entities::{artifact, artifact_file, artifact_tag};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::state::AppState;
@@ -151,9 +151,15 @@ fn slug(title: &str) -> String {
 }
 
 /// Every artifact of a community (Markdown with its metadata, plus its files) and an
-/// index, as one zip archive, for the community's members; a guest, who came for one
-/// community's meetings and products, does not take its whole knowledge base away.
-pub async fn export(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Result<(String, Vec<u8>), AppError> {
+/// index, as one zip archive written while it is sent (`crate::archive`: files read
+/// one at a time), for the community's members; a guest, who came for one community's
+/// meetings and products, does not take its whole knowledge base away. Returns the
+/// archive's name and its chunks.
+pub async fn export(
+    state: &AppState,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<(String, tokio::sync::mpsc::Receiver<Bytes>), AppError> {
     let db = &state.db;
     let (community, membership) = member_access(db, viewer, community_id).await?;
     if membership.role == crate::community::domain::CommunityRole::Guest.as_str() {
@@ -168,29 +174,17 @@ pub async fn export(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Re
     let files =
         artifact_file::Entity::find().filter(artifact_file::Column::ArtifactId.is_in(ids.clone())).all(db).await?;
     let tags = artifact_tag::Entity::find().filter(artifact_tag::Column::ArtifactId.is_in(ids)).all(db).await?;
-    let owners: std::collections::HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(artifacts.iter().filter_map(|a| a.owner_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let mut contents = Vec::with_capacity(files.len());
-    for file in &files {
-        contents.push((file.clone(), read(state, &file.storage_key).await?));
-    }
+    let owners = crate::account::service::names_of(db, artifacts.iter().filter_map(|a| a.owner_id)).await?;
     let base = state.settings.public_url.clone();
     let community_name = community.name.clone();
-    let archive = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, zip::result::ZipError> {
-        use zip::write::SimpleFileOptions;
-        let text = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let runtime = tokio::runtime::Handle::current();
+    let state = state.clone();
+    let chunks = crate::archive::spawn("community export", move |zip| {
+        use crate::archive::{file_entry, text_entry};
         let mut index = format!("# {community_name}\n\n");
         for (n, a) in artifacts.iter().enumerate() {
             let folder = format!("{:03}-{}", n + 1, slug(&a.title));
-            let tag_list: Vec<&str> =
-                tags.iter().filter(|t| t.artifact_id == a.id).map(|t| t.tag.as_str()).collect();
+            let tag_list: Vec<&str> = tags.iter().filter(|t| t.artifact_id == a.id).map(|t| t.tag.as_str()).collect();
             let owner = a.owner_id.and_then(|id| owners.get(&id)).map(String::as_str).unwrap_or("—");
             index.push_str(&format!(
                 "- [{}]({folder}/README.md) — {}, {}, {owner}\n",
@@ -211,24 +205,22 @@ pub async fn export(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Re
             );
             readme.push_str(&a.body);
             readme.push('\n');
-            zip.start_file(format!("{folder}/README.md"), text)?;
+            zip.start_file(format!("{folder}/README.md"), text_entry())?;
             zip.write_all(readme.as_bytes())?;
             // Numbered, so two files with one name both fit.
-            for (k, (file, bytes)) in contents.iter().filter(|(f, _)| f.artifact_id == a.id).enumerate() {
-                zip.start_file(format!("{folder}/files/{}-{}", k + 1, file.name), stored)?;
-                zip.write_all(bytes)?;
+            for (k, file) in files.iter().filter(|f| f.artifact_id == a.id).enumerate() {
+                let bytes = runtime
+                    .block_on(read(&state, &file.storage_key))
+                    .map_err(|_| std::io::Error::other(format!("stored file {} could not be read", file.id)))?;
+                zip.start_file(format!("{folder}/files/{}-{}", k + 1, file.name), file_entry())?;
+                zip.write_all(&bytes)?;
             }
         }
-        zip.start_file("index.md", text)?;
+        zip.start_file("index.md", text_entry())?;
         zip.write_all(index.as_bytes())?;
-        Ok(zip.finish()?.into_inner())
-    })
-    .await?
-    .map_err(|err| {
-        tracing::error!(error = %err, "could not build the export archive");
-        AppError::Internal
-    })?;
-    Ok((format!("kring-{}.zip", slug(&community.name)), archive))
+        Ok(())
+    });
+    Ok((format!("kring-{}.zip", slug(&community.name)), chunks))
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! A person's own data as one archive: machine-readable JSON per kind of record and a
 //! readable `index.html`, with the files they uploaded. The archive is written as it is
-//! sent: a blocking thread writes a streaming zip into a bounded channel the response
-//! reads from, and files are read one at a time, so memory stays bounded by the
+//! sent (`crate::archive`), files read one at a time, so memory stays bounded by the
 //! largest single file whatever the number of files.
 
 use std::io::Write;
@@ -29,9 +28,6 @@ pub struct PersonalData {
     pub artifacts: Vec<(String, String)>,
     pub files: Vec<(String, String)>,
 }
-
-/// Chunks the archive is sent in; the channel holds a few of them at most.
-pub const CHUNK: usize = 64 * 1024;
 
 fn rows<T: serde::Serialize>(rows: Vec<T>) -> Value {
     serde_json::to_value(rows).unwrap_or(Value::Null)
@@ -288,89 +284,39 @@ pub fn index_html(data: &PersonalData) -> String {
     html
 }
 
-/// Writes the archive to `out` (blocking). `read_file` fetches one stored file by its
-/// key; each is written and dropped before the next is read.
-pub fn write_archive(
+/// Writes the archive (blocking). `read_file` fetches one stored file by its key; each
+/// is written and dropped before the next is read.
+pub fn write_archive<W: Write + std::io::Seek>(
     data: &PersonalData,
     mut read_file: impl FnMut(&str) -> Result<Bytes, AppError>,
-    out: impl Write,
-) -> Result<(), zip::result::ZipError> {
-    use zip::write::SimpleFileOptions;
-    let text = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut zip = zip::ZipWriter::new_stream(out);
-    zip.start_file("index.html", text)?;
+    zip: &mut zip::ZipWriter<W>,
+) -> zip::result::ZipResult<()> {
+    use crate::archive::{file_entry, text_entry};
+    zip.start_file("index.html", text_entry())?;
     zip.write_all(index_html(data).as_bytes())?;
     for (file, value) in &data.records {
-        zip.start_file(*file, text)?;
-        serde_json::to_writer_pretty(&mut zip, value).map_err(std::io::Error::other)?;
+        zip.start_file(*file, text_entry())?;
+        serde_json::to_writer_pretty(&mut *zip, value).map_err(std::io::Error::other)?;
     }
     for (path, key) in &data.files {
         match read_file(key) {
             Ok(bytes) => {
-                zip.start_file(path.as_str(), stored)?;
+                zip.start_file(path.as_str(), file_entry())?;
                 zip.write_all(&bytes)?;
             }
             Err(_) => tracing::warn!(%path, "a stored file could not be read for an export"),
         }
     }
-    zip.finish()?;
     Ok(())
 }
 
-/// A `Write` that hands full chunks to the response through a bounded channel; the
-/// writing thread waits while the client is slow.
-pub struct ChannelWriter {
-    buffer: Vec<u8>,
-    sender: tokio::sync::mpsc::Sender<Bytes>,
-}
-
-impl ChannelWriter {
-    pub fn new(sender: tokio::sync::mpsc::Sender<Bytes>) -> Self {
-        Self { buffer: Vec::with_capacity(CHUNK), sender }
-    }
-
-    fn send(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)));
-        self.sender.blocking_send(chunk).map_err(|_| std::io::Error::other("the download was cancelled"))
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for ChannelWriter {
-    fn drop(&mut self) {
-        let _ = self.send();
-    }
-}
-
-/// Starts writing `viewer`'s archive on a blocking thread; the returned channel yields
-/// it chunk by chunk and closes at the end (or when writing fails, logged).
+/// Starts writing `viewer`'s archive; the returned channel yields it chunk by chunk.
 pub async fn stream(state: &AppState, viewer: &Viewer) -> Result<tokio::sync::mpsc::Receiver<Bytes>, AppError> {
     let data = collect(state, viewer).await?;
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let runtime = tokio::runtime::Handle::current();
     let state = state.clone();
-    tokio::task::spawn_blocking(move || {
+    Ok(crate::archive::spawn("personal export", move |zip| {
         let read = |key: &str| runtime.block_on(crate::artifact::files::read(&state, key));
-        if let Err(error) = write_archive(&data, read, ChannelWriter::new(sender)) {
-            tracing::warn!(%error, "a personal export stopped");
-        }
-    });
-    Ok(receiver)
+        write_archive(&data, read, zip)
+    }))
 }

@@ -176,6 +176,7 @@ impl TestApp {
             upload_max_bytes: UPLOAD_MAX_BYTES,
             storage_quota_bytes: STORAGE_QUOTA_BYTES,
             retention: app::retention::Retention::default(),
+            trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
         let state = match files {
@@ -302,6 +303,17 @@ impl TestApp {
         let response = self.call("login", &[("email", email), ("password", PASSWORD)], &client).await;
         assert_eq!(response.status, StatusCode::OK, "login of {email} failed: {}", response.body);
         client
+    }
+
+    /// The newest mail to `to`, waiting up to five seconds for mail sent in the background.
+    pub async fn mail_to(&self, to: &str) -> Option<String> {
+        for _ in 0..50 {
+            if let Some(mail) = self.last_mail_to(to) {
+                return Some(mail);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
     }
 
     /// The newest mail in the outbox sent to `to`.
