@@ -90,6 +90,8 @@ test("a teacher downloads everything Kring keeps about them", async ({ page }) =
   expect(index).toContain("Anouk de Bruin");
   const artifacts = JSON.parse(archive.readAsText("artifacts.json")) as { title: string }[];
   expect(artifacts.length).toBeGreaterThan(0);
-  for (const artifact of artifacts) expect(index).toContain(artifact.title.replace(/&/g, "&amp;"));
+  const escaped = (text: string) =>
+    text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  for (const artifact of artifacts) expect(index).toContain(escaped(artifact.title));
   expect(JSON.parse(archive.readAsText("profile.json")).email).toBe(TEACHER);
 });
