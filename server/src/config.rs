@@ -22,10 +22,7 @@ pub enum Command {
     /// Serve Kring over HTTP (the default). Applies pending migrations first; loads the
     /// demo board into an empty database only with --demo (refused on an https public
     /// URL: every demo account has a published password).
-    Serve {
-        #[arg(long, env = "KRING_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
-        demo: bool,
-    },
+    Serve,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo school board into an empty database and exit.
@@ -112,6 +109,10 @@ pub struct Config {
     /// The S3 endpoint, for stores other than Amazon's (MinIO, Garage, Ceph).
     #[arg(long, env = "KRING_S3_ENDPOINT", global = true)]
     pub s3_endpoint: Option<String>,
+    /// Load the demo board into an empty database when serving (never on an https
+    /// public URL). Without it `kring serve` loads nothing.
+    #[arg(long, env = "KRING_DEMO", value_parser = clap::builder::FalseyValueParser::new(), global = true)]
+    pub demo: bool,
     /// Days participation events are kept (at least 90: levels read that far back).
     #[arg(long, env = "KRING_KEEP_EVENTS_DAYS", default_value_t = 730, global = true)]
     pub keep_events_days: u64,
@@ -269,6 +270,16 @@ mod tests {
         assert_eq!(config(&["--addr", "127.0.0.1:4000"]).public_url().unwrap(), "http://127.0.0.1:4000");
         let err = config(&["--public-url", "kring.school.nl"]).public_url().unwrap_err();
         assert!(err.starts_with("KRING_PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn demo_data_is_asked_for_and_never_on_https() {
+        let cli = |args: &[&str]| Cli::parse_from(std::iter::once("kring").chain(args.iter().copied()));
+        assert!(!cli(&[]).config.demo, "serving alone loads no demo data");
+        assert!(cli(&["serve", "--demo"]).config.demo);
+        assert!(cli(&["--demo"]).config.demo, "serve is the default command");
+        let https = cli(&["--demo", "--public-url", "https://kring.school.example"]).config;
+        assert!(https.allows_demo().unwrap_err().contains("refused"));
     }
 
     #[test]

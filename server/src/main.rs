@@ -36,8 +36,9 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let demo = config.demo;
             if demo {
                 config.allows_demo()?;
             }
