@@ -67,6 +67,7 @@ test("a teacher erases their account after confirming with their password", asyn
   await page.getByRole("button", { name: "Account definitief verwijderen" }).click();
   await expect(page.getByText("wachtwoord klopt niet", { exact: false })).toBeVisible();
   await page.getByLabel("Je wachtwoord, ter bevestiging").fill(DEMO_PASSWORD);
+  await page.getByLabel("Ik begrijp dat dit niet ongedaan kan worden gemaakt").check();
   await page.getByRole("button", { name: "Account definitief verwijderen" }).click();
   await expect(page.getByText("Je account is verwijderd.")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Inloggen");

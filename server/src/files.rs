@@ -141,9 +141,11 @@ pub async fn export(State(state): State<ServerState>, session: Session, Path(id)
 }
 
 /// A zip archive sent as it is written.
-fn zip_download(name: &str, receiver: tokio::sync::mpsc::Receiver<bytes::Bytes>) -> Response {
-    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
+fn zip_download(name: &str, mut receiver: tokio::sync::mpsc::Receiver<bytes::Bytes>) -> Response {
+    // A closed channel keeps answering "done", however often the body is polled after
+    // its end (the compression layer does).
+    let chunks = futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx).map(|chunk| chunk.map(Ok::<_, std::convert::Infallible>))
     });
     let mut response = axum::body::Body::from_stream(chunks).into_response();
     let headers = response.headers_mut();
