@@ -1283,6 +1283,21 @@ pub async fn end_memberships_of_departed<C: ConnectionTrait>(
     Ok(told)
 }
 
+/// Tells each community's facilitators (as returned by [`end_memberships_of_departed`])
+/// that a member left because their account was closed.
+pub async fn tell_of_departure(
+    state: &AppState,
+    told: Vec<(Uuid, Vec<Uuid>)>,
+    actor_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    for (community_id, facilitators) in told {
+        let notice =
+            Notice { kind: NoticeKind::MemberDeparted, community_id, meeting_id: None, artifact_id: None, actor_id };
+        notify(state, notice, &facilitators).await?;
+    }
+    Ok(())
+}
+
 /// A facilitator removes a member or withdraws an invitation; not themselves (they
 /// leave instead).
 pub async fn remove_member(

@@ -255,18 +255,8 @@ pub async fn set_role(
     user_id: Uuid,
     role: Option<Role>,
 ) -> Result<(), AppError> {
-    let schools = schools_of(db, board).await?;
-    let mut org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).collect();
-    org_ids.push(board.id);
-
     let txn = begin_write(db).await?;
-    let memberships = staff_membership::Entity::find()
-        .filter(staff_membership::Column::OrganisationId.is_in(org_ids))
-        .all(&txn)
-        .await?;
-    if !memberships.iter().any(|m| m.user_id == user_id) {
-        return Err(AppError::NotFound);
-    }
+    let memberships = staff_of(&txn, board, user_id).await?;
     let current = memberships.iter().find(|m| m.user_id == user_id && m.organisation_id == school.id);
     let losing_admin = current.is_some_and(|m| m.role == Role::Admin.as_str()) && role != Some(Role::Admin);
     if losing_admin {
@@ -319,16 +309,8 @@ pub async fn set_active(
     active: bool,
 ) -> Result<(), AppError> {
     let db = &state.db;
-    let schools = schools_of(db, board).await?;
-    let org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).chain(std::iter::once(board.id)).collect();
     let txn = begin_write(db).await?;
-    let memberships = staff_membership::Entity::find()
-        .filter(staff_membership::Column::OrganisationId.is_in(org_ids))
-        .all(&txn)
-        .await?;
-    if !memberships.iter().any(|m| m.user_id == user_id) {
-        return Err(AppError::NotFound);
-    }
+    let memberships = staff_of(&txn, board, user_id).await?;
     let user = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     if user.deactivated_at.is_none() == active {
         return Ok(());
@@ -356,17 +338,27 @@ pub async fn set_active(
     let told = crate::community::service::end_memberships_of_departed(&txn, user_id, viewer.id()).await?;
     txn.commit().await?;
     state.hub.sessions_changed(user_id);
-    for (community_id, facilitators) in told {
-        let notice = crate::notification::service::Notice {
-            kind: crate::notification::domain::NoticeKind::MemberDeparted,
-            community_id,
-            meeting_id: None,
-            artifact_id: None,
-            actor_id: Some(viewer.id()),
-        };
-        crate::notification::service::notify(state, notice, &facilitators).await?;
-    }
+    crate::community::service::tell_of_departure(state, told, Some(viewer.id())).await?;
     Ok(())
+}
+
+/// Every staff role on the board and its schools. Fails with `NotFound` when `user_id`
+/// holds none of them (someone outside the board).
+async fn staff_of<C: ConnectionTrait>(
+    db: &C,
+    board: &organisation::Model,
+    user_id: Uuid,
+) -> Result<Vec<staff_membership::Model>, AppError> {
+    let schools = schools_of(db, board).await?;
+    let org_ids: Vec<Uuid> = schools.iter().map(|s| s.id).chain(std::iter::once(board.id)).collect();
+    let memberships = staff_membership::Entity::find()
+        .filter(staff_membership::Column::OrganisationId.is_in(org_ids))
+        .all(db)
+        .await?;
+    if !memberships.iter().any(|m| m.user_id == user_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(memberships)
 }
 
 fn usable(invitation: &invitation::Model) -> bool {

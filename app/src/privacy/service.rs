@@ -10,7 +10,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::account::domain::Role;
-use crate::account::service::{revoke_calendar_feeds, verify_password};
+use crate::account::service::verify_password;
 use crate::account::session::Viewer;
 use crate::db::entities::{
     calendar_feed, email_opt_out, intervision_action, intervision_case, intervision_case_vote,
@@ -75,7 +75,6 @@ pub async fn erase(state: &AppState, viewer: &Viewer, password: String, understo
     membership_change::Entity::delete_many().filter(membership_change::Column::UserId.eq(user_id)).exec(&txn).await?;
     notification::Entity::delete_many().filter(notification::Column::UserId.eq(user_id)).exec(&txn).await?;
     email_opt_out::Entity::delete_many().filter(email_opt_out::Column::UserId.eq(user_id)).exec(&txn).await?;
-    revoke_calendar_feeds(&txn, user_id).await?;
     calendar_feed::Entity::delete_many().filter(calendar_feed::Column::UserId.eq(user_id)).exec(&txn).await?;
     password_reset::Entity::delete_many().filter(password_reset::Column::UserId.eq(user_id)).exec(&txn).await?;
     staff_membership::Entity::delete_many().filter(staff_membership::Column::UserId.eq(user_id)).exec(&txn).await?;
@@ -98,15 +97,6 @@ pub async fn erase(state: &AppState, viewer: &Viewer, password: String, understo
     txn.commit().await?;
     crate::db::forget_deleted(db).await;
     state.hub.sessions_changed(user_id);
-    for (community_id, facilitators) in told {
-        let notice = crate::notification::service::Notice {
-            kind: crate::notification::domain::NoticeKind::MemberDeparted,
-            community_id,
-            meeting_id: None,
-            artifact_id: None,
-            actor_id: None,
-        };
-        crate::notification::service::notify(state, notice, &facilitators).await?;
-    }
+    crate::community::service::tell_of_departure(state, told, None).await?;
     Ok(())
 }
