@@ -1,7 +1,9 @@
 //! What Kring keeps only for a while. Participation events (the levels need 90 days of
 //! them; the history a community looks back on, a few school years), notifications and
 //! the mail outbox are deleted once older than their retention period; ended sessions
-//! are deleted by the session store's own housekeeping. Intervision text has its own
+//! are deleted by the session store's own housekeeping. A sign-up someone requested
+//! through a shared link but never finished is deleted once its invitation expired (it
+//! holds their address). Intervision text has its own
 //! expiry, chosen per community (`intervision::case::CaseKeeping`).
 
 use std::time::Duration;
@@ -9,7 +11,7 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
-use crate::db::entities::{notification, participation_event};
+use crate::db::entities::{invitation, notification, participation_event};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -63,6 +65,7 @@ pub struct Forgotten {
     pub participation_events: u64,
     pub notifications: u64,
     pub sent_mail: u64,
+    pub unfinished_sign_ups: u64,
 }
 
 /// Deletes what is older than its retention period at `at`.
@@ -78,12 +81,19 @@ pub async fn enforce(state: &AppState, at: OffsetDateTime) -> Result<Forgotten, 
         .exec(&state.db)
         .await?
         .rows_affected;
+    let unfinished_sign_ups = invitation::Entity::delete_many()
+        .filter(invitation::Column::LinkId.is_not_null())
+        .filter(invitation::Column::AcceptedCount.eq(0))
+        .filter(invitation::Column::ExpiresAt.lt(at))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
     let cutoff = std::time::SystemTime::from(at) - keep.sent_mail;
     let sent_mail = state.mailer.forget_sent_before(cutoff).await;
-    if events + notifications > 0 {
+    if events + notifications + unfinished_sign_ups > 0 {
         crate::db::forget_deleted(&state.db).await;
     }
-    Ok(Forgotten { participation_events: events, notifications, sent_mail })
+    Ok(Forgotten { participation_events: events, notifications, sent_mail, unfinished_sign_ups })
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Limits password-reset requests, so nobody floods a mailbox or the outbox.
     pub reset_limiter: Arc<LoginLimiter>,
+    /// Limits sign-up requests through shareable links, for the same reason.
+    pub sign_up_limiter: Arc<LoginLimiter>,
     /// Where attached files are kept.
     pub files: Arc<dyn ObjectStore>,
     /// Tells open round screens that their round changed.
@@ -91,6 +93,7 @@ impl AppState {
             mailer,
             login_limiter: Arc::new(LoginLimiter::default()),
             reset_limiter: Arc::new(LoginLimiter::for_reset_requests()),
+            sign_up_limiter: Arc::new(LoginLimiter::for_sign_up_requests()),
             files,
             hub: Arc::new(LocalHub::default()),
             exports: Arc::new(Cooldown::new(Duration::from_secs(300))),
@@ -162,6 +165,16 @@ impl LoginLimiter {
         Self {
             by_account: FailureBucket::new(3, Duration::from_secs(20 * 60)),
             by_address: FailureBucket::new(30, Duration::from_secs(120)),
+        }
+    }
+
+    /// Sign-up requests through a shared link: three per address asked for, then one
+    /// every twenty minutes; a hundred per client address (a link goes round a staff
+    /// meeting on the school's one address), then one every ten seconds.
+    pub fn for_sign_up_requests() -> Self {
+        Self {
+            by_account: FailureBucket::new(3, Duration::from_secs(20 * 60)),
+            by_address: FailureBucket::new(100, Duration::from_secs(10)),
         }
     }
 

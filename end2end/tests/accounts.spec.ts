@@ -50,6 +50,39 @@ test("an admin invites a colleague, who signs up, logs out and logs in again", a
   await expect(again.getByText("Deze uitnodiging is ongeldig, verlopen of al gebruikt.")).toBeVisible();
 });
 
+test("a colleague signs up through a shared link by proving their address", async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await login(admin, ADMIN);
+  await admin.getByRole("link", { name: "Medewerkers" }).click();
+  await hydrated(admin);
+  const section = admin.locator("section", { has: admin.getByRole("heading", { name: "Uitnodigingslink" }) });
+  await section.getByLabel("Hoeveel mensen mogen zich met deze link aanmelden?").fill("5");
+  await section.getByRole("button", { name: "Link maken" }).click();
+  const shared = (await admin.getByTestId("invitation-link").textContent()) ?? "";
+  expect(shared).toContain("/invite/");
+
+  // The link asks only for an address, and answers the same for any address.
+  const email = `via.link.${Date.now()}@esdal.test`;
+  const colleague = await (await browser.newContext()).newPage();
+  await colleague.goto(shared);
+  await hydrated(colleague);
+  await expect(colleague.getByText("Vul je e-mailadres in; daar krijg je een link")).toBeVisible();
+  await expect(colleague.getByLabel("Wachtwoord", { exact: true })).toHaveCount(0);
+  await colleague.getByLabel("E-mailadres").fill(email);
+  await colleague.getByRole("button", { name: "Stuur me de link" }).click();
+  await expect(colleague.getByText("Kijk in je mailbox")).toBeVisible();
+
+  await colleague.goto(linkIn(await mailTo(email), "/invite/"));
+  await hydrated(colleague);
+  await expect(colleague.getByText(email)).toBeVisible();
+  await colleague.getByLabel("Je naam").fill("Link Collega");
+  const password = "via de gedeelde link";
+  await colleague.getByLabel("Wachtwoord", { exact: true }).fill(password);
+  await colleague.getByLabel("Herhaal het wachtwoord").fill(password);
+  await colleague.getByRole("button", { name: "Account aanmaken" }).click();
+  await expect(colleague.getByRole("heading", { level: 1 })).toHaveText("Welkom, Link Collega");
+});
+
 test("a forgotten password is reset through the emailed link", async ({ page }) => {
   const email = "s.mulder@esdal.test";
   const before = Date.now();

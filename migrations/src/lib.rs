@@ -15,6 +15,7 @@ mod m20261124_000002_round_follow_up;
 mod m20261124_000003_methods_votes_keeping;
 mod m20261202_000001_hashed_sessions;
 mod m20261202_000002_invitation_use_cap;
+mod m20261202_000003_link_sign_up_by_email;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_methods_votes_keeping::Migration),
             Box::new(m20261202_000001_hashed_sessions::Migration),
             Box::new(m20261202_000002_invitation_use_cap::Migration),
+            Box::new(m20261202_000003_link_sign_up_by_email::Migration),
         ]
     }
 }

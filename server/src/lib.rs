@@ -210,7 +210,9 @@ pub fn spawn_housekeeping(state: AppState) {
             if let Err(err) = store.delete_expired().await {
                 tracing::warn!(error = %err, "could not delete expired sessions");
             }
-            state.login_limiter.forget_idle();
+            for limiter in [&state.login_limiter, &state.reset_limiter, &state.sign_up_limiter] {
+                limiter.forget_idle();
+            }
             if let Err(err) = app::community::service::refresh_all_levels(&state.db).await {
                 tracing::warn!(error = ?err, "could not refresh participation levels");
             }

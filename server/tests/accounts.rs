@@ -341,8 +341,17 @@ async fn invited_colleague_signs_up_and_lands_signed_in() {
     }
 }
 
+/// The token of the invitation link in the newest mail to `email`.
+async fn invitation_token_mailed_to(app: &TestApp, email: &str) -> String {
+    let mail = app.mail_to(email).await.unwrap_or_else(|| panic!("no mail to {email}"));
+    link_in(&mail, "http://kring.test/invite/").rsplit('/').next().unwrap().to_string()
+}
+
+/// A shareable link asks only for an address and mails a personal invitation there; the
+/// answer is the same for an address that has an account, which is told so by mail.
 #[tokio::test]
-async fn shareable_link_can_be_revoked() {
+async fn a_shareable_link_signs_up_through_the_mailbox_and_never_tells_who_has_an_account() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let admin = app.login(ADMIN).await;
@@ -358,48 +367,89 @@ async fn shareable_link_can_be_revoked() {
         let created = app.call("create_invitation_link", &args, &admin).await;
         assert_eq!(created.status, StatusCode::OK);
         let url: String = serde_json::from_str(&created.body).unwrap();
-        let token = url.rsplit('/').next().unwrap().to_string();
+        let link = url.rsplit('/').next().unwrap().to_string();
         let password = "een goed wachtwoord";
-        for (i, name) in ["Eerste", "Tweede"].iter().enumerate() {
-            let email = format!("link{i}@esdal.test");
-            let visitor = Client::default();
-            let r = app
-                .call(
-                    "accept_invitation",
-                    &[
-                        ("token", &token),
-                        ("name", name),
-                        ("email", &email),
-                        ("password", password),
-                        ("password_confirm", password),
-                    ],
-                    &visitor,
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "a link can be used by several people: {}", r.body);
+
+        // The link itself makes no account, with or without an address.
+        let direct = [("token", link.as_str()), ("name", "X"), ("password", password), ("password_confirm", password)];
+        assert_eq!(app.call("accept_invitation", &direct, &Client::default()).await.status, StatusCode::GONE);
+
+        // Same answer for a new address and for one with an account.
+        let new =
+            app.call("request_sign_up", &[("token", &link), ("email", "Link0@esdal.test")], &Client::default()).await;
+        let known = app.call("request_sign_up", &[("token", &link), ("email", TEACHER)], &Client::default()).await;
+        assert_eq!((new.status, &new.body), (known.status, &known.body), "{backend:?}");
+        assert_eq!(new.status, StatusCode::OK, "{backend:?}: {}", new.body);
+        let mut told = None;
+        for _ in 0..50 {
+            told = app.last_mail_to(TEACHER).filter(|m| m.contains("al een account"));
+            if told.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        let third = [
-            ("token", token.as_str()),
-            ("name", "Derde"),
-            ("email", "link2@esdal.test"),
-            ("password", password),
-            ("password_confirm", password),
-        ];
-        let over = app.call("accept_invitation", &third, &Client::default()).await;
+        let told = told.expect("the account's owner is told");
+        assert!(told.contains("/login") && !told.contains("/invite/"), "{backend:?}: {told}");
+        let bad = app.call("request_sign_up", &[("token", &link), ("email", "geen-adres")], &Client::default()).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
+
+        // Three ask; the personal invitations count towards the cap of two once used.
+        for i in 1..3 {
+            let email = format!("link{i}@esdal.test");
+            let r = app.call("request_sign_up", &[("token", &link), ("email", &email)], &Client::default()).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?}");
+        }
+        for (i, name) in ["Eerste", "Tweede"].iter().enumerate() {
+            let token = invitation_token_mailed_to(&app, &format!("link{i}@esdal.test")).await;
+            let details = app.call("invitation_details", &[("token", &token)], &Client::default()).await;
+            assert!(details.body.contains(&format!("link{i}@esdal.test")), "{backend:?}: {}", details.body);
+            let visitor = Client::default();
+            let form =
+                [("token", token.as_str()), ("name", name), ("password", password), ("password_confirm", password)];
+            let r = app.call("accept_invitation", &form, &visitor).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+            assert!(app.call("current_user", &[], &visitor).await.body.contains(name));
+        }
+        let third = invitation_token_mailed_to(&app, "link2@esdal.test").await;
+        let form =
+            [("token", third.as_str()), ("name", "Derde"), ("password", password), ("password_confirm", password)];
+        let over = app.call("accept_invitation", &form, &Client::default()).await;
         assert_eq!(over.status, StatusCode::GONE, "{backend:?} the cap of two is reached");
-        // A fresh link to show it among the pending ones, then revoke it.
+        let fourth = [("token", link.as_str()), ("email", "link3@esdal.test")];
+        let used_up = app.call("request_sign_up", &fourth, &Client::default()).await;
+        assert_eq!(used_up.status, StatusCode::GONE, "{backend:?}");
+
+        // Revoking a link also voids the invitations requested through it, which are
+        // not listed on their own; unfinished ones are deleted once expired.
         let created = app.call("create_invitation_link", &args, &admin).await;
         let url: String = serde_json::from_str(&created.body).unwrap();
-        let token = url.rsplit('/').next().unwrap().to_string();
+        let link = url.rsplit('/').next().unwrap().to_string();
+        let r =
+            app.call("request_sign_up", &[("token", &link), ("email", "laat@esdal.test")], &Client::default()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let requested = invitation_token_mailed_to(&app, "laat@esdal.test").await;
         let overview = app.call("staff_overview", &[], &admin).await;
         let data: serde_json::Value = serde_json::from_str(&overview.body).unwrap();
-        let invitation = data["invitations"].as_array().unwrap().iter().find(|i| i["email"].is_null()).unwrap().clone();
+        let invitations = data["invitations"].as_array().unwrap();
+        assert!(!overview.body.contains("laat@esdal.test"), "{backend:?}");
+        let invitation = invitations.iter().find(|i| i["email"].is_null()).unwrap().clone();
         assert_eq!(invitation["accepted_count"], 0);
         let id = invitation["id"].as_str().unwrap();
         let revoked = app.call("revoke_invitation", &[("invitation_id", id)], &admin).await;
         assert_eq!(revoked.status, StatusCode::OK);
-        let after = app.call("invitation_details", &[("token", &token)], &Client::default()).await;
-        assert_eq!(after.status, StatusCode::GONE, "{backend:?}");
+        for token in [&link, &requested] {
+            let after = app.call("invitation_details", &[("token", token)], &Client::default()).await;
+            assert_eq!(after.status, StatusCode::GONE, "{backend:?}");
+        }
+        let now = time::OffsetDateTime::now_utc();
+        app::db::entities::invitation::Entity::update_many()
+            .col_expr(app::db::entities::invitation::Column::ExpiresAt, Expr::value(now - time::Duration::hours(1)))
+            .filter(app::db::entities::invitation::Column::LinkId.is_not_null())
+            .exec(app.db())
+            .await
+            .unwrap();
+        let forgotten = app::retention::enforce(&app.state, now).await.unwrap();
+        assert_eq!(forgotten.unfinished_sign_ups, 2, "{backend:?}: link2 and laat, not the two who finished");
     }
 }
 

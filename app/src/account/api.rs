@@ -132,7 +132,7 @@ pub async fn login(
 /// The client's address: the socket's, or, when the socket is a trusted proxy
 /// (`KRING_TRUSTED_PROXIES`), the nearest address in `X-Forwarded-For` that is not one.
 #[cfg(feature = "ssr")]
-async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
+pub(crate) async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
     use axum::extract::ConnectInfo;
     let peer =
         leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|ConnectInfo(addr)| addr.ip())?;

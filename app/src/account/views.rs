@@ -11,7 +11,7 @@ use super::api::RequestPasswordReset;
 use super::domain::{ExperienceBand, Language};
 use crate::account::domain::Flash;
 use crate::i18n::*;
-use crate::organisation::api::{AcceptGuestInvitation, get_invitation_details};
+use crate::organisation::api::{AcceptGuestInvitation, RequestSignUp, get_invitation_details};
 use crate::ui::{
     Alert, Auth, ErrorAlert, Field, Loading, action_error, band_text, flashed, role_text, signed_in, text,
     with_after_post,
@@ -152,6 +152,10 @@ pub fn SignUpPage() -> impl IntoView {
                                     }}
                                 }.into_any()
                             }
+                            Ok(invitation) if invitation.email.is_none() => view! {
+                                <p class="lead">{t!(i18n, signup.link_intro, school = invitation.school_name.clone(), role = move || role_text(i18n.get_locale(), invitation.role))}</p>
+                                <LinkSignUp token=token/>
+                            }.into_any(),
                             Ok(invitation) => {
                                 let school = invitation.school_name.clone();
                                 let role = invitation.role;
@@ -169,18 +173,10 @@ pub fn SignUpPage() -> impl IntoView {
                                         <input type="hidden" name="token" value=token/>
                                         <Field name="name" autocomplete="name" required=true
                                             label=text(move || t_string!(i18n, signup.name)) error=error/>
-                                        {match invitation.email {
-                                            Some(email) => view! {
-                                                <p class="field__static">
-                                                    <span class="field__label">{t!(i18n, signup.email)}</span>
-                                                    <span>{email}</span>
-                                                </p>
-                                            }.into_any(),
-                                            None => view! {
-                                                <Field name="email" kind="email" autocomplete="email" required=true
-                                                    label=text(move || t_string!(i18n, signup.email)) error=error/>
-                                            }.into_any(),
-                                        }}
+                                        <p class="field__static">
+                                            <span class="field__label">{t!(i18n, signup.email)}</span>
+                                            <span>{invitation.email.clone()}</span>
+                                        </p>
                                         <Field name="password" kind="password" autocomplete="new-password" required=true
                                             label=text(move || t_string!(i18n, signup.password))
                                             hint=text(move || t_string!(i18n, reset.password_hint)) error=error/>
@@ -195,6 +191,31 @@ pub fn SignUpPage() -> impl IntoView {
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// A shared link asks only for the address: the account is made from the personal
+/// invitation mailed there, so the page never says whether the address has one.
+#[component]
+fn LinkSignUp(token: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let token = StoredValue::new(token);
+    let action = ServerAction::<RequestSignUp>::new();
+    let error = action_error(action);
+    let sent_by_redirect = use_query_map().with_untracked(|q| q.get("sent").is_some());
+    let sent = move || sent_by_redirect || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Show when=sent fallback=move || view! {
+            <ErrorAlert error=error/>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="token" value=token.get_value()/>
+                <Field name="email" kind="email" autocomplete="email" required=true
+                    label=text(move || t_string!(i18n, signup.email)) error=error/>
+                <button type="submit" class="button button--primary">{t!(i18n, signup.link_submit)}</button>
+            </ActionForm>
+        }>
+            <Alert kind="success"><p>{t!(i18n, signup.link_sent)}</p></Alert>
+        </Show>
     }
 }
 

@@ -1122,6 +1122,7 @@ pub async fn invite_guest(state: &AppState, viewer: &Viewer, community_id: Uuid,
         revoked_at: Set(None),
         community_id: Set(Some(community.id)),
         max_uses: Set(None),
+        link_id: Set(None),
     }
     .insert(db)
     .await?;

@@ -536,7 +536,16 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
     });
     let _ = source.add_event_listener_with_callback("round", on_round.as_ref().unchecked_ref());
     on_round.forget();
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.set(false));
+    // A dropped connection is retried by the browser; a refused one (the session ended,
+    // or access was lost) closes for good, and then the page reloads, which leads a
+    // signed-out viewer to the login and takes the case off a shared screen.
+    let watched = source.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        live.set(false);
+        if watched.ready_state() == web_sys::EventSource::CLOSED {
+            let _ = window().location().reload();
+        }
+    });
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     let tick = move || now_ms.set(local_now() + offset.get_untracked());

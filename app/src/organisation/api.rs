@@ -227,23 +227,45 @@ pub async fn accept_guest_invitation(token: String) -> Result<(), AppError> {
     .await
 }
 
-/// Creates the account for an invitation and signs the person in.
+/// Someone holding a shareable link asks for an account at their address; the answer
+/// is the same whether or not it has one (see `service::start_link_sign_up`).
+#[server(endpoint = "request_sign_up")]
+pub async fn request_sign_up(token: String, email: String) -> Result<(), AppError> {
+    respond(async move {
+        let state = AppState::get()?;
+        let (link, school) = service::open_invitation(&state.db, &token).await?;
+        if link.email.is_some() || link.community_id.is_some() {
+            return Err(AppError::InvalidToken);
+        }
+        Validation::new().check("email", validate_email(&email)).finish()?;
+        let email = normalise_email(&email);
+        let address = crate::account::api::client_address(&state).await;
+        if let Err(wait) = state.sign_up_limiter.begin(&email, address) {
+            return Err(AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        service::start_link_sign_up(&state, link, school, email);
+        leptos_axum::redirect(&format!("/invite/{token}?sent=1"));
+        Ok(())
+    })
+    .await
+}
+
+/// Creates the account for an invitation to one address and signs the person in.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(
     token: String,
     name: String,
-    email: Option<String>,
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
     respond(async move {
         let state = AppState::get()?;
         let (invitation, _) = service::open_invitation(&state.db, &token).await?;
-        // An emailed invitation fixes the address; a link lets the person type theirs.
-        let email = invitation.email.clone().or(email).unwrap_or_default();
+        if invitation.email.is_none() {
+            return Err(AppError::InvalidToken);
+        }
         Validation::new()
             .check("name", validate_text(&name, NAME_MAX))
-            .check("email", validate_email(&email))
             .check("password", validate_password(&password))
             .check(
                 "password_confirm",
@@ -254,9 +276,7 @@ pub async fn accept_invitation(
             leptos_i18n::locale::resolve_locale::<crate::i18n::Locale>().as_ref(),
         )
         .unwrap_or_default();
-        let user =
-            service::accept_invitation(&state.db, &token, name.trim(), &normalise_email(&email), password, language)
-                .await?;
+        let user = service::accept_invitation(&state.db, &token, name.trim(), password, language).await?;
         let session = session::current_session().await?;
         session::sign_in(&session, &user, false).await?;
         remember_language(language);

@@ -124,6 +124,8 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
     let invitations = invitation::Entity::find()
         .filter(invitation::Column::OrganisationId.is_in(org_ids))
         .filter(invitation::Column::CommunityId.is_null())
+        // The personal invitations a link handed out belong to the link.
+        .filter(invitation::Column::LinkId.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
         .filter(invitation::Column::ExpiresAt.gt(now()))
         .order_by_desc(invitation::Column::CreatedAt)
@@ -154,34 +156,59 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
     })
 }
 
-async fn insert_invitation(
+/// What a new invitation to a school is.
+struct NewInvitation {
+    school_id: Uuid,
+    email: Option<String>,
+    role: Role,
+    created_by: Option<Uuid>,
+    expires_at: time::OffsetDateTime,
+    max_uses: Option<i32>,
+    link_id: Option<Uuid>,
+}
+
+/// Stores an invitation and returns the link that opens it.
+async fn insert_invitation(state: &AppState, new: NewInvitation) -> Result<String, AppError> {
+    let (token, token_hash) = new_token();
+    invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organisation_id: Set(new.school_id),
+        single_use: Set(new.email.is_some()),
+        email: Set(new.email),
+        role: Set(new.role.as_str().to_string()),
+        token_hash: Set(token_hash),
+        accepted_count: Set(0),
+        created_by: Set(new.created_by),
+        created_at: Set(now()),
+        expires_at: Set(new.expires_at),
+        revoked_at: Set(None),
+        community_id: Set(None),
+        max_uses: Set(new.max_uses),
+        link_id: Set(new.link_id),
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(format!("{}/invite/{token}", state.settings.public_url))
+}
+
+/// An invitation by the viewer, valid for the configured time.
+fn invitation_by(
     state: &AppState,
     viewer: &Viewer,
     school: &organisation::Model,
     email: Option<String>,
     role: Role,
     max_uses: Option<i32>,
-) -> Result<String, AppError> {
-    let (token, token_hash) = new_token();
-    let created = now();
-    invitation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organisation_id: Set(school.id),
-        single_use: Set(email.is_some()),
-        email: Set(email),
-        role: Set(role.as_str().to_string()),
-        token_hash: Set(token_hash),
-        accepted_count: Set(0),
-        created_by: Set(Some(viewer.id())),
-        created_at: Set(created),
-        expires_at: Set(created + state.settings.invitation_valid),
-        revoked_at: Set(None),
-        community_id: Set(None),
-        max_uses: Set(max_uses),
+) -> NewInvitation {
+    NewInvitation {
+        school_id: school.id,
+        email,
+        role,
+        created_by: Some(viewer.id()),
+        expires_at: now() + state.settings.invitation_valid,
+        max_uses,
+        link_id: None,
     }
-    .insert(&state.db)
-    .await?;
-    Ok(format!("{}/invite/{token}", state.settings.public_url))
 }
 
 /// Emails an invitation. Fails with a field error when the address already has an account.
@@ -195,7 +222,8 @@ pub async fn invite_by_email(
     if find_user_by_email(&state.db, email).await?.is_some() {
         return Err(AppError::field("email", ErrorKey::EmailTaken));
     }
-    let link = insert_invitation(state, viewer, school, Some(email.to_string()), role, None).await?;
+    let link =
+        insert_invitation(state, invitation_by(state, viewer, school, Some(email.to_string()), role, None)).await?;
     let days = state.settings.invitation_valid.as_secs() / 86_400;
     let body = format!(
         "Hallo,\n\n{inviter} nodigt je uit voor Kring, de plek voor de professionele leergemeenschappen van {school}. \
@@ -226,7 +254,62 @@ pub async fn create_link(
     };
     let teacher = if role == Role::Teacher { Ok(()) } else { Err(ErrorKey::LinkTeachersOnly) };
     crate::error::Validation::new().check("role", teacher).check("max_uses", cap.map(|_| ())).finish()?;
-    insert_invitation(state, viewer, school, None, role, cap.ok()).await
+    insert_invitation(state, invitation_by(state, viewer, school, None, role, cap.ok())).await
+}
+
+/// Someone with a shareable link asks for an account at `email`. Returns at once and
+/// works in the background, so neither the answer nor its timing tells whether the
+/// address has an account: a new address receives a personal invitation (which counts
+/// towards the link's cap once used); an address with an account is told so, with the
+/// way to sign in. A failure is logged.
+pub fn start_link_sign_up(state: &AppState, link: invitation::Model, school: organisation::Model, email: String) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = send_link_sign_up(&state, link, &school, &email).await {
+            tracing::warn!(?error, "a sign-up through a shared link could not be mailed");
+        }
+    });
+}
+
+async fn send_link_sign_up(
+    state: &AppState,
+    link: invitation::Model,
+    school: &organisation::Model,
+    email: &str,
+) -> Result<(), AppError> {
+    let base = &state.settings.public_url;
+    if let Some(user) = find_user_by_email(&state.db, email).await? {
+        let body = format!(
+            "Hallo {name},\n\nIemand (jij?) wilde met dit adres een account maken bij Kring voor {school}. \
+             Je hebt al een account. Log in via {base}/login; wachtwoord vergeten? Vraag een nieuw aan via \
+             {base}/password/forgot.\n\nWas jij dit niet? Dan hoef je niets te doen.\n\n---\n\n\
+             Someone (you?) tried to create a Kring account for {school} with this address. You already have an \
+             account. Sign in at {base}/login; forgot your password? Ask for a new one at \
+             {base}/password/forgot.\n\nWasn't you? Then there is nothing to do.\n",
+            name = user.name,
+            school = school.name,
+        );
+        return state.mailer.send(email, "Je hebt al een account bij Kring", body).await;
+    }
+    let role = Role::parse(&link.role).unwrap_or(Role::Teacher);
+    let new = NewInvitation {
+        school_id: school.id,
+        email: Some(email.to_string()),
+        role,
+        created_by: link.created_by,
+        expires_at: link.expires_at.min(now() + state.settings.invitation_valid),
+        max_uses: None,
+        link_id: Some(link.id),
+    };
+    let invite = insert_invitation(state, new).await?;
+    let body = format!(
+        "Hallo,\n\nMaak je account bij Kring voor {school} af via deze link:\n\n{invite}\n\n\
+         Heb je hier niet om gevraagd? Dan hoef je niets te doen.\n\n---\n\n\
+         Finish your Kring account for {school} through this link:\n\n{invite}\n\n\
+         Didn't ask for it? Then there is nothing to do.\n",
+        school = school.name,
+    );
+    state.mailer.send(email, &format!("Je account bij Kring – {}", school.name), body).await
 }
 
 pub async fn revoke_invitation(
@@ -380,48 +463,69 @@ pub async fn open_invitation<C: ConnectionTrait>(
         .await?
         .filter(usable)
         .ok_or(AppError::InvalidToken)?;
+    if let Some(link_id) = invitation.link_id {
+        invitation::Entity::find_by_id(link_id).one(db).await?.filter(usable).ok_or(AppError::InvalidToken)?;
+    }
     let school =
         organisation::Entity::find_by_id(invitation.organisation_id).one(db).await?.ok_or(AppError::InvalidToken)?;
     Ok((invitation, school))
 }
 
-/// Creates the account for an invitation. Fails with `InvalidToken` if the invitation
-/// was used up meanwhile, or a field error when the email already has an account.
+/// Creates the account for an invitation to one address (emailed by an admin or a
+/// facilitator, or requested through a shareable link, whose use it then counts).
+/// Fails with `InvalidToken` for a link itself or an invitation used up meanwhile, or a
+/// field error when the address has an account by now.
 pub async fn accept_invitation(
     db: &DatabaseConnection,
     token: &str,
     name: &str,
-    email: &str,
     password: String,
     language: Language,
 ) -> Result<user::Model, AppError> {
     let hash = hash_password(password).await?;
     let txn = begin_write(db).await?;
     let (invitation, school) = open_invitation(&txn, token).await?;
-    if find_user_by_email(&txn, email).await?.is_some() {
+    let email = invitation.email.clone().ok_or(AppError::InvalidToken)?;
+    if find_user_by_email(&txn, &email).await?.is_some() {
         return Err(AppError::field("email", ErrorKey::EmailTaken));
     }
     let user = match invitation.community_id {
         // A guest: an account with no role in the organisation, in one community.
         Some(community_id) => {
-            let user = insert_user(&txn, email, name, &hash, language).await?;
+            let user = insert_user(&txn, &email, name, &hash, language).await?;
             crate::community::service::join_as_guest(&txn, community_id, user.id, invitation.created_by).await?;
             user
         }
         None => {
             let role = Role::parse(&invitation.role).unwrap_or(Role::Teacher);
             let organisation_id = school.id;
-            let new =
-                NewStaffMember { email, name, password_hash: &hash, language, organisation_id, role, profile: None };
+            let new = NewStaffMember {
+                email: &email,
+                name,
+                password_hash: &hash,
+                language,
+                organisation_id,
+                role,
+                profile: None,
+            };
             insert_staff_member(&txn, new).await?
         }
     };
+    if let Some(link) = invitation.link_id {
+        count_use(&txn, link).await?;
+    }
+    count_use(&txn, invitation.id).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+async fn count_use<C: ConnectionTrait>(db: &C, invitation_id: Uuid) -> Result<(), AppError> {
+    let invitation = invitation::Entity::find_by_id(invitation_id).one(db).await?.ok_or(AppError::InvalidToken)?;
     let count = invitation.accepted_count + 1;
     let mut active: invitation::ActiveModel = invitation.into();
     active.accepted_count = Set(count);
-    active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(user)
+    active.update(db).await?;
+    Ok(())
 }
 
 /// The signed-in person accepts a guest invitation emailed to their own address.
@@ -438,10 +542,7 @@ pub async fn accept_guest_invitation(db: &DatabaseConnection, viewer: &Viewer, t
         return Err(AppError::InvalidToken);
     }
     crate::community::service::join_as_guest(&txn, community_id, viewer.id(), invitation.created_by).await?;
-    let count = invitation.accepted_count + 1;
-    let mut active: invitation::ActiveModel = invitation.into();
-    active.accepted_count = Set(count);
-    active.update(&txn).await?;
+    count_use(&txn, invitation.id).await?;
     txn.commit().await?;
     Ok(community_id)
 }

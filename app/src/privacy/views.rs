@@ -44,6 +44,8 @@ fn EraseCard() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let erase = ServerAction::<EraseAccount>::new();
     let error = action_error(erase);
+    // Outlives the card's re-render after a refused try, so the tick stays.
+    let understood = RwSignal::new(false);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -63,7 +65,9 @@ fn EraseCard() -> impl IntoView {
                             <Field name="password" kind="password" autocomplete="current-password" required=true
                                 label=text(move || t_string!(i18n, privacy.erase_password)) error=error/>
                             <div class="field field--check">
-                                <input type="checkbox" id="field-understood" name="understood" value="on"/>
+                                <input type="checkbox" id="field-understood" name="understood" value="on"
+                                    prop:checked=move || understood.get()
+                                    on:change=move |ev| understood.set(event_target_checked(&ev))/>
                                 <label for="field-understood">{t!(i18n, privacy.erase_understood)}</label>
                             </div>
                             <button type="submit" class="button button--danger">{t!(i18n, privacy.erase_submit)}</button>

@@ -21,6 +21,9 @@ pub struct Model {
     pub community_id: Option<Uuid>,
     /// A shareable link's use cap, set by the admin.
     pub max_uses: Option<i32>,
+    /// Set for a personal invitation someone requested through a shareable link: it
+    /// counts towards that link's cap and dies with it.
+    pub link_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
