@@ -13,6 +13,7 @@ pub mod meeting;
 pub mod notification;
 pub mod organisation;
 pub mod privacy;
+pub mod shared;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -3,13 +3,12 @@
 
 use std::io::Read;
 
-use app::account::domain::{
-    Language, NAME_MAX, Role, normalise_email, validate_email, validate_password, validate_text,
-};
+use app::account::domain::{Language, NAME_MAX, Role, normalise_email, validate_email, validate_password};
 use app::account::service::{NewStaffMember, find_user_by_email, hash_password, insert_staff_member};
 use app::db::entities::organisation;
 use app::db::{begin_write, now};
 use app::mail::{Mailer, SmtpSettings};
+use app::shared::text::validate_text;
 use app::state::{AppState, Settings};
 use leptos::config::LeptosOptions;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};

@@ -10,12 +10,10 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::domain::{
-        NAME_MAX, PROFILE_FIELD_MAX, safe_next_path, validate_email, validate_optional_text, validate_password,
-        validate_text,
-    },
+    super::domain::{NAME_MAX, PROFILE_FIELD_MAX, safe_next_path, validate_email, validate_password},
     super::{service, session},
     crate::error::{ErrorKey, Validation, respond},
+    crate::shared::text::{validate_optional_text, validate_text},
     crate::state::AppState,
 };
 

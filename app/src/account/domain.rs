@@ -125,25 +125,6 @@ pub fn validate_email(email: &str) -> Result<(), ErrorKey> {
     if valid { Ok(()) } else { Err(ErrorKey::InvalidEmail) }
 }
 
-/// A required line of text of at most `max` characters, without control characters.
-pub fn validate_text(value: &str, max: usize) -> Result<(), ErrorKey> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(ErrorKey::Required)
-    } else if value.chars().count() > max {
-        Err(ErrorKey::TooLong)
-    } else if value.chars().any(char::is_control) {
-        Err(ErrorKey::InvalidChoice)
-    } else {
-        Ok(())
-    }
-}
-
-/// An optional line of text: empty is fine, otherwise as [`validate_text`].
-pub fn validate_optional_text(value: &str, max: usize) -> Result<(), ErrorKey> {
-    if value.trim().is_empty() { Ok(()) } else { validate_text(value, max) }
-}
-
 /// Length rules only (NIST SP 800-63B): at least 10 characters, at most 128.
 pub fn validate_password(password: &str) -> Result<(), ErrorKey> {
     let length = password.chars().count();
@@ -195,14 +176,6 @@ mod tests {
         assert_eq!(validate_password("lang genoeg wachtwoord"), Ok(()));
         assert_eq!(validate_password(&"x".repeat(129)), Err(ErrorKey::PasswordTooLong));
         assert_eq!(validate_password(""), Err(ErrorKey::Required));
-    }
-
-    #[test]
-    fn names_are_required_and_bounded() {
-        assert_eq!(validate_text("  ", NAME_MAX), Err(ErrorKey::Required));
-        assert_eq!(validate_text(&"n".repeat(121), NAME_MAX), Err(ErrorKey::TooLong));
-        assert_eq!(validate_text("Anouk de Bruin", NAME_MAX), Ok(()));
-        assert_eq!(validate_optional_text("", 10), Ok(()));
     }
 
     #[test]

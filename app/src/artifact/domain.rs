@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::community::domain::string_enum;
 use crate::community::participation::SeciPhase;
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::shared::string_enum;
 
 string_enum! {
     ArtifactKind {

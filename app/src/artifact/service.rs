@@ -34,9 +34,9 @@ use crate::db::entities::{
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
-use crate::meeting::service::{local_moment, to_local};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
+use crate::shared::time::{local_moment, to_local, today_in};
 use crate::state::AppState;
 
 /// How many hits a search shows.
@@ -168,11 +168,6 @@ fn review_moment(tz: &jiff::tz::TimeZone, input: &ArtifactInput, at: OffsetDateT
         .unwrap_or(at + input.kind.review_after())
 }
 
-fn today(tz: &jiff::tz::TimeZone) -> time::Date {
-    let local = to_local(tz, now());
-    local.date()
-}
-
 async fn tags_of<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>, AppError> {
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
     let rows = artifact_tag::Entity::find()
@@ -251,7 +246,7 @@ pub async fn create(
     form: &ArtifactForm,
 ) -> Result<Uuid, AppError> {
     let tz = &state.settings.time_zone;
-    let input = form.validate(Source::Direct, today(tz))?;
+    let input = form.validate(Source::Direct, today_in(tz))?;
     let txn = begin_write(&state.db).await?;
     let (community, membership) = member_access(&txn, viewer, community_id).await?;
     if input.scope == Scope::Organisation && membership.role == CommunityRole::Guest.as_str() {
@@ -331,7 +326,7 @@ pub async fn edit(
         // Only the owner or a facilitator changes who may see it.
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));
     }
-    let input = form.validate(Source::parse(&access.artifact.source).unwrap_or(Source::Direct), today(tz))?;
+    let input = form.validate(Source::parse(&access.artifact.source).unwrap_or(Source::Direct), today_in(tz))?;
     let widening = input.scope == Scope::Organisation && access.artifact.scope != Scope::Organisation.as_str();
     if widening && !access.may_publish() {
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorKey;
+use crate::shared::string_enum;
 
 pub const COMMUNITY_NAME_MIN: usize = 3;
 pub const COMMUNITY_NAME_MAX: usize = 120;
@@ -22,28 +23,6 @@ pub const MEMBER_CAP_MIN: i32 = IDEAL_MIN as i32;
 pub const MEMBER_CAP_MAX: i32 = 30;
 pub const WINDOW_DAYS_MIN: i32 = 14;
 pub const WINDOW_DAYS_MAX: i32 = 365;
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(value: &str) -> Result<Self, $crate::error::ErrorKey> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == value).ok_or($crate::error::ErrorKey::InvalidChoice)
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
 
 string_enum! {
     /// A person's role inside one community.
@@ -117,26 +96,6 @@ pub fn validate_name(name: &str) -> Result<(), ErrorKey> {
     }
 }
 
-/// Required text of several lines, at most `max` characters, no control characters
-/// other than line breaks and tabs.
-pub fn validate_body(text: &str, max: usize) -> Result<(), ErrorKey> {
-    let text = text.trim();
-    if text.is_empty() {
-        Err(ErrorKey::Required)
-    } else if text.chars().count() > max {
-        Err(ErrorKey::TooLong)
-    } else if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        Err(ErrorKey::InvalidChoice)
-    } else {
-        Ok(())
-    }
-}
-
-/// Optional text: empty is fine, otherwise as [`validate_body`].
-pub fn validate_optional(text: &str, max: usize) -> Result<(), ErrorKey> {
-    if text.trim().is_empty() { Ok(()) } else { validate_body(text, max) }
-}
-
 pub fn validate_window(days: i32) -> Result<(), ErrorKey> {
     if (WINDOW_DAYS_MIN..=WINDOW_DAYS_MAX).contains(&days) { Ok(()) } else { Err(ErrorKey::InvalidChoice) }
 }
@@ -147,11 +106,6 @@ pub fn parse_member_cap(value: &str) -> Result<i32, ErrorKey> {
         Ok(cap) if (MEMBER_CAP_MIN..=MEMBER_CAP_MAX).contains(&cap) => Ok(cap),
         _ => Err(ErrorKey::InvalidChoice),
     }
-}
-
-/// Normalises user text for storage: trimmed, Windows line ends made plain.
-pub fn clean_text(text: &str) -> String {
-    text.replace("\r\n", "\n").trim().to_string()
 }
 
 #[cfg(test)]
@@ -190,14 +144,6 @@ mod tests {
         assert_eq!(validate_name("ab"), Err(ErrorKey::TooShort));
         assert_eq!(validate_name("PLG Lezen"), Ok(()));
         assert_eq!(validate_name(&"x".repeat(121)), Err(ErrorKey::TooLong));
-    }
-
-    #[test]
-    fn bodies_keep_line_breaks_but_not_other_control_characters() {
-        assert_eq!(validate_body("Eén\nTwee", 20), Ok(()));
-        assert_eq!(validate_body("a\u{0007}b", 20), Err(ErrorKey::InvalidChoice));
-        assert_eq!(validate_optional("", 5), Ok(()));
-        assert_eq!(validate_optional("zes tekens", 5), Err(ErrorKey::TooLong));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::domain::string_enum;
+use crate::shared::string_enum;
 
 string_enum! {
     /// Something a member did that counts toward participation.

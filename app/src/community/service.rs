@@ -19,8 +19,7 @@ use super::api::{
 };
 use super::domain::{
     AGREEMENTS_MAX, CRITERIA_MAX, CommunityRole, CommunityStatus, DEFAULT_MEMBER_CAP, GOAL_MAX, MembershipChange,
-    MembershipStatus, NOTE_MAX, RHYTHM_MAX, SizeAdvice, check_capacity, clean_text, validate_body, validate_name,
-    validate_optional, validate_window,
+    MembershipStatus, NOTE_MAX, RHYTHM_MAX, SizeAdvice, check_capacity, validate_name, validate_window,
 };
 use super::participation::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, seci_balance};
 use crate::account::domain::{Language, normalise_email, validate_email};
@@ -33,6 +32,7 @@ use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
+use crate::shared::text::{clean_text, validate_body, validate_optional};
 use crate::state::AppState;
 
 /// What a facilitator (or a founder) fills in about a community.
@@ -690,7 +690,7 @@ pub async fn community_page(
         .filter(|id| !names.contains_key(id))
         .collect();
     names.extend(crate::account::service::names_of(db, former).await?);
-    let today = crate::intervision::closing::today_in(tz);
+    let today = crate::shared::time::today_in(tz);
     let cap = policy.map_or(DEFAULT_MEMBER_CAP, |p| p.member_cap);
 
     let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();

@@ -6,10 +6,10 @@
 
 use time::{Date, Month, OffsetDateTime, Time};
 
-use crate::account::domain::validate_text;
 use crate::artifact::domain::text_bounds;
-use crate::community::domain::string_enum;
 use crate::error::{AppError, Validation};
+use crate::shared::string_enum;
+use crate::shared::text::validate_text;
 
 pub const TITLE_MAX: usize = 120;
 pub const SITUATION_MAX: usize = 4000;

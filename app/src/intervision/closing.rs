@@ -32,7 +32,7 @@ use crate::db::entities::{
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
-use crate::meeting::service::to_local;
+use crate::shared::time::today_in;
 use crate::state::AppState;
 
 /// At most this many actions per round: one or two is what people follow up on.
@@ -41,11 +41,6 @@ const ACTIONS_PER_ROUND: u64 = 5;
 /// The board's date today.
 pub fn today(state: &AppState) -> Date {
     today_in(&state.settings.time_zone)
-}
-
-/// Today's date where the school is.
-pub fn today_in(tz: &jiff::tz::TimeZone) -> Date {
-    to_local(tz, now()).date()
 }
 
 fn ended(access: &Access) -> Result<(), AppError> {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
 use crate::artifact::domain::text_bounds;
-use crate::community::domain::string_enum;
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::shared::string_enum;
 
 pub const ACTION_MAX: usize = 500;
 pub const REPORT_MAX: usize = 1000;

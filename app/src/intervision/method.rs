@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::domain::Language;
-use crate::community::domain::string_enum;
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::shared::string_enum;
 
 /// A text in both interface languages. Built-in methods carry both; an adapted method
 /// carries what its author wrote, and shows it whatever the reader's language.

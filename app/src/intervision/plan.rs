@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::method::{Collects, Phase, Presence, Speaker};
-use crate::community::domain::string_enum;
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::shared::string_enum;
 
 pub const CONTRIBUTION_MAX: usize = 1000;
 pub const ANSWER_MAX: usize = 1000;

@@ -4,8 +4,9 @@
 
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use crate::community::domain::{string_enum, validate_optional};
 use crate::error::{ErrorKey, Validation};
+use crate::shared::string_enum;
+use crate::shared::text::{clean_text, validate_optional};
 
 pub const TITLE_MAX: usize = 120;
 pub const PLACE_MAX: usize = 200;
@@ -87,7 +88,7 @@ impl MeetingForm {
             duration_minutes: duration.unwrap_or(DURATION_MIN),
             place: place.to_string(),
             online_url: url.to_string(),
-            agenda: crate::community::domain::clean_text(&self.agenda),
+            agenda: clean_text(&self.agenda),
         })
     }
 }

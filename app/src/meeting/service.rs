@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::api::{AttendanceRow, MeetingPage, MeetingSummary};
@@ -27,36 +27,13 @@ use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
+use crate::shared::time::{local_moment, to_local};
 use crate::state::AppState;
-
-/// A moment shown in the board's time zone.
-pub fn to_local(tz: &jiff::tz::TimeZone, at: OffsetDateTime) -> OffsetDateTime {
-    let offset =
-        jiff::Timestamp::from_second(at.unix_timestamp()).map(|ts| tz.to_offset(ts).seconds()).unwrap_or_default();
-    at.to_offset(UtcOffset::from_whole_seconds(offset).unwrap_or(UtcOffset::UTC))
-}
 
 /// The moment a local date and time in the board's time zone stands for. In the hour
 /// skipped or repeated at a daylight-saving change, the earlier reading wins.
 pub fn from_local(tz: &jiff::tz::TimeZone, input: &MeetingInput) -> Result<OffsetDateTime, AppError> {
     local_moment(tz, input.date, input.start).ok_or(AppError::field("date", ErrorKey::InvalidChoice))
-}
-
-/// The moment a date and clock time in the time zone `tz` stand for (the earlier
-/// reading around a daylight-saving change); `None` outside jiff's range.
-pub fn local_moment(tz: &jiff::tz::TimeZone, date: time::Date, at: time::Time) -> Option<OffsetDateTime> {
-    let civil = jiff::civil::DateTime::new(
-        date.year() as i16,
-        u8::from(date.month()) as i8,
-        date.day() as i8,
-        at.hour() as i8,
-        at.minute() as i8,
-        0,
-        0,
-    )
-    .ok()?;
-    let zoned = civil.to_zoned(tz.clone()).ok()?;
-    OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
 }
 
 fn status_of(meeting: &meeting::Model) -> MeetingStatus {

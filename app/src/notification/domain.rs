@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::account::domain::Language;
-use crate::community::domain::string_enum;
+use crate::shared::string_enum;
 
 string_enum! {
     /// What a notification is about. Each kind can be turned off for email.

@@ -21,7 +21,7 @@ use crate::account::session::Viewer;
 use crate::db::entities::{artifact, calendar_feed, community, email_opt_out, meeting, notification, user};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
-use crate::meeting::service::to_local;
+use crate::shared::time::to_local;
 use crate::state::AppState;
 
 /// Session key for the calendar address shown once after it was made.

@@ -12,9 +12,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::service,
-    crate::account::domain::{NAME_MAX, normalise_email, validate_email, validate_password, validate_text},
+    crate::account::domain::{NAME_MAX, normalise_email, validate_email, validate_password},
     crate::account::{api::remember_language, session},
     crate::error::{ErrorKey, Validation, respond},
+    crate::shared::text::validate_text,
     crate::state::AppState,
 };
 
