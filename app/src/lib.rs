@@ -12,6 +12,7 @@ pub mod intervision;
 pub mod meeting;
 pub mod notification;
 pub mod organisation;
+pub mod participation;
 pub mod privacy;
 pub mod shared;
 pub mod ui;

@@ -213,7 +213,7 @@ pub fn spawn_housekeeping(state: AppState) {
             for limiter in [&state.login_limiter, &state.reset_limiter, &state.sign_up_limiter] {
                 limiter.forget_idle();
             }
-            if let Err(err) = app::community::service::refresh_all_levels(&state.db).await {
+            if let Err(err) = app::participation::service::refresh_all_levels(&state.db).await {
                 tracing::warn!(error = ?err, "could not refresh participation levels");
             }
             match app::meeting::service::send_due_reminders(&state).await {

@@ -594,8 +594,8 @@ async fn the_whole_community_page_is_read_in_few_queries() {
 async fn the_level_refresh_matches_the_page_and_is_idempotent() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
-        app::community::service::refresh_all_levels(app.db()).await.unwrap();
-        assert_eq!(app::community::service::refresh_all_levels(app.db()).await.unwrap(), 0, "{backend:?}");
+        app::participation::service::refresh_all_levels(app.db()).await.unwrap();
+        assert_eq!(app::participation::service::refresh_all_levels(app.db()).await.unwrap(), 0, "{backend:?}");
         let id = community_id(&app, READING).await;
         let member = app.login(MEMBER).await;
         let page = json(&app.call("community_page", &[("community_id", &id)], &member).await.body);

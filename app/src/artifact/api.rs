@@ -13,8 +13,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::domain::{ArtifactKind, Scope, Source, Standing};
-use crate::community::participation::SeciPhase;
 use crate::error::AppError;
+use crate::participation::domain::SeciPhase;
 
 #[cfg(feature = "ssr")]
 use {

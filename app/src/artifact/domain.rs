@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::community::participation::SeciPhase;
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::participation::domain::SeciPhase;
 use crate::shared::string_enum;
 
 string_enum! {

@@ -26,8 +26,7 @@ use super::markdown;
 use super::search::{self, Criteria, Visibility};
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
-use crate::community::participation::{EventKind, SeciPhase};
-use crate::community::service::{active_community_ids, member_access, record_event};
+use crate::community::service::{active_community_ids, member_access};
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_tag, artifact_version,
     community, community_member,
@@ -36,6 +35,8 @@ use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
+use crate::participation::domain::{EventKind, SeciPhase};
+use crate::participation::service::record_event;
 use crate::shared::time::{local_moment, to_local, today_in};
 use crate::state::AppState;
 

@@ -15,10 +15,10 @@ use super::api::{
 };
 use super::domain::{ArtifactKind, Scope, Source, Standing, iso_date};
 use crate::account::domain::Flash;
-use crate::community::participation::SeciPhase;
-use crate::community::views::seci_text;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::participation::domain::SeciPhase;
+use crate::participation::views::seci_text;
 use crate::ui::{
     Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
     percent_encode, signed_in, text, uuid_param,

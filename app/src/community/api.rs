@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
-use super::participation::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, NextLevel, SeciPhase};
 use crate::error::AppError;
+use crate::participation::domain::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, NextLevel, SeciPhase};
 
 #[cfg(feature = "ssr")]
 use {super::service, crate::account::session, crate::error::respond, crate::state::AppState};

@@ -10,13 +10,14 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::domain::{CommunityRole, CommunityStatus, MembershipChange, MembershipStatus};
-use super::participation::EventKind;
-use super::service::{insert_membership, record_event, record_event_for_meeting};
+use super::service::insert_membership;
 use crate::db::entities::{attendance, community, membership_change, success_criterion};
 use crate::db::now;
 use crate::error::AppError;
 use crate::meeting::domain::MeetingInput;
 use crate::meeting::service::{from_local, new_meeting};
+use crate::participation::domain::EventKind;
+use crate::participation::service::{record_event, record_event_for_meeting};
 
 /// The kind of work a community mostly does, which decides its history.
 #[derive(Clone, Copy)]

@@ -6,7 +6,6 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
 pub mod domain;
-pub mod participation;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod views;

@@ -14,25 +14,17 @@ use super::api::{
     load_my_communities, load_my_level,
 };
 use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
-use super::participation::{EventKind, Level, LevelReason, NewcomerStep, SeciPhase};
 use crate::account::domain::Flash;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::views::CaseKeepingCard;
 use crate::meeting::views::MeetingList;
+use crate::participation::domain::{Level, LevelReason, NewcomerStep};
+use crate::participation::views::{event_text, level_text, seci_text};
 use crate::ui::{
     Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
     signed_in, text, uuid_param,
 };
-
-pub fn level_text(locale: Locale, level: Level) -> &'static str {
-    match level {
-        Level::Peripheral => td_string!(locale, levels.peripheral),
-        Level::Occasional => td_string!(locale, levels.occasional),
-        Level::Active => td_string!(locale, levels.active),
-        Level::Core => td_string!(locale, levels.core),
-    }
-}
 
 pub fn community_role_text(locale: Locale, role: CommunityRole) -> &'static str {
     match role {
@@ -47,34 +39,6 @@ fn status_text(locale: Locale, status: CommunityStatus) -> &'static str {
         CommunityStatus::Active => td_string!(locale, community.status_active),
         CommunityStatus::Paused => td_string!(locale, community.status_paused),
         CommunityStatus::Archived => td_string!(locale, community.status_archived),
-    }
-}
-
-pub fn event_text(locale: Locale, kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Joined => td_string!(locale, events.joined),
-        EventKind::Attended => td_string!(locale, events.attended),
-        EventKind::ObservedRound => td_string!(locale, events.observed_round),
-        EventKind::TookRole => td_string!(locale, events.took_role),
-        EventKind::BroughtCase => td_string!(locale, events.brought_case),
-        EventKind::FollowedUp => td_string!(locale, events.followed_up),
-        EventKind::Contributed => td_string!(locale, events.contributed),
-        EventKind::SharedArtifact => td_string!(locale, events.shared_artifact),
-        EventKind::UpdatedArtifact => td_string!(locale, events.updated_artifact),
-        EventKind::ReusedArtifact => td_string!(locale, events.reused_artifact),
-        EventKind::TaughtLesson => td_string!(locale, events.taught_lesson),
-        EventKind::ObservedLesson => td_string!(locale, events.observed_lesson),
-        EventKind::Facilitated => td_string!(locale, events.facilitated),
-        EventKind::Coordination => td_string!(locale, events.coordination),
-    }
-}
-
-pub fn seci_text(locale: Locale, phase: SeciPhase) -> &'static str {
-    match phase {
-        SeciPhase::Socialisation => td_string!(locale, seci.socialisation),
-        SeciPhase::Externalisation => td_string!(locale, seci.externalisation),
-        SeciPhase::Combination => td_string!(locale, seci.combination),
-        SeciPhase::Internalisation => td_string!(locale, seci.internalisation),
     }
 }
 

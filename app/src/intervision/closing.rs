@@ -25,13 +25,13 @@ use super::service::intervision_access;
 use crate::account::session::Viewer;
 use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
 use crate::artifact::service::insert_artifact;
-use crate::community::participation::EventKind;
-use crate::community::service::record_event;
 use crate::db::entities::{
     artifact, intervision_action, intervision_case, intervision_evaluation, intervision_participant, intervision_round,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::participation::domain::EventKind;
+use crate::participation::service::record_event;
 use crate::shared::time::today_in;
 use crate::state::AppState;
 

@@ -26,12 +26,13 @@ use super::service::intervision_access;
 use super::{closing, method_library, service};
 use crate::account::session::Viewer;
 use crate::community::domain::CommunityRole;
-use crate::community::participation::EventKind;
-use crate::community::service::{active_member_ids, facilitator_access, record_event};
+use crate::community::service::{active_member_ids, facilitator_access};
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
 use crate::db::entities::{intervision_round, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::participation::domain::EventKind;
+use crate::participation::service::record_event;
 use crate::state::AppState;
 
 /// What a facilitator chose when planning a round.

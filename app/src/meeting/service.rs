@@ -17,16 +17,16 @@ use super::api::{AttendanceRow, MeetingPage, MeetingSummary};
 use super::domain::{MeetingForm, MeetingInput, MeetingStatus, check_in_future, check_in_open, may_correct};
 use crate::account::session::Viewer;
 use crate::community::domain::{CommunityRole, MembershipStatus};
-use crate::community::participation::{EventKind, LevelReason};
 use crate::community::service::{
     active_community_ids, active_member_ids, facilitator_access, member_access, membership_of,
-    record_event_for_meeting, refresh_level,
 };
 use crate::db::entities::{attendance, community, community_member, meeting, participation_event, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
+use crate::participation::domain::{EventKind, LevelReason};
+use crate::participation::service::{record_event_for_meeting, refresh_level};
 use crate::shared::time::{local_moment, to_local};
 use crate::state::AppState;
 
