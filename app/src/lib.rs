@@ -10,6 +10,7 @@ pub mod community;
 pub mod error;
 pub mod intervision;
 pub mod meeting;
+pub mod membership;
 pub mod notification;
 pub mod organisation;
 pub mod participation;

@@ -419,3 +419,14 @@ pub async fn insert_staff_member<C: ConnectionTrait>(
     .await?;
     Ok(user)
 }
+
+/// The board an organisation belongs to (itself, for a board).
+pub async fn board_of<C: ConnectionTrait>(db: &C, org: organisation::Model) -> Result<organisation::Model, AppError> {
+    match org.parent_id {
+        None => Ok(org),
+        Some(parent) => organisation::Entity::find_by_id(parent).one(db).await?.ok_or_else(|| {
+            tracing::error!(school = %org.id, "school without board");
+            AppError::Internal
+        }),
+    }
+}

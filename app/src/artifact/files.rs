@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::domain::{accepted_file_type, clean_file_name};
 use super::service::{access, reindex};
 use crate::account::session::Viewer;
-use crate::community::service::member_access;
 use crate::db::entities::{artifact, artifact_file, artifact_tag};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::membership::service::member_access;
 use crate::state::AppState;
 
 fn store_path(key: &str) -> StorePath {
@@ -162,7 +162,7 @@ pub async fn export(
 ) -> Result<(String, tokio::sync::mpsc::Receiver<Bytes>), AppError> {
     let db = &state.db;
     let (community, membership) = member_access(db, viewer, community_id).await?;
-    if membership.role == crate::community::domain::CommunityRole::Guest.as_str() {
+    if membership.role == crate::membership::domain::CommunityRole::Guest.as_str() {
         return Err(AppError::NotFound);
     }
     let artifacts = artifact::Entity::find()

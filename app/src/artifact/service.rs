@@ -25,14 +25,14 @@ use super::domain::{
 use super::markdown;
 use super::search::{self, Criteria, Visibility};
 use crate::account::session::Viewer;
-use crate::community::domain::{CommunityRole, MembershipStatus};
-use crate::community::service::{active_community_ids, member_access};
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_tag, artifact_version,
     community, community_member,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::membership::domain::{CommunityRole, MembershipStatus};
+use crate::membership::service::{active_community_ids, member_access};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
 use crate::participation::domain::{EventKind, SeciPhase};

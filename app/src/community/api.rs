@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
+use super::domain::CommunityStatus;
 use crate::error::AppError;
+use crate::membership::domain::{CommunityRole, MembershipStatus, SizeAdvice};
 use crate::participation::domain::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, NextLevel, SeciPhase};
 
 #[cfg(feature = "ssr")]

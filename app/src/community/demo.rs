@@ -9,13 +9,14 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::domain::{CommunityRole, CommunityStatus, MembershipChange, MembershipStatus};
-use super::service::insert_membership;
+use super::domain::CommunityStatus;
 use crate::db::entities::{attendance, community, membership_change, success_criterion};
 use crate::db::now;
 use crate::error::AppError;
 use crate::meeting::domain::MeetingInput;
 use crate::meeting::service::{from_local, new_meeting};
+use crate::membership::domain::{CommunityRole, MembershipChange, MembershipStatus};
+use crate::membership::service::insert_membership;
 use crate::participation::domain::EventKind;
 use crate::participation::service::{record_event, record_event_for_meeting};
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -18,17 +18,23 @@ use super::api::{
     LevelPoint, Member, MyCommunities, MyPlace, PendingMember,
 };
 use super::domain::{
-    AGREEMENTS_MAX, CRITERIA_MAX, CommunityRole, CommunityStatus, DEFAULT_MEMBER_CAP, GOAL_MAX, MembershipChange,
-    MembershipStatus, NOTE_MAX, RHYTHM_MAX, SizeAdvice, check_capacity, validate_name, validate_window,
+    AGREEMENTS_MAX, CRITERIA_MAX, CommunityStatus, GOAL_MAX, NOTE_MAX, RHYTHM_MAX, validate_name, validate_window,
 };
 use crate::account::domain::{Language, normalise_email, validate_email};
 use crate::account::session::Viewer;
 use crate::db::entities::{
-    community, community_member, community_policy, invitation, level_change, membership_change, participation_event,
-    success_criterion, user,
+    community, community_member, community_policy, invitation, level_change, participation_event, success_criterion,
+    user,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::membership::domain::{
+    CommunityRole, DEFAULT_MEMBER_CAP, MembershipChange, MembershipStatus, SizeAdvice, check_capacity,
+};
+use crate::membership::service::{
+    active_facilitators, active_member_ids, ensure_capacity, facilitator_access, head_count, insert_membership,
+    member_access, membership_of, parse_role, policy, record_change,
+};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
 use crate::participation::domain::{EventKind, Level, LevelReason, NewcomerStep, seci_balance};
@@ -65,54 +71,11 @@ async fn board_of_staff<C: ConnectionTrait>(
     let Some(org) = crate::db::entities::organisation::Entity::find_by_id(first.organisation_id).one(db).await? else {
         return Ok(None);
     };
-    Ok(Some(crate::organisation::service::board_of(db, org).await?))
-}
-
-/// The board's community policy: (member cap, may staff start communities).
-pub async fn policy<C: ConnectionTrait>(db: &C, board_id: Uuid) -> Result<(i32, bool), AppError> {
-    Ok(community_policy::Entity::find_by_id(board_id)
-        .one(db)
-        .await?
-        .map_or((DEFAULT_MEMBER_CAP, true), |p| (p.member_cap, p.staff_may_start)))
-}
-
-fn parse_role(value: &str) -> CommunityRole {
-    CommunityRole::parse(value).unwrap_or(CommunityRole::Member)
+    Ok(Some(crate::account::service::board_of(db, org).await?))
 }
 
 fn parse_status(value: &str) -> CommunityStatus {
     CommunityStatus::parse(value).unwrap_or(CommunityStatus::Active)
-}
-
-/// The community and the viewer's active membership, or `NotFound`.
-pub(crate) async fn member_access<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    community_id: Uuid,
-) -> Result<(community::Model, community_member::Model), AppError> {
-    let (community, membership) = community::Entity::find_by_id(community_id)
-        .join(JoinType::InnerJoin, community_member::Relation::Community.def().rev())
-        .filter(community_member::Column::UserId.eq(viewer.id()))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .select_also(community_member::Entity)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((community, membership.ok_or(AppError::NotFound)?))
-}
-
-/// As [`member_access`], for facilitators only; other members get `NotFound` too, as
-/// the management actions do not exist for them.
-pub(crate) async fn facilitator_access<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    community_id: Uuid,
-) -> Result<community::Model, AppError> {
-    let (community, membership) = member_access(db, viewer, community_id).await?;
-    if parse_role(&membership.role) != CommunityRole::Facilitator {
-        return Err(AppError::NotFound);
-    }
-    Ok(community)
 }
 
 /// A community of the viewer's own board (for the directory and join requests).
@@ -127,89 +90,6 @@ async fn board_community<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-pub(crate) async fn membership_of<C: ConnectionTrait>(
-    db: &C,
-    community_id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<community_member::Model>, AppError> {
-    Ok(community_member::Entity::find()
-        .filter(community_member::Column::CommunityId.eq(community_id))
-        .filter(community_member::Column::UserId.eq(user_id))
-        .one(db)
-        .await?)
-}
-
-/// (active, invited) head counts.
-async fn head_count<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<(usize, usize), AppError> {
-    let statuses: Vec<String> = community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::Status)
-        .filter(community_member::Column::CommunityId.eq(community_id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let active = statuses.iter().filter(|s| *s == MembershipStatus::Active.as_str()).count();
-    let invited = statuses.iter().filter(|s| *s == MembershipStatus::Invited.as_str()).count();
-    Ok((active, invited))
-}
-
-async fn ensure_capacity<C: ConnectionTrait>(
-    db: &C,
-    community: &community::Model,
-    pending_counts: bool,
-) -> Result<(), AppError> {
-    let (cap, _) = policy(db, community.organisation_id).await?;
-    let (active, invited) = head_count(db, community.id).await?;
-    check_capacity(active, if pending_counts { invited } else { 0 }, cap).map_err(AppError::Conflict)
-}
-
-/// Adds a membership; an active one has joined at `at`.
-pub(crate) async fn insert_membership<C: ConnectionTrait>(
-    db: &C,
-    community_id: Uuid,
-    user_id: Uuid,
-    role: CommunityRole,
-    status: MembershipStatus,
-    invited_by: Option<Uuid>,
-    at: OffsetDateTime,
-) -> Result<(), AppError> {
-    community_member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community_id),
-        user_id: Set(user_id),
-        role: Set(role.as_str().to_string()),
-        status: Set(status.as_str().to_string()),
-        invited_by: Set(invited_by),
-        created_at: Set(at),
-        joined_at: Set((status == MembershipStatus::Active).then_some(at)),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-async fn record_change<C: ConnectionTrait>(
-    db: &C,
-    community_id: Uuid,
-    user_id: Uuid,
-    actor: Option<Uuid>,
-    change: MembershipChange,
-    role: Option<CommunityRole>,
-) -> Result<(), AppError> {
-    membership_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community_id),
-        user_id: Set(user_id),
-        actor_id: Set(actor),
-        change: Set(change.as_str().to_string()),
-        role: Set(role.map(|r| r.as_str().to_string())),
-        created_at: Set(now()),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 pub fn default_agreements(language: Language) -> &'static str {
@@ -991,44 +871,6 @@ pub async fn revoke_guest_invitation(
     model.revoked_at = Set(Some(now()));
     model.update(db).await?;
     Ok(())
-}
-
-/// Ids of the community's active members, or only those with `role`.
-/// The communities `user_id` is an active member of.
-pub(crate) async fn active_community_ids<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    Ok(community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::CommunityId)
-        .filter(community_member::Column::UserId.eq(user_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
-pub(crate) async fn active_member_ids<C: ConnectionTrait>(
-    db: &C,
-    community_id: Uuid,
-    role: Option<CommunityRole>,
-) -> Result<Vec<Uuid>, AppError> {
-    let mut query = community_member::Entity::find()
-        .select_only()
-        .column(community_member::Column::UserId)
-        .filter(community_member::Column::CommunityId.eq(community_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()));
-    if let Some(role) = role {
-        query = query.filter(community_member::Column::Role.eq(role.as_str()));
-    }
-    Ok(query.into_tuple().all(db).await?)
-}
-
-async fn active_facilitators<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {
-    Ok(community_member::Entity::find()
-        .filter(community_member::Column::CommunityId.eq(community_id))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .filter(community_member::Column::Role.eq(CommunityRole::Facilitator.as_str()))
-        .count(db)
-        .await?)
 }
 
 /// Leaves a community. The last facilitator hands over first, unless they are the

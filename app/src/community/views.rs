@@ -13,26 +13,20 @@ use super::api::{
     SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_community, load_directory,
     load_my_communities, load_my_level,
 };
-use super::domain::{CommunityRole, CommunityStatus, MembershipStatus, SizeAdvice};
+use super::domain::CommunityStatus;
 use crate::account::domain::Flash;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::views::CaseKeepingCard;
 use crate::meeting::views::MeetingList;
+use crate::membership::domain::{CommunityRole, MembershipStatus, SizeAdvice};
+use crate::membership::views::community_role_text;
 use crate::participation::domain::{Level, LevelReason, NewcomerStep};
 use crate::participation::views::{event_text, level_text, seci_text};
 use crate::ui::{
     Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
     signed_in, text, uuid_param,
 };
-
-pub fn community_role_text(locale: Locale, role: CommunityRole) -> &'static str {
-    match role {
-        CommunityRole::Facilitator => td_string!(locale, community_roles.facilitator),
-        CommunityRole::Member => td_string!(locale, community_roles.member),
-        CommunityRole::Guest => td_string!(locale, community_roles.guest),
-    }
-}
 
 fn status_text(locale: Locale, status: CommunityStatus) -> &'static str {
     match status {

@@ -17,10 +17,10 @@ use super::api::{AdaptedMethod, MethodEdit, MethodLibrary};
 use super::method::{Method, MethodForm, adapted_copy, built_in, built_in_by_key};
 use crate::account::domain::Language;
 use crate::account::session::Viewer;
-use crate::community::domain::{CommunityRole, MembershipStatus};
 use crate::db::entities::{community, community_member, intervision_method, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::membership::domain::{CommunityRole, MembershipStatus};
 
 /// The viewer's board and whether they may adapt methods there.
 async fn board_access<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<(Uuid, bool), AppError> {

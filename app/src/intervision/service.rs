@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::api::{CaseList, CaseRow, IntervisionCard};
 use super::case::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
-use crate::community::domain::CommunityRole;
-use crate::community::service::{facilitator_access, member_access};
 use crate::db::entities::{
     community, intervision_action, intervision_case, intervision_case_vote, intervision_participant, intervision_round,
 };
 use crate::db::{begin_write, now};
 use crate::error::AppError;
+use crate::membership::domain::CommunityRole;
+use crate::membership::service::{facilitator_access, member_access};
 use crate::state::AppState;
 
 /// The community, if the viewer is one of its members or facilitators. Guests take

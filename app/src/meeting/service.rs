@@ -16,13 +16,13 @@ use uuid::Uuid;
 use super::api::{AttendanceRow, MeetingPage, MeetingSummary};
 use super::domain::{MeetingForm, MeetingInput, MeetingStatus, check_in_future, check_in_open, may_correct};
 use crate::account::session::Viewer;
-use crate::community::domain::{CommunityRole, MembershipStatus};
-use crate::community::service::{
-    active_community_ids, active_member_ids, facilitator_access, member_access, membership_of,
-};
 use crate::db::entities::{attendance, community, community_member, meeting, participation_event, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::membership::domain::{CommunityRole, MembershipStatus};
+use crate::membership::service::{
+    active_community_ids, active_member_ids, facilitator_access, member_access, membership_of,
+};
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
 use crate::participation::domain::{EventKind, LevelReason};

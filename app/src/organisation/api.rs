@@ -141,7 +141,7 @@ pub async fn set_community_policy(member_cap: String, staff_may_start: Option<St
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         let board = service::administered_board(&state.db, &viewer).await?;
-        let cap = crate::community::domain::parse_member_cap(&member_cap)
+        let cap = crate::membership::domain::parse_member_cap(&member_cap)
             .map_err(|key| AppError::field("member_cap", key))?;
         service::set_community_policy(&state.db, &board, cap, staff_may_start.is_some()).await?;
         session::flash(crate::account::domain::Flash::PolicySaved).await

@@ -11,7 +11,8 @@ use uuid::Uuid;
 use super::api::{PendingInvitation, School, SchoolRole, StaffMember, StaffOverview};
 use crate::account::domain::{Language, Role};
 use crate::account::service::{
-    NewStaffMember, find_user_by_email, hash_password, hash_token, insert_staff_member, insert_user, new_token,
+    NewStaffMember, board_of, find_user_by_email, hash_password, hash_token, insert_staff_member, insert_user,
+    new_token,
 };
 use crate::account::session::Viewer;
 use crate::db::entities::{invitation, organisation, staff_membership, user};
@@ -40,17 +41,6 @@ pub async fn administered_board(db: &DatabaseConnection, viewer: &Viewer) -> Res
         return Err(AppError::NotFound);
     };
     board_of(db, org).await
-}
-
-/// The board an organisation belongs to (itself, for a board).
-pub async fn board_of<C: ConnectionTrait>(db: &C, org: organisation::Model) -> Result<organisation::Model, AppError> {
-    match org.parent_id {
-        None => Ok(org),
-        Some(parent) => organisation::Entity::find_by_id(parent).one(db).await?.ok_or_else(|| {
-            tracing::error!(school = %org.id, "school without board");
-            AppError::Internal
-        }),
-    }
 }
 
 pub async fn schools_of<C: ConnectionTrait>(
@@ -145,7 +135,7 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
         })
         .collect();
 
-    let (member_cap, staff_may_start) = crate::community::service::policy(db, board.id).await?;
+    let (member_cap, staff_may_start) = crate::membership::service::policy(db, board.id).await?;
     Ok(StaffOverview {
         member_cap,
         staff_may_start,

@@ -10,10 +10,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::domain::{Assessment, EventKind, LevelReason, LevelRule};
-use crate::community::domain::MembershipStatus;
 use crate::db::entities::{community, community_member, level_change, participation_event};
 use crate::db::now;
 use crate::error::AppError;
+use crate::membership::domain::MembershipStatus;
 
 /// Appends a participation event and records the member's level if it changed (as of
 /// the event, so back-dated events draw the trajectory as it was).
