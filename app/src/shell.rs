@@ -7,7 +7,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
-use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignUpPage};
+use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage};
 use crate::artifact::views::{ArtifactPageView, EditArtifactPage, HistoryPage, KnowledgePage, NewArtifactPage};
 use crate::community::views::{
     CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
@@ -17,8 +17,8 @@ use crate::intervision::method_views::{EditMethodPage, MethodLibraryPage};
 use crate::intervision::views::{PlanRoundPage, RoundPageView};
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
-use crate::organisation::api::AcceptInvitation;
-use crate::organisation::views::StaffPage;
+
+use crate::organisation::views::{SignUpPage, StaffPage};
 use crate::privacy::views::PrivacyPage;
 use crate::ui::{Auth, NotFound, language_of};
 
@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let sign_up = ServerAction::<AcceptInvitation>::new();
+    let session_version = RwSignal::new(0_u64);
     let reset = ServerAction::<ResetPassword>::new();
     let change_password = ServerAction::<ChangePassword>::new();
     // `try_get`: on the server a resource's source may be polled once more after the
@@ -82,7 +82,7 @@ fn Shell() -> impl IntoView {
             (
                 login.version().try_get(),
                 logout.version().try_get(),
-                sign_up.version().try_get(),
+                session_version.try_get(),
                 reset.version().try_get(),
                 change_password.version().try_get(),
             )
@@ -90,7 +90,7 @@ fn Shell() -> impl IntoView {
         |_| crate::account::api::get_current_user(),
     );
     let after_post = Resource::new(|| (), |_| crate::account::api::take_after_post());
-    provide_context(Auth { user, login, logout, sign_up, reset, change_password, after_post });
+    provide_context(Auth { user, login, logout, session_version, reset, change_password, after_post });
 
     view! {
         <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>

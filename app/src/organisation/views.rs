@@ -1,17 +1,22 @@
 //! The admin's staff page: who works at the board's schools, in which role, and the
-//! open invitations (by email or as a shareable link).
+//! open invitations (by email or as a shareable link); and the page an invitation
+//! opens, where the invited person signs up or accepts.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
-    CreateInvitationLink, InviteStaff, RevokeInvitation, SetCommunityPolicy, SetStaffActive, SetStaffRole,
-    StaffOverview, load_staff_overview,
+    AcceptGuestInvitation, AcceptInvitation, CreateInvitationLink, InviteStaff, RequestSignUp, RevokeInvitation,
+    SetCommunityPolicy, SetStaffActive, SetStaffRole, StaffOverview, get_invitation_details, load_staff_overview,
 };
 use crate::account::domain::{AfterPost, Flash, Role};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, flashed, role_text, signed_in};
+use crate::ui::{
+    Alert, Auth, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, flashed, role_text, signed_in, text,
+};
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -287,5 +292,126 @@ fn StaffAdmin(
                 }.into_any()
             }}
         </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let sign_up = ServerAction::<AcceptInvitation>::new();
+    let error = action_error(sign_up);
+    // The header and home page read the session: they load it again once signed up.
+    Effect::new(move |_| {
+        if matches!(sign_up.value().get(), Some(Ok(()))) {
+            auth.session_changed();
+        }
+    });
+    let token = use_params_map().with_untracked(|p| p.get("token")).unwrap_or_default();
+    let details = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        get_invitation_details,
+    );
+    view! {
+        <Title text=t_string!(i18n, signup.title)/>
+        <section class="card narrow">
+            <h1>{t!(i18n, signup.title)}</h1>
+            <Suspense fallback=Loading>
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        provide_context(auth.after_post.await.unwrap_or_default());
+                        match details.await {
+                            Err(_) => view! {
+                                <Alert kind="error"><p>{t!(i18n, signup.invalid)}</p></Alert>
+                                <p><a href="/login">{t!(i18n, signup.to_login)}</a></p>
+                            }.into_any(),
+                            Ok(invitation) if invitation.has_account => {
+                                let community = invitation.guest_of.clone().unwrap_or_default();
+                                let login = format!("/login?next=/invite/{token}");
+                                view! {
+                                    <p class="lead">{t!(i18n, signup.guest_intro, community = community.clone(), school = invitation.school_name.clone())}</p>
+                                    {if invitation.signed_in_as_invitee {
+                                        view! {
+                                            <form method="post" action=AcceptGuestInvitation::url() class="form">
+                                                <input type="hidden" name="token" value=token.clone()/>
+                                                <button type="submit" class="button button--primary">{t!(i18n, signup.accept)}</button>
+                                            </form>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <p>{t!(i18n, signup.has_account)}</p>
+                                            <p><a class="button button--primary" href=login>{t!(i18n, signup.login_to_accept)}</a></p>
+                                        }.into_any()
+                                    }}
+                                }.into_any()
+                            }
+                            Ok(invitation) if invitation.email.is_none() => view! {
+                                <p class="lead">{t!(i18n, signup.link_intro, school = invitation.school_name.clone(), role = move || role_text(i18n.get_locale(), invitation.role))}</p>
+                                <LinkSignUp token=token/>
+                            }.into_any(),
+                            Ok(invitation) => {
+                                let school = invitation.school_name.clone();
+                                let role = invitation.role;
+                                view! {
+                                    {match invitation.guest_of.clone() {
+                                        Some(community) => view! {
+                                            <p class="lead">{t!(i18n, signup.guest_intro, community = community.clone(), school = school.clone())}</p>
+                                        }.into_any(),
+                                        None => view! {
+                                            <p class="lead">{t!(i18n, signup.intro, school = school.clone(), role = move || role_text(i18n.get_locale(), role))}</p>
+                                        }.into_any(),
+                                    }}
+                                    <ErrorAlert error=error/>
+                                    <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
+                                        <input type="hidden" name="token" value=token/>
+                                        <Field name="name" autocomplete="name" required=true
+                                            label=text(move || t_string!(i18n, signup.name)) error=error/>
+                                        <p class="field__static">
+                                            <span class="field__label">{t!(i18n, signup.email)}</span>
+                                            <span>{invitation.email.clone()}</span>
+                                        </p>
+                                        <Field name="password" kind="password" autocomplete="new-password" required=true
+                                            label=text(move || t_string!(i18n, signup.password))
+                                            hint=text(move || t_string!(i18n, reset.password_hint)) error=error/>
+                                        <Field name="password_confirm" kind="password" autocomplete="new-password" required=true
+                                            label=text(move || t_string!(i18n, signup.password_confirm)) error=error/>
+                                        <button type="submit" class="button button--primary">{t!(i18n, signup.submit)}</button>
+                                    </ActionForm>
+                                }.into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A shared link asks only for the address: the account is made from the personal
+/// invitation mailed there, so the page never says whether the address has one.
+#[component]
+fn LinkSignUp(token: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let token = StoredValue::new(token);
+    let action = ServerAction::<RequestSignUp>::new();
+    let error = action_error(action);
+    let sent_by_redirect = use_query_map().with_untracked(|q| q.get("sent").is_some());
+    let sent = move || sent_by_redirect || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Show when=sent fallback=move || view! {
+            <ErrorAlert error=error/>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="token" value=token.get_value()/>
+                <Field name="email" kind="email" autocomplete="email" required=true
+                    label=text(move || t_string!(i18n, signup.email)) error=error/>
+                <button type="submit" class="button button--primary">{t!(i18n, signup.link_submit)}</button>
+            </ActionForm>
+        }>
+            <Alert kind="success"><p>{t!(i18n, signup.link_sent)}</p></Alert>
+        </Show>
     }
 }

@@ -10,7 +10,6 @@ use crate::account::api::{ChangePassword, CurrentUser, Login, Logout, ResetPassw
 use crate::account::domain::{AfterPost, ExperienceBand, Flash, Language, Role};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
-use crate::organisation::api::AcceptInvitation;
 
 /// The session every page shares: who is signed in, and the actions that change it.
 #[derive(Clone, Copy)]
@@ -18,11 +17,20 @@ pub struct Auth {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
-    pub sign_up: ServerAction<AcceptInvitation>,
+    /// Bumped by a feature's form that signs someone in (a sign-up), so the session is
+    /// read again.
+    pub session_version: RwSignal<u64>,
     pub reset: ServerAction<ResetPassword>,
     pub change_password: ServerAction<ChangePassword>,
     /// What the last form post left for this page; [`signed_in`] provides it.
     pub after_post: Resource<Result<AfterPost, AppError>>,
+}
+
+impl Auth {
+    /// A form outside this context signed someone in or out.
+    pub fn session_changed(&self) {
+        self.session_version.update(|v| *v += 1);
+    }
 }
 
 pub fn locale_of(language: Language) -> Locale {
