@@ -175,7 +175,7 @@ pub async fn respond<T>(work: impl std::future::Future<Output = Result<T, AppErr
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::AppError;
+    use super::{AppError, ErrorKey};
     use leptos::prelude::use_context;
 
     pub(super) fn report(err: &AppError) {
@@ -201,9 +201,24 @@ mod ssr {
         }
     }
 
+    /// Unique constraints that guard something a person typed: (how SQLite names the
+    /// column, how PostgreSQL names the constraint, the form field, the message). Two
+    /// requests racing past a check-before-insert end here, as the field error the
+    /// check would have given.
+    const UNIQUE_FIELDS: &[(&str, &str, &str, ErrorKey)] =
+        &[("users.email", "\"users_email_key\"", "email", ErrorKey::EmailTaken)];
+
     impl From<sea_orm::DbErr> for AppError {
         #[track_caller]
         fn from(err: sea_orm::DbErr) -> Self {
+            if let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = err.sql_err()
+                && let Some((.., field, key)) = UNIQUE_FIELDS
+                    .iter()
+                    .find(|(sqlite, postgres, ..)| message.contains(sqlite) || message.contains(postgres))
+            {
+                tracing::info!(field, "a unique value was taken meanwhile");
+                return AppError::field(field, *key);
+            }
             tracing::error!(error = %err, at = %std::panic::Location::caller(), "database error");
             AppError::Internal
         }

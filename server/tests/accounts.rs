@@ -282,6 +282,55 @@ async fn sign_in_limits_believe_only_trusted_proxies() {
     assert_eq!(via([127, 0, 0, 9], "203.0.113.7", "nog3@esdal.test").await, StatusCode::UNAUTHORIZED);
 }
 
+/// Two people accepting invitations to the same address at once: one account, and the
+/// other gets the field error a check-before-insert gives, not a server error (on
+/// PostgreSQL both pass the check; the unique constraint decides).
+#[tokio::test]
+async fn two_sign_ups_of_one_address_at_once_give_one_account_and_one_field_error() {
+    use app::account::domain::Language;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.login(ADMIN).await;
+        let school = demo_school_id(&app).await;
+        let email = "tweemaal@esdal.test";
+        let mut tokens = Vec::new();
+        for _ in 0..2 {
+            let before = app.last_mail_to(email);
+            let args = [("school_id", school.as_str()), ("email", email), ("role", "teacher")];
+            assert_eq!(app.call("invite_staff", &args, &admin).await.status, StatusCode::OK, "{backend:?}");
+            let mail =
+                app.last_mail_to(email).filter(|m| Some(m) != before.as_ref()).expect("a second invitation mail");
+            tokens.push(link_in(&mail, "http://kring.test/invite/").rsplit('/').next().unwrap().to_string());
+        }
+        let password = "twee keer tegelijk";
+        let form = |token: &'static str| {
+            [("token", token), ("name", "Dubbel"), ("password", password), ("password_confirm", password)]
+        };
+        let (first, second): (&'static str, &'static str) = (tokens[0].clone().leak(), tokens[1].clone().leak());
+        let (a, b) = (form(first), form(second));
+        let (client_a, client_b) = (Client::default(), Client::default());
+        let (one, other) =
+            tokio::join!(app.call("accept_invitation", &a, &client_a), app.call("accept_invitation", &b, &client_b));
+        let mut statuses = [one.status, other.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY],
+            "{backend:?}: {} / {}",
+            one.body,
+            other.body
+        );
+        let refused = if one.status == StatusCode::OK { &other } else { &one };
+        assert!(refused.body.contains("EmailTaken"), "{backend:?}: {}", refused.body);
+
+        // The constraint itself answers as the field error, whoever inserts second.
+        let hash = app::account::service::hash_password("nog een wachtwoord".into()).await.unwrap();
+        let duplicate = app::account::service::insert_user(app.db(), email, "Nog eens", &hash, Language::Nl).await;
+        let error = app::error::AppError::from(duplicate.expect_err("the address is taken"));
+        assert_eq!(error.field_error("email"), Some(app::error::ErrorKey::EmailTaken), "{backend:?}");
+    }
+}
+
 #[tokio::test]
 async fn invited_colleague_signs_up_and_lands_signed_in() {
     for backend in backends() {

@@ -475,10 +475,9 @@ pub async fn accept_invitation(
     let hash = hash_password(password).await?;
     let txn = begin_write(db).await?;
     let (invitation, school) = open_invitation(&txn, token).await?;
+    // An address taken meanwhile fails the insert: the unique constraint answers with
+    // the `email` field error (`crate::error`), also when two sign-ups race.
     let email = invitation.email.clone().ok_or(AppError::InvalidToken)?;
-    if find_user_by_email(&txn, &email).await?.is_some() {
-        return Err(AppError::field("email", ErrorKey::EmailTaken));
-    }
     let user = match invitation.community_id {
         // A guest: an account with no role in the organisation, in one community.
         Some(community_id) => {
