@@ -4,8 +4,6 @@
 //! stored per board and offered when planning a round there. A round keeps its own
 //! copy of the method, so editing a method never changes a round already planned.
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -17,7 +15,7 @@ use super::api::{AdaptedMethod, MethodEdit, MethodLibrary};
 use super::method::{Method, MethodForm, adapted_copy, built_in, built_in_by_key};
 use crate::account::domain::Language;
 use crate::account::session::Viewer;
-use crate::db::entities::{community, community_member, intervision_method, user};
+use crate::db::entities::{community, community_member, intervision_method};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::membership::domain::{CommunityRole, MembershipStatus};
@@ -76,13 +74,7 @@ pub async fn library(db: &DatabaseConnection, viewer: &Viewer) -> Result<MethodL
         .all(db)
         .await?;
     let author_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.created_by).collect();
-    let authors: HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(author_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let authors = crate::account::service::names_of(db, author_ids).await?;
     let mut adapted = Vec::new();
     for row in rows {
         adapted.push(AdaptedMethod {

@@ -25,8 +25,8 @@ use super::round::{Command, Reader, Refusal, RoundState, Status, may_see};
 use super::service::intervision_access;
 use super::{closing, method_library, service};
 use crate::account::session::Viewer;
+use crate::db::entities::intervision_round;
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
-use crate::db::entities::{intervision_round, user};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::membership::domain::CommunityRole;
@@ -58,13 +58,7 @@ async fn round_members<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result
 }
 
 async fn names<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, AppError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
+    crate::account::service::names_of(db, ids).await
 }
 
 async fn rounds_held<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {

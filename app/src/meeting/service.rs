@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::api::{AttendanceRow, MeetingPage, MeetingSummary};
 use super::domain::{MeetingForm, MeetingInput, MeetingStatus, check_in_future, check_in_open, may_correct};
 use crate::account::session::Viewer;
-use crate::db::entities::{attendance, community, community_member, meeting, participation_event, user};
+use crate::db::entities::{attendance, community, community_member, meeting, participation_event};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::membership::domain::{CommunityRole, MembershipStatus};
@@ -352,13 +352,7 @@ pub async fn meeting_page(state: &AppState, viewer: &Viewer, meeting_id: Uuid) -
         .into_iter()
         .map(|a| (a.user_id, a))
         .collect();
-    let mut names: Vec<(Uuid, String)> = user::Entity::find()
-        .filter(user::Column::Id.is_in(members))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let mut names: Vec<(Uuid, String)> = crate::account::service::names_of(db, members).await?.into_iter().collect();
     names.sort_by(|a, b| a.1.cmp(&b.1));
     let attendance = names
         .into_iter()

@@ -122,7 +122,7 @@ async fn compose(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Resul
         None => None,
     };
     let actor = match notice.actor_id {
-        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        Some(id) => crate::account::service::names_of(db, [id]).await?.remove(&id),
         None => None,
     };
     let base = &state.settings.public_url;
@@ -339,13 +339,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let actors: HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(actor_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let actors = crate::account::service::names_of(db, actor_ids).await?;
     let tz = &state.settings.time_zone;
     let notices = rows
         .iter()
