@@ -15,7 +15,7 @@ use object_store::local::LocalFileSystem;
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
-use crate::intervision::hub::{LocalHub, RoundHub};
+use crate::hub::{LocalHub, RoundHub};
 use crate::mail::Mailer;
 
 /// Settings the application needs at run time (the server parses them from flags and

@@ -2,7 +2,7 @@
 //! methods are data (`method`), the live round a pure state machine (`round`), and
 //! cases are what members bring ahead of a round (`case`). A round closes with actions, an
 //! evaluation and perhaps a published summary (`follow_up`, stored by `closing`). Rounds are stored and
-//! guarded in `rounds`; the `hub` tells open screens that a round changed. Facilitators
+//! guarded in `rounds`; `crate::hub` tells open screens that a round changed. Facilitators
 //! adapt methods for their organisation in the `method_library`.
 
 pub mod api;
@@ -11,8 +11,6 @@ pub mod case;
 pub mod closing;
 pub mod closing_views;
 pub mod follow_up;
-#[cfg(feature = "ssr")]
-pub mod hub;
 pub mod method;
 #[cfg(feature = "ssr")]
 pub mod method_library;
