@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use super::api::EraseAccount;
 use crate::i18n::*;
-use crate::ui::{Auth, ErrorAlert, Field, action_error, text};
+use crate::ui::{Auth, ErrorAlert, Field, action_error, kept_input, text};
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
@@ -44,8 +44,6 @@ fn EraseCard() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let erase = ServerAction::<EraseAccount>::new();
     let error = action_error(erase);
-    // Outlives the card's re-render after a refused try, so the tick stays.
-    let understood = RwSignal::new(false);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -65,9 +63,10 @@ fn EraseCard() -> impl IntoView {
                             <Field name="password" kind="password" autocomplete="current-password" required=true
                                 label=text(move || t_string!(i18n, privacy.erase_password)) error=error/>
                             <div class="field field--check">
+                                // Ticked again after a refused try: the form posts as a page, and the
+                                // tick comes back with the rest of the kept input.
                                 <input type="checkbox" id="field-understood" name="understood" value="on"
-                                    prop:checked=move || understood.get()
-                                    on:change=move |ev| understood.set(event_target_checked(&ev))/>
+                                    checked=kept_input("understood").is_some_and(|v| v == "on")/>
                                 <label for="field-understood">{t!(i18n, privacy.erase_understood)}</label>
                             </div>
                             <button type="submit" class="button button--danger">{t!(i18n, privacy.erase_submit)}</button>
