@@ -13,6 +13,7 @@ pub mod meeting;
 pub mod membership;
 pub mod notification;
 pub mod organisation;
+pub mod pages;
 pub mod participation;
 pub mod privacy;
 pub mod shared;

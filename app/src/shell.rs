@@ -9,9 +9,7 @@ use leptos_router::{SsrMode, path};
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
 use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage};
 use crate::artifact::views::{ArtifactPageView, EditArtifactPage, HistoryPage, KnowledgePage, NewArtifactPage};
-use crate::community::views::{
-    CommunityPageView, DirectoryPage, EditCommunityPage, HomePage, LevelPage, NewCommunityPage,
-};
+use crate::community::views::{DirectoryPage, HomePage, LevelPage, NewCommunityPage};
 use crate::i18n::*;
 use crate::intervision::method_views::{EditMethodPage, MethodLibraryPage};
 use crate::intervision::views::{PlanRoundPage, RoundPageView};
@@ -19,6 +17,7 @@ use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
 
 use crate::organisation::views::{SignUpPage, StaffPage};
+use crate::pages::community::{CommunityPageView, EditCommunityPage};
 use crate::privacy::views::PrivacyPage;
 use crate::ui::{Auth, NotFound, language_of};
 

@@ -91,6 +91,8 @@ pub struct MyPlace {
     pub newcomer_path: Vec<(NewcomerStep, bool)>,
 }
 
+/// The community's own part of its page (`crate::pages::community` adds the other
+/// features' parts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommunityPage {
     pub id: Uuid,
@@ -101,8 +103,6 @@ pub struct CommunityPage {
     pub status: CommunityStatus,
     pub listed: bool,
     pub window_days: i32,
-    /// How long the community keeps intervision case text.
-    pub case_keeping: crate::intervision::case::CaseKeeping,
     pub criteria_history: Vec<CriteriaVersion>,
     pub members: Vec<Member>,
     pub pending: Vec<PendingMember>,
@@ -110,14 +110,8 @@ pub struct CommunityPage {
     pub seci: Vec<(SeciPhase, u32)>,
     pub size_advice: SizeAdvice,
     pub member_cap: i32,
-    /// Meetings of the last four weeks and ahead, soonest first.
-    pub meetings: Vec<crate::meeting::api::MeetingSummary>,
     /// Open guest invitations (facilitators only; empty for everyone else).
     pub guest_invitations: Vec<GuestInvitation>,
-    /// The first few of the community's artifacts, current ones first.
-    pub knowledge: Vec<crate::artifact::api::ArtifactLink>,
-    /// Rounds, follow-ups and cases (members and facilitators; `None` for guests).
-    pub intervision: Option<crate::intervision::api::IntervisionCard>,
     pub me: MyPlace,
 }
 
@@ -169,16 +163,6 @@ pub async fn load_directory() -> Result<Vec<CommunitySummary>, AppError> {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
         service::directory(&state.db, &viewer).await
-    })
-    .await
-}
-
-#[server(endpoint = "community_page")]
-pub async fn load_community(community_id: Uuid) -> Result<CommunityPage, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::community_page(&state.db, &state.settings.time_zone, &viewer, community_id).await
     })
     .await
 }

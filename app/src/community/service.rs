@@ -322,9 +322,6 @@ async fn memberships_with_names<C: ConnectionTrait>(
         .await?)
 }
 
-/// How many of its artifacts the community page lists.
-const KNOWLEDGE_ON_PAGE: u64 = 5;
-
 /// A participation event as the community page uses it.
 struct PageEvent {
     user_id: Uuid,
@@ -332,15 +329,22 @@ struct PageEvent {
     occurred_at: OffsetDateTime,
 }
 
-/// Everything on the community page, in a fixed number of queries whatever the size.
-pub async fn community_page(
-    db: &DatabaseConnection,
-    tz: &jiff::tz::TimeZone,
-    viewer: &Viewer,
-    community_id: Uuid,
-) -> Result<CommunityPage, AppError> {
-    let snapshot = crate::db::begin_read(db).await?;
-    let db = &snapshot;
+/// What the community page needs from this slice, read inside the caller's snapshot:
+/// the page in `crate::pages::community` adds the other features' parts and looks up
+/// the names of everyone named on it at once.
+pub struct PageBase {
+    community: community::Model,
+    policy: Option<community_policy::Model>,
+    memberships: Vec<NamedMembership>,
+    my_role: CommunityRole,
+    criteria: Vec<success_criterion::Model>,
+    recent_events: Vec<PageEvent>,
+    mine: Vec<PageEvent>,
+}
+
+/// Reads the community's part of its page for one of its active members; anyone else
+/// gets `NotFound`.
+pub async fn page_base<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id: Uuid) -> Result<PageBase, AppError> {
     // Everyone's membership with their name, then the viewer's place among them.
     let memberships = memberships_with_names(db, community_id).await?;
     let my_membership = memberships
@@ -359,9 +363,7 @@ pub async fn community_page(
         .limit(20)
         .all(db)
         .await?;
-    let rule = rule_of(&community);
-    let at = now();
-    let since = at - Duration::days(i64::from(rule.window_days));
+    let since = now() - Duration::days(i64::from(rule_of(&community).window_days));
     // The window's events, and the viewer's own from any time for their newcomer path:
     // only the three columns the page uses (a hundred rows or more in a lively community).
     let (recent_events, mine): (Vec<PageEvent>, Vec<PageEvent>) = participation_event::Entity::find()
@@ -387,106 +389,125 @@ pub async fn community_page(
             Some(PageEvent { user_id, kind: EventKind::parse(&kind).ok()?, occurred_at })
         })
         .partition(|e| e.occurred_at > since);
-    let my_kinds: Vec<EventKind> =
-        recent_events.iter().filter(|e| e.user_id == viewer.id()).chain(&mine).map(|e| e.kind).collect();
-    let intervision = match my_role {
-        CommunityRole::Guest => None,
-        _ => Some(crate::intervision::service::CardRows::load(db, community.id).await?),
-    };
-    // People who wrote criteria, took part or appear on the intervision card and have
-    // left since are looked up apart, all at once.
-    let mut names: HashMap<Uuid, String> = memberships.iter().map(|m| (m.user_id, m.name.clone())).collect();
-    let former: HashSet<Uuid> = criteria
-        .iter()
-        .filter_map(|c| c.author_id)
-        .chain(recent_events.iter().map(|e| e.user_id))
-        .chain(intervision.iter().flat_map(|card| card.people()))
-        .filter(|id| !names.contains_key(id))
-        .collect();
-    names.extend(crate::account::service::names_of(db, former).await?);
-    let today = crate::shared::time::today_in(tz);
-    let cap = policy.map_or(DEFAULT_MEMBER_CAP, |p| p.member_cap);
+    Ok(PageBase { community, policy, memberships, my_role, criteria, recent_events, mine })
+}
 
-    let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();
-    for event in &recent_events {
-        events_by_member.entry(event.user_id).or_default().push((event.kind, event.occurred_at));
+impl PageBase {
+    pub fn community(&self) -> &community::Model {
+        &self.community
     }
-    let level_of =
-        |user_id: Uuid| rule.assess(events_by_member.get(&user_id).map(Vec::as_slice).unwrap_or_default(), at).level;
-    let name_of = |user_id: Uuid| names.get(&user_id).cloned().unwrap_or_default();
 
-    let mut members: Vec<Member> = memberships
-        .iter()
-        .filter(|m| m.status == MembershipStatus::Active.as_str())
-        .map(|m| Member {
-            user_id: m.user_id,
-            name: name_of(m.user_id),
-            role: parse_role(&m.role),
-            level: level_of(m.user_id),
-            is_me: m.user_id == viewer.id(),
-        })
-        .collect();
-    members.sort_by_key(|m| m.name.to_lowercase());
-    let pending = if my_role == CommunityRole::Facilitator {
-        memberships
+    pub fn my_role(&self) -> CommunityRole {
+        self.my_role
+    }
+
+    /// The names of the community's members, by id.
+    pub fn member_names(&self) -> HashMap<Uuid, String> {
+        self.memberships.iter().map(|m| (m.user_id, m.name.clone())).collect()
+    }
+
+    /// People the page names who are no longer members (authors of criteria, people in
+    /// the window's events, and `others`), for the caller to look up all at once.
+    pub fn former_people(&self, others: impl IntoIterator<Item = Uuid>) -> HashSet<Uuid> {
+        let members: HashSet<Uuid> = self.memberships.iter().map(|m| m.user_id).collect();
+        self.criteria
             .iter()
-            .filter_map(|m| {
-                let status = MembershipStatus::parse(&m.status).ok()?;
-                (status != MembershipStatus::Active).then(|| PendingMember {
-                    user_id: m.user_id,
-                    name: name_of(m.user_id),
-                    status,
-                    since: m.created_at,
-                })
-            })
+            .filter_map(|c| c.author_id)
+            .chain(self.recent_events.iter().map(|e| e.user_id))
+            .chain(others)
+            .filter(|id| !members.contains(id))
             .collect()
-    } else {
-        Vec::new()
-    };
-    let seci = seci_balance(recent_events.iter().map(|e| e.kind)).to_vec();
-    let recent = recent_events
-        .iter()
-        .take(12)
-        .map(|e| Activity { who: name_of(e.user_id), kind: e.kind, at: e.occurred_at })
-        .collect();
-    let my_level = level_of(viewer.id());
-    let page = CommunityPage {
-        id: community.id,
-        name: community.name.clone(),
-        goal: community.goal.clone(),
-        agreements: community.agreements.clone(),
-        rhythm: community.rhythm.clone(),
-        status: parse_status(&community.status),
-        listed: community.listed,
-        window_days: community.window_days,
-        case_keeping: crate::intervision::service::keeping_of(&community),
-        criteria_history: criteria
-            .into_iter()
-            .map(|c| CriteriaVersion { criteria: c.criteria, author: c.author_id.map(name_of), at: c.created_at })
-            .collect(),
-        size_advice: SizeAdvice::for_size(members.len()),
-        members,
-        pending,
-        recent,
-        seci,
-        member_cap: cap,
-        meetings: crate::meeting::service::community_meetings(db, tz, community.id).await?,
-        guest_invitations: if my_role == CommunityRole::Facilitator {
-            guest_invitations(db, community.id).await?
+    }
+
+    /// The community's part of the page, with everyone's name from `names`.
+    pub async fn into_page<C: ConnectionTrait>(
+        self,
+        db: &C,
+        viewer: &Viewer,
+        names: &HashMap<Uuid, String>,
+    ) -> Result<CommunityPage, AppError> {
+        let PageBase { community, policy, memberships, my_role, criteria, recent_events, mine } = self;
+        let rule = rule_of(&community);
+        let at = now();
+        let my_kinds: Vec<EventKind> =
+            recent_events.iter().filter(|e| e.user_id == viewer.id()).chain(&mine).map(|e| e.kind).collect();
+        let cap = policy.map_or(DEFAULT_MEMBER_CAP, |p| p.member_cap);
+        let mut events_by_member: BTreeMap<Uuid, Vec<(EventKind, OffsetDateTime)>> = BTreeMap::new();
+        for event in &recent_events {
+            events_by_member.entry(event.user_id).or_default().push((event.kind, event.occurred_at));
+        }
+        let level_of = |user_id: Uuid| {
+            rule.assess(events_by_member.get(&user_id).map(Vec::as_slice).unwrap_or_default(), at).level
+        };
+        let name_of = |user_id: Uuid| names.get(&user_id).cloned().unwrap_or_default();
+
+        let mut members: Vec<Member> = memberships
+            .iter()
+            .filter(|m| m.status == MembershipStatus::Active.as_str())
+            .map(|m| Member {
+                user_id: m.user_id,
+                name: name_of(m.user_id),
+                role: parse_role(&m.role),
+                level: level_of(m.user_id),
+                is_me: m.user_id == viewer.id(),
+            })
+            .collect();
+        members.sort_by_key(|m| m.name.to_lowercase());
+        let pending = if my_role == CommunityRole::Facilitator {
+            memberships
+                .iter()
+                .filter_map(|m| {
+                    let status = MembershipStatus::parse(&m.status).ok()?;
+                    (status != MembershipStatus::Active).then(|| PendingMember {
+                        user_id: m.user_id,
+                        name: name_of(m.user_id),
+                        status,
+                        since: m.created_at,
+                    })
+                })
+                .collect()
         } else {
             Vec::new()
-        },
-        knowledge: crate::artifact::service::community_recent(db, community.id, KNOWLEDGE_ON_PAGE).await?,
-        intervision: intervision.map(|card| card.into_card(community.clone(), &names, viewer, today)),
-        me: MyPlace {
-            user_id: viewer.id(),
-            role: my_role,
-            level: my_level,
-            newcomer_path: NewcomerStep::progress(my_kinds),
-        },
-    };
-    snapshot.commit().await?;
-    Ok(page)
+        };
+        let seci = seci_balance(recent_events.iter().map(|e| e.kind)).to_vec();
+        let recent = recent_events
+            .iter()
+            .take(12)
+            .map(|e| Activity { who: name_of(e.user_id), kind: e.kind, at: e.occurred_at })
+            .collect();
+        let my_level = level_of(viewer.id());
+        Ok(CommunityPage {
+            id: community.id,
+            name: community.name.clone(),
+            goal: community.goal.clone(),
+            agreements: community.agreements.clone(),
+            rhythm: community.rhythm.clone(),
+            status: parse_status(&community.status),
+            listed: community.listed,
+            window_days: community.window_days,
+            criteria_history: criteria
+                .into_iter()
+                .map(|c| CriteriaVersion { criteria: c.criteria, author: c.author_id.map(name_of), at: c.created_at })
+                .collect(),
+            size_advice: SizeAdvice::for_size(members.len()),
+            members,
+            pending,
+            recent,
+            seci,
+            member_cap: cap,
+            guest_invitations: if my_role == CommunityRole::Facilitator {
+                guest_invitations(db, community.id).await?
+            } else {
+                Vec::new()
+            },
+            me: MyPlace {
+                user_id: viewer.id(),
+                role: my_role,
+                level: my_level,
+                newcomer_path: NewcomerStep::progress(my_kinds),
+            },
+        })
+    }
 }
 
 /// "Why this level" for the viewer: their events, the rule, and their trajectory.

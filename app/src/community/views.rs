@@ -1,7 +1,8 @@
 //! Pages of the community feature: the home page ("my communities"), the directory,
-//! starting and editing a community, the community page with its members, levels
-//! (as concentric circles with a text alternative), knowledge cycle and facilitation,
-//! and "why this level". Every form is a plain POST first.
+//! starting a community, and "why this level"; and the community's parts of its page
+//! and edit page (composed in `crate::pages::community`): members, levels (as
+//! concentric circles with a text alternative), knowledge cycle and facilitation.
+//! Every form is a plain POST first.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,15 +11,13 @@ use uuid::Uuid;
 use super::api::{
     AnswerInvitation, AnswerJoinRequest, CommunityPage, CommunitySummary, CreateCommunity, InviteGuest, InviteMember,
     LeaveCommunity, LevelExplanation, Member, RecordCoordination, RemoveMember, RequestToJoin, RevokeGuestInvitation,
-    SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_community, load_directory,
-    load_my_communities, load_my_level,
+    SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_directory, load_my_communities,
+    load_my_level,
 };
 use super::domain::CommunityStatus;
 use crate::account::domain::Flash;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::intervision::views::CaseKeepingCard;
-use crate::meeting::views::MeetingList;
 use crate::membership::domain::{CommunityRole, MembershipStatus, SizeAdvice};
 use crate::membership::views::community_role_text;
 use crate::participation::domain::{Level, LevelReason, NewcomerStep};
@@ -256,9 +255,10 @@ pub fn NewCommunityPage() -> impl IntoView {
     })
 }
 
-/// The actions of the community page, created once inside the route.
+/// The community's own actions on its page, created once inside the route (see
+/// `crate::pages::community`).
 #[derive(Clone, Copy)]
-struct PageActions {
+pub struct CommunityPageActions {
     criteria: ServerAction<UpdateSuccessCriteria>,
     invite: ServerAction<InviteMember>,
     answer: ServerAction<AnswerJoinRequest>,
@@ -268,58 +268,63 @@ struct PageActions {
     leave: ServerAction<LeaveCommunity>,
     guest: ServerAction<InviteGuest>,
     revoke_guest: ServerAction<RevokeGuestInvitation>,
-    submit_case: ServerAction<crate::intervision::api::SubmitCase>,
 }
 
-#[component]
-pub fn CommunityPageView() -> impl IntoView {
-    let community_id = uuid_param("id");
-    let actions = PageActions {
-        criteria: ServerAction::new(),
-        invite: ServerAction::new(),
-        answer: ServerAction::new(),
-        remove: ServerAction::new(),
-        set_role: ServerAction::new(),
-        coordination: ServerAction::new(),
-        leave: ServerAction::new(),
-        guest: ServerAction::new(),
-        revoke_guest: ServerAction::new(),
-        submit_case: ServerAction::new(),
-    };
-    let page = Resource::new(
-        move || {
-            (
-                community_id(),
-                actions.criteria.version().try_get(),
-                actions.invite.version().try_get(),
-                actions.answer.version().try_get(),
-                actions.remove.version().try_get(),
-                actions.guest.version().try_get(),
-                actions.revoke_guest.version().try_get(),
-                actions.set_role.version().try_get(),
-                actions.coordination.version().try_get(),
-                actions.submit_case.version().try_get(),
-            )
-        },
-        |(id, ..)| load_or_not_found(id, load_community),
-    );
-    signed_in(move |_| {
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <Community data actions/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+impl CommunityPageActions {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            criteria: ServerAction::new(),
+            invite: ServerAction::new(),
+            answer: ServerAction::new(),
+            remove: ServerAction::new(),
+            set_role: ServerAction::new(),
+            coordination: ServerAction::new(),
+            leave: ServerAction::new(),
+            guest: ServerAction::new(),
+            revoke_guest: ServerAction::new(),
         }
-    })
+    }
+
+    /// How often each action that changes the page ran, for the page's resource to
+    /// load again after any of them. `try_get`: on the server a resource's source may
+    /// be polled once more after the request's reactive owner is gone.
+    pub fn versions(&self) -> [Option<usize>; 8] {
+        [
+            self.criteria.version().try_get(),
+            self.invite.version().try_get(),
+            self.answer.version().try_get(),
+            self.remove.version().try_get(),
+            self.guest.version().try_get(),
+            self.revoke_guest.version().try_get(),
+            self.set_role.version().try_get(),
+            self.coordination.version().try_get(),
+        ]
+    }
 }
 
+/// The top of the community page: its name, status and goal.
 #[component]
-fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
+pub fn CommunityHead(data: CommunityPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let facilitator = data.me.role == CommunityRole::Facilitator;
+    let status = data.status;
+    view! {
+        <Title text=data.name.clone()/>
+        <div class="page-head">
+            <h1>{data.name.clone()}</h1>
+            {(status != CommunityStatus::Active).then(|| view! { <span class="badge">{move || status_text(i18n.get_locale(), status)}</span> })}
+            {facilitator.then(|| view! { <a class="button button--small" href=format!("/c/{}/edit", data.id)>{t!(i18n, community.edit)}</a> })}
+        </div>
+        <p class="lead community-goal">{data.goal.clone()}</p>
+
+    }
+}
+
+/// The rest of the community page: the viewer's place, success criteria, agreements,
+/// the knowledge cycle, recent activity, members and facilitation.
+#[component]
+pub fn CommunityDetails(data: CommunityPage, actions: CommunityPageActions) -> impl IntoView {
     let i18n = use_i18n();
     let facilitator = data.me.role == CommunityRole::Facilitator;
     let criteria_id = data.id.to_string();
@@ -327,7 +332,6 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
     let count = data.members.len();
     let cap = data.member_cap;
     let my_level = data.me.level;
-    let status = data.status;
     let criteria_error = action_error(actions.criteria);
     let leave_error = action_error(actions.leave);
     let current_criteria = data.criteria_history.first().map(|c| c.criteria.clone()).unwrap_or_default();
@@ -341,20 +345,6 @@ fn Community(data: CommunityPage, actions: PageActions) -> impl IntoView {
     };
     let seci_max = data.seci.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     view! {
-        <Title text=data.name.clone()/>
-        <div class="page-head">
-            <h1>{data.name.clone()}</h1>
-            {(status != CommunityStatus::Active).then(|| view! { <span class="badge">{move || status_text(i18n.get_locale(), status)}</span> })}
-            {facilitator.then(|| view! { <a class="button button--small" href=format!("/c/{}/edit", data.id)>{t!(i18n, community.edit)}</a> })}
-        </div>
-        <p class="lead community-goal">{data.goal.clone()}</p>
-
-        <MeetingList community_id=data.id meetings=data.meetings.clone() facilitator/>
-        <crate::artifact::views::CommunityKnowledge community_id=data.id recent=data.knowledge.clone()/>
-        {data.intervision.clone().map(|card| view! {
-            <crate::intervision::views::CommunityIntervision community_id=data.id facilitator card submit=actions.submit_case/>
-        })}
-
         <div class="grid-2">
             <section class="card" aria-labelledby="my-place">
                 <h2 id="my-place">{t!(i18n, community.circles_title)}</h2>
@@ -548,7 +538,12 @@ fn Circles(members: Vec<Member>) -> impl IntoView {
 }
 
 #[component]
-fn MemberTable(members: Vec<Member>, community_id: Uuid, facilitator: bool, actions: PageActions) -> impl IntoView {
+fn MemberTable(
+    members: Vec<Member>,
+    community_id: Uuid,
+    facilitator: bool,
+    actions: CommunityPageActions,
+) -> impl IntoView {
     let i18n = use_i18n();
     let community = community_id.to_string();
     let manage_error = Signal::derive({
@@ -632,7 +627,7 @@ fn MemberTable(members: Vec<Member>, community_id: Uuid, facilitator: bool, acti
 }
 
 #[component]
-fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
+fn Facilitation(data: CommunityPage, actions: CommunityPageActions) -> impl IntoView {
     let i18n = use_i18n();
     let id = data.id.to_string();
     let invite_id = id.clone();
@@ -735,64 +730,46 @@ fn Facilitation(data: CommunityPage, actions: PageActions) -> impl IntoView {
     }
 }
 
+/// The facilitator's form for the community's name, goal, agreements and settings.
 #[component]
-pub fn EditCommunityPage() -> impl IntoView {
+pub fn CommunityEditForm(data: CommunityPage, update: ServerAction<UpdateCommunity>) -> impl IntoView {
     let i18n = use_i18n();
-    let community_id = uuid_param("id");
-    let update = ServerAction::<UpdateCommunity>::new();
     let error = action_error(update);
-    let page = Resource::new(community_id, |id| load_or_not_found(id, load_community));
-    signed_in(move |_| {
-        view! {
-            <Title text=t_string!(i18n, community.edit_title)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(data) if data.me.role == CommunityRole::Facilitator => {
-                            let status = data.status;
-                            view! {
-                                <section class="card narrow-wide">
-                                    <h1>{t!(i18n, community.edit_title)}</h1>
-                                    <ErrorAlert error=error/>
-                                    <ActionForm action=update attr:class="form" attr:novalidate=true>
-                                        <input type="hidden" name="community_id" value=data.id.to_string()/>
-                                        <Field name="name" required=true value=data.name.clone()
-                                            label=text(move || t_string!(i18n, community.name)) error=error/>
-                                        <Field name="goal" required=true rows=3 value=data.goal.clone()
-                                            label=text(move || t_string!(i18n, community.goal)) error=error/>
-                                        <Field name="agreements" rows=8 value=data.agreements.clone()
-                                            label=text(move || t_string!(i18n, community.agreements))
-                                            hint=text(move || t_string!(i18n, community.agreements_hint)) error=error/>
-                                        <Field name="rhythm" value=data.rhythm.clone()
-                                            label=text(move || t_string!(i18n, community.rhythm)) error=error/>
-                                        <div class="field">
-                                            <label class="field__label" for="field-status">{t!(i18n, community.status)}</label>
-                                            <select class="field__input" id="field-status" name="status">
-                                                {CommunityStatus::ALL.iter().map(|&s| view! {
-                                                    <option value=s.as_str() selected=s == status>{move || status_text(i18n.get_locale(), s)}</option>
-                                                }).collect_view()}
-                                            </select>
-                                        </div>
-                                        <Field name="window_days" kind="number" value=data.window_days.to_string()
-                                            label=text(move || t_string!(i18n, community.window))
-                                            hint=text(move || t_string!(i18n, community.window_hint)) error=error/>
-                                        <div class="field field--check">
-                                            <input type="checkbox" id="field-listed" name="listed" value="on" checked=data.listed/>
-                                            <label for="field-listed">{t!(i18n, community.listed)}</label>
-                                        </div>
-                                        <button type="submit" class="button button--primary">{t!(i18n, community.save)}</button>
-                                    </ActionForm>
-                                </section>
-                                <CaseKeepingCard community_id=data.id keeping=data.case_keeping/>
-                            }.into_any()
-                        }
-                        Ok(_) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    })
+    let status = data.status;
+    view! {
+        <section class="card narrow-wide">
+            <h1>{t!(i18n, community.edit_title)}</h1>
+            <ErrorAlert error=error/>
+            <ActionForm action=update attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="community_id" value=data.id.to_string()/>
+                <Field name="name" required=true value=data.name.clone()
+                    label=text(move || t_string!(i18n, community.name)) error=error/>
+                <Field name="goal" required=true rows=3 value=data.goal.clone()
+                    label=text(move || t_string!(i18n, community.goal)) error=error/>
+                <Field name="agreements" rows=8 value=data.agreements.clone()
+                    label=text(move || t_string!(i18n, community.agreements))
+                    hint=text(move || t_string!(i18n, community.agreements_hint)) error=error/>
+                <Field name="rhythm" value=data.rhythm.clone()
+                    label=text(move || t_string!(i18n, community.rhythm)) error=error/>
+                <div class="field">
+                    <label class="field__label" for="field-status">{t!(i18n, community.status)}</label>
+                    <select class="field__input" id="field-status" name="status">
+                        {CommunityStatus::ALL.iter().map(|&s| view! {
+                            <option value=s.as_str() selected=s == status>{move || status_text(i18n.get_locale(), s)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Field name="window_days" kind="number" value=data.window_days.to_string()
+                    label=text(move || t_string!(i18n, community.window))
+                    hint=text(move || t_string!(i18n, community.window_hint)) error=error/>
+                <div class="field field--check">
+                    <input type="checkbox" id="field-listed" name="listed" value="on" checked=data.listed/>
+                    <label for="field-listed">{t!(i18n, community.listed)}</label>
+                </div>
+                <button type="submit" class="button button--primary">{t!(i18n, community.save)}</button>
+            </ActionForm>
+        </section>
+    }
 }
 
 #[component]
