@@ -53,8 +53,8 @@ impl From<&session::Viewer> for CurrentUser {
             id: user.id,
             name: user.name.clone(),
             email: user.email.clone(),
-            language: Language::parse(&user.language).unwrap_or_default(),
-            role: viewer.memberships.iter().filter_map(|m| Role::parse(&m.role).ok()).max().unwrap_or(Role::Teacher),
+            language: Language::decode(&user.language).unwrap_or_default(),
+            role: viewer.memberships.iter().filter_map(|m| Role::decode(&m.role).ok()).max().unwrap_or(Role::Teacher),
             staff: !viewer.memberships.is_empty(),
             department: user.department.clone(),
             experience_band: user.experience_band.as_deref().and_then(|b| ExperienceBand::parse(b).ok()),
@@ -119,7 +119,7 @@ pub async fn login(
         state.login_limiter.succeeded(&account, address);
         let session = session::current_session().await?;
         session::sign_in(&session, &user, shared_computer.is_some()).await?;
-        let language = Language::parse(&user.language).unwrap_or_default();
+        let language = Language::decode(&user.language)?;
         remember_language(language);
         leptos_axum::redirect(&safe_next_path(next.as_deref()));
         Ok(language)

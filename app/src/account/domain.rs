@@ -34,6 +34,12 @@ impl Role {
     pub fn parse(value: &str) -> Result<Self, ErrorKey> {
         Role::ALL.into_iter().find(|r| r.as_str() == value).ok_or(ErrorKey::InvalidChoice)
     }
+
+    /// A role read from the database; an unknown one is logged and fails.
+    #[cfg(feature = "ssr")]
+    pub fn decode(value: &str) -> Result<Self, crate::error::AppError> {
+        Self::parse(value).map_err(|_| crate::shared::unknown_stored_value("Role", value))
+    }
 }
 
 /// The interface language a person chose.
@@ -57,6 +63,12 @@ impl Language {
 
     pub fn parse(value: &str) -> Result<Self, ErrorKey> {
         Language::ALL.into_iter().find(|l| l.as_str() == value).ok_or(ErrorKey::InvalidChoice)
+    }
+
+    /// A language read from the database; an unknown one is logged and fails.
+    #[cfg(feature = "ssr")]
+    pub fn decode(value: &str) -> Result<Self, crate::error::AppError> {
+        Self::parse(value).map_err(|_| crate::shared::unknown_stored_value("Language", value))
     }
 }
 

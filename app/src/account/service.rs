@@ -221,7 +221,7 @@ async fn send_password_reset(state: &AppState, email: &str) -> Result<(), AppErr
     .await?;
     let link = format!("{}/password/reset/{token}", state.settings.public_url);
     let minutes = state.settings.password_reset_valid.as_secs() / 60;
-    let (subject, body) = match Language::parse(&user.language).unwrap_or_default() {
+    let (subject, body) = match Language::decode(&user.language)? {
         Language::Nl => (
             "Nieuw wachtwoord voor Kring".to_string(),
             format!(

@@ -157,8 +157,8 @@ async fn editable<C: ConnectionTrait>(db: &C, viewer: &Viewer, artifact_id: Uuid
     Ok(access)
 }
 
-fn standing_of(a: &artifact::Model, at: OffsetDateTime) -> Standing {
-    Standing::of(ArtifactStatus::parse(&a.status).unwrap_or(ArtifactStatus::Current), a.review_due_at, at)
+fn standing_of(a: &artifact::Model, at: OffsetDateTime) -> Result<Standing, AppError> {
+    Ok(Standing::of(ArtifactStatus::decode(&a.status)?, a.review_due_at, at))
 }
 
 /// The first moment of a date in the board's time zone, or the kind's default period.
@@ -327,7 +327,7 @@ pub async fn edit(
         // Only the owner or a facilitator changes who may see it.
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));
     }
-    let input = form.validate(Source::parse(&access.artifact.source).unwrap_or(Source::Direct), today_in(tz))?;
+    let input = form.validate(Source::decode(&access.artifact.source)?, today_in(tz))?;
     let widening = input.scope == Scope::Organisation && access.artifact.scope != Scope::Organisation.as_str();
     if widening && !access.may_publish() {
         return Err(AppError::field("scope", ErrorKey::InvalidChoice));
@@ -345,7 +345,7 @@ pub async fn edit(
         || current.kind != input.kind.as_str()
         || current.body != input.body
         || old_tags != sorted(&input.tags);
-    let standing = standing_of(&current, at);
+    let standing = standing_of(&current, at)?;
     let reviewed = content_changed && matches!(standing, Standing::Outdated | Standing::ReviewDue);
     let mut model: artifact::ActiveModel = current.clone().into();
     model.title = Set(input.title.clone());
@@ -498,14 +498,14 @@ pub async fn artifact_page(
         community_id: a.community_id,
         community_name: access.community.name.clone(),
         title: a.title.clone(),
-        kind: ArtifactKind::parse(&a.kind).unwrap_or(ArtifactKind::Other),
+        kind: ArtifactKind::decode(&a.kind)?,
         body_html: markdown::render(&a.body),
         body: if access.may_edit() { a.body.clone() } else { String::new() },
         tags,
-        seci_phase: SeciPhase::parse(&a.seci_phase).unwrap_or(SeciPhase::Externalisation),
-        scope: Scope::parse(&a.scope).unwrap_or(Scope::Community),
-        source: Source::parse(&a.source).unwrap_or(Source::Direct),
-        standing: standing_of(a, now()),
+        seci_phase: SeciPhase::decode(&a.seci_phase)?,
+        scope: Scope::decode(&a.scope)?,
+        source: Source::decode(&a.source)?,
+        standing: standing_of(a, now())?,
         owner: if access.hides_case_bringer() { "—".to_string() } else { name_or_former(&people, a.owner_id) },
         review_due_at: to_local(tz, a.review_due_at),
         version: a.version,
@@ -607,7 +607,7 @@ pub async fn community_recent<C: ConnectionTrait>(
             id,
             title,
             standing: Standing::of(
-                ArtifactStatus::parse(&status).unwrap_or(ArtifactStatus::Current),
+                ArtifactStatus::decode(&status).unwrap_or(ArtifactStatus::Current),
                 review_due_at,
                 at,
             ),
@@ -687,15 +687,11 @@ async fn describe_hits<C: ConnectionTrait>(
             Some(ArtifactHit {
                 id: a.id,
                 title: a.title.clone(),
-                kind: ArtifactKind::parse(&a.kind).unwrap_or(ArtifactKind::Other),
-                seci_phase: SeciPhase::parse(&a.seci_phase).unwrap_or(SeciPhase::Externalisation),
+                kind: ArtifactKind::decode(&a.kind).ok()?,
+                seci_phase: SeciPhase::decode(&a.seci_phase).ok()?,
                 community_name: a.community_name.clone(),
-                standing: Standing::of(
-                    ArtifactStatus::parse(&a.status).unwrap_or(ArtifactStatus::Current),
-                    a.review_due_at,
-                    at,
-                ),
-                scope: Scope::parse(&a.scope).unwrap_or(Scope::Community),
+                standing: Standing::of(ArtifactStatus::decode(&a.status).ok()?, a.review_due_at, at),
+                scope: Scope::decode(&a.scope).ok()?,
                 tags: tags.remove(&a.id).unwrap_or_default(),
                 snippet: hit.snippet.as_deref().map(highlight_segments).unwrap_or_default(),
                 reuse_count: reuse_counts.get(&a.id).copied().unwrap_or(0).max(0) as u64,
@@ -829,7 +825,7 @@ pub async fn settle(
         return Err(AppError::NotFound);
     }
     let at = now();
-    let kind = ArtifactKind::parse(&access.artifact.kind).unwrap_or(ArtifactKind::Other);
+    let kind = ArtifactKind::decode(&access.artifact.kind)?;
     let mut model: artifact::ActiveModel = access.artifact.into();
     match action {
         Settle::Confirm => {

@@ -33,7 +33,7 @@ use crate::membership::domain::{
 };
 use crate::membership::service::{
     active_facilitators, active_member_ids, ensure_capacity, facilitator_access, head_count, insert_membership,
-    member_access, membership_of, parse_role, policy, record_change,
+    member_access, membership_of, policy, record_change,
 };
 use crate::notification::domain::NoticeKind;
 use crate::notification::service::{Notice, notify};
@@ -74,10 +74,6 @@ async fn board_of_staff<C: ConnectionTrait>(
     Ok(Some(crate::account::service::board_of(db, org).await?))
 }
 
-fn parse_status(value: &str) -> CommunityStatus {
-    CommunityStatus::parse(value).unwrap_or(CommunityStatus::Active)
-}
-
 /// A community of the viewer's own board (for the directory and join requests).
 async fn board_community<C: ConnectionTrait>(
     db: &C,
@@ -111,7 +107,7 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityFor
     let mut validation = Validation::new();
     form.check(&mut validation);
     validation.finish()?;
-    let language = Language::parse(&viewer.user.language).unwrap_or_default();
+    let language = Language::decode(&viewer.user.language)?;
     let agreements = if form.agreements.trim().is_empty() {
         default_agreements(language).to_string()
     } else {
@@ -213,10 +209,10 @@ fn summary(
         id: community.id,
         name: community.name.clone(),
         goal: community.goal.clone(),
-        status: parse_status(&community.status),
+        status: CommunityStatus::decode(&community.status).unwrap_or(CommunityStatus::Active),
         member_count,
-        my_role: mine.map(|m| parse_role(&m.role)),
-        my_status: mine.and_then(|m| MembershipStatus::parse(&m.status).ok()),
+        my_role: mine.and_then(|m| CommunityRole::decode(&m.role).ok()),
+        my_status: mine.and_then(|m| MembershipStatus::decode(&m.status).ok()),
     }
 }
 
@@ -351,7 +347,7 @@ pub async fn page_base<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id
         .iter()
         .find(|m| m.user_id == viewer.id() && m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::NotFound)?;
-    let my_role = parse_role(&my_membership.role);
+    let my_role = CommunityRole::decode(&my_membership.role)?;
     let (community, policy) = community::Entity::find_by_id(community_id)
         .find_also_related(community_policy::Entity)
         .one(db)
@@ -386,7 +382,7 @@ pub async fn page_base<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id
         .await?
         .into_iter()
         .filter_map(|(user_id, kind, occurred_at)| {
-            Some(PageEvent { user_id, kind: EventKind::parse(&kind).ok()?, occurred_at })
+            Some(PageEvent { user_id, kind: EventKind::decode(&kind).ok()?, occurred_at })
         })
         .partition(|e| e.occurred_at > since);
     Ok(PageBase { community, policy, memberships, my_role, criteria, recent_events, mine })
@@ -447,7 +443,7 @@ impl PageBase {
             .map(|m| Member {
                 user_id: m.user_id,
                 name: name_of(m.user_id),
-                role: parse_role(&m.role),
+                role: CommunityRole::decode(&m.role).unwrap_or(CommunityRole::Member),
                 level: level_of(m.user_id),
                 is_me: m.user_id == viewer.id(),
             })
@@ -457,7 +453,7 @@ impl PageBase {
             memberships
                 .iter()
                 .filter_map(|m| {
-                    let status = MembershipStatus::parse(&m.status).ok()?;
+                    let status = MembershipStatus::decode(&m.status).ok()?;
                     (status != MembershipStatus::Active).then(|| PendingMember {
                         user_id: m.user_id,
                         name: name_of(m.user_id),
@@ -482,7 +478,7 @@ impl PageBase {
             goal: community.goal.clone(),
             agreements: community.agreements.clone(),
             rhythm: community.rhythm.clone(),
-            status: parse_status(&community.status),
+            status: CommunityStatus::decode(&community.status)?,
             listed: community.listed,
             window_days: community.window_days,
             criteria_history: criteria
@@ -527,7 +523,7 @@ pub async fn explain_level(
         .all(db)
         .await?;
     let parsed: Vec<(EventKind, OffsetDateTime, Option<String>)> =
-        events.into_iter().filter_map(|e| Some((EventKind::parse(&e.kind).ok()?, e.occurred_at, e.note))).collect();
+        events.into_iter().filter_map(|e| Some((EventKind::decode(&e.kind).ok()?, e.occurred_at, e.note))).collect();
     let pairs: Vec<(EventKind, OffsetDateTime)> = parsed.iter().map(|(k, at, _)| (*k, *at)).collect();
     let assessment = rule.assess(&pairs, now());
     let counted: HashSet<usize> = assessment.counted.iter().copied().collect();
@@ -541,9 +537,9 @@ pub async fn explain_level(
         .into_iter()
         .filter_map(|c| {
             Some(LevelPoint {
-                level: Level::parse(&c.level).ok()?,
+                level: Level::decode(&c.level).ok()?,
                 points: c.points,
-                reason: LevelReason::parse(&c.reason).ok()?,
+                reason: LevelReason::decode(&c.reason).ok()?,
                 at: c.changed_at,
             })
         })
@@ -575,7 +571,7 @@ pub async fn explain_level(
 pub async fn request_to_join(state: &AppState, viewer: &Viewer, community_id: Uuid) -> Result<(), AppError> {
     let db = &state.db;
     let community = board_community(db, viewer, community_id).await?;
-    if !community.listed || parse_status(&community.status) == CommunityStatus::Archived {
+    if !community.listed || CommunityStatus::decode(&community.status)? == CommunityStatus::Archived {
         return Err(AppError::NotFound);
     }
     let txn = begin_write(db).await?;
@@ -752,7 +748,7 @@ pub async fn join_as_guest<C: ConnectionTrait>(
     invited_by: Option<Uuid>,
 ) -> Result<(), AppError> {
     let community = community::Entity::find_by_id(community_id).one(db).await?.ok_or(AppError::InvalidToken)?;
-    if parse_status(&community.status) == CommunityStatus::Archived {
+    if CommunityStatus::decode(&community.status)? == CommunityStatus::Archived {
         return Err(AppError::InvalidToken);
     }
     let at = now();
@@ -900,7 +896,8 @@ pub async fn leave(db: &DatabaseConnection, viewer: &Viewer, community_id: Uuid)
     let txn = begin_write(db).await?;
     let (community, membership) = member_access(&txn, viewer, community_id).await?;
     let (active, _) = head_count(&txn, community_id).await?;
-    if parse_role(&membership.role) == CommunityRole::Facilitator && active_facilitators(&txn, community_id).await? == 1
+    if CommunityRole::decode(&membership.role)? == CommunityRole::Facilitator
+        && active_facilitators(&txn, community_id).await? == 1
     {
         if active > 1 {
             return Err(AppError::Conflict(ErrorKey::LastFacilitator));
@@ -1038,7 +1035,7 @@ pub async fn set_role(
     let Some(membership) = membership_of(&txn, community_id, user_id).await? else {
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
     };
-    let current = parse_role(&membership.role);
+    let current = CommunityRole::decode(&membership.role)?;
     if membership.status != MembershipStatus::Active.as_str() || current == CommunityRole::Guest {
         return Err(AppError::Conflict(ErrorKey::MembershipChanged));
     }

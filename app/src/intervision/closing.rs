@@ -280,7 +280,7 @@ pub(crate) fn action_row(
         due: action.outcome.is_none() && action.check_in_on <= today,
         body: action.body,
         check_in_on: crate::ui::day_text(action.check_in_on),
-        outcome: action.outcome.as_deref().and_then(|o| Outcome::parse(o).ok()),
+        outcome: action.outcome.as_deref().and_then(|o| Outcome::decode(o).ok()),
         report: action.report,
     }
 }

@@ -140,7 +140,7 @@ async fn past_roles<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Ve
     Ok(rows
         .into_iter()
         .filter_map(|p| {
-            Some(PastRole { user: p.user_id, role: RoundRole::parse(&p.role).ok()?, at: *rounds.get(&p.round_id)? })
+            Some(PastRole { user: p.user_id, role: RoundRole::decode(&p.role).ok()?, at: *rounds.get(&p.round_id)? })
         })
         .collect())
 }
@@ -253,12 +253,12 @@ pub(super) struct Access {
 }
 
 impl Access {
-    fn role(&self) -> RoundRole {
-        RoundRole::parse(&self.me.role).unwrap_or(RoundRole::Participant)
+    fn role(&self) -> Result<RoundRole, AppError> {
+        RoundRole::decode(&self.me.role)
     }
 
     pub fn require(&self, role: RoundRole) -> Result<(), AppError> {
-        if self.role() == role { Ok(()) } else { Err(AppError::NotFound) }
+        if self.role()? == role { Ok(()) } else { Err(AppError::NotFound) }
     }
 }
 
@@ -301,7 +301,7 @@ async fn build_view(
         (closing::look_back(db, viewer, access.round.community_id, access.round.id, today).await?, None)
     };
     let Access { round, community, me, method, state } = access;
-    let my_role = RoundRole::parse(&me.role).unwrap_or(RoundRole::Participant);
+    let my_role = RoundRole::decode(&me.role)?;
     let gone = text_gone(&round, now());
     let case = if gone {
         None
@@ -339,7 +339,7 @@ async fn build_view(
                 author: c.author_id.and_then(|id| names.get(&id).cloned()),
                 mine: reader.is_author,
                 body: c.body,
-                warmth: c.warmth.as_deref().and_then(|w| Warmth::parse(w).ok()),
+                warmth: c.warmth.as_deref().and_then(|w| Warmth::decode(w).ok()),
                 answer: c.answer,
                 chosen: c.chosen,
             });
@@ -355,7 +355,7 @@ async fn build_view(
         .map(|p| ParticipantRow {
             user_id: p.user_id,
             name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            role: RoundRole::parse(&p.role).unwrap_or(RoundRole::Participant),
+            role: RoundRole::decode(&p.role).unwrap_or(RoundRole::Participant),
             present: p.present || p.role != RoundRole::Participant.as_str(),
         })
         .collect();
@@ -450,7 +450,7 @@ async fn record_participation<C: ConnectionTrait>(db: &C, access: &Access, at: O
         .filter_map(|c| c.author_id)
         .collect();
     for person in people {
-        let role = RoundRole::parse(&person.role).unwrap_or(RoundRole::Participant);
+        let role = RoundRole::decode(&person.role)?;
         if role == RoundRole::Participant && !person.present {
             continue;
         }
@@ -481,7 +481,7 @@ pub async fn contribute(state: &AppState, viewer: &Viewer, round_id: Uuid, body:
         return Err(AppError::Conflict(ErrorKey::StepNotPossible));
     }
     let phase = access.method.phases.get(access.state.phase).ok_or(AppError::Internal)?;
-    if !may_write(phase, access.role()) {
+    if !may_write(phase, access.role()?) {
         return Err(AppError::Conflict(ErrorKey::NotWritingPhase));
     }
     let id = Uuid::now_v7();

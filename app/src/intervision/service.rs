@@ -56,7 +56,7 @@ pub async fn submit(
         situation: Set(input.situation),
         question: Set(input.question),
         status: Set(CaseStatus::Open.as_str().to_string()),
-        expires_at: Set(keeping_of(&community).expires_at(at)),
+        expires_at: Set(keeping_of(&community)?.expires_at(at)),
         purged_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
@@ -129,7 +129,7 @@ fn case_rows(
     let rows = cases
         .into_iter()
         .filter_map(|case| {
-            let status = CaseStatus::parse(&case.status).ok()?;
+            let status = CaseStatus::decode(&case.status).ok()?;
             let mine = case.author_id == Some(viewer.id());
             let visible = match status {
                 CaseStatus::Open => true,
@@ -157,7 +157,7 @@ fn case_rows(
         .collect();
     CaseList {
         community_id: community.id,
-        keeping: keeping_of(&community),
+        keeping: keeping_of(&community).unwrap_or_default(),
         community_name: community.name,
         cases: rows,
     }
@@ -267,8 +267,8 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
     Ok(count)
 }
 
-pub(crate) fn keeping_of(community: &community::Model) -> CaseKeeping {
-    CaseKeeping::parse(&community.case_keeping).unwrap_or_default()
+pub(crate) fn keeping_of(community: &community::Model) -> Result<CaseKeeping, AppError> {
+    CaseKeeping::decode(&community.case_keeping)
 }
 
 /// Votes per open case of the community.

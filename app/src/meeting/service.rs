@@ -36,10 +36,6 @@ pub fn from_local(tz: &jiff::tz::TimeZone, input: &MeetingInput) -> Result<Offse
     local_moment(tz, input.date, input.start).ok_or(AppError::field("date", ErrorKey::InvalidChoice))
 }
 
-fn status_of(meeting: &meeting::Model) -> MeetingStatus {
-    MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Scheduled)
-}
-
 fn ends_at(meeting: &meeting::Model) -> OffsetDateTime {
     meeting.starts_at + Duration::minutes(i64::from(meeting.duration_minutes))
 }
@@ -131,7 +127,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, meeting_id: Uuid, form: &
     let db = &state.db;
     let (meeting, community) = facilitated_meeting(db, viewer, meeting_id).await?;
     let input = form.parse()?;
-    if status_of(&meeting) == MeetingStatus::Cancelled {
+    if MeetingStatus::decode(&meeting.status)? == MeetingStatus::Cancelled {
         return Err(AppError::Conflict(ErrorKey::MeetingCancelled));
     }
     let starts_at = from_local(&state.settings.time_zone, &input)?;
@@ -179,7 +175,7 @@ pub async fn set_cancelled(
         return Err(AppError::Conflict(ErrorKey::InThePast));
     }
     let wanted = if cancelled { MeetingStatus::Cancelled } else { MeetingStatus::Scheduled };
-    if status_of(&meeting) == wanted {
+    if MeetingStatus::decode(&meeting.status)? == wanted {
         return Ok(());
     }
     let sequence = meeting.sequence + 1;
@@ -275,7 +271,7 @@ async fn record_attendance<C: ConnectionTrait>(
 pub async fn check_in(db: &DatabaseConnection, viewer: &Viewer, meeting_id: Uuid) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let (meeting, community, _) = meeting_access(&txn, viewer, meeting_id).await?;
-    if !check_in_open(status_of(&meeting), meeting.starts_at, meeting.duration_minutes, now()) {
+    if !check_in_open(MeetingStatus::decode(&meeting.status)?, meeting.starts_at, meeting.duration_minutes, now()) {
         return Err(AppError::Conflict(ErrorKey::CheckInClosed));
     }
     record_attendance(&txn, &community, &meeting, viewer.id(), true, viewer.id()).await?;
@@ -293,7 +289,7 @@ pub async fn correct_attendance(
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let (meeting, community) = facilitated_meeting(&txn, viewer, meeting_id).await?;
-    if !may_correct(status_of(&meeting), meeting.starts_at, now()) {
+    if !may_correct(MeetingStatus::decode(&meeting.status)?, meeting.starts_at, now()) {
         return Err(AppError::Conflict(ErrorKey::NotStarted));
     }
     let is_member = membership_of(&txn, community.id, user_id)
@@ -316,7 +312,7 @@ fn summary(tz: &jiff::tz::TimeZone, meeting: &meeting::Model, at: OffsetDateTime
         ends_at: to_local(tz, ends_at(meeting)),
         place: meeting.place.clone(),
         online: !meeting.online_url.is_empty(),
-        status: status_of(meeting),
+        status: MeetingStatus::decode(&meeting.status).unwrap_or(MeetingStatus::Scheduled),
         is_past: ends_at(meeting) < at,
     }
 }
@@ -343,7 +339,7 @@ pub async fn community_meetings<C: ConnectionTrait>(
 pub async fn meeting_page(state: &AppState, viewer: &Viewer, meeting_id: Uuid) -> Result<MeetingPage, AppError> {
     let db = &state.db;
     let (meeting, community, membership) = meeting_access(db, viewer, meeting_id).await?;
-    let is_facilitator = CommunityRole::parse(&membership.role) == Ok(CommunityRole::Facilitator);
+    let is_facilitator = CommunityRole::decode(&membership.role)? == CommunityRole::Facilitator;
     let members = active_member_ids(db, community.id, None).await?;
     let records: HashMap<Uuid, attendance::Model> = attendance::Entity::find()
         .filter(attendance::Column::MeetingId.eq(meeting.id))
@@ -367,7 +363,7 @@ pub async fn meeting_page(state: &AppState, viewer: &Viewer, meeting_id: Uuid) -
         })
         .collect();
     let at = now();
-    let status = status_of(&meeting);
+    let status = MeetingStatus::decode(&meeting.status)?;
     let tz = &state.settings.time_zone;
     Ok(MeetingPage {
         id: meeting.id,

@@ -23,10 +23,6 @@ pub async fn policy<C: ConnectionTrait>(db: &C, board_id: Uuid) -> Result<(i32, 
         .map_or((DEFAULT_MEMBER_CAP, true), |p| (p.member_cap, p.staff_may_start)))
 }
 
-pub(crate) fn parse_role(value: &str) -> CommunityRole {
-    CommunityRole::parse(value).unwrap_or(CommunityRole::Member)
-}
-
 /// The community and the viewer's active membership, or `NotFound`.
 pub(crate) async fn member_access<C: ConnectionTrait>(
     db: &C,
@@ -52,7 +48,7 @@ pub(crate) async fn facilitator_access<C: ConnectionTrait>(
     community_id: Uuid,
 ) -> Result<community::Model, AppError> {
     let (community, membership) = member_access(db, viewer, community_id).await?;
-    if parse_role(&membership.role) != CommunityRole::Facilitator {
+    if CommunityRole::decode(&membership.role)? != CommunityRole::Facilitator {
         return Err(AppError::NotFound);
     }
     Ok(community)

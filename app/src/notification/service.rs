@@ -129,7 +129,7 @@ async fn compose(state: &AppState, notice: Notice, recipients: &[Uuid]) -> Resul
     Ok(people
         .into_iter()
         .map(|person| {
-            let language = Language::parse(&person.language).unwrap_or_default();
+            let language = Language::decode(&person.language).unwrap_or_default();
             let when = meeting.as_ref().map(|m| {
                 let starts = to_local(&state.settings.time_zone, m.starts_at);
                 when_text(language, starts, starts + Duration::minutes(i64::from(m.duration_minutes)))
@@ -346,7 +346,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
         .filter_map(|n| {
             Some(NoticeView {
                 id: n.id,
-                kind: NoticeKind::parse(&n.kind).ok()?,
+                kind: NoticeKind::decode(&n.kind).ok()?,
                 community_id: n.community_id,
                 community_name: communities.get(&n.community_id)?.clone(),
                 meeting_id: n.meeting_id,
@@ -374,7 +374,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|o| NoticeKind::parse(&o.kind).ok())
+        .filter_map(|o| NoticeKind::decode(&o.kind).ok())
         .collect();
     Ok(NotificationsPage {
         notices,

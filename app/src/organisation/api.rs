@@ -208,7 +208,7 @@ pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, 
             signed_in_as_invitee: account.as_ref().zip(viewer).is_some_and(|(a, v)| a.id == v.id()),
             has_account: account.is_some(),
             email: invitation.email,
-            role: Role::parse(&invitation.role).unwrap_or(Role::Teacher),
+            role: Role::decode(&invitation.role)?,
         })
     })
     .await

@@ -29,7 +29,7 @@ pub async fn administered_board(db: &DatabaseConnection, viewer: &Viewer) -> Res
     let admin_of: Vec<Uuid> = viewer
         .memberships
         .iter()
-        .filter(|m| Role::parse(&m.role) == Ok(Role::Admin))
+        .filter(|m| Role::decode(&m.role).is_ok_and(|role| role == Role::Admin))
         .map(|m| m.organisation_id)
         .collect();
     let Some(org) = organisation::Entity::find()
@@ -92,7 +92,7 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
 
     let mut roles: BTreeMap<Uuid, Vec<SchoolRole>> = BTreeMap::new();
     for m in &memberships {
-        if let (Some(org), Ok(role)) = (org_names.get(&m.organisation_id), Role::parse(&m.role)) {
+        if let (Some(org), Ok(role)) = (org_names.get(&m.organisation_id), Role::decode(&m.role)) {
             roles.entry(m.user_id).or_default().push(SchoolRole { school: school_dto(org), role });
         }
     }
@@ -128,7 +128,7 @@ pub async fn staff_overview(db: &DatabaseConnection, board: &organisation::Model
                 id: i.id,
                 school: school_dto(org_names.get(&i.organisation_id)?),
                 email: i.email,
-                role: Role::parse(&i.role).ok()?,
+                role: Role::decode(&i.role).ok()?,
                 accepted_count: i.accepted_count,
                 expires_at: i.expires_at,
             })
@@ -281,7 +281,7 @@ async fn send_link_sign_up(
         );
         return state.mailer.send(email, "Je hebt al een account bij Kring", body).await;
     }
-    let role = Role::parse(&link.role).unwrap_or(Role::Teacher);
+    let role = Role::decode(&link.role)?;
     let new = NewInvitation {
         school_id: school.id,
         email: Some(email.to_string()),
@@ -486,7 +486,7 @@ pub async fn accept_invitation(
             user
         }
         None => {
-            let role = Role::parse(&invitation.role).unwrap_or(Role::Teacher);
+            let role = Role::decode(&invitation.role)?;
             let organisation_id = school.id;
             let new = NewStaffMember {
                 email: &email,

@@ -84,7 +84,7 @@ pub mod service {
         names.extend(crate::account::service::names_of(db, former).await?);
         let community = base.community().clone();
         let page = CommunityPageData {
-            case_keeping: crate::intervision::service::keeping_of(&community),
+            case_keeping: crate::intervision::service::keeping_of(&community)?,
             meetings: crate::meeting::service::community_meetings(db, tz, community_id).await?,
             knowledge: crate::artifact::service::community_recent(db, community_id, KNOWLEDGE_ON_PAGE).await?,
             intervision: intervision

@@ -93,7 +93,7 @@ pub async fn refresh_level<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|e| Some((EventKind::parse(&e.kind).ok()?, e.occurred_at)))
+        .filter_map(|e| Some((EventKind::decode(&e.kind).ok()?, e.occurred_at)))
         .collect();
     let assessment = rule.assess(&events, at);
     let last = level_change::Entity::find()
@@ -152,7 +152,7 @@ pub async fn refresh_all_levels(db: &DatabaseConnection) -> Result<usize, AppErr
         .all(db)
         .await?
     {
-        if let Ok(kind) = EventKind::parse(&event.kind) {
+        if let Ok(kind) = EventKind::decode(&event.kind) {
             events.entry((event.community_id, event.user_id)).or_default().push((kind, event.occurred_at));
         }
     }
