@@ -108,6 +108,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(axum::middleware::from_fn(forms::keep_input_on_error))
         .layer(sessions)
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn_with_state(policy, security::security_headers))
@@ -117,6 +118,28 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         // with brotli at its best level.
         .layer(CompressionLayer::new().br(false).gzip(true).quality(CompressionLevel::Precise(1)))
         .with_state(state)
+}
+
+/// One span per request, so every log line says where it came from: the route or
+/// server function, and (recorded on the way, see `session::viewer`,
+/// `membership::service::member_access`, `rounds::participant_access`) the signed-in
+/// person and the community or round. Ids only: never names, text, a query string or
+/// the tokens some paths carry (the route's pattern stands in for those paths).
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let route = if path.starts_with("/api/") {
+        path.to_string()
+    } else {
+        request.extensions().get::<axum::extract::MatchedPath>().map_or("(fallback)", |m| m.as_str()).to_string()
+    };
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        user = tracing::field::Empty,
+        community = tracing::field::Empty,
+        round = tracing::field::Empty,
+    )
 }
 
 /// Errors raised before a server function's body runs (arguments that do not parse)

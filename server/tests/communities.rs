@@ -772,3 +772,51 @@ async fn a_guest_sees_one_community_and_nothing_else() {
         assert_eq!(r.status, StatusCode::GONE, "{backend:?}");
     }
 }
+
+/// A log line says where it happened: the server function, whose request it was and
+/// the community, by id only. Here a value in the database no version of Kring wrote
+/// (a member's role "koning") is refused, not read as some default role.
+#[tokio::test]
+async fn a_logged_error_names_the_function_the_person_and_the_community() {
+    use sea_orm::sea_query::Expr;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let app = TestApp::new(Backend::Sqlite).await;
+    let member = app.login(MEMBER).await;
+    let (id, user) = (community_id(&app, READING).await, user_id(&app, MEMBER).await);
+    app::db::entities::community_member::Entity::update_many()
+        .col_expr(app::db::entities::community_member::Column::Role, Expr::value("koning"))
+        .filter(app::db::entities::community_member::Column::CommunityId.eq(uuid::Uuid::parse_str(&id).unwrap()))
+        .filter(app::db::entities::community_member::Column::UserId.eq(uuid::Uuid::parse_str(&user).unwrap()))
+        .exec(app.db())
+        .await
+        .unwrap();
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let page = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        app.call("community_page", &[("community_id", &id)], &member).await
+    };
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", page.body);
+    assert!(!page.body.contains("koning"), "the answer says nothing of the cause: {}", page.body);
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = logs.lines().find(|l| l.contains("unknown value in the database")).expect(&logs);
+    for part in ["route=/api/community_page", &format!("user={user}"), &format!("community={id}"), "koning"] {
+        assert!(line.contains(part), "{part} missing from: {line}");
+    }
+    assert!(!line.contains("Vermeulen"), "no names in the logs: {line}");
+}
