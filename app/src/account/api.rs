@@ -206,9 +206,7 @@ pub async fn update_profile(
     experience_band: String,
     location: String,
 ) -> Result<Language, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let parsed_language = Language::parse(&language);
         let parsed_band =
             if experience_band.is_empty() { Ok(None) } else { ExperienceBand::parse(&experience_band).map(Some) };
@@ -249,9 +247,7 @@ pub async fn change_password(
     new_password: String,
     new_password_confirm: String,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         validate_new_password("new_password", &new_password, &new_password_confirm)?;
         let user = service::change_password(&state.db, viewer.user, current_password, new_password).await?;
         state.hub.sessions_changed(user.id);

@@ -154,6 +154,22 @@ async fn keep_alive(state: &AppState, session: &Session, auth: &SessionAuth) -> 
     Ok(())
 }
 
+/// The body of a server function for the signed-in: the app state and the viewer,
+/// then `work`, its error reported as [`crate::error::respond`] does. Anonymous callers
+/// get `Unauthenticated`.
+pub async fn as_viewer<T, F, Fut>(work: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, Viewer) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    crate::error::respond(async move {
+        let state = AppState::get()?;
+        let viewer = require_viewer(&state).await?;
+        work(state, viewer).await
+    })
+    .await
+}
+
 /// The viewer of the current call, or `Unauthenticated`.
 pub async fn require_viewer(state: &AppState) -> Result<Viewer, AppError> {
     let session = current_session().await?;

@@ -176,9 +176,7 @@ pub async fn load_knowledge(
     #[server(default)] phase: String,
     #[server(default)] standing: String,
 ) -> Result<KnowledgePage, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let filter = service::Filter::parse(&q, &kind, &tag, &community, &phase, &standing);
         service::knowledge(&state.db, &viewer, &filter).await
     })
@@ -187,9 +185,7 @@ pub async fn load_knowledge(
 
 #[server(endpoint = "artifact_page")]
 pub async fn load_artifact(artifact_id: Uuid) -> Result<ArtifactPage, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::artifact_page(&state.db, &state.settings.time_zone, &viewer, artifact_id).await
     })
     .await
@@ -197,11 +193,9 @@ pub async fn load_artifact(artifact_id: Uuid) -> Result<ArtifactPage, AppError> 
 
 #[server(endpoint = "new_artifact_context")]
 pub async fn load_new_artifact(community_id: Uuid) -> Result<NewArtifactContext, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::new_artifact_context(&state.db, &viewer, community_id).await
-    })
+    session::as_viewer(
+        |state, viewer| async move { service::new_artifact_context(&state.db, &viewer, community_id).await },
+    )
     .await
 }
 
@@ -216,9 +210,7 @@ pub async fn create_artifact(
     #[server(default)] scope: String,
     #[server(default)] review_date: String,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let scope = if scope.is_empty() { "community".to_string() } else { scope };
         let form = ArtifactForm { title, kind, body, tags, seci_phase, scope, review_date };
         let id = service::create(&state, &viewer, community_id, &form).await?;
@@ -243,9 +235,7 @@ pub async fn edit_artifact(
     #[server(default)] review_date: String,
     #[server(default)] consent: Option<String>,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = ArtifactForm { title, kind, body, tags, seci_phase, scope, review_date };
         service::edit(&state, &viewer, artifact_id, base_version, &form, consent.is_some()).await?;
         leptos_axum::redirect(&format!("/a/{artifact_id}"));
@@ -274,21 +264,15 @@ pub async fn load_history(
     #[server(default)] from: Option<i32>,
     #[server(default)] to: Option<i32>,
 ) -> Result<History, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::history(&state.db, &viewer, artifact_id, from, to).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::history(&state.db, &viewer, artifact_id, from, to).await })
+        .await
 }
 
 /// Brings back an earlier version as a new one (nothing is lost: the versions in
 /// between stay).
 #[server(endpoint = "restore_version")]
 pub async fn restore_version(artifact_id: Uuid, number: i32) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::restore(&state.db, &viewer, artifact_id, number).await?;
         leptos_axum::redirect(&format!("/a/{artifact_id}/history"));
         Ok(())
@@ -298,41 +282,26 @@ pub async fn restore_version(artifact_id: Uuid, number: i32) -> Result<(), AppEr
 
 #[server(endpoint = "add_comment")]
 pub async fn add_comment(artifact_id: Uuid, body: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::comment(&state.db, &viewer, artifact_id, &body).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::comment(&state.db, &viewer, artifact_id, &body).await })
+        .await
 }
 
 #[server(endpoint = "delete_comment")]
 pub async fn delete_comment(comment_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::delete_comment(&state.db, &viewer, comment_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::delete_comment(&state.db, &viewer, comment_id).await })
+        .await
 }
 
 #[server(endpoint = "flag_outdated")]
 pub async fn flag_outdated(artifact_id: Uuid, reason: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::flag(&state, &viewer, artifact_id, &reason).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::flag(&state, &viewer, artifact_id, &reason).await }).await
 }
 
 /// The owner or a facilitator settles the artifact's standing: `confirm` (still
 /// current; also ends a due review), `archive`, or `unarchive` (the undo).
 #[server(endpoint = "settle_artifact")]
 pub async fn settle_artifact(artifact_id: Uuid, action: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let action = service::Settle::parse(&action)?;
         service::settle(&state.db, &viewer, artifact_id, action).await
     })
@@ -342,9 +311,7 @@ pub async fn settle_artifact(artifact_id: Uuid, action: String) -> Result<(), Ap
 /// "I used this in my class", with a short reflection.
 #[server(endpoint = "record_reuse")]
 pub async fn record_reuse(artifact_id: Uuid, reflection: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::reuse(&state.db, &viewer, artifact_id, &reflection).await?;
         session::flash(crate::account::domain::Flash::ReuseRecorded).await
     })
@@ -353,10 +320,5 @@ pub async fn record_reuse(artifact_id: Uuid, reflection: String) -> Result<(), A
 
 #[server(endpoint = "delete_file")]
 pub async fn delete_file(file_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        super::files::delete(&state, &viewer, file_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { super::files::delete(&state, &viewer, file_id).await }).await
 }

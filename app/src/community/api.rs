@@ -16,7 +16,7 @@ use crate::membership::domain::{CommunityRole, MembershipStatus, SizeAdvice};
 use crate::participation::domain::{EventKind, Level, LevelReason, LevelRule, NewcomerStep, NextLevel, SeciPhase};
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::account::session, crate::error::respond, crate::state::AppState};
+use {super::service, crate::account::session};
 
 /// A community as listed on someone's home page or in the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,32 +149,18 @@ pub struct LevelExplanation {
 
 #[server(endpoint = "my_communities")]
 pub async fn load_my_communities() -> Result<MyCommunities, AppError> {
-    respond(async {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::my_communities(&state.db, &viewer).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::my_communities(&state.db, &viewer).await }).await
 }
 
 #[server(endpoint = "community_directory")]
 pub async fn load_directory() -> Result<Vec<CommunitySummary>, AppError> {
-    respond(async {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::directory(&state.db, &viewer).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::directory(&state.db, &viewer).await }).await
 }
 
 #[server(endpoint = "my_level")]
 pub async fn load_my_level(community_id: Uuid) -> Result<LevelExplanation, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::explain_level(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::explain_level(&state.db, &viewer, community_id).await })
+        .await
 }
 
 /// Starts a community with the viewer as its first facilitator, then opens it.
@@ -186,9 +172,7 @@ pub async fn create_community(
     rhythm: String,
     listed: Option<String>,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = service::CommunityForm { name, goal, agreements, rhythm, listed: listed.is_some() };
         let id = service::create(&state.db, &viewer, form).await?;
         leptos_axum::redirect(&format!("/c/{id}"));
@@ -208,9 +192,7 @@ pub async fn update_community(
     listed: Option<String>,
     window_days: String,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = service::CommunityForm { name, goal, agreements, rhythm, listed: listed.is_some() };
         service::update(&state.db, &viewer, community_id, form, &status, &window_days).await?;
         leptos_axum::redirect(&format!("/c/{community_id}"));
@@ -221,9 +203,7 @@ pub async fn update_community(
 
 #[server(endpoint = "update_success_criteria")]
 pub async fn update_success_criteria(community_id: Uuid, criteria: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::update_criteria(&state.db, &viewer, community_id, &criteria).await?;
         session::flash(crate::account::domain::Flash::CriteriaSaved).await
     })
@@ -232,31 +212,21 @@ pub async fn update_success_criteria(community_id: Uuid, criteria: String) -> Re
 
 #[server(endpoint = "request_to_join")]
 pub async fn request_to_join(community_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::request_to_join(&state, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::request_to_join(&state, &viewer, community_id).await })
+        .await
 }
 
 /// Withdraws the viewer's own request to join (undo).
 #[server(endpoint = "withdraw_request")]
 pub async fn withdraw_request(community_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::withdraw_request(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::withdraw_request(&state.db, &viewer, community_id).await })
+        .await
 }
 
 /// A facilitator accepts (`answer = "accept"`) or declines a request to join.
 #[server(endpoint = "answer_join_request")]
 pub async fn answer_join_request(community_id: Uuid, user_id: Uuid, answer: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let accept = parse_answer(&answer)?;
         service::answer_request(&state, &viewer, community_id, user_id, accept).await
     })
@@ -266,9 +236,7 @@ pub async fn answer_join_request(community_id: Uuid, user_id: Uuid, answer: Stri
 /// A facilitator invites a colleague of the same board by email address.
 #[server(endpoint = "invite_member")]
 pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::invite_colleague(&state, &viewer, community_id, &email).await?;
         session::flash(crate::account::domain::Flash::MemberInvited).await
     })
@@ -278,9 +246,7 @@ pub async fn invite_member(community_id: Uuid, email: String) -> Result<(), AppE
 /// A facilitator invites someone from outside the organisation as a guest.
 #[server(endpoint = "invite_guest")]
 pub async fn invite_guest(community_id: Uuid, guest_email: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::invite_guest(&state, &viewer, community_id, &guest_email).await?;
         session::flash(crate::account::domain::Flash::GuestInvited).await
     })
@@ -290,9 +256,7 @@ pub async fn invite_guest(community_id: Uuid, guest_email: String) -> Result<(),
 /// A facilitator withdraws a guest's emailed invitation (undo).
 #[server(endpoint = "revoke_guest_invitation")]
 pub async fn revoke_guest_invitation(community_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::revoke_guest_invitation(&state.db, &viewer, community_id, invitation_id).await
     })
     .await
@@ -301,9 +265,7 @@ pub async fn revoke_guest_invitation(community_id: Uuid, invitation_id: Uuid) ->
 /// The invited person accepts or declines.
 #[server(endpoint = "answer_invitation")]
 pub async fn answer_invitation(community_id: Uuid, answer: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let accept = parse_answer(&answer)?;
         service::answer_invitation(&state.db, &viewer, community_id, accept).await?;
         if accept {
@@ -316,9 +278,7 @@ pub async fn answer_invitation(community_id: Uuid, answer: String) -> Result<(),
 
 #[server(endpoint = "leave_community")]
 pub async fn leave_community(community_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::leave(&state.db, &viewer, community_id).await?;
         leptos_axum::redirect("/");
         Ok(())
@@ -329,9 +289,7 @@ pub async fn leave_community(community_id: Uuid) -> Result<(), AppError> {
 /// A facilitator removes a member, or withdraws an invitation.
 #[server(endpoint = "remove_member")]
 pub async fn remove_member(community_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::remove_member(&state.db, &viewer, community_id, user_id).await
     })
     .await
@@ -339,9 +297,7 @@ pub async fn remove_member(community_id: Uuid, user_id: Uuid) -> Result<(), AppE
 
 #[server(endpoint = "set_community_role")]
 pub async fn set_community_role(community_id: Uuid, user_id: Uuid, role: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let role = CommunityRole::parse(&role).map_err(|key| AppError::field("role", key))?;
         service::set_role(&state.db, &viewer, community_id, user_id, role).await
     })
@@ -351,9 +307,7 @@ pub async fn set_community_role(community_id: Uuid, user_id: Uuid, role: String)
 /// A facilitator records that a member takes on coordination (counts toward core).
 #[server(endpoint = "record_coordination")]
 pub async fn record_coordination(community_id: Uuid, user_id: Uuid, note: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::record_coordination(&state.db, &viewer, community_id, user_id, &note).await
     })
     .await

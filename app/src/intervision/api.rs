@@ -18,8 +18,6 @@ use {
     super::follow_up::{ActionForm, SummaryForm, validate_evaluation},
     super::{case::CaseForm, closing, method_library, rounds, service},
     crate::account::session,
-    crate::error::respond,
-    crate::state::AppState,
 };
 
 /// A case as the community's members see it before a round.
@@ -49,12 +47,8 @@ pub struct CaseList {
 
 #[server(endpoint = "community_cases")]
 pub async fn community_cases(community_id: Uuid) -> Result<CaseList, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::community_cases(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::community_cases(&state.db, &viewer, community_id).await })
+        .await
 }
 
 #[server(endpoint = "submit_case")]
@@ -64,9 +58,7 @@ pub async fn submit_case(
     situation: String,
     question: String,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::submit(&state.db, &viewer, community_id, CaseForm { title, situation, question }).await
     })
     .await
@@ -75,24 +67,14 @@ pub async fn submit_case(
 /// The case bringer withdraws a case (`open = "false"`) or puts it back (`"true"`).
 #[server(endpoint = "set_case_open")]
 pub async fn set_case_open(case_id: Uuid, open: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::set_open(&state.db, &viewer, case_id, open).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::set_open(&state.db, &viewer, case_id, open).await }).await
 }
 
 /// A member votes for the open case they would most like to discuss next
 /// (`vote = "true"`; one vote per member, a new vote moves it) or takes the vote back.
 #[server(endpoint = "vote_for_case")]
 pub async fn vote_for_case(case_id: Uuid, vote: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::vote(&state.db, &viewer, case_id, vote).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::vote(&state.db, &viewer, case_id, vote).await }).await
 }
 
 /// A facilitator sets how long the community keeps case text. A shorter time also
@@ -103,9 +85,7 @@ pub async fn set_case_keeping(
     keeping: String,
     #[server(default)] confirm: Option<String>,
 ) -> Result<usize, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let purged = service::set_keeping(&state.db, &viewer, community_id, &keeping, confirm.is_some()).await?;
         leptos_axum::redirect(&format!("/c/{community_id}"));
         Ok(purged)
@@ -298,12 +278,7 @@ pub fn optional_person(field: &str, value: &str) -> Result<Option<Uuid>, AppErro
 
 #[server(endpoint = "round_planning")]
 pub async fn get_round_planning(community_id: Uuid) -> Result<RoundPlanning, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        rounds::planning(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { rounds::planning(&state.db, &viewer, community_id).await }).await
 }
 
 #[server(endpoint = "plan_round")]
@@ -315,9 +290,7 @@ pub async fn plan_round(
     #[server(default)] timekeeper_id: String,
     #[server(default)] note_taker_id: String,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = rounds::PlanForm {
             case_id,
             method_key,
@@ -334,12 +307,7 @@ pub async fn plan_round(
 
 #[server(endpoint = "round")]
 pub async fn get_round(round_id: Uuid) -> Result<RoundView, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        rounds::view(&state, &viewer, round_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { rounds::view(&state, &viewer, round_id).await }).await
 }
 
 /// The round lead's step, decided on the screen that showed `version`.
@@ -351,9 +319,7 @@ pub async fn round_command(
     #[server(default)] confirmed: bool,
     #[server(default)] minutes: Option<u16>,
 ) -> Result<RoundView, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let command = command_from_form(&command, confirmed, minutes)?;
         rounds::command(&state, &viewer, round_id, version, command).await
     })
@@ -362,20 +328,13 @@ pub async fn round_command(
 
 #[server(endpoint = "contribute")]
 pub async fn contribute(round_id: Uuid, body: String) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        rounds::contribute(&state, &viewer, round_id, &body).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { rounds::contribute(&state, &viewer, round_id, &body).await }).await
 }
 
 /// The case bringer's warm/neutral/cold for a question ("" takes it back).
 #[server(endpoint = "rate_question")]
 pub async fn rate_question(contribution_id: Uuid, #[server(default)] warmth: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let warmth = match warmth.as_str() {
             "" => None,
             value => Some(Warmth::parse(value).map_err(|key| AppError::field("warmth", key))?),
@@ -387,9 +346,7 @@ pub async fn rate_question(contribution_id: Uuid, #[server(default)] warmth: Str
 
 #[server(endpoint = "answer_question")]
 pub async fn answer_question(contribution_id: Uuid, #[server(default)] answer: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Answer(answer)).await
     })
     .await
@@ -398,9 +355,7 @@ pub async fn answer_question(contribution_id: Uuid, #[server(default)] answer: S
 /// The case bringer chooses advice to act on, or takes the choice back.
 #[server(endpoint = "choose_advice")]
 pub async fn choose_advice(contribution_id: Uuid, chosen: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Chosen(chosen)).await
     })
     .await
@@ -408,22 +363,16 @@ pub async fn choose_advice(contribution_id: Uuid, chosen: bool) -> Result<(), Ap
 
 #[server(endpoint = "set_round_presence")]
 pub async fn set_round_presence(round_id: Uuid, user_id: Uuid, present: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        rounds::set_present(&state, &viewer, round_id, user_id, present).await
-    })
+    session::as_viewer(
+        |state, viewer| async move { rounds::set_present(&state, &viewer, round_id, user_id, present).await },
+    )
     .await
 }
 
 #[server(endpoint = "community_rounds")]
 pub async fn community_rounds(community_id: Uuid) -> Result<Vec<RoundRow>, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        rounds::community_rounds(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { rounds::community_rounds(&state.db, &viewer, community_id).await })
+        .await
 }
 
 /// The case bringer adds an action with a check-in date (`YYYY-MM-DD`).
@@ -433,9 +382,7 @@ pub async fn add_round_action(
     #[server(default)] action: String,
     #[server(default)] check_in: String,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         closing::add_action(&state, &viewer, round_id, ActionForm { body: action, check_in }).await
     })
     .await
@@ -443,12 +390,7 @@ pub async fn add_round_action(
 
 #[server(endpoint = "remove_round_action")]
 pub async fn remove_round_action(action_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        closing::remove_action(&state, &viewer, action_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { closing::remove_action(&state, &viewer, action_id).await }).await
 }
 
 /// The case bringer reports what came of an action: `done`, `partly` or `not_done`.
@@ -458,9 +400,7 @@ pub async fn report_action(
     #[server(default)] outcome: String,
     #[server(default)] report: String,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         closing::report_action(&state, &viewer, action_id, &outcome, &report).await
     })
     .await
@@ -474,9 +414,7 @@ pub async fn evaluate_round(
     #[server(default)] useful: String,
     #[server(default)] learned: String,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let evaluation = validate_evaluation(&safe, &useful, &learned)?;
         closing::evaluate(&state, &viewer, round_id, evaluation).await
     })
@@ -491,9 +429,7 @@ pub async fn publish_round_summary(
     #[server(default)] summary: String,
     #[server(default)] consent: Option<String>,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let consent = consent.is_some_and(|v| v == "on" || v == "true");
         let form = SummaryForm { title: summary_title, body: summary, consent };
         closing::publish_summary(&state, &viewer, round_id, form).await
@@ -512,21 +448,15 @@ pub struct IntervisionCard {
 
 #[server(endpoint = "community_intervision")]
 pub async fn community_intervision(community_id: Uuid) -> Result<IntervisionCard, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::intervision_card(&state, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::intervision_card(&state, &viewer, community_id).await })
+        .await
 }
 
 #[server(endpoint = "community_follow_ups")]
 pub async fn community_follow_ups(community_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        closing::community_follow_ups(&state, &viewer, community_id).await
-    })
+    session::as_viewer(
+        |state, viewer| async move { closing::community_follow_ups(&state, &viewer, community_id).await },
+    )
     .await
 }
 
@@ -560,20 +490,13 @@ pub struct MethodEdit {
 
 #[server(endpoint = "method_library")]
 pub async fn get_method_library() -> Result<MethodLibrary, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        method_library::library(&state.db, &viewer).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { method_library::library(&state.db, &viewer).await }).await
 }
 
 /// Copies a built-in method (its key) or an adapted one (its id) for adapting.
 #[server(endpoint = "copy_method")]
 pub async fn copy_method(from: String) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let id = method_library::copy(&state.db, &viewer, &from).await?;
         leptos_axum::redirect(&format!("/methods/{id}/edit"));
         Ok(id)
@@ -583,9 +506,7 @@ pub async fn copy_method(from: String) -> Result<Uuid, AppError> {
 
 #[server(endpoint = "method_for_editing")]
 pub async fn method_for_editing(method_id: Uuid, language: String) -> Result<MethodEdit, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         method_library::for_editing(&state.db, &viewer, method_id, &language).await
     })
     .await
@@ -604,9 +525,7 @@ pub async fn update_method(
     trust: String,
     #[server(default)] phases: Vec<PhaseForm>,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = MethodForm { name, description, when_to_use, trust, phases };
         method_library::update(&state.db, &viewer, method_id, &language, form).await?;
         leptos_axum::redirect("/methods");
@@ -618,9 +537,7 @@ pub async fn update_method(
 /// Puts an adapted method away (`archived = "true"`) or brings it back.
 #[server(endpoint = "archive_method")]
 pub async fn archive_method(method_id: Uuid, archived: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         method_library::set_archived(&state.db, &viewer, method_id, archived).await?;
         leptos_axum::redirect("/methods");
         Ok(())

@@ -18,8 +18,6 @@ use crate::error::AppError;
 use {
     super::{domain::MeetingForm, service},
     crate::account::session,
-    crate::error::respond,
-    crate::state::AppState,
 };
 
 /// A meeting in a list (community page, calendar overview).
@@ -69,23 +67,13 @@ pub struct MeetingPage {
 
 #[server(endpoint = "meeting_page")]
 pub async fn load_meeting(meeting_id: Uuid) -> Result<MeetingPage, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::meeting_page(&state, &viewer, meeting_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::meeting_page(&state, &viewer, meeting_id).await }).await
 }
 
 /// The name of a community the viewer facilitates, for the "plan a meeting" page.
 #[server(endpoint = "meeting_planning")]
 pub async fn load_planning(community_id: Uuid) -> Result<String, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::planning(&state.db, &viewer, community_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::planning(&state.db, &viewer, community_id).await }).await
 }
 
 #[server(endpoint = "schedule_meeting")]
@@ -99,9 +87,7 @@ pub async fn schedule_meeting(
     online_url: String,
     agenda: String,
 ) -> Result<Uuid, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = MeetingForm { title, date, time, duration, place, online_url, agenda };
         let id = service::schedule(&state, &viewer, community_id, &form).await?;
         leptos_axum::redirect(&format!("/m/{id}"));
@@ -121,9 +107,7 @@ pub async fn update_meeting(
     online_url: String,
     agenda: String,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let form = MeetingForm { title, date, time, duration, place, online_url, agenda };
         service::update(&state, &viewer, meeting_id, &form).await?;
         leptos_axum::redirect(&format!("/m/{meeting_id}"));
@@ -136,9 +120,7 @@ pub async fn update_meeting(
 /// cancellation (`cancel = "reinstate"`).
 #[server(endpoint = "cancel_meeting")]
 pub async fn cancel_meeting(meeting_id: Uuid, cancel: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let cancelled = match cancel.as_str() {
             "cancel" => true,
             "reinstate" => false,
@@ -152,20 +134,13 @@ pub async fn cancel_meeting(meeting_id: Uuid, cancel: String) -> Result<(), AppE
 /// The viewer checks in at a meeting that is taking place.
 #[server(endpoint = "check_in")]
 pub async fn check_in(meeting_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
-        service::check_in(&state.db, &viewer, meeting_id).await
-    })
-    .await
+    session::as_viewer(|state, viewer| async move { service::check_in(&state.db, &viewer, meeting_id).await }).await
 }
 
 /// A facilitator records that a member was (`present = "yes"`) or was not there.
 #[server(endpoint = "set_attendance")]
 pub async fn set_attendance(meeting_id: Uuid, user_id: Uuid, present: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let present = match present.as_str() {
             "yes" => true,
             "no" => false,

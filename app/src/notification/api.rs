@@ -13,7 +13,7 @@ use super::domain::NoticeKind;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::account::session, crate::error::respond, crate::state::AppState};
+use {super::service, crate::account::session};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeView {
@@ -44,9 +44,7 @@ pub struct NotificationsPage {
 /// The viewer's notifications (newest first); opening them marks them read.
 #[server(endpoint = "notifications")]
 pub async fn load_notifications() -> Result<NotificationsPage, AppError> {
-    respond(async {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let session = session::current_session().await?;
         service::page(&state, &viewer, &session).await
     })
@@ -68,9 +66,7 @@ pub async fn set_email_preferences(
     artifact_flagged: Option<String>,
     member_departed: Option<String>,
 ) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let wanted = [
             (NoticeKind::Invited, invited),
             (NoticeKind::JoinRequested, join_requested),
@@ -95,9 +91,7 @@ pub async fn set_email_preferences(
 /// or stops the feed (`action = "stop"`).
 #[server(endpoint = "calendar_feed")]
 pub async fn manage_calendar_feed(action: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         match action.as_str() {
             "new" => {
                 let url = service::new_feed(&state, &viewer).await?;

@@ -81,9 +81,7 @@ pub struct StaffOverview {
 
 #[server(endpoint = "staff_overview")]
 pub async fn load_staff_overview() -> Result<StaffOverview, AppError> {
-    respond(async {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         service::staff_overview(&state.db, &board).await
     })
@@ -92,9 +90,7 @@ pub async fn load_staff_overview() -> Result<StaffOverview, AppError> {
 
 #[server(endpoint = "invite_staff")]
 pub async fn invite_staff(school_id: Uuid, email: String, role: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         let role_choice = Role::parse(&role);
         Validation::new().check("email", validate_email(&email)).check("role", role_choice.map(|_| ())).finish()?;
@@ -119,9 +115,7 @@ pub async fn create_invitation_link(
     #[server(default)] role: String,
     #[server(default)] max_uses: String,
 ) -> Result<String, AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         let role = if role.is_empty() { Ok(Role::Teacher) } else { Role::parse(&role) };
         let role = role.map_err(|key| AppError::field("role", key))?;
@@ -137,9 +131,7 @@ pub async fn create_invitation_link(
 /// Sets the board's community policy: the member cap and who may start communities.
 #[server(endpoint = "community_policy")]
 pub async fn set_community_policy(member_cap: String, staff_may_start: Option<String>) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         let cap = crate::membership::domain::parse_member_cap(&member_cap)
             .map_err(|key| AppError::field("member_cap", key))?;
@@ -151,9 +143,7 @@ pub async fn set_community_policy(member_cap: String, staff_may_start: Option<St
 
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(invitation_id: Uuid) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         service::revoke_invitation(&state.db, &board, invitation_id).await
     })
@@ -163,9 +153,7 @@ pub async fn revoke_invitation(invitation_id: Uuid) -> Result<(), AppError> {
 /// Gives a staff member a role at a school (or removes it with `role = "none"`).
 #[server(endpoint = "set_staff_role")]
 pub async fn set_staff_role(user_id: Uuid, school_id: Uuid, role: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         let role =
             if role == "none" { None } else { Some(Role::parse(&role).map_err(|key| AppError::field("role", key))?) };
@@ -179,9 +167,7 @@ pub async fn set_staff_role(user_id: Uuid, school_id: Uuid, role: String) -> Res
 /// memberships end and what they own passes on) or reactivates them.
 #[server(endpoint = "set_staff_active")]
 pub async fn set_staff_active(user_id: Uuid, active: bool) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let board = service::administered_board(&state.db, &viewer).await?;
         service::set_active(&state, &viewer, &board, user_id, active).await
     })
@@ -218,9 +204,7 @@ pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, 
 /// in the community.
 #[server(endpoint = "accept_guest_invitation")]
 pub async fn accept_guest_invitation(token: String) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         let community_id = service::accept_guest_invitation(&state.db, &viewer, &token).await?;
         leptos_axum::redirect(&format!("/c/{community_id}"));
         Ok(())

@@ -6,15 +6,13 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::account::session, crate::error::respond, crate::state::AppState};
+use {super::service, crate::account::session};
 
 /// Erases the signed-in person's account after they confirm with their password and
 /// tick that they understand; signs them out.
 #[server(endpoint = "erase_account")]
 pub async fn erase_account(password: String, #[server(default)] understood: Option<String>) -> Result<(), AppError> {
-    respond(async move {
-        let state = AppState::get()?;
-        let viewer = session::require_viewer(&state).await?;
+    session::as_viewer(|state, viewer| async move {
         service::erase(&state, &viewer, password, understood.is_some()).await?;
         session::sign_out(&session::current_session().await?).await?;
         leptos_axum::redirect("/login?erased=1");
