@@ -20,9 +20,10 @@ use crate::i18n::*;
 use crate::participation::domain::SeciPhase;
 use crate::participation::views::seci_text;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
-    percent_encode, signed_in, text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, action_error, date_text, flashed, load_or_not_found, percent_encode,
+    signed_in, text, uuid_param,
 };
+use crate::ui::{loaded, resource_page};
 
 pub fn kind_text(locale: Locale, kind: ArtifactKind) -> &'static str {
     match kind {
@@ -99,37 +100,30 @@ pub fn KnowledgePage() -> impl IntoView {
                 <h1>{t!(i18n, artifacts.title)}</h1>
             </div>
             <p class="lead">{t!(i18n, artifacts.intro)}</p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => {
-                            let searched = query.with_untracked(|q| !q.get("q").unwrap_or_default().trim().is_empty());
+            {loaded(page, move |data| Some({
+                let searched = query.with_untracked(|q| !q.get("q").unwrap_or_default().trim().is_empty());
+                view! {
+                    <SearchForm communities=data.communities.clone() tags=data.tags.clone()/>
+                    <section aria-labelledby="results-title" class="stack">
+                        <h2 id="results-title" class="visually-hidden">{t!(i18n, artifacts.results)}</h2>
+                        {if data.hits.is_empty() {
                             view! {
-                                <SearchForm communities=data.communities.clone() tags=data.tags.clone()/>
-                                <section aria-labelledby="results-title" class="stack">
-                                    <h2 id="results-title" class="visually-hidden">{t!(i18n, artifacts.results)}</h2>
-                                    {if data.hits.is_empty() {
-                                        view! {
-                                            <EmptyState title=text(move || if searched { t_string!(i18n, artifacts.no_hits_title) } else { t_string!(i18n, artifacts.empty_title) })>
-                                                <p>{move || if searched { t_string!(i18n, artifacts.no_hits_body) } else { t_string!(i18n, artifacts.empty_body) }}</p>
-                                            </EmptyState>
-                                        }.into_any()
-                                    } else {
-                                        view! {
-                                            <p class="muted" role="status">{t!(i18n, artifacts.hit_count, count = data.hits.len())}</p>
-                                            <ul class="plain-list stack results">
-                                                {data.hits.into_iter().map(|hit| view! { <HitCard hit/> }).collect_view()}
-                                            </ul>
-                                            {data.more.then(|| view! { <p class="muted">{t!(i18n, artifacts.more)}</p> })}
-                                        }.into_any()
-                                    }}
-                                </section>
+                                <EmptyState title=text(move || if searched { t_string!(i18n, artifacts.no_hits_title) } else { t_string!(i18n, artifacts.empty_title) })>
+                                    <p>{move || if searched { t_string!(i18n, artifacts.no_hits_body) } else { t_string!(i18n, artifacts.empty_body) }}</p>
+                                </EmptyState>
                             }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+                        } else {
+                            view! {
+                                <p class="muted" role="status">{t!(i18n, artifacts.hit_count, count = data.hits.len())}</p>
+                                <ul class="plain-list stack results">
+                                    {data.hits.into_iter().map(|hit| view! { <HitCard hit/> }).collect_view()}
+                                </ul>
+                                {data.more.then(|| view! { <p class="muted">{t!(i18n, artifacts.more)}</p> })}
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            }))}
         }
     })
 }
@@ -362,26 +356,18 @@ pub fn NewArtifactPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, artifacts.new_product)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match context.await {
-                        Ok(context) => view! {
-                            <section class="card">
-                                <h1>{t!(i18n, artifacts.new_product)}</h1>
-                                <p class="muted">{context.community_name.clone()}</p>
-                                <ErrorAlert error=error/>
-                                <ActionForm action=create attr:class="form" attr:novalidate=true>
-                                    <input type="hidden" name="community_id" value=community_id().map(|id| id.to_string()).unwrap_or_default()/>
-                                    <ArtifactFields may_publish=context.may_publish may_choose_scope=true error=error/>
-                                    <button type="submit" class="button button--primary">{t!(i18n, artifacts.publish)}</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(context, move |context| Some(view! {
+                <section class="card">
+                    <h1>{t!(i18n, artifacts.new_product)}</h1>
+                    <p class="muted">{context.community_name.clone()}</p>
+                    <ErrorAlert error=error/>
+                    <ActionForm action=create attr:class="form" attr:novalidate=true>
+                        <input type="hidden" name="community_id" value=community_id().map(|id| id.to_string()).unwrap_or_default()/>
+                        <ArtifactFields may_publish=context.may_publish may_choose_scope=true error=error/>
+                        <button type="submit" class="button button--primary">{t!(i18n, artifacts.publish)}</button>
+                    </ActionForm>
+                </section>
+            }.into_any()))}
         }
     })
 }
@@ -396,28 +382,23 @@ pub fn EditArtifactPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, artifacts.edit)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(artifact) if artifact.may_edit => view! {
-                            <section class="card">
-                                <h1>{t!(i18n, artifacts.edit)}</h1>
-                                <p class="muted"><a href=format!("/a/{}", artifact.id)>{artifact.title.clone()}</a></p>
-                                <ErrorAlert error=error/>
-                                <ActionForm action=edit attr:class="form" attr:novalidate=true>
-                                    <input type="hidden" name="artifact_id" value=artifact.id.to_string()/>
-                                    <input type="hidden" name="base_version" value=artifact.version.to_string()/>
-                                    <ArtifactFields artifact=artifact.clone() may_publish=artifact.may_publish may_choose_scope=artifact.may_steward error=error/>
-                                    <p class="muted small">{t!(i18n, artifacts.version_note)}</p>
-                                    <button type="submit" class="button button--primary">{t!(i18n, artifacts.save)}</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                        Ok(_) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, move |data| match data {
+                artifact if artifact.may_edit => Some(view! {
+                        <section class="card">
+                            <h1>{t!(i18n, artifacts.edit)}</h1>
+                            <p class="muted"><a href=format!("/a/{}", artifact.id)>{artifact.title.clone()}</a></p>
+                            <ErrorAlert error=error/>
+                            <ActionForm action=edit attr:class="form" attr:novalidate=true>
+                                <input type="hidden" name="artifact_id" value=artifact.id.to_string()/>
+                                <input type="hidden" name="base_version" value=artifact.version.to_string()/>
+                                <ArtifactFields artifact=artifact.clone() may_publish=artifact.may_publish may_choose_scope=artifact.may_steward error=error/>
+                                <p class="muted small">{t!(i18n, artifacts.version_note)}</p>
+                                <button type="submit" class="button button--primary">{t!(i18n, artifacts.save)}</button>
+                            </ActionForm>
+                        </section>
+                    }.into_any()),
+                _ => None,
+            })}
         }
     })
 }
@@ -458,19 +439,7 @@ pub fn ArtifactPageView() -> impl IntoView {
         },
         |(id, ..)| load_or_not_found(id, load_artifact),
     );
-    signed_in(move |_| {
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(data) => view! { <Artifact data actions/> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    })
+    resource_page(page, move |data| Some(view! { <Artifact data actions/> }.into_any()))
 }
 
 #[component]
@@ -737,91 +706,83 @@ pub fn HistoryPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, artifacts.history)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(history) => {
-                            let id = history.artifact_id;
-                            let (from, to, current) = (history.from, history.to, history.current);
-                            let may_edit = history.may_edit;
-                            view! {
-                                <div class="page-head">
-                                    <h1>{t!(i18n, artifacts.history)}</h1>
-                                </div>
-                                <p class="lead"><a href=format!("/a/{id}")>{history.title.clone()}</a></p>
-                                <ErrorAlert error=restore_error/>
-                                <section class="card" aria-labelledby="versions-title">
-                                    <h2 id="versions-title">{t!(i18n, artifacts.versions)}</h2>
-                                    <Form method="GET" action=format!("/a/{id}/history") attr:class="form">
-                                        <table class="table">
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">{t!(i18n, artifacts.version)}</th>
-                                                    <th scope="col">{t!(i18n, artifacts.compare_from)}</th>
-                                                    <th scope="col">{t!(i18n, artifacts.compare_to)}</th>
-                                                    <th scope="col">{t!(i18n, artifacts.author)}</th>
-                                                    <th scope="col">{t!(i18n, artifacts.date)}</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {history.versions.iter().map(|v| {
-                                                    let n = v.number;
-                                                    view! {
-                                                        <tr>
-                                                            <th scope="row">
-                                                                {n}" · "{v.title.clone()}
-                                                                {v.restored_from.map(|r| view! { <span class="muted small">" ("{t!(i18n, artifacts.restored_from, number = r)}")"</span> })}
-                                                                {(n == current).then(|| view! { " "<span class="badge badge--success">{t!(i18n, artifacts.current_version)}</span> })}
-                                                            </th>
-                                                            <td><input type="radio" name="from" value=n.to_string() checked=n == from aria-label=move || format!("{} {n}", t_string!(i18n, artifacts.compare_from))/></td>
-                                                            <td><input type="radio" name="to" value=n.to_string() checked=n == to aria-label=move || format!("{} {n}", t_string!(i18n, artifacts.compare_to))/></td>
-                                                            <td>{v.author.clone()}</td>
-                                                            <td>{date_text(v.at)}</td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                        <button type="submit" class="button">{t!(i18n, artifacts.compare)}</button>
-                                    </Form>
-                                </section>
-                                <section class="card" aria-labelledby="diff-title">
-                                    <h2 id="diff-title">{t!(i18n, artifacts.changes, from = from, to = to)}</h2>
-                                    {history.title_change.clone().map(|(old, new)| view! {
-                                        <p>{t!(i18n, artifacts.title_changed)}" "<del>{old}</del>" → "<ins>{new}</ins></p>
-                                    })}
-                                    <ol class="diff" data-testid="diff">
-                                        {history.diff.iter().map(|line| {
-                                            let (class, sign, label) = match line.side {
-                                                DiffSide::Same => ("diff__line", " ", None),
-                                                DiffSide::Removed => ("diff__line diff__line--removed", "−", Some(t_string!(i18n, artifacts.removed))),
-                                                DiffSide::Added => ("diff__line diff__line--added", "+", Some(t_string!(i18n, artifacts.added))),
-                                            };
-                                            view! {
-                                                <li class=class>
-                                                    <span class="diff__sign" aria-hidden="true">{sign}</span>
-                                                    {label.map(|l| view! { <span class="visually-hidden">{l}": "</span> })}
-                                                    <span class="diff__text">{line.text.clone()}</span>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ol>
-                                    {(may_edit && from != current).then(|| view! {
-                                        <ActionForm action=restore attr:class="inline-form">
-                                            <input type="hidden" name="artifact_id" value=id.to_string()/>
-                                            <input type="hidden" name="number" value=from.to_string()/>
-                                            <button type="submit" class="button">{t!(i18n, artifacts.restore, number = from)}</button>
-                                        </ActionForm>
-                                        <p class="muted small">{t!(i18n, artifacts.restore_note)}</p>
-                                    })}
-                                </section>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            {loaded(page, move |history| Some({
+                let id = history.artifact_id;
+                let (from, to, current) = (history.from, history.to, history.current);
+                let may_edit = history.may_edit;
+                view! {
+                    <div class="page-head">
+                        <h1>{t!(i18n, artifacts.history)}</h1>
+                    </div>
+                    <p class="lead"><a href=format!("/a/{id}")>{history.title.clone()}</a></p>
+                    <ErrorAlert error=restore_error/>
+                    <section class="card" aria-labelledby="versions-title">
+                        <h2 id="versions-title">{t!(i18n, artifacts.versions)}</h2>
+                        <Form method="GET" action=format!("/a/{id}/history") attr:class="form">
+                            <table class="table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, artifacts.version)}</th>
+                                        <th scope="col">{t!(i18n, artifacts.compare_from)}</th>
+                                        <th scope="col">{t!(i18n, artifacts.compare_to)}</th>
+                                        <th scope="col">{t!(i18n, artifacts.author)}</th>
+                                        <th scope="col">{t!(i18n, artifacts.date)}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {history.versions.iter().map(|v| {
+                                        let n = v.number;
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    {n}" · "{v.title.clone()}
+                                                    {v.restored_from.map(|r| view! { <span class="muted small">" ("{t!(i18n, artifacts.restored_from, number = r)}")"</span> })}
+                                                    {(n == current).then(|| view! { " "<span class="badge badge--success">{t!(i18n, artifacts.current_version)}</span> })}
+                                                </th>
+                                                <td><input type="radio" name="from" value=n.to_string() checked=n == from aria-label=move || format!("{} {n}", t_string!(i18n, artifacts.compare_from))/></td>
+                                                <td><input type="radio" name="to" value=n.to_string() checked=n == to aria-label=move || format!("{} {n}", t_string!(i18n, artifacts.compare_to))/></td>
+                                                <td>{v.author.clone()}</td>
+                                                <td>{date_text(v.at)}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <button type="submit" class="button">{t!(i18n, artifacts.compare)}</button>
+                        </Form>
+                    </section>
+                    <section class="card" aria-labelledby="diff-title">
+                        <h2 id="diff-title">{t!(i18n, artifacts.changes, from = from, to = to)}</h2>
+                        {history.title_change.clone().map(|(old, new)| view! {
+                            <p>{t!(i18n, artifacts.title_changed)}" "<del>{old}</del>" → "<ins>{new}</ins></p>
+                        })}
+                        <ol class="diff" data-testid="diff">
+                            {history.diff.iter().map(|line| {
+                                let (class, sign, label) = match line.side {
+                                    DiffSide::Same => ("diff__line", " ", None),
+                                    DiffSide::Removed => ("diff__line diff__line--removed", "−", Some(t_string!(i18n, artifacts.removed))),
+                                    DiffSide::Added => ("diff__line diff__line--added", "+", Some(t_string!(i18n, artifacts.added))),
+                                };
+                                view! {
+                                    <li class=class>
+                                        <span class="diff__sign" aria-hidden="true">{sign}</span>
+                                        {label.map(|l| view! { <span class="visually-hidden">{l}": "</span> })}
+                                        <span class="diff__text">{line.text.clone()}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                        {(may_edit && from != current).then(|| view! {
+                            <ActionForm action=restore attr:class="inline-form">
+                                <input type="hidden" name="artifact_id" value=id.to_string()/>
+                                <input type="hidden" name="number" value=from.to_string()/>
+                                <button type="submit" class="button">{t!(i18n, artifacts.restore, number = from)}</button>
+                            </ActionForm>
+                            <p class="muted small">{t!(i18n, artifacts.restore_note)}</p>
+                        })}
+                    </section>
+                }.into_any()
+            }))}
         }
     })
 }

@@ -16,15 +16,15 @@ use super::api::{
 };
 use super::domain::CommunityStatus;
 use crate::account::domain::Flash;
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::membership::domain::{CommunityRole, MembershipStatus, SizeAdvice};
 use crate::membership::views::community_role_text;
 use crate::participation::domain::{Level, LevelReason, NewcomerStep};
 use crate::participation::views::{event_text, level_text, seci_text};
+use crate::ui::loaded;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, date_text, flashed, load_or_not_found,
-    signed_in, text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, Loading, action_error, date_text, flashed, load_or_not_found, signed_in,
+    text, uuid_param,
 };
 
 fn status_text(locale: Locale, status: CommunityStatus) -> &'static str {
@@ -171,53 +171,47 @@ pub fn DirectoryPage() -> impl IntoView {
             <h1>{t!(i18n, community.directory_title)}</h1>
             <p class="lead">{t!(i18n, community.directory_intro)}</p>
             <ErrorAlert error=request_error/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <EmptyState title=Signal::derive(move || t_string!(i18n, community.directory_empty).to_string())>
-                                <p><a href="/communities/new" class="button button--primary">{t!(i18n, home.start)}</a></p>
-                            </EmptyState>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="card-list">
-                                {list.into_iter().map(|c| {
-                                    let id = c.id.to_string();
-                                    let href = format!("/c/{}", c.id);
-                                    let count = c.member_count;
-                                    let action = match c.my_status {
-                                        Some(MembershipStatus::Active) => view! { <a href=href class="button">{t!(i18n, community.open)}</a> }.into_any(),
-                                        Some(MembershipStatus::Invited) => view! { <a href="/" class="button">{t!(i18n, community.invited)}</a> }.into_any(),
-                                        Some(MembershipStatus::Requested) => view! {
-                                            <ActionForm action=withdraw attr:class="inline-form">
-                                                <span class="badge">{t!(i18n, community.requested)}</span>" "
-                                                <input type="hidden" name="community_id" value=id/>
-                                                <button type="submit" class="link-button">{t!(i18n, home.withdraw)}</button>
-                                            </ActionForm>
-                                        }.into_any(),
-                                        None => view! {
-                                            <ActionForm action=request attr:class="inline-form">
-                                                <input type="hidden" name="community_id" value=id/>
-                                                <button type="submit" class="button button--primary button--small">{t!(i18n, community.request)}</button>
-                                            </ActionForm>
-                                        }.into_any(),
-                                    };
-                                    view! {
-                                        <li class="card community-card">
-                                            <h2 class="community-card__title">{c.name.clone()}</h2>
-                                            <p class="community-card__goal">{c.goal.clone()}</p>
-                                            <p class="muted">{t!(i18n, home.members_count, count = count)}</p>
-                                            <div class="actions">{action}</div>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(list, move |data| match data {
+                list if list.is_empty() => Some(view! {
+                        <EmptyState title=Signal::derive(move || t_string!(i18n, community.directory_empty).to_string())>
+                            <p><a href="/communities/new" class="button button--primary">{t!(i18n, home.start)}</a></p>
+                        </EmptyState>
+                    }.into_any()),
+                list => Some(view! {
+                        <ul class="card-list">
+                            {list.into_iter().map(|c| {
+                                let id = c.id.to_string();
+                                let href = format!("/c/{}", c.id);
+                                let count = c.member_count;
+                                let action = match c.my_status {
+                                    Some(MembershipStatus::Active) => view! { <a href=href class="button">{t!(i18n, community.open)}</a> }.into_any(),
+                                    Some(MembershipStatus::Invited) => view! { <a href="/" class="button">{t!(i18n, community.invited)}</a> }.into_any(),
+                                    Some(MembershipStatus::Requested) => view! {
+                                        <ActionForm action=withdraw attr:class="inline-form">
+                                            <span class="badge">{t!(i18n, community.requested)}</span>" "
+                                            <input type="hidden" name="community_id" value=id/>
+                                            <button type="submit" class="link-button">{t!(i18n, home.withdraw)}</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                    None => view! {
+                                        <ActionForm action=request attr:class="inline-form">
+                                            <input type="hidden" name="community_id" value=id/>
+                                            <button type="submit" class="button button--primary button--small">{t!(i18n, community.request)}</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                };
+                                view! {
+                                    <li class="card community-card">
+                                        <h2 class="community-card__title">{c.name.clone()}</h2>
+                                        <p class="community-card__goal">{c.goal.clone()}</p>
+                                        <p class="muted">{t!(i18n, home.members_count, count = count)}</p>
+                                        <div class="actions">{action}</div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()),
+            })}
         }
     })
 }
@@ -780,15 +774,7 @@ pub fn LevelPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, levels.title)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match explanation.await {
-                        Ok(data) => view! { <LevelView data/> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(explanation, move |data| Some(view! { <LevelView data/> }.into_any()))}
         }
     })
 }

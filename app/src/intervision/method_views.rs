@@ -13,6 +13,7 @@ use super::method::{Collects, Method, PhaseForm, Presence, Speaker, TrustNeeded,
 use super::views::{collects_text, presence_text, speaker_text};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::loaded;
 use crate::ui::{
     ErrorAlert, Field, Loading, NotFound, action_error, date_text, kept_input, language_of, load_or_not_found,
     signed_in, text, uuid_param,
@@ -181,15 +182,7 @@ pub fn EditMethodPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, methods.edit_title)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match edit.await {
-                        Ok(edit) => view! { <MethodFormView edit language update error/> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(edit, move |edit| Some(view! { <MethodFormView edit language update error/> }.into_any()))}
         }
     })
 }

@@ -22,6 +22,7 @@ use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
 use super::round::Status;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::loaded;
 use crate::ui::{
     ErrorAlert, Field, Loading, NotFound, action_error, date_text, language_of, load_or_not_found, signed_in, text,
     uuid_param,
@@ -397,21 +398,13 @@ pub fn RoundPageView() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, rounds.round)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match round.await {
-                        Ok(initial) => {
-                            let post = PostResult::current(error.get_untracked());
-                            view! {
-                                <ErrorAlert error=error/>
-                                <RoundScreen initial presentation post/>
-                            }.into_any()
-                        }
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(round, move |initial| Some({
+                let post = PostResult::current(error.get_untracked());
+                view! {
+                    <ErrorAlert error=error/>
+                    <RoundScreen initial presentation post/>
+                }.into_any()
+            }))}
         }
     })
 }

@@ -14,10 +14,8 @@ use super::domain::{DURATION_MAX, DURATION_MIN, MeetingStatus, agenda_items};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::notification::domain::{clock_text, when_text};
-use crate::ui::{
-    Alert, ErrorAlert, Field, Loading, NotFound, action_error, language_of, load_or_not_found, signed_in, text,
-    uuid_param,
-};
+use crate::ui::{Alert, ErrorAlert, Field, action_error, language_of, load_or_not_found, signed_in, text, uuid_param};
+use crate::ui::{loaded, resource_page};
 
 /// The meetings card on the community page.
 #[component]
@@ -108,27 +106,19 @@ pub fn NewMeetingPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, meetings.plan)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match planning.await {
-                        Ok(name) => view! {
-                            <section class="card narrow-wide">
-                                <h1>{t!(i18n, meetings.plan)}</h1>
-                                <p class="muted">{name}</p>
-                                <ErrorAlert error=error/>
-                                <ActionForm action=schedule attr:class="form" attr:novalidate=true>
-                                    <input type="hidden" name="community_id" value=community_id().map(|id| id.to_string()).unwrap_or_default()/>
-                                    <MeetingFields error=error/>
-                                    <p class="muted small">{t!(i18n, meetings.announce_note)}</p>
-                                    <button type="submit" class="button button--primary">{t!(i18n, meetings.schedule)}</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(planning, move |name| Some(view! {
+                <section class="card narrow-wide">
+                    <h1>{t!(i18n, meetings.plan)}</h1>
+                    <p class="muted">{name}</p>
+                    <ErrorAlert error=error/>
+                    <ActionForm action=schedule attr:class="form" attr:novalidate=true>
+                        <input type="hidden" name="community_id" value=community_id().map(|id| id.to_string()).unwrap_or_default()/>
+                        <MeetingFields error=error/>
+                        <p class="muted small">{t!(i18n, meetings.announce_note)}</p>
+                        <button type="submit" class="button button--primary">{t!(i18n, meetings.schedule)}</button>
+                    </ActionForm>
+                </section>
+            }.into_any()))}
         }
     })
 }
@@ -143,27 +133,22 @@ pub fn EditMeetingPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, meetings.edit)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(meeting) if meeting.is_facilitator => view! {
-                            <section class="card narrow-wide">
-                                <h1>{t!(i18n, meetings.edit)}</h1>
-                                <p class="muted">{meeting.community_name.clone()}</p>
-                                <ErrorAlert error=error/>
-                                <ActionForm action=update attr:class="form" attr:novalidate=true>
-                                    <input type="hidden" name="meeting_id" value=meeting.id.to_string()/>
-                                    <MeetingFields meeting=meeting.clone() error=error/>
-                                    <p class="muted small">{t!(i18n, meetings.announce_note)}</p>
-                                    <button type="submit" class="button button--primary">{t!(i18n, meetings.save)}</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                        Ok(_) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, move |data| match data {
+                meeting if meeting.is_facilitator => Some(view! {
+                        <section class="card narrow-wide">
+                            <h1>{t!(i18n, meetings.edit)}</h1>
+                            <p class="muted">{meeting.community_name.clone()}</p>
+                            <ErrorAlert error=error/>
+                            <ActionForm action=update attr:class="form" attr:novalidate=true>
+                                <input type="hidden" name="meeting_id" value=meeting.id.to_string()/>
+                                <MeetingFields meeting=meeting.clone() error=error/>
+                                <p class="muted small">{t!(i18n, meetings.announce_note)}</p>
+                                <button type="submit" class="button button--primary">{t!(i18n, meetings.save)}</button>
+                            </ActionForm>
+                        </section>
+                    }.into_any()),
+                _ => None,
+            })}
         }
     })
 }
@@ -191,19 +176,7 @@ pub fn MeetingPageView() -> impl IntoView {
         },
         |(id, ..)| load_or_not_found(id, load_meeting),
     );
-    signed_in(move |_| {
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(meeting) => view! { <Meeting meeting actions/> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    })
+    resource_page(page, move |meeting| Some(view! { <Meeting meeting actions/> }.into_any()))
 }
 
 #[component]

@@ -12,10 +12,10 @@ use super::api::{
     SetCommunityPolicy, SetStaffActive, SetStaffRole, StaffOverview, get_invitation_details, load_staff_overview,
 };
 use crate::account::domain::{AfterPost, Flash, Role};
-use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::loaded;
 use crate::ui::{
-    Alert, Auth, EmptyState, ErrorAlert, Field, Loading, NotFound, action_error, flashed, role_text, signed_in, text,
+    Alert, Auth, EmptyState, ErrorAlert, Field, Loading, action_error, flashed, role_text, signed_in, text,
 };
 
 #[component]
@@ -40,18 +40,10 @@ pub fn StaffPage() -> impl IntoView {
         },
         |_| load_staff_overview(),
     );
-    signed_in(move |_user| {
+    signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, staff.title)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => view! { <StaffAdmin data invite link revoke set_role set_active policy/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(overview, move |data| Some(view! { <StaffAdmin data invite link revoke set_role set_active policy/> }.into_any()))}
         }
     })
 }

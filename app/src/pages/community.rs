@@ -19,7 +19,8 @@ use crate::intervision::views::{CaseKeepingCard, CommunityIntervision};
 use crate::meeting::api::MeetingSummary;
 use crate::meeting::views::MeetingList;
 use crate::membership::domain::CommunityRole;
-use crate::ui::{ErrorAlert, Loading, NotFound, load_or_not_found, signed_in, uuid_param};
+use crate::ui::{load_or_not_found, signed_in, uuid_param};
+use crate::ui::{loaded, resource_page};
 
 #[cfg(feature = "ssr")]
 use {crate::account::session, crate::error::respond, crate::state::AppState};
@@ -105,31 +106,21 @@ pub fn CommunityPageView() -> impl IntoView {
         move || (community_id(), actions.versions(), submit_case.version().try_get()),
         |(id, ..)| load_or_not_found(id, load_community),
     );
-    signed_in(move |_| {
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(data) => {
-                            let id = data.community.id;
-                            let facilitator = data.community.me.role == CommunityRole::Facilitator;
-                            view! {
-                                <CommunityHead data=data.community.clone()/>
-                                <MeetingList community_id=id meetings=data.meetings facilitator/>
-                                <crate::artifact::views::CommunityKnowledge community_id=id recent=data.knowledge/>
-                                {data.intervision.map(|card| view! {
-                                    <CommunityIntervision community_id=id facilitator card submit=submit_case/>
-                                })}
-                                <CommunityDetails data=data.community actions/>
-                            }
-                            .into_any()
-                        }
-                    }
+    resource_page(page, move |data| {
+        Some({
+            let id = data.community.id;
+            let facilitator = data.community.me.role == CommunityRole::Facilitator;
+            view! {
+                <CommunityHead data=data.community.clone()/>
+                <MeetingList community_id=id meetings=data.meetings facilitator/>
+                <crate::artifact::views::CommunityKnowledge community_id=id recent=data.knowledge/>
+                {data.intervision.map(|card| view! {
+                    <CommunityIntervision community_id=id facilitator card submit=submit_case/>
                 })}
-            </Suspense>
-        }
+                <CommunityDetails data=data.community actions/>
+            }
+            .into_any()
+        })
     })
 }
 
@@ -142,22 +133,17 @@ pub fn EditCommunityPage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, community.edit_title)/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(data) if data.community.me.role == CommunityRole::Facilitator => {
-                            let id = data.community.id;
-                            view! {
-                                <CommunityEditForm data=data.community update/>
-                                <CaseKeepingCard community_id=id keeping=data.case_keeping/>
-                            }
-                            .into_any()
+            {loaded(page, move |data| match data {
+                data if data.community.me.role == CommunityRole::Facilitator => Some({
+                        let id = data.community.id;
+                        view! {
+                            <CommunityEditForm data=data.community update/>
+                            <CaseKeepingCard community_id=id keeping=data.case_keeping/>
                         }
-                        Ok(_) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                        .into_any()
+                    }),
+                _ => None,
+            })}
         }
     })
 }

@@ -341,6 +341,41 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status">{td_string!(locale, app.loading)}</p> }
 }
 
+/// The frame of a signed-in page that shows one resource: the login for visitors,
+/// then [`loaded`].
+pub fn resource_page<T, F, V>(resource: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> Option<V> + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    signed_in(move |_| loaded(resource, render.clone()))
+}
+
+/// One resource on a page: a loading state, then `render`'s view, or the not-found
+/// page (when the server answers `NotFound` or `render` gives `None`), or the error.
+pub fn loaded<T, F, V>(resource: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> Option<V> + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await.map(&render) {
+                        Ok(Some(page)) => page.into_any(),
+                        Ok(None) | Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// Renders `page` for the signed-in user; sends everyone else to the login page.
 pub fn signed_in<V, F>(page: F) -> impl IntoView
 where
