@@ -182,6 +182,14 @@ mod tests {
         assert_eq!(validate_email(&format!("{}@school.nl", "a".repeat(250))), Err(ErrorKey::TooLong));
     }
 
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn stored_roles_and_languages_decode_and_unknown_ones_fail() {
+        assert_eq!(Role::decode("leader"), Ok(Role::Leader));
+        assert_eq!(Role::decode("koning"), Err(crate::error::AppError::Internal));
+        assert_eq!(Language::decode("xx"), Err(crate::error::AppError::Internal));
+    }
+
     #[test]
     fn passwords_need_ten_to_128_characters() {
         assert_eq!(validate_password("kort"), Err(ErrorKey::PasswordTooShort));
