@@ -108,6 +108,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(axum::middleware::from_fn(forms::keep_input_on_error))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(keep_request_span))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
@@ -135,11 +136,17 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        route,
+        route = %route,
         user = tracing::field::Empty,
         community = tracing::field::Empty,
         round = tracing::field::Empty,
     )
+}
+
+/// Keeps the request's span in its extensions, for `app::shared::record_in_request`.
+async fn keep_request_span(mut request: Request<Body>, next: axum::middleware::Next) -> Response {
+    request.extensions_mut().insert(app::shared::RequestSpan(tracing::Span::current()));
+    next.run(request).await
 }
 
 /// Errors raised before a server function's body runs (arguments that do not parse)

@@ -114,7 +114,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
         None => None,
     };
     // The request's log lines say whose request it was (its id, nothing else).
-    tracing::Span::current().record("user", tracing::field::display(auth.user_id));
+    crate::shared::record_in_request("user", auth.user_id);
     if let Some((key, viewer)) = cached.as_ref().and_then(|c| c.as_ref())
         && *key == auth
     {

@@ -341,7 +341,7 @@ pub struct PageBase {
 /// Reads the community's part of its page for one of its active members; anyone else
 /// gets `NotFound`.
 pub async fn page_base<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id: Uuid) -> Result<PageBase, AppError> {
-    tracing::Span::current().record("community", tracing::field::display(community_id));
+    crate::shared::record_in_request("community", community_id);
     // Everyone's membership with their name, then the viewer's place among them.
     let memberships = memberships_with_names(db, community_id).await?;
     let my_membership = memberships

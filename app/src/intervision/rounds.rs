@@ -269,7 +269,7 @@ pub(super) async fn participant_access<C: ConnectionTrait>(
     viewer: &Viewer,
     round_id: Uuid,
 ) -> Result<Access, AppError> {
-    tracing::Span::current().record("round", tracing::field::display(round_id));
+    crate::shared::record_in_request("round", round_id);
     let round = intervision_round::Entity::find_by_id(round_id).one(db).await?.ok_or(AppError::NotFound)?;
     let me = intervision_participant::Entity::find()
         .filter(intervision_participant::Column::RoundId.eq(round_id))

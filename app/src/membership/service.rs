@@ -29,7 +29,7 @@ pub(crate) async fn member_access<C: ConnectionTrait>(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> Result<(community::Model, community_member::Model), AppError> {
-    tracing::Span::current().record("community", tracing::field::display(community_id));
+    crate::shared::record_in_request("community", community_id);
     let (community, membership) = community::Entity::find_by_id(community_id)
         .join(JoinType::InnerJoin, community_member::Relation::Community.def().rev())
         .filter(community_member::Column::UserId.eq(viewer.id()))

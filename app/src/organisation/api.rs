@@ -194,7 +194,12 @@ pub async fn get_invitation_details(token: String) -> Result<InvitationDetails, 
             signed_in_as_invitee: account.as_ref().zip(viewer).is_some_and(|(a, v)| a.id == v.id()),
             has_account: account.is_some(),
             email: invitation.email,
-            role: Role::decode(&invitation.role)?,
+            // A guest's invitation has no staff role (its role is the community's
+            // "guest"); the page shows `guest_of` instead.
+            role: match invitation.community_id {
+                Some(_) => Role::Teacher,
+                None => Role::decode(&invitation.role)?,
+            },
         })
     })
     .await

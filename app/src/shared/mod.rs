@@ -17,6 +17,22 @@ pub fn unknown_stored_value(kind: &'static str, value: &str) -> crate::error::Ap
     crate::error::AppError::Internal
 }
 
+/// The span of the request being served, kept in its extensions by the server: spans
+/// opened inside (a server function's own) would otherwise take the fields.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct RequestSpan(pub tracing::Span);
+
+/// Records an id (the person, community or round) on the request's span, so every log
+/// line of the request says whom and what it concerned.
+#[cfg(feature = "ssr")]
+pub fn record_in_request(field: &'static str, id: uuid::Uuid) {
+    let span = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestSpan>().map(|s| s.0.clone()))
+        .unwrap_or_else(tracing::Span::current);
+    span.record(field, tracing::field::display(id));
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use crate::error::AppError;
