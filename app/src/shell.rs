@@ -71,7 +71,6 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let session_version = RwSignal::new(0_u64);
     let reset = ServerAction::<ResetPassword>::new();
     let change_password = ServerAction::<ChangePassword>::new();
     // `try_get`: on the server a resource's source may be polled once more after the
@@ -81,7 +80,6 @@ fn Shell() -> impl IntoView {
             (
                 login.version().try_get(),
                 logout.version().try_get(),
-                session_version.try_get(),
                 reset.version().try_get(),
                 change_password.version().try_get(),
             )
@@ -89,7 +87,7 @@ fn Shell() -> impl IntoView {
         |_| crate::account::api::get_current_user(),
     );
     let after_post = Resource::new(|| (), |_| crate::account::api::take_after_post());
-    provide_context(Auth { user, login, logout, session_version, reset, change_password, after_post });
+    provide_context(Auth { user, login, logout, reset, change_password, after_post });
 
     view! {
         <a class="skip-link" href="#main">{t!(use_i18n(), app.skip_to_content)}</a>

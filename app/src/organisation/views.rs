@@ -291,14 +291,10 @@ fn StaffAdmin(
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
+    // Not an island: the form posts as a page, and the signed-up person lands on a
+    // freshly loaded home page.
     let sign_up = ServerAction::<AcceptInvitation>::new();
     let error = action_error(sign_up);
-    // The header and home page read the session: they load it again once signed up.
-    Effect::new(move |_| {
-        if matches!(sign_up.value().get(), Some(Ok(()))) {
-            auth.session_changed();
-        }
-    });
     let token = use_params_map().with_untracked(|p| p.get("token")).unwrap_or_default();
     let details = Resource::new(
         {

@@ -17,20 +17,10 @@ pub struct Auth {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
-    /// Bumped by a feature's form that signs someone in (a sign-up), so the session is
-    /// read again.
-    pub session_version: RwSignal<u64>,
     pub reset: ServerAction<ResetPassword>,
     pub change_password: ServerAction<ChangePassword>,
     /// What the last form post left for this page; [`signed_in`] provides it.
     pub after_post: Resource<Result<AfterPost, AppError>>,
-}
-
-impl Auth {
-    /// A form outside this context signed someone in or out.
-    pub fn session_changed(&self) {
-        self.session_version.update(|v| *v += 1);
-    }
 }
 
 pub fn locale_of(language: Language) -> Locale {
