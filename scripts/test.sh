@@ -25,6 +25,7 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $p
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null || true
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
   rm -rf "$pg_dir" "${e2e_dir:-}" "${results:-}"
 }
 trap cleanup EXIT
@@ -43,13 +44,26 @@ step "unit, service and HTTP tests (SQLite and PostgreSQL)"
 results=$(mktemp /tmp/kring-results.XXXXXX)
 cargo test --release -p app -p kring -p migration --features app/ssr 2>&1 | tee "$results"
 
+step "browser bundle (wasm, styles and assets; the server binary is the test build's)"
+# `cargo test` above already built target/release/kring with the same profile and
+# features; building only the frontend here keeps the server from being compiled twice.
+cargo leptos build --release --frontend-only
+
 step "browser tests (Playwright + Chromium, JavaScript on and off, axe-core)"
 e2e_dir=$(mktemp -d /tmp/kring-e2e.XXXXXX)
-# The browser tests walk through the demo board (cargo leptos starts `kring` without
-# arguments: `serve`, which loads demo data only when asked).
-export DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox" KRING_DEMO=1
-export LEPTOS_SITE_ADDR="127.0.0.1:${KRING_E2E_PORT:-3217}" KRING_E2E_BASE_URL="http://127.0.0.1:${KRING_E2E_PORT:-3217}"
-cargo leptos end-to-end --release 2>&1 | tee -a "$results"
+# The browser tests walk through the demo board (KRING_DEMO=1 asks `serve` for it).
+e2e_port=${KRING_E2E_PORT:-3217}
+DATABASE_URL="sqlite://$e2e_dir/kring.db" KRING_DATA_DIR="$e2e_dir" KRING_E2E_OUTBOX="$e2e_dir/outbox" \
+  KRING_DEMO=1 LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD \
+  "$CARGO_TARGET_DIR/release/kring" serve >"$e2e_dir/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$e2e_port/healthz" >/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$e2e_dir/server.log"; exit 1; }
+  sleep 0.2
+done
+export KRING_E2E_OUTBOX="$e2e_dir/outbox" KRING_E2E_BASE_URL="http://127.0.0.1:$e2e_port"
+(cd end2end && npx playwright test) 2>&1 | tee -a "$results"
 
 step "all tests passed"
 python3 - "$results" <<'PY'
