@@ -4,7 +4,7 @@
 //! are deleted by the session store's own housekeeping. A sign-up someone requested
 //! through a shared link but never finished is deleted once its invitation expired (it
 //! holds their address). Intervision text has its own
-//! expiry, chosen per community (`intervision::case::CaseKeeping`).
+//! expiry, chosen per community (`intervision::case::domain::CaseKeeping`).
 
 use std::time::Duration;
 

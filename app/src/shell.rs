@@ -1,5 +1,6 @@
 //! The HTML document and the app shell: header with navigation, language switch,
-//! routes, and the session that every page shares.
+//! routes (the pages, and on the server the features' plain HTTP routes), and the
+//! session that every page shares.
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -9,17 +10,30 @@ use leptos_router::{SsrMode, path};
 use crate::account::api::{ChangePassword, Login, Logout, ResetPassword, SetLanguage};
 use crate::account::views::{ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage};
 use crate::artifact::views::{ArtifactPageView, EditArtifactPage, HistoryPage, KnowledgePage, NewArtifactPage};
-use crate::community::views::{DirectoryPage, HomePage, LevelPage, NewCommunityPage};
+use crate::community::views::{DirectoryPage, LevelPage, NewCommunityPage};
 use crate::i18n::*;
-use crate::intervision::method_views::{EditMethodPage, MethodLibraryPage};
-use crate::intervision::views::{PlanRoundPage, RoundPageView};
+use crate::intervision::method::views::{EditMethodPage, MethodLibraryPage};
+use crate::intervision::round::views::{PlanRoundPage, RoundPageView};
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
 
 use crate::organisation::views::{SignUpPage, StaffPage};
 use crate::pages::community::{CommunityPageView, EditCommunityPage};
+use crate::pages::home::HomePage;
 use crate::privacy::views::PrivacyPage;
 use crate::ui::{Auth, NotFound, language_of};
+
+/// The features' plain HTTP routes (file uploads and downloads, archives, calendars,
+/// live round screens: what a server function cannot answer), for the server to mount
+/// beside the pages. Each feature keeps its own in a `routes` (or `live`) module.
+#[cfg(feature = "ssr")]
+pub fn http_routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppState> {
+    axum::Router::new()
+        .merge(crate::artifact::routes::routes(state.settings.upload_max_bytes))
+        .merge(crate::meeting::routes::routes())
+        .merge(crate::intervision::round::live::routes())
+        .merge(crate::privacy::routes::routes())
+}
 
 /// The per-request nonce the server puts in the Content-Security-Policy; the
 /// hydration scripts carry it.
@@ -148,27 +162,29 @@ fn Header() -> impl IntoView {
                             match auth.user.await {
                                 Ok(Some(user)) => {
                                     let admin = user.is_admin();
+                                    let unread = (user.unread_notifications > 0 && !reading_notices).then_some(user.unread_notifications);
+                                    let badge = move || unread.map(|count| view! {
+                                        " "<span class="count-badge">{count}<span class="visually-hidden">" "{t!(i18n, app.nav_unread)}</span></span>
+                                    });
+                                    // On a phone the links fold into a menu; <details> opens
+                                    // without JavaScript.
                                     view! {
-                                        <ul class="site-nav__list">
-                                            <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
-                                            {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
-                                            <li><A href="/knowledge">{t!(i18n, app.nav_knowledge)}</A></li>
-                                            {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
-                                            <li>
-                                                <A href="/notifications">
-                                                    {t!(i18n, app.nav_notifications)}
-                                                    {(user.unread_notifications > 0 && !reading_notices).then(|| view! {
-                                                        " "<span class="count-badge">{user.unread_notifications}<span class="visually-hidden">" "{t!(i18n, app.nav_unread)}</span></span>
-                                                    })}
-                                                </A>
-                                            </li>
-                                            <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>
-                                            <li>
-                                                <ActionForm action=auth.logout attr:class="inline-form">
-                                                    <button type="submit" class="link-button">{t!(i18n, app.nav_logout)}</button>
-                                                </ActionForm>
-                                            </li>
-                                        </ul>
+                                        <details class="site-nav__menu">
+                                            <summary class="site-nav__toggle">{t!(i18n, app.nav_menu)}{badge}</summary>
+                                            <ul class="site-nav__list">
+                                                <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
+                                                {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
+                                                <li><A href="/knowledge">{t!(i18n, app.nav_knowledge)}</A></li>
+                                                {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
+                                                <li><A href="/notifications">{t!(i18n, app.nav_notifications)}{badge}</A></li>
+                                                <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>
+                                                <li>
+                                                    <ActionForm action=auth.logout attr:class="inline-form">
+                                                        <button type="submit" class="link-button">{t!(i18n, app.nav_logout)}</button>
+                                                    </ActionForm>
+                                                </li>
+                                            </ul>
+                                        </details>
                                     }
                                     .into_any()
                                 }

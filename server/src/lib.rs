@@ -9,11 +9,8 @@
 #![recursion_limit = "256"]
 
 pub mod assets;
-pub mod calendar;
 pub mod config;
-pub mod files;
 pub mod forms;
-pub mod live;
 pub mod security;
 pub mod startup;
 
@@ -89,16 +86,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/m/{id}/ics", get(calendar::meeting_ics))
-        .route("/r/{id}/events", get(live::round_events))
-        .route("/calendar/{file}", get(calendar::feed))
-        .route(
-            "/a/{id}/files",
-            axum::routing::post(files::upload).layer(files::upload_body_limit(app_state.settings.upload_max_bytes)),
-        )
-        .route("/files/{id}", get(files::download))
-        .route("/c/{id}/export.zip", get(files::export))
-        .route("/me/export.zip", get(files::personal_export))
+        .merge(app::shell::http_routes(&app_state).with_state(app_state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -256,12 +244,12 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(count) => tracing::info!(count, "asked owners to review artifacts"),
                 Err(err) => tracing::warn!(error = ?err, "could not send review reminders"),
             }
-            match app::intervision::service::purge_expired(&state.db, app::db::now()).await {
+            match app::intervision::case::service::purge_expired(&state.db, app::db::now()).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "emptied expired intervision cases"),
                 Err(err) => tracing::warn!(error = ?err, "could not empty expired intervision cases"),
             }
-            match app::intervision::rounds::purge_expired(&state.db, app::db::now()).await {
+            match app::intervision::round::service::purge_expired(&state.db, app::db::now()).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "deleted what was written in expired intervision rounds"),
                 Err(err) => tracing::warn!(error = ?err, "could not purge expired intervision rounds"),

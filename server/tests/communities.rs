@@ -1,7 +1,8 @@
 //! Communities of practice over HTTP, on SQLite and PostgreSQL: who may see and do
 //! what (anonymous, another organisation, non-member, member, facilitator, school
 //! leader, admin), joining by request and by invitation, the member cap, bad input,
-//! participation levels and their explanation, and the community page's query count.
+//! participation levels and their explanation, and the community page's query count
+//! (the home page's is in home.rs).
 
 use crate::common::*;
 use http::StatusCode;
@@ -531,25 +532,6 @@ async fn the_community_page_has_no_query_per_member() {
         assert_eq!(queries[1].0, 4);
         assert_eq!(queries[0].1, queries[1].1, "{backend:?}: queries per page {queries:?}");
         assert!(queries[0].1 <= 10, "{backend:?}: {queries:?}");
-    }
-}
-
-/// The home page reads the viewer's communities in a fixed number of queries.
-#[tokio::test]
-async fn the_home_page_is_read_in_a_fixed_number_of_queries() {
-    for backend in backends() {
-        let app = TestApp::new(backend).await;
-        let colleague = app.login(COLLEAGUE).await;
-        let (first, before) = app.queries.record(app.get("/", &colleague)).await;
-        assert_eq!(first.status, StatusCode::OK);
-        let facilitator = app.login(FACILITATOR).await;
-        let id = community_id(&app, READING).await;
-        let invited = app.call("invite_member", &[("community_id", &id), ("email", COLLEAGUE)], &facilitator).await;
-        assert_eq!(invited.status, StatusCode::OK, "{backend:?}: {}", invited.body);
-        let (second, after) = app.queries.record(app.get("/", &colleague)).await;
-        assert!(second.text().contains(READING), "{backend:?}: the invitation is on the home page");
-        assert_eq!(before.len(), after.len(), "{backend:?}: more communities, more queries: {after:#?}");
-        assert!(before.len() <= 8, "{backend:?}: {} queries: {before:#?}", before.len());
     }
 }
 

@@ -64,7 +64,7 @@ async fn members_see_what_they_need_to_choose_a_case_and_no_more() {
 }
 
 /// Starts the round and ends it at once, as its lead.
-async fn ended_round(app: &TestApp) -> String {
+pub(crate) async fn ended_round(app: &TestApp) -> String {
     let round = planned_round(app, "five_step").await;
     let lead = app.login(LEAD).await;
     assert_eq!(step(app, &lead, &round, 0, "start").await.status, StatusCode::OK);
@@ -227,7 +227,7 @@ async fn purged_case_text_leaves_no_trace_in_the_sqlite_files() {
     };
     assert!(files(), "the case is written to the database");
     let stored = app::db::entities::intervision_case::Entity::find().one(app.db()).await.unwrap().unwrap();
-    assert_eq!(app::intervision::service::purge_expired(app.db(), stored.expires_at).await.unwrap(), 1);
+    assert_eq!(app::intervision::case::service::purge_expired(app.db(), stored.expires_at).await.unwrap(), 1);
     assert!(!files(), "the purged text is gone from the database and its log");
 }
 

@@ -155,9 +155,9 @@ async fn expired_case_text_is_emptied() {
         let stored = intervision_case::Entity::find().one(app.db()).await.unwrap().unwrap();
         assert!(stored.expires_at > stored.created_at);
 
-        let before = app::intervision::service::purge_expired(app.db(), stored.created_at).await.unwrap();
+        let before = app::intervision::case::service::purge_expired(app.db(), stored.created_at).await.unwrap();
         assert_eq!(before, 0, "{backend:?} nothing is due yet");
-        let purged = app::intervision::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        let purged = app::intervision::case::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
         assert_eq!(purged, 1, "{backend:?}");
         let row = intervision_case::Entity::find_by_id(stored.id).one(app.db()).await.unwrap().unwrap();
         assert!(row.title.is_empty() && row.situation.is_empty() && row.question.is_empty());
@@ -523,9 +523,9 @@ async fn what_was_written_in_a_round_expires_with_its_case() {
         assert_eq!(wrote.status, StatusCode::OK, "{backend:?} {}", wrote.body);
 
         let stored = intervision_round::Entity::find().one(app.db()).await.unwrap().unwrap();
-        assert_eq!(app::intervision::rounds::purge_expired(app.db(), stored.created_at).await.unwrap(), 0);
-        assert_eq!(app::intervision::rounds::purge_expired(app.db(), stored.expires_at).await.unwrap(), 1);
-        app::intervision::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        assert_eq!(app::intervision::round::service::purge_expired(app.db(), stored.created_at).await.unwrap(), 0);
+        assert_eq!(app::intervision::round::service::purge_expired(app.db(), stored.expires_at).await.unwrap(), 1);
+        app::intervision::case::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
         assert_eq!(intervision_contribution::Entity::find().count(app.db()).await.unwrap(), 0, "{backend:?}");
         let view = json(&app.call("round", &[("round_id", &round)], &lead).await.body);
         assert_eq!(view["case"], Value::Null, "{backend:?}");
@@ -760,7 +760,7 @@ async fn a_round_closes_the_loop() {
             .await
             .unwrap()
             .unwrap();
-        app::intervision::rounds::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        app::intervision::round::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
         let action = intervision_action::Entity::find().one(app.db()).await.unwrap().unwrap();
         assert_eq!((action.body.as_str(), action.report.clone(), action.outcome.as_deref()), ("", None, Some("done")));
         let evaluations = intervision_evaluation::Entity::find().all(app.db()).await.unwrap();
@@ -875,7 +875,7 @@ async fn facilitators_adapt_methods_for_their_organisation() {
         assert_eq!(phases[0]["hidden_until_revealed"], true);
         assert_eq!(phases[1]["minutes"], 3);
         assert_eq!(phases[1]["title"]["en"], "Look back", "{backend:?} untouched texts keep both languages");
-        assert_eq!(app::intervision::method::built_in_by_key("incident_timed").unwrap().total_minutes(), 65);
+        assert_eq!(app::intervision::method::domain::built_in_by_key("incident_timed").unwrap().total_minutes(), 65);
         let total: u64 = phases.iter().map(|p| p["minutes"].as_u64().unwrap()).sum();
 
         // Planning offers it; the round copies it.
@@ -907,7 +907,7 @@ async fn facilitators_adapt_methods_for_their_organisation() {
         assert_eq!(planned.status, StatusCode::OK, "{backend:?} {}", planned.body);
         let round_id: uuid::Uuid = json(&planned.body).as_str().unwrap().parse().unwrap();
         let round = intervision_round::Entity::find_by_id(round_id).one(app.db()).await.unwrap().unwrap();
-        let method = app::intervision::method::Method::from_json(&round.method).unwrap();
+        let method = app::intervision::method::domain::Method::from_json(&round.method).unwrap();
         assert_eq!(u64::from(method.total_minutes()), total, "{backend:?}");
         assert_eq!(method.key, "incident_timed");
 

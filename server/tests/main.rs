@@ -7,6 +7,7 @@ mod accounts;
 mod authorization;
 mod communities;
 mod confidentiality;
+mod home;
 mod intervision;
 mod knowledge;
 mod meetings;

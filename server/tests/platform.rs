@@ -1,6 +1,6 @@
 //! What holds for every request: security headers, cross-site request refusal,
 //! compressed static assets with cache headers, and durability of acknowledged writes
-//! when the server process is killed.
+//! when the server process is killed; what the logs carry.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -223,4 +223,42 @@ fn demo_data_is_refused_on_an_https_deployment() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("demo data is refused"), "{stderr}");
     assert!(!temp.path().join("kring.db").exists(), "nothing was created");
+}
+
+/// One log line tells where a request came from: its span carries the server function,
+/// the signed-in person and the community or round it read (ids, never names or text),
+/// for server functions and plain routes alike.
+#[tokio::test]
+async fn a_request_span_carries_the_function_the_person_and_the_object() {
+    use app::db::entities::{community, user};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::new(backends()[0]).await;
+    let member = app.login("m.vermeulen@esdal.test").await;
+    let reading = community::Entity::find()
+        .filter(community::Column::Name.eq("Begrijpend lezen in de onderbouw"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let me = user::Entity::find().filter(user::Column::Email.eq("m.vermeulen@esdal.test")).one(app.db()).await.unwrap();
+    let me = me.unwrap().id.to_string();
+    let community_id = reading.id.to_string();
+
+    let page = app.call("community_page", &[("community_id", &community_id)], &member).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let spans = logs::request_spans_with("community", &community_id);
+    let span = spans.iter().find(|s| s["route"] == "/api/community_page").expect("the server function's span");
+    assert_eq!(span["user"], me, "{span:?}");
+    assert_eq!(span["method"], "POST", "{span:?}");
+
+    let download = app.get(&format!("/c/{community_id}/export.zip"), &member).await;
+    assert_eq!(download.status, StatusCode::OK);
+    let spans = logs::request_spans_with("route", "/c/{id}/export.zip");
+    let span = spans.iter().find(|s| s.get("community") == Some(&community_id)).expect("the plain route's span");
+    assert_eq!(span["user"], me, "{span:?}");
+
+    for span in logs::request_spans_with("user", &me) {
+        let text = format!("{span:?}");
+        assert!(!text.contains("Mila") && !text.contains("@esdal"), "ids only: {text}");
+    }
 }

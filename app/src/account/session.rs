@@ -171,6 +171,11 @@ where
 }
 
 /// The viewer of the current call, or `Unauthenticated`.
+/// The signed-in viewer of a plain HTTP route, or `Unauthenticated` (401).
+pub async fn signed_in(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
+    viewer(state, session).await?.ok_or(AppError::Unauthenticated)
+}
+
 pub async fn require_viewer(state: &AppState) -> Result<Viewer, AppError> {
     let session = current_session().await?;
     viewer(state, &session).await?.ok_or(AppError::Unauthenticated)

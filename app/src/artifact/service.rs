@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -611,6 +611,41 @@ pub async fn community_recent<C: ConnectionTrait>(
                 review_due_at,
                 at,
             ),
+        })
+        .collect())
+}
+
+/// Artifacts the viewer looks after that want attention (review due, or flagged
+/// outdated), the longest waiting first: one query, for their home page.
+pub async fn in_care_of<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    limit: u64,
+) -> Result<Vec<ArtifactLink>, AppError> {
+    let at = now();
+    let current = ArtifactStatus::Current.as_str();
+    let wants_care = Condition::any()
+        .add(artifact::Column::Status.eq(ArtifactStatus::Outdated.as_str()))
+        .add(Condition::all().add(artifact::Column::Status.eq(current)).add(artifact::Column::ReviewDueAt.lte(at)));
+    let rows = artifact::Entity::find()
+        .select_only()
+        .column(artifact::Column::Id)
+        .column(artifact::Column::Title)
+        .column(artifact::Column::Status)
+        .column(artifact::Column::ReviewDueAt)
+        .filter(artifact::Column::OwnerId.eq(viewer.id()))
+        .filter(wants_care)
+        .order_by_asc(artifact::Column::ReviewDueAt)
+        .order_by_asc(artifact::Column::Id)
+        .limit(limit)
+        .into_tuple::<(Uuid, String, String, OffsetDateTime)>()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, title, status, review_due_at)| {
+            let standing = Standing::of(ArtifactStatus::decode(&status).ok()?, review_due_at, at);
+            Some(ArtifactLink { id, title, standing })
         })
         .collect())
 }

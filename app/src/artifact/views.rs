@@ -787,6 +787,37 @@ pub fn HistoryPage() -> impl IntoView {
     })
 }
 
+/// Artifacts as links, each with how current it is.
+#[component]
+fn ArtifactLinks(artifacts: Vec<ArtifactLink>) -> impl IntoView {
+    view! {
+        <ul class="plain-list stack">
+            {artifacts.into_iter().map(|artifact| view! {
+                <li>
+                    <a href=format!("/a/{}", artifact.id)>{artifact.title}</a>" "
+                    <StandingBadge standing=artifact.standing/>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The home page's card of the artifacts the viewer looks after that want attention.
+#[component]
+pub fn InMyCare(artifacts: Vec<ArtifactLink>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="in-care-title" data-testid="in-my-care">
+            <h2 id="in-care-title">{t!(i18n, home.care_title)}</h2>
+            {if artifacts.is_empty() {
+                view! { <p class="muted">{t!(i18n, home.care_empty)}</p> }.into_any()
+            } else {
+                view! { <ArtifactLinks artifacts/> }.into_any()
+            }}
+        </section>
+    }
+}
+
 /// The knowledge-base card on a community page: the newest artifacts, and where to
 /// write, find and export them.
 #[component]
@@ -801,16 +832,7 @@ pub fn CommunityKnowledge(community_id: Uuid, recent: Vec<ArtifactLink>) -> impl
             {if recent.is_empty() {
                 view! { <p class="muted">{t!(i18n, artifacts.community_empty)}</p> }.into_any()
             } else {
-                view! {
-                    <ul class="plain-list stack">
-                        {recent.into_iter().map(|artifact| view! {
-                            <li>
-                                <a href=format!("/a/{}", artifact.id)>{artifact.title}</a>" "
-                                <StandingBadge standing=artifact.standing/>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
+                view! { <ArtifactLinks artifacts=recent/> }.into_any()
             }}
             <p class="button-row">
                 <a href=format!("/knowledge?community={community_id}")>{t!(i18n, artifacts.all_of_community)}</a>

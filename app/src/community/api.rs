@@ -37,9 +37,20 @@ pub struct MyCommunities {
     pub invitations: Vec<CommunitySummary>,
     /// Requests to join the viewer made that await an answer.
     pub requests: Vec<CommunitySummary>,
+    /// Communities the viewer facilitates where people ask to join.
+    pub join_requests: Vec<JoinRequestsWaiting>,
     pub may_start: bool,
     /// Guests have no directory: they see only the communities they are in.
     pub has_directory: bool,
+}
+
+/// People asking to join a community the viewer facilitates (counted, not named: the
+/// community page is where they are answered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequestsWaiting {
+    pub community_id: Uuid,
+    pub community_name: String,
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

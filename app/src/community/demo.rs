@@ -194,7 +194,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
             status: Set(CommunityStatus::Active.as_str().to_string()),
             listed: Set(demo.listed),
             window_days: Set(90),
-            case_keeping: Set(crate::intervision::case::CaseKeeping::default().as_str().to_string()),
+            case_keeping: Set(crate::intervision::case::domain::CaseKeeping::default().as_str().to_string()),
             created_by: Set(Some(facilitator)),
             created_at: Set(started),
             updated_at: Set(started),

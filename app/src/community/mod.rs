@@ -9,5 +9,3 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod views;
-
-pub use views::HomePage;

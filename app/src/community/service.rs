@@ -14,8 +14,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::api::{
-    Activity, CommunityPage, CommunitySummary, CriteriaVersion, ExplainedEvent, GuestInvitation, LevelExplanation,
-    LevelPoint, Member, MyCommunities, MyPlace, PendingMember,
+    Activity, CommunityPage, CommunitySummary, CriteriaVersion, ExplainedEvent, GuestInvitation, JoinRequestsWaiting,
+    LevelExplanation, LevelPoint, Member, MyCommunities, MyPlace, PendingMember,
 };
 use super::domain::{
     AGREEMENTS_MAX, CRITERIA_MAX, CommunityStatus, GOAL_MAX, NOTE_MAX, RHYTHM_MAX, validate_name, validate_window,
@@ -125,7 +125,7 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, form: CommunityFor
         status: Set(CommunityStatus::Active.as_str().to_string()),
         listed: Set(form.listed),
         window_days: Set(90),
-        case_keeping: Set(crate::intervision::case::CaseKeeping::default().as_str().to_string()),
+        case_keeping: Set(crate::intervision::case::domain::CaseKeeping::default().as_str().to_string()),
         created_by: Set(Some(viewer.id())),
         created_at: Set(at),
         updated_at: Set(at),
@@ -218,11 +218,19 @@ fn summary(
 
 /// Active member counts of some communities, in one query.
 async fn member_counts<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, usize>, AppError> {
+    counts_by_status(db, ids, MembershipStatus::Active).await
+}
+
+async fn counts_by_status<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<Uuid>,
+    status: MembershipStatus,
+) -> Result<HashMap<Uuid, usize>, AppError> {
     let rows: Vec<Uuid> = community_member::Entity::find()
         .select_only()
         .column(community_member::Column::CommunityId)
         .filter(community_member::Column::CommunityId.is_in(ids))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .filter(community_member::Column::Status.eq(status.as_str()))
         .into_tuple()
         .all(db)
         .await?;
@@ -233,7 +241,7 @@ async fn member_counts<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<Has
     Ok(counts)
 }
 
-pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<MyCommunities, AppError> {
+pub async fn my_communities<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<MyCommunities, AppError> {
     // The viewer's memberships with their communities, by community name.
     let mine = community_member::Entity::find()
         .find_also_related(community::Entity)
@@ -242,16 +250,27 @@ pub async fn my_communities(db: &DatabaseConnection, viewer: &Viewer) -> Result<
         .all(db)
         .await?;
     let counts = member_counts(db, mine.iter().map(|(m, _)| m.community_id).collect()).await?;
+    let facilitated = mine
+        .iter()
+        .filter(|(m, _)| m.status == MembershipStatus::Active.as_str() && m.role == CommunityRole::Facilitator.as_str())
+        .map(|(m, _)| m.community_id)
+        .collect();
+    let waiting = counts_by_status(db, facilitated, MembershipStatus::Requested).await?;
     let mut result = MyCommunities {
         communities: Vec::new(),
         invitations: Vec::new(),
         requests: Vec::new(),
+        join_requests: Vec::new(),
         may_start: false,
         has_directory: false,
     };
     for (membership, community) in &mine {
         let Some(community) = community else { continue };
         let item = summary(community, counts.get(&community.id).copied().unwrap_or(0), Some(membership));
+        if let Some(&count) = waiting.get(&community.id) {
+            let (community_id, community_name) = (community.id, community.name.clone());
+            result.join_requests.push(JoinRequestsWaiting { community_id, community_name, count });
+        }
         match MembershipStatus::parse(&membership.status) {
             Ok(MembershipStatus::Active) => result.communities.push(item),
             Ok(MembershipStatus::Invited) => result.invitations.push(item),

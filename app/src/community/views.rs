@@ -1,7 +1,7 @@
-//! Pages of the community feature: the home page ("my communities"), the directory,
-//! starting a community, and "why this level"; and the community's parts of its page
-//! and edit page (composed in `crate::pages::community`): members, levels (as
-//! concentric circles with a text alternative), knowledge cycle and facilitation.
+//! Pages of the community feature: the directory, starting a community, and "why this
+//! level"; its cards on the home page; and the community's parts of its page and edit
+//! page (both composed in `crate::pages`): members, levels (as concentric circles with
+//! a text alternative), knowledge cycle and facilitation.
 //! Every form is a plain POST first.
 
 use leptos::prelude::*;
@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::api::{
     AnswerInvitation, AnswerJoinRequest, CommunityPage, CommunitySummary, CreateCommunity, InviteGuest, InviteMember,
-    LeaveCommunity, LevelExplanation, Member, RecordCoordination, RemoveMember, RequestToJoin, RevokeGuestInvitation,
-    SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_directory, load_my_communities,
+    LeaveCommunity, LevelExplanation, Member, MyCommunities, RecordCoordination, RemoveMember, RequestToJoin,
+    RevokeGuestInvitation, SetCommunityRole, UpdateCommunity, UpdateSuccessCriteria, WithdrawRequest, load_directory,
     load_my_level,
 };
 use super::domain::CommunityStatus;
@@ -23,8 +23,8 @@ use crate::participation::domain::{Level, LevelReason, NewcomerStep};
 use crate::participation::views::{event_text, level_text, seci_text};
 use crate::ui::loaded;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, Loading, action_error, date_text, flashed, load_or_not_found, signed_in,
-    text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, action_error, date_text, flashed, load_or_not_found, signed_in, text,
+    uuid_param,
 };
 
 fn status_text(locale: Locale, status: CommunityStatus) -> &'static str {
@@ -45,97 +45,97 @@ fn step_text(locale: Locale, step: NewcomerStep) -> &'static str {
     }
 }
 
+/// The home page's "waiting for you" card: invitations to answer, people asking to
+/// join a community the viewer facilitates, and the viewer's own open requests.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn WaitingForYou(
+    mine: MyCommunities,
+    answer: ServerAction<AnswerInvitation>,
+    withdraw: ServerAction<WithdrawRequest>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let answer = ServerAction::<AnswerInvitation>::new();
-    let withdraw = ServerAction::<WithdrawRequest>::new();
-    let answer_error = action_error(answer);
-    let data =
-        Resource::new(move || (answer.version().try_get(), withdraw.version().try_get()), |_| load_my_communities());
-    signed_in(move |user| {
-        view! {
-            <Title text=t_string!(i18n, home.title)/>
-            <h1>{t!(i18n, home.greeting, name = user.name.clone())}</h1>
-            <ErrorAlert error=answer_error/>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(error) => view! { <ErrorAlert error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(mine) => view! {
-                            {(!mine.invitations.is_empty()).then(|| view! {
-                                <section class="card" aria-labelledby="invitations">
-                                    <h2 id="invitations">{t!(i18n, home.invitations_title)}</h2>
-                                    <ul class="plain-list stack">
-                                        {mine.invitations.iter().map(|c| {
-                                            let id = c.id.to_string();
-                                            let name = c.name.clone();
-                                            view! {
-                                                <li class="invitation">
-                                                    <p>{t!(i18n, home.invited_to, name = name.clone())}</p>
-                                                    <p class="muted">{c.goal.clone()}</p>
-                                                    <ActionForm action=answer attr:class="inline-form">
-                                                        <input type="hidden" name="community_id" value=id.clone()/>
-                                                        <button type="submit" name="answer" value="accept" class="button button--primary button--small">{t!(i18n, home.accept)}</button>
-                                                        " "
-                                                        <button type="submit" name="answer" value="decline" class="button button--small">{t!(i18n, home.decline)}</button>
-                                                    </ActionForm>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                </section>
-                            })}
-                            <section aria-labelledby="my-communities">
-                                <div class="section-head">
-                                    <h2 id="my-communities">{t!(i18n, home.communities_title)}</h2>
-                                    <p class="actions">
-                                        {mine.has_directory.then(|| view! { <a href="/communities" class="button">{t!(i18n, home.browse)}</a> })}
-                                        " "
-                                        {mine.may_start.then(|| view! { <a href="/communities/new" class="button button--primary">{t!(i18n, home.start)}</a> })}
-                                    </p>
-                                </div>
-                                {if mine.communities.is_empty() {
-                                    view! {
-                                        <EmptyState title=Signal::derive(move || t_string!(i18n, home.empty_title).to_string())>
-                                            <p>{t!(i18n, home.empty_body)}</p>
-                                            <p>{t!(i18n, home.empty_next)}</p>
-                                        </EmptyState>
-                                    }.into_any()
-                                } else {
-                                    view! {
-                                        <ul class="card-list">
-                                            {mine.communities.iter().map(|c| view! { <CommunityCard community=c.clone()/> }).collect_view()}
-                                        </ul>
-                                    }.into_any()
-                                }}
-                            </section>
-                            {(!mine.requests.is_empty()).then(|| view! {
-                                <section class="card" aria-labelledby="requests">
-                                    <h2 id="requests">{t!(i18n, home.requests_title)}</h2>
-                                    <ul class="plain-list stack">
-                                        {mine.requests.iter().map(|c| {
-                                            let id = c.id.to_string();
-                                            view! {
-                                                <li>
-                                                    <strong>{c.name.clone()}</strong>" · "
-                                                    <span class="muted">{t!(i18n, home.request_pending)}</span>" "
-                                                    <ActionForm action=withdraw attr:class="inline-form">
-                                                        <input type="hidden" name="community_id" value=id/>
-                                                        <button type="submit" class="link-button">{t!(i18n, home.withdraw)}</button>
-                                                    </ActionForm>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                </section>
-                            })}
-                        }.into_any(),
+    let nothing = mine.invitations.is_empty() && mine.join_requests.is_empty() && mine.requests.is_empty();
+    view! {
+        <section class="card" aria-labelledby="waiting-title" data-testid="waiting">
+            <h2 id="waiting-title">{t!(i18n, home.waiting_title)}</h2>
+            {nothing.then(|| view! { <p class="muted">{t!(i18n, home.waiting_empty)}</p> })}
+            <ul class="plain-list stack">
+                {mine.invitations.into_iter().map(|c| {
+                    let id = c.id.to_string();
+                    let name = c.name.clone();
+                    view! {
+                        <li class="invitation">
+                            <p>{t!(i18n, home.invited_to, name = name.clone())}</p>
+                            <p class="muted">{c.goal.clone()}</p>
+                            <ActionForm action=answer attr:class="inline-form">
+                                <input type="hidden" name="community_id" value=id.clone()/>
+                                <button type="submit" name="answer" value="accept" class="button button--primary button--small">{t!(i18n, home.accept)}</button>
+                                " "
+                                <button type="submit" name="answer" value="decline" class="button button--small">{t!(i18n, home.decline)}</button>
+                            </ActionForm>
+                        </li>
                     }
-                })}
-            </Suspense>
-        }
-    })
+                }).collect_view()}
+                {mine.join_requests.into_iter().map(|waiting| {
+                    let (name, count) = (waiting.community_name, waiting.count);
+                    view! {
+                        <li>
+                            {name}": "
+                            <a href=format!("/c/{}#pending-title", waiting.community_id)>
+                                {t!(i18n, home.join_requests, count = count)}
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+                {mine.requests.into_iter().map(|c| {
+                    let id = c.id.to_string();
+                    view! {
+                        <li>
+                            <strong>{c.name.clone()}</strong>" · "
+                            <span class="muted">{t!(i18n, home.request_pending)}</span>" "
+                            <ActionForm action=withdraw attr:class="inline-form">
+                                <input type="hidden" name="community_id" value=id/>
+                                <button type="submit" class="link-button">{t!(i18n, home.withdraw)}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The home page's list of the viewer's communities, with the way into the directory
+/// and to start one.
+#[component]
+pub fn MyCommunityList(mine: MyCommunities) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section aria-labelledby="my-communities">
+            <div class="section-head">
+                <h2 id="my-communities">{t!(i18n, home.communities_title)}</h2>
+                <p class="actions">
+                    {mine.has_directory.then(|| view! { <a href="/communities" class="button">{t!(i18n, home.browse)}</a> })}
+                    " "
+                    {mine.may_start.then(|| view! { <a href="/communities/new" class="button button--primary">{t!(i18n, home.start)}</a> })}
+                </p>
+            </div>
+            {if mine.communities.is_empty() {
+                view! {
+                    <EmptyState title=Signal::derive(move || t_string!(i18n, home.empty_title).to_string())>
+                        <p>{t!(i18n, home.empty_body)}</p>
+                        <p>{t!(i18n, home.empty_next)}</p>
+                    </EmptyState>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="card-list">
+                        {mine.communities.into_iter().map(|c| view! { <CommunityCard community=c/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
 }
 
 #[component]
@@ -679,7 +679,7 @@ fn Facilitation(data: CommunityPage, actions: CommunityPageActions) -> impl Into
                     })}
                 </div>
                 <div>
-                    <h3>{t!(i18n, community.pending_title)}</h3>
+                    <h3 id="pending-title">{t!(i18n, community.pending_title)}</h3>
                     <ErrorAlert error=answer_error/>
                     {if data.pending.is_empty() {
                         view! { <p class="muted">"–"</p> }.into_any()

@@ -34,6 +34,17 @@ pub struct MeetingSummary {
     pub is_past: bool,
 }
 
+/// The soonest meeting of someone's communities that has not ended yet (until its
+/// check-in closes), for their home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextMeeting {
+    pub meeting: MeetingSummary,
+    pub community_id: Uuid,
+    pub community_name: String,
+    pub check_in_open: bool,
+    pub checked_in: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendanceRow {
     pub user_id: Uuid,

@@ -7,5 +7,7 @@ pub mod api;
 pub mod calendar;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod routes;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod views;

@@ -13,8 +13,10 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::api::{AttendanceRow, MeetingPage, MeetingSummary};
-use super::domain::{MeetingForm, MeetingInput, MeetingStatus, check_in_future, check_in_open, may_correct};
+use super::api::{AttendanceRow, MeetingPage, MeetingSummary, NextMeeting};
+use super::domain::{
+    CHECK_IN_LATE, DURATION_MAX, MeetingForm, MeetingInput, MeetingStatus, check_in_future, check_in_open, may_correct,
+};
 use crate::account::session::Viewer;
 use crate::db::entities::{attendance, community, community_member, meeting, participation_event};
 use crate::db::{begin_write, now};
@@ -334,6 +336,46 @@ pub async fn community_meetings<C: ConnectionTrait>(
         .iter()
         .map(|m| summary(tz, m, at))
         .collect())
+}
+
+/// The soonest scheduled meeting of these communities (id → name) whose check-in has
+/// not closed, with whether the viewer may and did check in: two queries, always.
+pub async fn next_of<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    viewer: &Viewer,
+    communities: &HashMap<Uuid, String>,
+) -> Result<Option<NextMeeting>, AppError> {
+    let at = now();
+    let reach = Duration::minutes(i64::from(DURATION_MAX)) + CHECK_IN_LATE;
+    let candidates = meeting::Entity::find()
+        .filter(meeting::Column::CommunityId.is_in(communities.keys().copied()))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(meeting::Column::StartsAt.gt(at - reach))
+        .order_by_asc(meeting::Column::StartsAt)
+        .order_by_asc(meeting::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?;
+    let checked_in: Vec<Uuid> = attendance::Entity::find()
+        .select_only()
+        .column(attendance::Column::MeetingId)
+        .filter(attendance::Column::MeetingId.is_in(candidates.iter().map(|m| m.id)))
+        .filter(attendance::Column::UserId.eq(viewer.id()))
+        .filter(attendance::Column::Present.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let Some(meeting) = candidates.into_iter().find(|m| ends_at(m) + CHECK_IN_LATE >= at) else {
+        return Ok(None);
+    };
+    Ok(Some(NextMeeting {
+        community_id: meeting.community_id,
+        community_name: communities.get(&meeting.community_id).cloned().unwrap_or_default(),
+        check_in_open: check_in_open(MeetingStatus::Scheduled, meeting.starts_at, meeting.duration_minutes, at),
+        checked_in: checked_in.contains(&meeting.id),
+        meeting: summary(tz, &meeting, at),
+    }))
 }
 
 pub async fn meeting_page(state: &AppState, viewer: &Viewer, meeting_id: Uuid) -> Result<MeetingPage, AppError> {

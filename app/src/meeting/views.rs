@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use uuid::Uuid;
 
 use super::api::{
-    CancelMeeting, CheckIn, MeetingPage, MeetingSummary, ScheduleMeeting, SetAttendance, UpdateMeeting, load_meeting,
-    load_planning,
+    CancelMeeting, CheckIn, MeetingPage, MeetingSummary, NextMeeting, ScheduleMeeting, SetAttendance, UpdateMeeting,
+    load_meeting, load_planning,
 };
 use super::domain::{DURATION_MAX, DURATION_MIN, MeetingStatus, agenda_items};
 use crate::error::AppError;
@@ -56,6 +56,51 @@ pub fn MeetingList(community_id: Uuid, meetings: Vec<MeetingSummary>, facilitato
                     <ul class="plain-list stack">{past.into_iter().rev().map(row).collect_view()}</ul>
                 </details>
             })}
+        </section>
+    }
+}
+
+/// The home page's card for the soonest meeting, with its check-in while that is open.
+#[component]
+pub fn NextMeetingCard(next: Option<NextMeeting>, check_in: ServerAction<CheckIn>) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = match next {
+        None => view! { <p class="muted">{t!(i18n, home.next_meeting_empty)}</p> }.into_any(),
+        Some(next) => {
+            let m = next.meeting;
+            let title = m.title.clone();
+            let check_in = if next.checked_in {
+                view! { <p><span class="badge badge--success">{t!(i18n, meetings.checked_in)}</span></p> }.into_any()
+            } else if next.check_in_open {
+                view! {
+                    <ActionForm action=check_in attr:class="inline-form">
+                        <input type="hidden" name="meeting_id" value=m.id.to_string()/>
+                        <button type="submit" class="button button--primary">{t!(i18n, meetings.check_in)}</button>
+                    </ActionForm>
+                }
+                .into_any()
+            } else {
+                ().into_any()
+            };
+            view! {
+                <p class="next-meeting__when">
+                    <a href=format!("/m/{}", m.id)>{move || when_text(language_of(i18n.get_locale()), m.starts_at, m.ends_at)}</a>
+                </p>
+                <p class="muted">
+                    {next.community_name}
+                    {(!title.is_empty()).then(|| view! { " · "{title.clone()} })}
+                    {(!m.place.is_empty()).then(|| view! { " · "{m.place.clone()} })}
+                    {m.online.then(|| view! { " · "{t!(i18n, meetings.online)} })}
+                </p>
+                {check_in}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="next-meeting-title" data-testid="next-meeting">
+            <h2 id="next-meeting-title">{t!(i18n, home.next_meeting_title)}</h2>
+            {body}
         </section>
     }
 }

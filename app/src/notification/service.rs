@@ -307,13 +307,60 @@ fn message(
 /// The viewer's latest notifications, in a fixed number of queries; marks them read.
 pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Result<NotificationsPage, AppError> {
     let db = &state.db;
-    let rows = notification::Entity::find()
+    let rows = latest(db, viewer, 100).await?;
+    let notices = notice_views(db, &state.settings.time_zone, &rows).await?;
+    if rows.iter().any(|n| n.read_at.is_none()) {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::ReadAt, sea_orm::sea_query::Expr::value(now()))
+            .filter(notification::Column::UserId.eq(viewer.id()))
+            .filter(notification::Column::ReadAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    let email_off = email_opt_out::Entity::find()
+        .filter(email_opt_out::Column::UserId.eq(viewer.id()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|o| NoticeKind::decode(&o.kind).ok())
+        .collect();
+    Ok(NotificationsPage {
+        notices,
+        email_off,
+        has_calendar_feed: active_feed(db, viewer.id()).await?.is_some(),
+        new_feed_url: session.remove::<String>(NEW_FEED_KEY).await?,
+    })
+}
+
+/// The viewer's newest notifications, read or not, without marking them read: the
+/// home page shows them and the notifications page is where they are read.
+pub async fn newest<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    viewer: &Viewer,
+    limit: u64,
+) -> Result<Vec<NoticeView>, AppError> {
+    let rows = latest(db, viewer, limit).await?;
+    notice_views(db, tz, &rows).await
+}
+
+async fn latest<C: ConnectionTrait>(db: &C, viewer: &Viewer, limit: u64) -> Result<Vec<notification::Model>, AppError> {
+    Ok(notification::Entity::find()
         .filter(notification::Column::UserId.eq(viewer.id()))
         .order_by_desc(notification::Column::CreatedAt)
         .order_by_desc(notification::Column::Id)
-        .limit(100)
+        .limit(limit)
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// What each notification is about (community, meeting, artifact, who did it), in
+/// four queries however many there are.
+async fn notice_views<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    rows: &[notification::Model],
+) -> Result<Vec<NoticeView>, AppError> {
     let community_ids: HashSet<Uuid> = rows.iter().map(|n| n.community_id).collect();
     let meeting_ids: HashSet<Uuid> = rows.iter().filter_map(|n| n.meeting_id).collect();
     let actor_ids: HashSet<Uuid> = rows.iter().filter_map(|n| n.actor_id).collect();
@@ -340,8 +387,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
         .map(|m| (m.id, m))
         .collect();
     let actors = crate::account::service::names_of(db, actor_ids).await?;
-    let tz = &state.settings.time_zone;
-    let notices = rows
+    Ok(rows
         .iter()
         .filter_map(|n| {
             Some(NoticeView {
@@ -360,28 +406,7 @@ pub async fn page(state: &AppState, viewer: &Viewer, session: &Session) -> Resul
                 unread: n.read_at.is_none(),
             })
         })
-        .collect();
-    if rows.iter().any(|n| n.read_at.is_none()) {
-        notification::Entity::update_many()
-            .col_expr(notification::Column::ReadAt, sea_orm::sea_query::Expr::value(now()))
-            .filter(notification::Column::UserId.eq(viewer.id()))
-            .filter(notification::Column::ReadAt.is_null())
-            .exec(db)
-            .await?;
-    }
-    let email_off = email_opt_out::Entity::find()
-        .filter(email_opt_out::Column::UserId.eq(viewer.id()))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|o| NoticeKind::decode(&o.kind).ok())
-        .collect();
-    Ok(NotificationsPage {
-        notices,
-        email_off,
-        has_calendar_feed: active_feed(db, viewer.id()).await?.is_some(),
-        new_feed_url: session.remove::<String>(NEW_FEED_KEY).await?,
-    })
+        .collect())
 }
 
 pub async fn set_email_off(db: &DatabaseConnection, viewer: &Viewer, off: &[NoticeKind]) -> Result<(), AppError> {

@@ -36,6 +36,54 @@ fn link_of(notice: &NoticeView) -> String {
     }
 }
 
+/// One notification in a list: what happened (a link to it), where, and when.
+#[component]
+fn NoticeItem(notice: NoticeView) -> impl IntoView {
+    let i18n = use_i18n();
+    let n = notice;
+    let kind = n.kind;
+    let href = link_of(&n);
+    let at = n.at;
+    let meeting = n.meeting_time;
+    view! {
+        <li class="notice-item" class:notice-item--unread=n.unread>
+            {n.unread.then(|| view! { <span class="badge badge--new">{t!(i18n, notices.new_badge)}</span>" " })}
+            <a href=href>{move || kind_text(i18n.get_locale(), kind)}</a>
+            ": "{n.artifact.clone().map(|(_, title)| format!("{title}, ")).unwrap_or_default()}{n.community_name.clone()}
+            {meeting.map(|(starts, ends)| view! {
+                " · "{move || when_text(language_of(i18n.get_locale()), starts, ends)}
+            })}
+            <span class="muted small">
+                " · "{n.actor.clone().map(|a| format!("{a}, ")).unwrap_or_default()}
+                {move || day_text(language_of(i18n.get_locale()), at)}
+            </span>
+        </li>
+    }
+}
+
+/// The home page's card of the newest notifications (opening them is on their page).
+#[component]
+pub fn NewestNotices(notices: Vec<NoticeView>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="newest-notices-title" data-testid="newest-notices">
+            <div class="card__head">
+                <h2 id="newest-notices-title">{t!(i18n, home.notices_title)}</h2>
+                <a href="/notifications">{t!(i18n, home.notices_all)}</a>
+            </div>
+            {if notices.is_empty() {
+                view! { <p class="muted">{t!(i18n, home.notices_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list notices">
+                        {notices.into_iter().map(|notice| view! { <NoticeItem notice/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -67,26 +115,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     } else {
                                         view! {
                                             <ul class="plain-list notices">
-                                                {data.notices.into_iter().map(|n| {
-                                                    let kind = n.kind;
-                                                    let href = link_of(&n);
-                                                    let at = n.at;
-                                                    let meeting = n.meeting_time;
-                                                    view! {
-                                                        <li class="notice-item" class:notice-item--unread=n.unread>
-                                                            {n.unread.then(|| view! { <span class="badge badge--new">{t!(i18n, notices.new_badge)}</span>" " })}
-                                                            <a href=href>{move || kind_text(i18n.get_locale(), kind)}</a>
-                                                            ": "{n.artifact.clone().map(|(_, title)| format!("{title}, ")).unwrap_or_default()}{n.community_name.clone()}
-                                                            {meeting.map(|(starts, ends)| view! {
-                                                                " · "{move || when_text(language_of(i18n.get_locale()), starts, ends)}
-                                                            })}
-                                                            <span class="muted small">
-                                                                " · "{n.actor.clone().map(|a| format!("{a}, ")).unwrap_or_default()}
-                                                                {move || day_text(language_of(i18n.get_locale()), at)}
-                                                            </span>
-                                                        </li>
-                                                    }
-                                                }).collect_view()}
+                                                {data.notices.into_iter().map(|notice| view! { <NoticeItem notice/> }).collect_view()}
                                             </ul>
                                         }.into_any()
                                     }}

@@ -13,9 +13,9 @@ use crate::community::api::CommunityPage;
 use crate::community::views::{CommunityDetails, CommunityEditForm, CommunityHead, CommunityPageActions};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::intervision::api::IntervisionCard;
-use crate::intervision::case::CaseKeeping;
-use crate::intervision::views::{CaseKeepingCard, CommunityIntervision};
+use crate::intervision::card::IntervisionCard;
+use crate::intervision::case::domain::CaseKeeping;
+use crate::intervision::round::views::{CaseKeepingCard, CommunityIntervision};
 use crate::meeting::api::MeetingSummary;
 use crate::meeting::views::MeetingList;
 use crate::membership::domain::CommunityRole;
@@ -78,14 +78,14 @@ pub mod service {
         let base = crate::community::service::page_base(db, viewer, community_id).await?;
         let intervision = match base.my_role() {
             CommunityRole::Guest => None,
-            _ => Some(crate::intervision::service::CardRows::load(db, community_id).await?),
+            _ => Some(crate::intervision::case::service::CardRows::load(db, community_id).await?),
         };
         let mut names = base.member_names();
         let former = base.former_people(intervision.iter().flat_map(|card| card.people()));
         names.extend(crate::account::service::names_of(db, former).await?);
         let community = base.community().clone();
         let page = CommunityPageData {
-            case_keeping: crate::intervision::service::keeping_of(&community)?,
+            case_keeping: crate::intervision::case::service::keeping_of(&community)?,
             meetings: crate::meeting::service::community_meetings(db, tz, community_id).await?,
             knowledge: crate::artifact::service::community_recent(db, community_id, KNOWLEDGE_ON_PAGE).await?,
             intervision: intervision
@@ -101,7 +101,7 @@ pub mod service {
 pub fn CommunityPageView() -> impl IntoView {
     let community_id = uuid_param("id");
     let actions = CommunityPageActions::new();
-    let submit_case = ServerAction::<crate::intervision::api::SubmitCase>::new();
+    let submit_case = ServerAction::<crate::intervision::case::api::SubmitCase>::new();
     let page = Resource::new(
         move || (community_id(), actions.versions(), submit_case.version().try_get()),
         |(id, ..)| load_or_not_found(id, load_community),

@@ -1,6 +1,8 @@
 //! Helpers every feature uses and none owns: string enums, rules for typed text, and
-//! (on the server) dates in the school's time zone.
+//! (on the server) dates in the school's time zone and what plain HTTP routes share.
 
+#[cfg(feature = "ssr")]
+pub mod http;
 mod string_enum;
 pub mod text;
 #[cfg(feature = "ssr")]
@@ -27,7 +29,7 @@ pub struct RequestSpan(pub tracing::Span);
 /// line of the request says whom and what it concerned.
 #[cfg(feature = "ssr")]
 pub fn record_in_request(field: &'static str, id: uuid::Uuid) {
-    let span = leptos::prelude::use_context::<http::request::Parts>()
+    let span = leptos::prelude::use_context::<::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<RequestSpan>().map(|s| s.0.clone()))
         .unwrap_or_else(tracing::Span::current);
     span.record(field, tracing::field::display(id));

@@ -104,7 +104,7 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
-        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
+        logs::init();
         let dir = temp_dir();
         let database_url = fresh_database(backend, dir.path()).await;
         let mut app = Self::open(backend, dir.path().to_path_buf(), database_url, true).await;
@@ -548,6 +548,67 @@ impl EventStream {
                 Err(_) => return false,
                 Ok(None) | Ok(Some(Err(_))) => return true,
                 Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+}
+
+/// The tests' log: warnings and errors to the test output, and the fields of every
+/// request span kept for the tests of what the logs carry. Installed once, for every
+/// thread (database driver threads too).
+pub mod logs {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, filter};
+
+    /// Each request span's id and fields, oldest first (bounded).
+    pub static REQUEST_SPANS: Mutex<Vec<(u64, HashMap<String, String>)>> = Mutex::new(Vec::new());
+
+    pub fn init() {
+        let to_output = tracing_subscriber::fmt::layer().with_test_writer().with_filter(EnvFilter::new("warn"));
+        let requests = RequestSpans.with_filter(filter::filter_fn(|m| m.is_span() && m.name() == "request"));
+        let _ = tracing_subscriber::registry().with(to_output).with(requests).try_init();
+    }
+
+    /// Fields of all request spans containing `field = value`, newest first.
+    pub fn request_spans_with(field: &str, value: &str) -> Vec<HashMap<String, String>> {
+        let spans = REQUEST_SPANS.lock().unwrap();
+        spans.iter().rev().filter(|(_, f)| f.get(field).is_some_and(|v| v == value)).map(|(_, f)| f.clone()).collect()
+    }
+
+    struct RequestSpans;
+
+    struct Fields<'a>(&'a mut HashMap<String, String>);
+
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.insert(field.name().to_string(), format!("{value:?}"));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().to_string(), value.to_string());
+        }
+    }
+
+    impl<S: tracing::Subscriber> Layer<S> for RequestSpans {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
+            let mut fields = HashMap::new();
+            attrs.record(&mut Fields(&mut fields));
+            let mut spans = REQUEST_SPANS.lock().unwrap();
+            if spans.len() >= 20_000 {
+                spans.drain(..10_000);
+            }
+            spans.push((id.into_u64(), fields));
+        }
+
+        fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
+            let mut spans = REQUEST_SPANS.lock().unwrap();
+            if let Some((_, fields)) = spans.iter_mut().rev().find(|(span, _)| *span == id.into_u64()) {
+                values.record(&mut Fields(fields));
             }
         }
     }

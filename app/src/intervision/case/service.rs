@@ -11,14 +11,15 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::api::{CaseList, CaseRow, IntervisionCard};
-use super::case::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
 use crate::db::entities::{
     community, intervision_action, intervision_case, intervision_case_vote, intervision_participant, intervision_round,
 };
 use crate::db::{begin_write, now};
 use crate::error::AppError;
+use crate::intervision::card::IntervisionCard;
+use crate::intervision::case::api::{CaseList, CaseRow};
+use crate::intervision::case::domain::{CaseForm, CaseKeeping, CaseStatus};
 use crate::membership::domain::CommunityRole;
 use crate::membership::service::{facilitator_access, member_access};
 use crate::state::AppState;
@@ -173,7 +174,7 @@ pub async fn intervision_card(
     let community = intervision_access(db, viewer, community_id).await?;
     let rows = CardRows::load(db, community_id).await?;
     let names = crate::account::service::names_of(db, rows.people()).await?;
-    Ok(rows.into_card(community, &names, viewer, super::closing::today(state)))
+    Ok(rows.into_card(community, &names, viewer, crate::intervision::closing::service::today(state)))
 }
 
 /// What the intervision card is made of, read in five queries; the community page
@@ -189,8 +190,8 @@ pub(crate) struct CardRows {
 impl CardRows {
     /// For a community whose access is checked.
     pub(crate) async fn load<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Self, AppError> {
-        let (rounds, people) = super::rounds::rounds_with_people(db, community_id).await?;
-        let actions = super::closing::follow_up_actions(db, community_id).await?;
+        let (rounds, people) = crate::intervision::round::service::rounds_with_people(db, community_id).await?;
+        let actions = crate::intervision::closing::service::follow_up_actions(db, community_id).await?;
         let (cases, votes) = cases_with_votes(db, community_id).await?;
         Ok(Self { rounds, people, actions, cases, votes })
     }
@@ -210,8 +211,12 @@ impl CardRows {
         // The cases read are exactly those that still have their text.
         let titles: HashMap<Uuid, String> = self.cases.iter().map(|c| (c.id, c.title.clone())).collect();
         IntervisionCard {
-            rounds: super::rounds::rows_of_rounds(self.rounds, &self.people, &titles, viewer),
-            follow_ups: self.actions.into_iter().map(|a| super::closing::action_row(a, names, viewer, today)).collect(),
+            rounds: crate::intervision::round::service::rows_of_rounds(self.rounds, &self.people, &titles, viewer),
+            follow_ups: self
+                .actions
+                .into_iter()
+                .map(|a| crate::intervision::closing::service::action_row(a, names, viewer, today))
+                .collect(),
             cases: case_rows(community, self.cases, &self.votes, names, viewer),
         }
     }
@@ -372,6 +377,6 @@ pub async fn set_keeping(
     community.update(&txn).await?;
     txn.commit().await?;
     let purged = purge_expired(db, at).await?;
-    super::rounds::purge_expired(db, at).await?;
+    crate::intervision::round::service::purge_expired(db, at).await?;
     Ok(purged)
 }

@@ -9,12 +9,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
-use super::api::{
-    ActionRow, AddRoundAction, EvaluateRound, PublishRoundSummary, RemoveRoundAction, ReportAction, RoundView,
-};
-use super::follow_up::{LEARNED_MAX, Outcome, REPORT_MAX};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
+use crate::intervision::closing::api::{
+    ActionRow, AddRoundAction, EvaluateRound, PublishRoundSummary, RemoveRoundAction, ReportAction,
+};
+use crate::intervision::closing::domain::{LEARNED_MAX, Outcome, REPORT_MAX};
+use crate::intervision::round::api::RoundView;
 use crate::ui::{Field, error_key_text, kept_input};
 
 /// What the last form post left (its error and what was typed), handed to the round
@@ -123,6 +124,37 @@ pub fn ActionItem(action: ActionRow, #[prop(default = false)] removable: bool) -
     }
 }
 
+/// The home page's card of the viewer's own open actions (with their community's
+/// name), each linking to its round, where the report is written.
+#[component]
+pub fn MyOpenActions(actions: Vec<(String, ActionRow)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <section class="card" aria-labelledby="my-actions-title" data-testid="my-actions">
+            <h2 id="my-actions-title">{t!(i18n, home.actions_title)}</h2>
+            {if actions.is_empty() {
+                view! { <p class="muted">{t!(i18n, home.actions_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list stack">
+                        {actions.into_iter().map(|(community, action)| view! {
+                            <li class="action">
+                                <a href=format!("/r/{}", action.round_id)>{action.body.clone()}</a>
+                                <p class="muted small">
+                                    {community}" · "
+                                    {td_string!(locale, rounds.check_in_on, date = action.check_in_on.clone()).to_string()}
+                                    {action.due.then(|| view! { " "<span class="badge badge--warning">{td_string!(locale, rounds.due)}</span> })}
+                                </p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
 /// Before the round: the community's open actions from earlier rounds.
 #[component]
 pub fn LookBack(round: RwSignal<RoundView>) -> impl IntoView {
@@ -163,7 +195,8 @@ pub fn RoundClosingView(round: RwSignal<RoundView>, post: PostResult) -> impl In
 #[component]
 fn Actions(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
-    let (round_id, is_bringer) = round.with_untracked(|r| (r.id, r.my_role == super::plan::RoundRole::CaseBringer));
+    let (round_id, is_bringer) =
+        round.with_untracked(|r| (r.id, r.my_role == crate::intervision::round::plan::RoundRole::CaseBringer));
     let actions = Memo::new(move |_| round.with(|r| r.closing.as_ref().map(|c| c.actions.clone()).unwrap_or_default()));
     let chosen = Memo::new(move |_| {
         round.with(|r| r.contributions.iter().filter(|c| c.chosen).map(|c| c.body.clone()).collect::<Vec<_>>())
@@ -302,8 +335,9 @@ fn EvaluationCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView
 #[component]
 fn SummaryCard(round: RwSignal<RoundView>, post: PostResult) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
-    let (round_id, is_bringer, has_case) =
-        round.with_untracked(|r| (r.id, r.my_role == super::plan::RoundRole::CaseBringer, r.case.is_some()));
+    let (round_id, is_bringer, has_case) = round.with_untracked(|r| {
+        (r.id, r.my_role == crate::intervision::round::plan::RoundRole::CaseBringer, r.case.is_some())
+    });
     let summary = Memo::new(move |_| round.with(|r| r.closing.as_ref().and_then(|c| c.summary.clone())));
     let error = Signal::stored(post.error.clone());
     let consent_error = post.field("consent");

@@ -1,17 +1,23 @@
-//! Calendar downloads as plain HTTP routes (calendar programs cannot run server
+//! The meetings' plain HTTP routes (calendar programs cannot run server
 //! functions): one meeting as an `.ics` file for its members, and each person's
 //! private feed, reached by the secret token in its address.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use app::error::AppError;
-use app::meeting::{calendar, service};
+use super::{calendar, service};
+use crate::account::session::signed_in;
+use crate::error::AppError;
+use crate::state::AppState;
 
-use crate::ServerState;
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/m/{id}/ics", get(meeting_ics)).route("/calendar/{file}", get(feed))
+}
 
 fn ics(body: String, filename: &str) -> Response {
     let mut response = body.into_response();
@@ -26,10 +32,9 @@ fn ics(body: String, filename: &str) -> Response {
 
 /// `GET /m/{id}/ics`: one meeting, for active members of its community; 404 for
 /// everyone else, 401 without a session.
-pub async fn meeting_ics(State(state): State<ServerState>, session: Session, Path(id): Path<String>) -> Response {
-    let app = &state.app;
+async fn meeting_ics(State(app): State<AppState>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(meeting_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
-    let viewer = match crate::files::signed_in(&state, &session).await {
+    let viewer = match signed_in(&app, &session).await {
         Ok(viewer) => viewer,
         Err(err) => return err.into_response(),
     };
@@ -44,10 +49,9 @@ pub async fn meeting_ics(State(state): State<ServerState>, session: Session, Pat
 
 /// `GET /calendar/{token}.ics`: every meeting of the owner's communities. An unknown
 /// or stopped token gets 404, the same as an address that never existed.
-pub async fn feed(State(state): State<ServerState>, Path(file): Path<String>) -> Response {
-    let app = &state.app;
+async fn feed(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     let Some(token) = file.strip_suffix(".ics") else { return StatusCode::NOT_FOUND.into_response() };
-    let owner = match app::notification::service::feed_owner(&app.db, token).await {
+    let owner = match crate::notification::service::feed_owner(&app.db, token).await {
         Ok(Some(owner)) => owner,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => return err.into_response(),

@@ -13,22 +13,26 @@ use sea_orm::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::api::{
-    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
-    RoundView,
-};
-use super::case::{CaseStatus, in_vote_order};
-use super::method::{Method, suitable};
-use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
-use super::plan::{takes_choice, takes_warmth};
-use super::round::{Command, Reader, Refusal, RoundState, Status, may_see};
-use super::service::intervision_access;
-use super::{closing, method_library, service};
 use crate::account::session::Viewer;
 use crate::db::entities::intervision_round;
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::intervision::case::domain::{CaseStatus, in_vote_order};
+use crate::intervision::case::service;
+use crate::intervision::case::service::intervision_access;
+use crate::intervision::closing::service as closing;
+use crate::intervision::method::domain::{Method, suitable};
+use crate::intervision::method::library as method_library;
+use crate::intervision::round::api::{
+    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
+    RoundView,
+};
+use crate::intervision::round::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
+use crate::intervision::round::plan::{
+    PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles,
+};
+use crate::intervision::round::plan::{takes_choice, takes_warmth};
 use crate::membership::domain::CommunityRole;
 use crate::membership::service::{active_member_ids, facilitator_access};
 use crate::participation::domain::EventKind;
@@ -110,7 +114,7 @@ pub async fn planning(db: &DatabaseConnection, viewer: &Viewer, community_id: Uu
         .map(|(case, votes)| {
             let bringer = case.author_id.unwrap_or_default();
             let [lead, timekeeper, note_taker] = suggest_roles(&ordered, bringer, &history);
-            super::api::PlannableCase {
+            crate::intervision::round::api::PlannableCase {
                 id: case.id,
                 title: case.title,
                 author: case.author_id.and_then(|id| names.get(&id).cloned()),
@@ -244,7 +248,7 @@ fn status_of(column: &str) -> Status {
 }
 
 /// A round as one participant may see it.
-pub(super) struct Access {
+pub(crate) struct Access {
     pub round: intervision_round::Model,
     pub community: community::Model,
     pub me: intervision_participant::Model,
@@ -264,7 +268,7 @@ impl Access {
 
 /// The round, if the viewer took part in it: an active member of its community who
 /// holds a role or was marked present.
-pub(super) async fn participant_access<C: ConnectionTrait>(
+pub(crate) async fn participant_access<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     round_id: Uuid,
@@ -540,7 +544,11 @@ pub async fn respond_to(
         Response::Warmth(warmth) if takes_warmth(phase) => active.warmth = Set(warmth.map(|w| w.as_str().to_string())),
         Response::Answer(answer) if takes_warmth(phase) => {
             let answer = answer.replace("\r\n", "\n").trim().to_string();
-            let length = if answer.chars().count() > super::plan::ANSWER_MAX { Err(ErrorKey::TooLong) } else { Ok(()) };
+            let length = if answer.chars().count() > crate::intervision::round::plan::ANSWER_MAX {
+                Err(ErrorKey::TooLong)
+            } else {
+                Ok(())
+            };
             Validation::new().check("answer", length).finish()?;
             active.answer = Set((!answer.is_empty()).then_some(answer));
         }

@@ -7,9 +7,11 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use futures_util::stream::{self, Stream};
 use http::{HeaderValue, header};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -17,14 +19,16 @@ use tower_sessions::Session;
 use tower_sessions::session::Id;
 use uuid::Uuid;
 
-use app::account::session::Viewer;
-use app::db::session_store::DbSessionStore;
-use app::error::AppError;
-use app::intervision::api::RoundView;
-use app::intervision::rounds;
-use app::state::AppState;
+use crate::account::session::{Viewer, signed_in};
+use crate::db::session_store::DbSessionStore;
+use crate::error::AppError;
+use crate::intervision::round::api::RoundView;
+use crate::intervision::round::service as rounds;
+use crate::state::AppState;
 
-use crate::ServerState;
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/r/{id}/events", get(round_events))
+}
 
 /// `EventSource` waits this long before reconnecting after a drop.
 const RETRY: Duration = Duration::from_secs(2);
@@ -42,24 +46,24 @@ const SESSION_CHECK: Duration = Duration::from_secs(30);
 /// everyone else (school leaders and admins included), 401 without a session. The
 /// stream ends when its viewer signs out, changes their password, is deactivated or
 /// no longer takes part.
-pub async fn round_events(State(state): State<ServerState>, session: Session, Path(id): Path<String>) -> Response {
+async fn round_events(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(round_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
-    let viewer = match crate::files::signed_in(&state, &session).await {
+    let viewer = match signed_in(&state, &session).await {
         Ok(viewer) => viewer,
         Err(err) => return err.into_response(),
     };
     let Some(session_id) = session.id() else { return AppError::Unauthenticated.into_response() };
     // Listen before the first load, so no change between the two is missed.
-    let changes = state.app.hub.subscribe(round_id);
-    let sessions = state.app.hub.subscribe_sessions();
-    let first = match rounds::view(&state.app, &viewer, round_id).await {
+    let changes = state.hub.subscribe(round_id);
+    let sessions = state.hub.subscribe_sessions();
+    let first = match rounds::view(&state, &viewer, round_id).await {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
     let mut check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let screen =
-        Screen { app: state.app.clone(), viewer, session_id, round_id, first: Some(first), changes, sessions, check };
+        Screen { app: state.clone(), viewer, session_id, round_id, first: Some(first), changes, sessions, check };
     let mut response =
         Sse::new(screen.events()).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response();
     let headers = response.headers_mut();
@@ -142,7 +146,7 @@ impl Screen {
     async fn session_holds(&self) -> bool {
         let store = std::sync::Arc::new(DbSessionStore::new(self.app.db.clone()));
         let session = Session::new(Some(self.session_id), store, None);
-        match app::account::session::viewer(&self.app, &session).await {
+        match crate::account::session::viewer(&self.app, &session).await {
             Ok(Some(viewer)) => viewer.id() == self.viewer.id(),
             Ok(None) => false,
             // A database hiccup does not end a screen; the next check decides.

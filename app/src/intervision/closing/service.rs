@@ -13,15 +13,6 @@ use sea_orm::{
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use super::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
-use super::follow_up::{
-    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, evaluation_closed,
-    validate_report,
-};
-use super::plan::RoundRole;
-use super::round::Status;
-use super::rounds::{Access, participant_access};
-use super::service::intervision_access;
 use crate::account::session::Viewer;
 use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
 use crate::artifact::service::insert_artifact;
@@ -30,6 +21,15 @@ use crate::db::entities::{
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::intervision::case::service::intervision_access;
+use crate::intervision::closing::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
+use crate::intervision::closing::domain::{
+    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, evaluation_closed,
+    validate_report,
+};
+use crate::intervision::round::domain::Status;
+use crate::intervision::round::plan::RoundRole;
+use crate::intervision::round::service::{Access, participant_access};
 use crate::participation::domain::EventKind;
 use crate::participation::service::record_event;
 use crate::shared::time::today_in;
@@ -44,7 +44,7 @@ pub fn today(state: &AppState) -> Date {
 }
 
 fn ended(access: &Access) -> Result<(), AppError> {
-    if access.state.status == Status::Ended && !super::rounds::text_gone(&access.round, now()) {
+    if access.state.status == Status::Ended && !crate::intervision::round::service::text_gone(&access.round, now()) {
         Ok(())
     } else {
         Err(AppError::Conflict(ErrorKey::StepNotPossible))
@@ -316,6 +316,28 @@ pub async fn look_back<C: ConnectionTrait>(
     action_rows(db, actions, viewer, today).await
 }
 
+/// The viewer's own open actions in these communities, soonest check-in first, each
+/// with its community: one query, for their home page. Actions whose case text has
+/// expired are empty and left out.
+pub async fn open_actions_of<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_ids: Vec<Uuid>,
+    today: Date,
+) -> Result<Vec<(Uuid, ActionRow)>, AppError> {
+    let actions = intervision_action::Entity::find()
+        .filter(intervision_action::Column::OwnerId.eq(viewer.id()))
+        .filter(intervision_action::Column::CommunityId.is_in(community_ids))
+        .filter(intervision_action::Column::Outcome.is_null())
+        .filter(intervision_action::Column::Body.ne(""))
+        .order_by_asc(intervision_action::Column::CheckInOn)
+        .order_by_asc(intervision_action::Column::Id)
+        .all(db)
+        .await?;
+    let no_names = HashMap::new();
+    Ok(actions.into_iter().map(|a| (a.community_id, action_row(a, &no_names, viewer, today))).collect())
+}
+
 /// What an ended round shows: its actions, the group's evaluation, the viewer's own
 /// answers and the published summary.
 pub async fn round_closing<C: ConnectionTrait>(
@@ -324,7 +346,7 @@ pub async fn round_closing<C: ConnectionTrait>(
     round: &intervision_round::Model,
     today: Date,
 ) -> Result<RoundClosing, AppError> {
-    let gone = super::rounds::text_gone(round, now());
+    let gone = crate::intervision::round::service::text_gone(round, now());
     let actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::RoundId.eq(round.id))
         .order_by_asc(intervision_action::Column::CreatedAt)

@@ -5,8 +5,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::method::{Collects, Phase, Presence, Speaker};
 use crate::error::{AppError, ErrorKey, Validation};
+use crate::intervision::method::domain::{Collects, Phase, Presence, Speaker};
 use crate::shared::string_enum;
 
 pub const CONTRIBUTION_MAX: usize = 1000;
@@ -155,7 +155,7 @@ pub fn clean_contribution(body: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intervision::method::Text;
+    use crate::intervision::method::domain::Text;
     use time::macros::datetime;
 
     fn ids(n: u128) -> Vec<Uuid> {

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use super::api::{
-    AdaptedMethod, ArchiveMethod, CopyMethod, MethodEdit, UpdateMethod, get_method_library, method_for_editing,
-};
-use super::method::{Collects, Method, PhaseForm, Presence, Speaker, TrustNeeded, phase_field};
-use super::views::{collects_text, presence_text, speaker_text};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::intervision::method::api::{
+    AdaptedMethod, ArchiveMethod, CopyMethod, MethodEdit, UpdateMethod, get_method_library, method_for_editing,
+};
+use crate::intervision::method::domain::{Collects, Method, PhaseForm, Presence, Speaker, TrustNeeded, phase_field};
+use crate::intervision::round::views::{collects_text, presence_text, speaker_text};
 use crate::ui::loaded;
 use crate::ui::{
     ErrorAlert, Field, Loading, NotFound, action_error, date_text, kept_input, language_of, load_or_not_found,

@@ -9,19 +9,22 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use uuid::Uuid;
 
-use super::api::{
-    AddRoundAction, AnswerQuestion, CaseList, ChooseAdvice, Contribute, ContributionRow, EvaluateRound,
-    IntervisionCard, PlanRound, PublishRoundSummary, RateQuestion, RemoveRoundAction, ReportAction, RoundCommand,
-    RoundRow, RoundView, SetCaseKeeping, SetCaseOpen, SetRoundPresence, SubmitCase, VoteForCase, get_round,
-    get_round_planning,
-};
-use super::case::{CaseKeeping, CaseStatus};
-use super::closing_views::{FollowUps, LookBack, PostResult, RoundClosingView};
-use super::method::{Collects, Presence, Speaker};
-use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
-use super::round::Status;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::intervision::card::IntervisionCard;
+use crate::intervision::case::api::{CaseList, SetCaseKeeping, SetCaseOpen, SubmitCase, VoteForCase};
+use crate::intervision::case::domain::{CaseKeeping, CaseStatus};
+use crate::intervision::closing::api::{
+    AddRoundAction, EvaluateRound, PublishRoundSummary, RemoveRoundAction, ReportAction,
+};
+use crate::intervision::closing::views::{FollowUps, LookBack, PostResult, RoundClosingView};
+use crate::intervision::method::domain::{Collects, Presence, Speaker};
+use crate::intervision::round::api::{
+    AnswerQuestion, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand, RoundRow,
+    RoundView, SetRoundPresence, get_round, get_round_planning,
+};
+use crate::intervision::round::domain::Status;
+use crate::intervision::round::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
 use crate::ui::loaded;
 use crate::ui::{
     ErrorAlert, Field, Loading, NotFound, action_error, date_text, language_of, load_or_not_found, signed_in, text,
@@ -299,7 +302,7 @@ pub fn PlanRoundPage() -> impl IntoView {
                             }).collect_view()}
                         }
                     };
-                    let suggestion = move |pick: fn(&super::api::PlannableCase) -> Option<Uuid>| first.as_ref().and_then(pick);
+                    let suggestion = move |pick: fn(&crate::intervision::round::api::PlannableCase) -> Option<Uuid>| first.as_ref().and_then(pick);
                     let mut methods = planning.methods.clone();
                     methods.sort_by_key(|m| !m.suggested);
                     view! {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::method::{Phase, Presence};
+use crate::intervision::method::domain::{Phase, Presence};
 
 /// Where a round stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,7 +240,7 @@ pub fn may_see(phases: &[Phase], state: &RoundState, written_in: usize, reader: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intervision::method::{Collects, Speaker, Text};
+    use crate::intervision::method::domain::{Collects, Speaker, Text};
 
     fn phase(minutes: u16, presence: Presence, hidden: bool) -> Phase {
         Phase {

@@ -1,0 +1,12 @@
+//! The live round: a pure state machine (`domain`) over the method's phases, the
+//! roles and contributions (`plan`), stored and guarded (`service`), followed by open
+//! screens over SSE (`live`) and shown on the round page (`views`).
+
+pub mod api;
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod live;
+pub mod plan;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod views;
