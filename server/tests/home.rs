@@ -89,6 +89,8 @@ async fn the_home_page_says_whats_next_and_only_what_is_ones_own() {
         let cid = reading_id(&app).await;
         let (member, facilitator, colleague) =
             (app.login(MEMBER).await, app.login(TEACHER).await, app.login(COLLEAGUE).await);
+        let anonymous = app.call("home_page", &[], &Client::default()).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{backend:?}: signed in only");
 
         // The next meeting, with its check-in while it is open.
         let meeting = schedule_soon(&app, &cid, &facilitator).await;

@@ -1,5 +1,4 @@
-//! The community page's intervision card: cases, rounds and follow-ups in one call,
-//! behind one access check.
+//! Intervision's part of the community page, read in one call.
 
 use crate::error::AppError;
 use crate::intervision::case::api::CaseList;

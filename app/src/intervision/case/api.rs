@@ -2,9 +2,9 @@
 //! for them, and how long a community keeps their text. Each is thin: session →
 //! permission (inside the service: members of the community only) → service → DTO.
 
+use super::domain::CaseKeeping;
+use super::domain::CaseStatus;
 use crate::error::AppError;
-use crate::intervision::case::domain::CaseKeeping;
-use crate::intervision::case::domain::CaseStatus;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde::Serialize;
@@ -12,11 +12,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+use super::domain::CaseForm;
+#[cfg(feature = "ssr")]
+use super::service;
+#[cfg(feature = "ssr")]
 use crate::account::session;
-#[cfg(feature = "ssr")]
-use crate::intervision::case::domain::CaseForm;
-#[cfg(feature = "ssr")]
-use crate::intervision::case::service;
 
 /// A case as the community's members see it before a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,8 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::api::{CaseList, CaseRow};
+use super::domain::{CaseForm, CaseKeeping, CaseStatus};
 use crate::account::session::Viewer;
 use crate::db::entities::{
     community, intervision_action, intervision_case, intervision_case_vote, intervision_participant, intervision_round,
@@ -18,8 +20,6 @@ use crate::db::entities::{
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 use crate::intervision::card::IntervisionCard;
-use crate::intervision::case::api::{CaseList, CaseRow};
-use crate::intervision::case::domain::{CaseForm, CaseKeeping, CaseStatus};
 use crate::membership::domain::CommunityRole;
 use crate::membership::service::{facilitator_access, member_access};
 use crate::state::AppState;

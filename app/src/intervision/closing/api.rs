@@ -5,24 +5,24 @@
 // Server functions take one argument per field of the plain HTML form that posts them.
 #![allow(clippy::too_many_arguments)]
 
+use super::domain::GroupEvaluation;
+use super::domain::Outcome;
 use crate::error::AppError;
-use crate::intervision::closing::domain::GroupEvaluation;
-use crate::intervision::closing::domain::Outcome;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde::Serialize;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+use super::domain::ActionForm;
+#[cfg(feature = "ssr")]
+use super::domain::SummaryForm;
+#[cfg(feature = "ssr")]
+use super::domain::validate_evaluation;
+#[cfg(feature = "ssr")]
+use super::service;
+#[cfg(feature = "ssr")]
 use crate::account::session;
-#[cfg(feature = "ssr")]
-use crate::intervision::closing::domain::ActionForm;
-#[cfg(feature = "ssr")]
-use crate::intervision::closing::domain::SummaryForm;
-#[cfg(feature = "ssr")]
-use crate::intervision::closing::domain::validate_evaluation;
-#[cfg(feature = "ssr")]
-use crate::intervision::closing::service as closing;
 
 /// An action a case bringer chose, and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,14 +73,14 @@ pub async fn add_round_action(
     #[server(default)] check_in: String,
 ) -> Result<Uuid, AppError> {
     session::as_viewer(|state, viewer| async move {
-        closing::add_action(&state, &viewer, round_id, ActionForm { body: action, check_in }).await
+        service::add_action(&state, &viewer, round_id, ActionForm { body: action, check_in }).await
     })
     .await
 }
 
 #[server(endpoint = "remove_round_action")]
 pub async fn remove_round_action(action_id: Uuid) -> Result<(), AppError> {
-    session::as_viewer(|state, viewer| async move { closing::remove_action(&state, &viewer, action_id).await }).await
+    session::as_viewer(|state, viewer| async move { service::remove_action(&state, &viewer, action_id).await }).await
 }
 
 /// The case bringer reports what came of an action: `done`, `partly` or `not_done`.
@@ -91,7 +91,7 @@ pub async fn report_action(
     #[server(default)] report: String,
 ) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
-        closing::report_action(&state, &viewer, action_id, &outcome, &report).await
+        service::report_action(&state, &viewer, action_id, &outcome, &report).await
     })
     .await
 }
@@ -106,7 +106,7 @@ pub async fn evaluate_round(
 ) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
         let evaluation = validate_evaluation(&safe, &useful, &learned)?;
-        closing::evaluate(&state, &viewer, round_id, evaluation).await
+        service::evaluate(&state, &viewer, round_id, evaluation).await
     })
     .await
 }
@@ -122,7 +122,7 @@ pub async fn publish_round_summary(
     session::as_viewer(|state, viewer| async move {
         let consent = consent.is_some_and(|v| v == "on" || v == "true");
         let form = SummaryForm { title: summary_title, body: summary, consent };
-        closing::publish_summary(&state, &viewer, round_id, form).await
+        service::publish_summary(&state, &viewer, round_id, form).await
     })
     .await
 }
@@ -130,7 +130,7 @@ pub async fn publish_round_summary(
 #[server(endpoint = "community_follow_ups")]
 pub async fn community_follow_ups(community_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
     session::as_viewer(
-        |state, viewer| async move { closing::community_follow_ups(&state, &viewer, community_id).await },
+        |state, viewer| async move { service::community_follow_ups(&state, &viewer, community_id).await },
     )
     .await
 }

@@ -13,6 +13,11 @@ use sea_orm::{
 use time::{Date, Duration};
 use uuid::Uuid;
 
+use super::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
+use super::domain::{
+    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, evaluation_closed,
+    validate_report,
+};
 use crate::account::session::Viewer;
 use crate::artifact::domain::{ArtifactForm, ArtifactKind, Scope, Source};
 use crate::artifact::service::insert_artifact;
@@ -22,11 +27,6 @@ use crate::db::entities::{
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::intervision::case::service::intervision_access;
-use crate::intervision::closing::api::{ActionRow, MyEvaluation, RoundClosing, SummaryLink};
-use crate::intervision::closing::domain::{
-    ActionForm, DEFAULT_CHECK_IN_DAYS, Evaluation, GroupEvaluation, Outcome, SummaryForm, evaluation_closed,
-    validate_report,
-};
 use crate::intervision::round::domain::Status;
 use crate::intervision::round::plan::RoundRole;
 use crate::intervision::round::service::{Access, participant_access};

@@ -9,12 +9,10 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
+use super::api::{ActionRow, AddRoundAction, EvaluateRound, PublishRoundSummary, RemoveRoundAction, ReportAction};
+use super::domain::{LEARNED_MAX, Outcome, REPORT_MAX};
 use crate::error::{AppError, ErrorKey};
 use crate::i18n::*;
-use crate::intervision::closing::api::{
-    ActionRow, AddRoundAction, EvaluateRound, PublishRoundSummary, RemoveRoundAction, ReportAction,
-};
-use crate::intervision::closing::domain::{LEARNED_MAX, Outcome, REPORT_MAX};
 use crate::intervision::round::api::RoundView;
 use crate::ui::{Field, error_key_text, kept_input};
 

@@ -5,10 +5,10 @@
 // Server functions take one argument per field of the plain HTML form that posts them.
 #![allow(clippy::too_many_arguments)]
 
+use super::domain::Method;
+use super::domain::MethodForm;
+use super::domain::PhaseForm;
 use crate::error::AppError;
-use crate::intervision::method::domain::Method;
-use crate::intervision::method::domain::MethodForm;
-use crate::intervision::method::domain::PhaseForm;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde::Serialize;
@@ -16,9 +16,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-use crate::account::session;
+use super::library;
 #[cfg(feature = "ssr")]
-use crate::intervision::method::library as method_library;
+use crate::account::session;
 
 /// The organisation's method library: the built-in methods and those its facilitators
 /// adapted.
@@ -50,14 +50,14 @@ pub struct MethodEdit {
 
 #[server(endpoint = "method_library")]
 pub async fn get_method_library() -> Result<MethodLibrary, AppError> {
-    session::as_viewer(|state, viewer| async move { method_library::library(&state.db, &viewer).await }).await
+    session::as_viewer(|state, viewer| async move { library::library(&state.db, &viewer).await }).await
 }
 
 /// Copies a built-in method (its key) or an adapted one (its id) for adapting.
 #[server(endpoint = "copy_method")]
 pub async fn copy_method(from: String) -> Result<Uuid, AppError> {
     session::as_viewer(|state, viewer| async move {
-        let id = method_library::copy(&state.db, &viewer, &from).await?;
+        let id = library::copy(&state.db, &viewer, &from).await?;
         leptos_axum::redirect(&format!("/methods/{id}/edit"));
         Ok(id)
     })
@@ -66,9 +66,9 @@ pub async fn copy_method(from: String) -> Result<Uuid, AppError> {
 
 #[server(endpoint = "method_for_editing")]
 pub async fn method_for_editing(method_id: Uuid, language: String) -> Result<MethodEdit, AppError> {
-    session::as_viewer(|state, viewer| async move {
-        method_library::for_editing(&state.db, &viewer, method_id, &language).await
-    })
+    session::as_viewer(
+        |state, viewer| async move { library::for_editing(&state.db, &viewer, method_id, &language).await },
+    )
     .await
 }
 
@@ -87,7 +87,7 @@ pub async fn update_method(
 ) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
         let form = MethodForm { name, description, when_to_use, trust, phases };
-        method_library::update(&state.db, &viewer, method_id, &language, form).await?;
+        library::update(&state.db, &viewer, method_id, &language, form).await?;
         leptos_axum::redirect("/methods");
         Ok(())
     })
@@ -98,7 +98,7 @@ pub async fn update_method(
 #[server(endpoint = "archive_method")]
 pub async fn archive_method(method_id: Uuid, archived: bool) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
-        method_library::set_archived(&state.db, &viewer, method_id, archived).await?;
+        library::set_archived(&state.db, &viewer, method_id, archived).await?;
         leptos_axum::redirect("/methods");
         Ok(())
     })

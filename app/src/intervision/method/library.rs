@@ -11,13 +11,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::api::{AdaptedMethod, MethodEdit, MethodLibrary};
+use super::domain::{Method, MethodForm, adapted_copy, built_in, built_in_by_key};
 use crate::account::domain::Language;
 use crate::account::session::Viewer;
 use crate::db::entities::{community, community_member, intervision_method};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
-use crate::intervision::method::api::{AdaptedMethod, MethodEdit, MethodLibrary};
-use crate::intervision::method::domain::{Method, MethodForm, adapted_copy, built_in, built_in_by_key};
 use crate::membership::domain::{CommunityRole, MembershipStatus};
 
 /// The viewer's board and whether they may adapt methods there.

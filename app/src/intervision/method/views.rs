@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use crate::error::AppError;
-use crate::i18n::*;
-use crate::intervision::method::api::{
+use super::api::{
     AdaptedMethod, ArchiveMethod, CopyMethod, MethodEdit, UpdateMethod, get_method_library, method_for_editing,
 };
-use crate::intervision::method::domain::{Collects, Method, PhaseForm, Presence, Speaker, TrustNeeded, phase_field};
+use super::domain::{Collects, Method, PhaseForm, Presence, Speaker, TrustNeeded, phase_field};
+use crate::error::AppError;
+use crate::i18n::*;
 use crate::intervision::round::views::{collects_text, presence_text, speaker_text};
 use crate::ui::loaded;
 use crate::ui::{

@@ -5,16 +5,16 @@
 // Server functions take one argument per field of the plain HTML form that posts them.
 #![allow(clippy::too_many_arguments)]
 
+use super::domain::Command;
+use super::domain::Status;
+use super::plan::RoundRole;
+use super::plan::Warmth;
 use crate::error::AppError;
 use crate::error::ErrorKey;
 use crate::intervision::closing::api::ActionRow;
 use crate::intervision::closing::api::RoundClosing;
 use crate::intervision::method::domain::Method;
 use crate::intervision::method::domain::Text;
-use crate::intervision::round::domain::Command;
-use crate::intervision::round::domain::Status;
-use crate::intervision::round::plan::RoundRole;
-use crate::intervision::round::plan::Warmth;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde::Serialize;
@@ -22,9 +22,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-use crate::account::session;
+use super::service;
 #[cfg(feature = "ssr")]
-use crate::intervision::round::service as rounds;
+use crate::account::session;
 
 /// An open case a facilitator can plan a round on, with the roles Kring suggests.
 /// Listed by votes, most first; on a tie, oldest first.
@@ -170,7 +170,7 @@ pub fn optional_person(field: &str, value: &str) -> Result<Option<Uuid>, AppErro
 
 #[server(endpoint = "round_planning")]
 pub async fn get_round_planning(community_id: Uuid) -> Result<RoundPlanning, AppError> {
-    session::as_viewer(|state, viewer| async move { rounds::planning(&state.db, &viewer, community_id).await }).await
+    session::as_viewer(|state, viewer| async move { service::planning(&state.db, &viewer, community_id).await }).await
 }
 
 #[server(endpoint = "plan_round")]
@@ -183,14 +183,14 @@ pub async fn plan_round(
     #[server(default)] note_taker_id: String,
 ) -> Result<Uuid, AppError> {
     session::as_viewer(|state, viewer| async move {
-        let form = rounds::PlanForm {
+        let form = service::PlanForm {
             case_id,
             method_key,
             lead_id,
             timekeeper_id: optional_person("timekeeper_id", &timekeeper_id)?,
             note_taker_id: optional_person("note_taker_id", &note_taker_id)?,
         };
-        let id = rounds::plan(&state.db, &viewer, community_id, form).await?;
+        let id = service::plan(&state.db, &viewer, community_id, form).await?;
         leptos_axum::redirect(&format!("/r/{id}"));
         Ok(id)
     })
@@ -199,7 +199,7 @@ pub async fn plan_round(
 
 #[server(endpoint = "round")]
 pub async fn get_round(round_id: Uuid) -> Result<RoundView, AppError> {
-    session::as_viewer(|state, viewer| async move { rounds::view(&state, &viewer, round_id).await }).await
+    session::as_viewer(|state, viewer| async move { service::view(&state, &viewer, round_id).await }).await
 }
 
 /// The round lead's step, decided on the screen that showed `version`.
@@ -213,14 +213,14 @@ pub async fn round_command(
 ) -> Result<RoundView, AppError> {
     session::as_viewer(|state, viewer| async move {
         let command = command_from_form(&command, confirmed, minutes)?;
-        rounds::command(&state, &viewer, round_id, version, command).await
+        service::command(&state, &viewer, round_id, version, command).await
     })
     .await
 }
 
 #[server(endpoint = "contribute")]
 pub async fn contribute(round_id: Uuid, body: String) -> Result<Uuid, AppError> {
-    session::as_viewer(|state, viewer| async move { rounds::contribute(&state, &viewer, round_id, &body).await }).await
+    session::as_viewer(|state, viewer| async move { service::contribute(&state, &viewer, round_id, &body).await }).await
 }
 
 /// The case bringer's warm/neutral/cold for a question ("" takes it back).
@@ -231,7 +231,7 @@ pub async fn rate_question(contribution_id: Uuid, #[server(default)] warmth: Str
             "" => None,
             value => Some(Warmth::parse(value).map_err(|key| AppError::field("warmth", key))?),
         };
-        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Warmth(warmth)).await
+        service::respond_to(&state, &viewer, contribution_id, service::Response::Warmth(warmth)).await
     })
     .await
 }
@@ -239,7 +239,7 @@ pub async fn rate_question(contribution_id: Uuid, #[server(default)] warmth: Str
 #[server(endpoint = "answer_question")]
 pub async fn answer_question(contribution_id: Uuid, #[server(default)] answer: String) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
-        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Answer(answer)).await
+        service::respond_to(&state, &viewer, contribution_id, service::Response::Answer(answer)).await
     })
     .await
 }
@@ -248,21 +248,21 @@ pub async fn answer_question(contribution_id: Uuid, #[server(default)] answer: S
 #[server(endpoint = "choose_advice")]
 pub async fn choose_advice(contribution_id: Uuid, chosen: bool) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
-        rounds::respond_to(&state, &viewer, contribution_id, rounds::Response::Chosen(chosen)).await
+        service::respond_to(&state, &viewer, contribution_id, service::Response::Chosen(chosen)).await
     })
     .await
 }
 
 #[server(endpoint = "set_round_presence")]
 pub async fn set_round_presence(round_id: Uuid, user_id: Uuid, present: bool) -> Result<(), AppError> {
-    session::as_viewer(
-        |state, viewer| async move { rounds::set_present(&state, &viewer, round_id, user_id, present).await },
-    )
+    session::as_viewer(|state, viewer| async move {
+        service::set_present(&state, &viewer, round_id, user_id, present).await
+    })
     .await
 }
 
 #[server(endpoint = "community_rounds")]
 pub async fn community_rounds(community_id: Uuid) -> Result<Vec<RoundRow>, AppError> {
-    session::as_viewer(|state, viewer| async move { rounds::community_rounds(&state.db, &viewer, community_id).await })
+    session::as_viewer(|state, viewer| async move { service::community_rounds(&state.db, &viewer, community_id).await })
         .await
 }

@@ -19,11 +19,11 @@ use tower_sessions::Session;
 use tower_sessions::session::Id;
 use uuid::Uuid;
 
+use super::api::RoundView;
+use super::service;
 use crate::account::session::{Viewer, signed_in};
 use crate::db::session_store::DbSessionStore;
 use crate::error::AppError;
-use crate::intervision::round::api::RoundView;
-use crate::intervision::round::service as rounds;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -56,7 +56,7 @@ async fn round_events(State(state): State<AppState>, session: Session, Path(id):
     // Listen before the first load, so no change between the two is missed.
     let changes = state.hub.subscribe(round_id);
     let sessions = state.hub.subscribe_sessions();
-    let first = match rounds::view(&state, &viewer, round_id).await {
+    let first = match service::view(&state, &viewer, round_id).await {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
@@ -110,7 +110,7 @@ impl Screen {
                 }
                 // Several changes at once need one reload.
                 while matches!(screen.changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
-                match rounds::view(&screen.app, &screen.viewer, screen.round_id).await {
+                match service::view(&screen.app, &screen.viewer, screen.round_id).await {
                     Ok(view) => return Some((Ok(event(&view)), screen)),
                     // No longer taking part (or the round is gone): the screen stops.
                     Err(AppError::NotFound) => return None,

@@ -13,6 +13,13 @@ use sea_orm::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::api::{
+    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
+    RoundView,
+};
+use super::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
+use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
+use super::plan::{takes_choice, takes_warmth};
 use crate::account::session::Viewer;
 use crate::db::entities::intervision_round;
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
@@ -24,15 +31,6 @@ use crate::intervision::case::service::intervision_access;
 use crate::intervision::closing::service as closing;
 use crate::intervision::method::domain::{Method, suitable};
 use crate::intervision::method::library as method_library;
-use crate::intervision::round::api::{
-    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
-    RoundView,
-};
-use crate::intervision::round::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
-use crate::intervision::round::plan::{
-    PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles,
-};
-use crate::intervision::round::plan::{takes_choice, takes_warmth};
 use crate::membership::domain::CommunityRole;
 use crate::membership::service::{active_member_ids, facilitator_access};
 use crate::participation::domain::EventKind;
@@ -114,7 +112,7 @@ pub async fn planning(db: &DatabaseConnection, viewer: &Viewer, community_id: Uu
         .map(|(case, votes)| {
             let bringer = case.author_id.unwrap_or_default();
             let [lead, timekeeper, note_taker] = suggest_roles(&ordered, bringer, &history);
-            crate::intervision::round::api::PlannableCase {
+            super::api::PlannableCase {
                 id: case.id,
                 title: case.title,
                 author: case.author_id.and_then(|id| names.get(&id).cloned()),
@@ -544,11 +542,7 @@ pub async fn respond_to(
         Response::Warmth(warmth) if takes_warmth(phase) => active.warmth = Set(warmth.map(|w| w.as_str().to_string())),
         Response::Answer(answer) if takes_warmth(phase) => {
             let answer = answer.replace("\r\n", "\n").trim().to_string();
-            let length = if answer.chars().count() > crate::intervision::round::plan::ANSWER_MAX {
-                Err(ErrorKey::TooLong)
-            } else {
-                Ok(())
-            };
+            let length = if answer.chars().count() > super::plan::ANSWER_MAX { Err(ErrorKey::TooLong) } else { Ok(()) };
             Validation::new().check("answer", length).finish()?;
             active.answer = Set((!answer.is_empty()).then_some(answer));
         }

@@ -9,6 +9,12 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use uuid::Uuid;
 
+use super::api::{
+    AnswerQuestion, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand, RoundRow,
+    RoundView, SetRoundPresence, get_round, get_round_planning,
+};
+use super::domain::Status;
+use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::card::IntervisionCard;
@@ -19,12 +25,6 @@ use crate::intervision::closing::api::{
 };
 use crate::intervision::closing::views::{FollowUps, LookBack, PostResult, RoundClosingView};
 use crate::intervision::method::domain::{Collects, Presence, Speaker};
-use crate::intervision::round::api::{
-    AnswerQuestion, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand, RoundRow,
-    RoundView, SetRoundPresence, get_round, get_round_planning,
-};
-use crate::intervision::round::domain::Status;
-use crate::intervision::round::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
 use crate::ui::loaded;
 use crate::ui::{
     ErrorAlert, Field, Loading, NotFound, action_error, date_text, language_of, load_or_not_found, signed_in, text,
@@ -302,7 +302,7 @@ pub fn PlanRoundPage() -> impl IntoView {
                             }).collect_view()}
                         }
                     };
-                    let suggestion = move |pick: fn(&crate::intervision::round::api::PlannableCase) -> Option<Uuid>| first.as_ref().and_then(pick);
+                    let suggestion = move |pick: fn(&super::api::PlannableCase) -> Option<Uuid>| first.as_ref().and_then(pick);
                     let mut methods = planning.methods.clone();
                     methods.sort_by_key(|m| !m.suggested);
                     view! {
