@@ -16,8 +16,9 @@ if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi
 fi
-step "building Kring (release)"
-cargo leptos build --release
+step "building Kring (release): the server as the run command builds it, then the browser bundle"
+cargo build --release -p kring
+cargo leptos build --release --frontend-only
 
 duration=${BENCH_SECONDS:-10}
 port=${BENCH_PORT:-3399}

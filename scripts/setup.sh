@@ -2,6 +2,8 @@
 # Installs what building and testing Kring needs, once; every step checks first.
 #   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, sass, wasm-opt)
 #   scripts/setup.sh --test   also Chromium, the browser-test packages and PostgreSQL
+#   scripts/setup.sh --server only what compiling the server needs (quick), so the run
+#                             command can start that build while the rest installs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -9,6 +11,8 @@ root=$(pwd)
 CARGO_LEPTOS_VERSION=0.3.11
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
+server_only=false
+[ "${1:-}" = "--server" ] && server_only=true
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -25,6 +29,7 @@ apt_install() {
 
 # The server's allocator (jemalloc) is built from C with make.
 apt_install make
+$server_only && exit 0
 
 if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; then
   step "rustup target add wasm32-unknown-unknown"
@@ -32,14 +37,17 @@ if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; the
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 8 minutes on 2 cores)"
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes on 2 cores)"
   # Its lock file pins cargo-util-schemas 0.14.2, which needs a newer rustc; 0.14.1 works.
   work=$(mktemp -d)
   (cd "$work" && curl -sSfL "https://static.crates.io/crates/cargo-leptos/cargo-leptos-$CARGO_LEPTOS_VERSION.crate" -o c.crate \
      && tar xzf c.crate)
   src="$work/cargo-leptos-$CARGO_LEPTOS_VERSION"
+  # A build tool: its own speed hardly matters (it hands the real work to cargo,
+  # wasm-bindgen and wasm-opt), so it is compiled without optimisation, which takes a
+  # fraction of the time (figures in docs/build-times.md).
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 \
-     && CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+     && CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
         cargo install -q --path . --locked --features no_downloads)
   rm -rf "$work"
 fi

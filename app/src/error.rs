@@ -95,6 +95,9 @@ pub enum ErrorKey {
     PurgeNeedsConfirmation,
     EvaluationClosed,
     LinkTeachersOnly,
+    PupilCode,
+    DuplicatePupil,
+    TooManyPupils,
 }
 
 impl AppError {

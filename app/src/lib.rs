@@ -9,6 +9,7 @@ pub mod artifact;
 pub mod community;
 pub mod error;
 pub mod intervision;
+pub mod lesson_study;
 pub mod meeting;
 pub mod membership;
 pub mod notification;

@@ -12,7 +12,7 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("infrastructure", &["archive", "db", "error", "hub", "i18n", "mail", "retention", "shared", "state", "ui"]),
     ("base services", &["account", "membership", "notification", "participation"]),
-    ("features", &["artifact", "community", "intervision", "meeting", "organisation", "privacy"]),
+    ("features", &["artifact", "community", "intervision", "lesson_study", "meeting", "organisation", "privacy"]),
     ("composition", &["demo", "pages", "shell"]),
 ];
 

@@ -875,7 +875,7 @@ async fn facilitators_adapt_methods_for_their_organisation() {
         assert_eq!(phases[0]["hidden_until_revealed"], true);
         assert_eq!(phases[1]["minutes"], 3);
         assert_eq!(phases[1]["title"]["en"], "Look back", "{backend:?} untouched texts keep both languages");
-        assert_eq!(app::intervision::method::domain::built_in_by_key("incident_timed").unwrap().total_minutes(), 65);
+        assert_eq!(app::intervision::method::catalogue::built_in_by_key("incident_timed").unwrap().total_minutes(), 65);
         let total: u64 = phases.iter().map(|p| p["minutes"].as_u64().unwrap()).sum();
 
         // Planning offers it; the round copies it.

@@ -86,6 +86,9 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::ArtifactArchived => td_string!(locale, errors.artifact_archived),
         ErrorKey::FileTooLarge => td_string!(locale, errors.file_too_large),
         ErrorKey::StorageFull => td_string!(locale, errors.storage_full),
+        ErrorKey::PupilCode => td_string!(locale, errors.pupil_code),
+        ErrorKey::DuplicatePupil => td_string!(locale, errors.duplicate_pupil),
+        ErrorKey::TooManyPupils => td_string!(locale, errors.too_many_pupils),
     }
 }
 
@@ -135,7 +138,13 @@ where
 {
     let from_url = ServerAction::<S>::new();
     Signal::derive(move || {
-        let latest = if action.version().get() > 0 { action.value().get() } else { from_url.value().get() };
+        // `try_get`: a page whose request was cancelled may still poll this after its
+        // reactive owner is gone; that must not panic.
+        let latest = if action.version().try_get().unwrap_or(0) > 0 {
+            action.value().try_get().flatten()
+        } else {
+            from_url.value().try_get().flatten()
+        };
         latest.and_then(|r| r.err())
     })
 }

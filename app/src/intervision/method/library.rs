@@ -1,6 +1,6 @@
 //! The organisation's method library on the server. Everyone on the board's staff
 //! reads it; facilitators (of any community of the board) and admins copy a method
-//! and adapt it. Built-in methods live in code and never change; adapted ones are
+//! and adapt it. Built-in methods (`catalogue`) never change; adapted ones are
 //! stored per board and offered when planning a round there. A round keeps its own
 //! copy of the method, so editing a method never changes a round already planned.
 
@@ -12,7 +12,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::api::{AdaptedMethod, MethodEdit, MethodLibrary};
-use super::domain::{Method, MethodForm, adapted_copy, built_in, built_in_by_key};
+use super::catalogue::{built_in, built_in_by_key};
+use super::domain::{Method, MethodForm, adapted_copy};
 use crate::account::domain::Language;
 use crate::account::session::Viewer;
 use crate::db::entities::{community, community_member, intervision_method};
@@ -85,7 +86,7 @@ pub async fn library(db: &DatabaseConnection, viewer: &Viewer) -> Result<MethodL
             archived: row.archived_at.is_some(),
         });
     }
-    Ok(MethodLibrary { may_adapt, built_in: built_in(), adapted })
+    Ok(MethodLibrary { may_adapt, built_in: built_in().to_vec(), adapted })
 }
 
 /// Copies a built-in method (by key) or one of the board's adapted methods (by id).
@@ -166,7 +167,8 @@ pub async fn set_archived(
 /// The methods a round in a community of `board_id` can use: built-in, then the
 /// board's adapted methods that are not put away, as (form value, adapted, method).
 pub async fn offered<C: ConnectionTrait>(db: &C, board_id: Uuid) -> Result<Vec<(String, bool, Method)>, AppError> {
-    let mut methods: Vec<(String, bool, Method)> = built_in().into_iter().map(|m| (m.key.clone(), false, m)).collect();
+    let mut methods: Vec<(String, bool, Method)> =
+        built_in().iter().map(|m| (m.key.clone(), false, m.clone())).collect();
     let adapted = intervision_method::Entity::find()
         .filter(intervision_method::Column::OrganisationId.eq(board_id))
         .filter(intervision_method::Column::ArchivedAt.is_null())

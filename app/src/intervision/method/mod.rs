@@ -2,6 +2,7 @@
 //! (`catalogue`), and the organisation's adapted copies (`library`).
 
 pub mod api;
+pub mod catalogue;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod library;
