@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# Tools build in their own throwaway target directories: Kring's (CARGO_TARGET_DIR)
+# may be busy with the server build the run command starts beside them.
 
 CARGO_LEPTOS_VERSION=0.3.11
 want_test=false
@@ -48,14 +50,16 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   # fraction of the time (figures in docs/build-times.md).
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 \
      && CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-        cargo install -q --path . --locked --features no_downloads)
+        cargo install -q --path . --locked --features no_downloads --target-dir "$work/target")
   rm -rf "$work"
 fi
 
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$bindgen_version"; then
   step "installing wasm-bindgen-cli $bindgen_version (matches Cargo.lock)"
-  cargo install -q wasm-bindgen-cli --version "=$bindgen_version" --force
+  work=$(mktemp -d)
+  cargo install -q wasm-bindgen-cli --version "=$bindgen_version" --force --target-dir "$work/target"
+  rm -rf "$work"
 fi
 
 npm_ci() {
