@@ -98,6 +98,9 @@ pub enum ErrorKey {
     PupilCode,
     DuplicatePupil,
     TooManyPupils,
+    PlanClosed,
+    CycleChanged,
+    NotObserving,
 }
 
 impl AppError {
@@ -211,6 +214,11 @@ mod ssr {
     const UNIQUE_FIELDS: &[(&str, &str, &str, ErrorKey)] =
         &[("users.email", "\"users_email_key\"", "email", ErrorKey::EmailTaken)];
 
+    /// Unique constraints that guard a version number: two saves racing past the
+    /// version check end here as the conflict the check would have given.
+    const UNIQUE_CONFLICTS: &[(&str, &str, ErrorKey)] =
+        &[("lesson_plan_versions.version", "\"ux_lesson_plan_versions\"", ErrorKey::EditConflict)];
+
     impl From<sea_orm::DbErr> for AppError {
         #[track_caller]
         fn from(err: sea_orm::DbErr) -> Self {
@@ -221,6 +229,14 @@ mod ssr {
             {
                 tracing::info!(field, "a unique value was taken meanwhile");
                 return AppError::field(field, *key);
+            }
+            if let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = err.sql_err()
+                && let Some((.., key)) = UNIQUE_CONFLICTS
+                    .iter()
+                    .find(|(sqlite, postgres, _)| message.contains(sqlite) || message.contains(postgres))
+            {
+                tracing::info!(?key, "a racing save came second");
+                return AppError::Conflict(*key);
             }
             tracing::error!(error = %err, at = %std::panic::Location::caller(), "database error");
             AppError::Internal

@@ -16,6 +16,7 @@ mod m20261124_000003_methods_votes_keeping;
 mod m20261202_000001_hashed_sessions;
 mod m20261202_000002_invitation_use_cap;
 mod m20261202_000003_link_sign_up_by_email;
+mod m20261203_000001_lesson_study;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_hashed_sessions::Migration),
             Box::new(m20261202_000002_invitation_use_cap::Migration),
             Box::new(m20261202_000003_link_sign_up_by_email::Migration),
+            Box::new(m20261203_000001_lesson_study::Migration),
         ]
     }
 }

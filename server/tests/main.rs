@@ -10,6 +10,7 @@ mod confidentiality;
 mod home;
 mod intervision;
 mod knowledge;
+mod lesson_study;
 mod meetings;
 mod offboarding;
 mod platform;

@@ -251,6 +251,141 @@ impl LessonPlan {
     }
 }
 
+/// One phase as typed into the plan form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPhaseForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub teacher: String,
+    #[serde(default)]
+    pub pupils: String,
+    #[serde(default)]
+    pub anticipated: String,
+}
+
+/// One case pupil as typed into the plan form: a prediction per phase, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePupilForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub typifies: String,
+    #[serde(default)]
+    pub predictions: Vec<String>,
+}
+
+/// The plan as typed into its form. Rows left wholly empty are dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub goals: String,
+    #[serde(default)]
+    pub phases: Vec<PlanPhaseForm>,
+    #[serde(default)]
+    pub pupils: Vec<CasePupilForm>,
+}
+
+/// `phases[k][…]` or `pupils[k][…]` of a plan as the form row that showed it; a
+/// prediction's `p{k}` names the phase's form row too.
+fn form_row_field(field: &str, phase_rows: &[usize], pupil_rows: &[usize]) -> String {
+    let row_of = |rows: &[usize], k: &str| k.parse::<usize>().ok().and_then(|k| rows.get(k).copied());
+    let Some((list, rest)) = field.split_once('[') else { return field.to_string() };
+    let Some((index, rest)) = rest.split_once(']') else { return field.to_string() };
+    let rows = if list == "phases" { phase_rows } else { pupil_rows };
+    let Some(row) = row_of(rows, index) else { return field.to_string() };
+    let rest = match rest.strip_prefix("[p").and_then(|r| r.strip_suffix(']')) {
+        Some(phase) => match row_of(phase_rows, phase) {
+            Some(phase_row) => format!("[p{phase_row}]"),
+            None => rest.to_string(),
+        },
+        None => rest.to_string(),
+    };
+    format!("{list}[{row}]{rest}")
+}
+
+impl PlanForm {
+    /// The plan the form describes, or every problem at once. Text is stored trimmed.
+    pub fn plan(&self) -> Result<LessonPlan, AppError> {
+        let clean = crate::shared::text::clean_text;
+        let blank_phase = |p: &PlanPhaseForm| {
+            [&p.title, &p.minutes, &p.teacher, &p.pupils, &p.anticipated].iter().all(|t| t.trim().is_empty())
+        };
+        let kept: Vec<(usize, &PlanPhaseForm)> =
+            self.phases.iter().enumerate().filter(|(_, p)| !blank_phase(p)).collect();
+        let phases: Vec<PlanPhase> = kept
+            .iter()
+            .map(|(_, p)| PlanPhase {
+                title: clean(&p.title),
+                // Not a number: 0, which the plan's check refuses with the minutes message.
+                minutes: p.minutes.trim().parse::<u16>().unwrap_or(0),
+                teacher: clean(&p.teacher),
+                pupils: clean(&p.pupils),
+                anticipated: clean(&p.anticipated),
+            })
+            .collect();
+        let pupil_rows: Vec<(usize, &CasePupilForm)> = self
+            .pupils
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.code.trim().is_empty() || !p.typifies.trim().is_empty())
+            .collect();
+        let case_pupils: Vec<CasePupil> = pupil_rows
+            .iter()
+            .map(|(_, p)| {
+                // Predictions follow the phases kept, in the form's order.
+                let predictions: Vec<String> =
+                    kept.iter().map(|(row, _)| p.predictions.get(*row).map(|t| clean(t)).unwrap_or_default()).collect();
+                CasePupil { code: p.code.trim().to_string(), typifies: clean(&p.typifies), predictions }
+            })
+            .collect();
+        let plan = LessonPlan { goals: clean(&self.goals), phases, case_pupils };
+        plan.check().map_err(|error| {
+            // The plan counts the rows it kept; the form names the rows it showed.
+            let phase_rows: Vec<usize> = kept.iter().map(|(row, _)| *row).collect();
+            let pupil_rows: Vec<usize> = pupil_rows.iter().map(|(row, _)| *row).collect();
+            match error {
+                AppError::Invalid(mut fields) => {
+                    for field in &mut fields {
+                        field.field = form_row_field(&field.field, &phase_rows, &pupil_rows);
+                    }
+                    AppError::Invalid(fields)
+                }
+                other => other,
+            }
+        })?;
+        Ok(plan)
+    }
+
+    /// The form as it shows `plan`, plus one empty phase row.
+    pub fn of(plan: &LessonPlan) -> PlanForm {
+        let mut phases: Vec<PlanPhaseForm> = plan
+            .phases
+            .iter()
+            .map(|p| PlanPhaseForm {
+                title: p.title.clone(),
+                minutes: p.minutes.to_string(),
+                teacher: p.teacher.clone(),
+                pupils: p.pupils.clone(),
+                anticipated: p.anticipated.clone(),
+            })
+            .collect();
+        phases.push(PlanPhaseForm::default());
+        let pupils = plan
+            .case_pupils
+            .iter()
+            .map(|p| CasePupilForm {
+                code: p.code.clone(),
+                typifies: p.typifies.clone(),
+                predictions: p.predictions.clone(),
+            })
+            .collect();
+        PlanForm { goals: plan.goals.clone(), phases, pupils }
+    }
+}
+
 /// A save of the plan is checked against the version the editor started from: when
 /// someone else saved in between, nothing is overwritten.
 pub fn check_plan_version(current: i32, started_from: i32) -> Result<(), AppError> {
@@ -532,5 +667,58 @@ mod tests {
         assert_eq!(error.field_error("pupil"), Some(ErrorKey::InvalidChoice));
         assert_eq!(error.field_error("phase"), Some(ErrorKey::InvalidChoice));
         assert_eq!(error.field_error("text"), Some(ErrorKey::Required));
+    }
+
+    #[test]
+    fn the_plan_form_drops_empty_rows_and_keeps_predictions_with_their_phase() {
+        let form = PlanForm {
+            goals: " Verhoudingen herkennen \r\n".into(),
+            phases: vec![
+                PlanPhaseForm { title: "Start".into(), minutes: "5".into(), ..PlanPhaseForm::default() },
+                PlanPhaseForm::default(),
+                PlanPhaseForm { title: "Verkennen".into(), minutes: "20".into(), ..PlanPhaseForm::default() },
+            ],
+            pupils: vec![
+                CasePupilForm {
+                    code: "L1".into(),
+                    typifies: "rekent snel, legt weinig uit".into(),
+                    predictions: vec!["begint meteen".into(), String::new(), "zoekt een regel".into()],
+                },
+                CasePupilForm::default(),
+            ],
+        };
+        let plan = form.plan().unwrap();
+        assert_eq!(plan.goals, "Verhoudingen herkennen");
+        assert_eq!(plan.phases.len(), 2);
+        assert_eq!(plan.case_pupils.len(), 1);
+        assert_eq!(plan.prediction("L1", 1), Some("zoekt een regel"));
+        let again = PlanForm::of(&plan);
+        assert_eq!(again.phases.len(), 3, "plus one empty row");
+        assert_eq!(again.plan(), Ok(plan));
+    }
+
+    #[test]
+    fn a_bad_plan_form_names_every_bad_field() {
+        let form = PlanForm {
+            phases: vec![PlanPhaseForm { title: "Start".into(), minutes: "vijf".into(), ..PlanPhaseForm::default() }],
+            pupils: vec![CasePupilForm { code: "Sanne".into(), ..CasePupilForm::default() }],
+            ..PlanForm::default()
+        };
+        let error = form.plan().unwrap_err();
+        assert_eq!(error.field_error("phases[0][minutes]"), Some(ErrorKey::MinutesRange));
+        let gap = PlanForm {
+            phases: vec![
+                PlanPhaseForm::default(),
+                PlanPhaseForm { title: String::new(), minutes: "5".into(), ..PlanPhaseForm::default() },
+            ],
+            ..PlanForm::default()
+        };
+        assert_eq!(
+            gap.plan().unwrap_err().field_error("phases[1][title]"),
+            Some(ErrorKey::Required),
+            "the error names the form's row, not the plan's"
+        );
+        let error = PlanForm { phases: vec![], ..form }.plan().unwrap_err();
+        assert_eq!(error.field_error("pupils[0][code]"), Some(ErrorKey::PupilCode));
     }
 }

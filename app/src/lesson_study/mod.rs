@@ -1,6 +1,9 @@
 //! Lesson study: a community studies a theme, plans a research lesson together with
 //! predictions for a few case pupils, teaches it while the others observe those pupils,
 //! discusses what the pupils did against the predictions, revises and teaches again,
-//! then shares what it learned. Built in steps (issue 27): the rules come first.
+//! then shares what it learned. Built in steps (issue 27, docs/lesson-study.md).
 
+pub mod api;
 pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod service;

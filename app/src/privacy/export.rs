@@ -13,8 +13,8 @@ use crate::account::session::Viewer;
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_version, attendance,
     calendar_feed, community, community_member, email_opt_out, intervision_action, intervision_case,
-    intervision_contribution, intervision_evaluation, intervision_participant, level_change, membership_change,
-    notification, organisation, participation_event, staff_membership,
+    intervision_contribution, intervision_evaluation, intervision_participant, lesson_observation, lesson_plan_version,
+    level_change, membership_change, notification, organisation, participation_event, staff_membership,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -226,6 +226,28 @@ pub async fn collect(state: &AppState, viewer: &Viewer) -> Result<PersonalData, 
             rows(
                 intervision_evaluation::Entity::find()
                     .filter(intervision_evaluation::Column::UserId.eq(me))
+                    .into_json()
+                    .all(db)
+                    .await?,
+            ),
+        ),
+        (
+            "lesson_study_observations.json",
+            rows(
+                lesson_observation::Entity::find()
+                    .filter(lesson_observation::Column::ObserverId.eq(me))
+                    .order_by_asc(lesson_observation::Column::NotedAt)
+                    .into_json()
+                    .all(db)
+                    .await?,
+            ),
+        ),
+        (
+            "lesson_plan_versions.json",
+            rows(
+                lesson_plan_version::Entity::find()
+                    .filter(lesson_plan_version::Column::AuthorId.eq(me))
+                    .order_by_asc(lesson_plan_version::Column::CreatedAt)
                     .into_json()
                     .all(db)
                     .await?,

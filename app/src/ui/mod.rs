@@ -89,6 +89,9 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::PupilCode => td_string!(locale, errors.pupil_code),
         ErrorKey::DuplicatePupil => td_string!(locale, errors.duplicate_pupil),
         ErrorKey::TooManyPupils => td_string!(locale, errors.too_many_pupils),
+        ErrorKey::PlanClosed => td_string!(locale, errors.plan_closed),
+        ErrorKey::CycleChanged => td_string!(locale, errors.cycle_changed),
+        ErrorKey::NotObserving => td_string!(locale, errors.not_observing),
     }
 }
 

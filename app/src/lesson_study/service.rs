@@ -1,0 +1,425 @@
+//! Lesson study on the server: starting a cycle, moving it through its phases, the
+//! plan as versions, and observation notes stored once under the id the phone made.
+//! Every function checks access first: the community's active members (guests
+//! included, so a knowledgeable other from outside the board takes part) see and write;
+//! its facilitators start cycles and move them on.
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::api::{CycleSummary, CycleView, LessonView, PlanVersionView};
+use super::domain::{CycleForm, CyclePhase, LessonPlan, Mark, NoteInput, check_plan_version};
+use crate::account::session::Viewer;
+use crate::db::entities::{lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson, user};
+use crate::db::{begin_read, begin_write, now};
+use crate::error::{AppError, ErrorKey};
+use crate::membership::domain::{CommunityRole, MembershipStatus};
+use crate::membership::service::{member_access, membership_of};
+
+/// The cycle and the viewer's role in its community, or `NotFound` for anyone who is
+/// not an active member.
+async fn cycle_access<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    cycle_id: Uuid,
+) -> Result<(lesson_study_cycle::Model, CommunityRole), AppError> {
+    crate::shared::record_in_request("cycle", cycle_id);
+    let cycle = lesson_study_cycle::Entity::find_by_id(cycle_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let (_, membership) = member_access(db, viewer, cycle.community_id).await?;
+    Ok((cycle, CommunityRole::decode(&membership.role)?))
+}
+
+fn facilitator_only(role: CommunityRole) -> Result<(), AppError> {
+    if role == CommunityRole::Facilitator { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// A facilitator starts a cycle; it begins in the study phase with research lesson 1.
+pub async fn start(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+    form: &CycleForm,
+    knowledgeable_other: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let lessons = form.check()?;
+    let txn = begin_write(db).await?;
+    let (community, membership) = member_access(&txn, viewer, community_id).await?;
+    facilitator_only(CommunityRole::decode(&membership.role)?)?;
+    if let Some(other) = knowledgeable_other {
+        let active = membership_of(&txn, community_id, other)
+            .await?
+            .is_some_and(|m| m.status == MembershipStatus::Active.as_str());
+        if !active {
+            return Err(AppError::field("knowledgeable_other", ErrorKey::InvalidChoice));
+        }
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let clean = crate::shared::text::clean_text;
+    lesson_study_cycle::ActiveModel {
+        id: Set(id),
+        community_id: Set(community.id),
+        title: Set(clean(&form.title)),
+        subject: Set(clean(&form.subject)),
+        year_group: Set(clean(&form.year_group)),
+        theme: Set(clean(&form.theme)),
+        learning_question: Set(clean(&form.learning_question)),
+        agreements: Set(clean(&form.agreements)),
+        knowledgeable_other: Set(knowledgeable_other),
+        lessons_planned: Set(i16::from(lessons)),
+        phase: Set(CyclePhase::Study.as_str().to_string()),
+        started_by: Set(Some(viewer.id())),
+        created_at: Set(at),
+        updated_at: Set(at),
+        completed_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    new_lesson(&txn, id, 1, at).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn new_lesson<C: ConnectionTrait>(
+    db: &C,
+    cycle_id: Uuid,
+    number: i16,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    research_lesson::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        cycle_id: Set(cycle_id),
+        number: Set(number),
+        meeting_id: Set(None),
+        teacher_id: Set(None),
+        class_name: Set(String::new()),
+        taught_at: Set(None),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The community's cycles, newest first, for its members.
+pub async fn community_cycles<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<Vec<CycleSummary>, AppError> {
+    member_access(db, viewer, community_id).await?;
+    let cycles = lesson_study_cycle::Entity::find()
+        .filter(lesson_study_cycle::Column::CommunityId.eq(community_id))
+        .order_by_desc(lesson_study_cycle::Column::CreatedAt)
+        .all(db)
+        .await?;
+    cycles.into_iter().map(summary).collect()
+}
+
+fn summary(cycle: lesson_study_cycle::Model) -> Result<CycleSummary, AppError> {
+    Ok(CycleSummary {
+        id: cycle.id,
+        title: cycle.title,
+        phase: CyclePhase::decode(&cycle.phase)?,
+        lessons_planned: u8::try_from(cycle.lessons_planned).unwrap_or(1),
+    })
+}
+
+/// The newest version of the plan for research lesson `number`: (version, plan);
+/// version 0 and an empty plan when nobody has written it yet.
+async fn current_plan<C: ConnectionTrait>(
+    db: &C,
+    cycle_id: Uuid,
+    number: i16,
+) -> Result<Option<lesson_plan_version::Model>, AppError> {
+    Ok(lesson_plan_version::Entity::find()
+        .filter(lesson_plan_version::Column::CycleId.eq(cycle_id))
+        .filter(lesson_plan_version::Column::LessonNumber.eq(number))
+        .order_by_desc(lesson_plan_version::Column::Version)
+        .one(db)
+        .await?)
+}
+
+fn read_plan(row: &lesson_plan_version::Model) -> Result<LessonPlan, AppError> {
+    serde_json::from_str(&row.plan).map_err(|e| {
+        tracing::error!(version = %row.id, error = %e, "a stored lesson plan does not read");
+        AppError::Internal
+    })
+}
+
+/// The cycle page: the cycle, its research lessons and the current plan.
+pub async fn cycle_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid) -> Result<CycleView, AppError> {
+    let snapshot = begin_read(db).await?;
+    let db = &snapshot;
+    let (cycle, role) = cycle_access(db, viewer, cycle_id).await?;
+    let lessons = research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.eq(cycle.id))
+        .order_by_asc(research_lesson::Column::Number)
+        .all(db)
+        .await?;
+    let current = lessons.last().map_or(1, |l| l.number);
+    let taught = lessons.iter().filter(|l| l.taught_at.is_some()).count() as u8;
+    let plan = match current_plan(db, cycle.id, current).await? {
+        Some(row) => PlanVersionView {
+            lesson: current,
+            version: row.version,
+            plan: read_plan(&row)?,
+            saved_at: Some(row.created_at),
+        },
+        None => PlanVersionView { lesson: current, version: 0, plan: LessonPlan::new(), saved_at: None },
+    };
+    let knowledgeable_other = match cycle.knowledgeable_other {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    let planned = u8::try_from(cycle.lessons_planned).unwrap_or(1);
+    Ok(CycleView {
+        id: cycle.id,
+        community_id: cycle.community_id,
+        title: cycle.title,
+        subject: cycle.subject,
+        year_group: cycle.year_group,
+        theme: cycle.theme,
+        learning_question: cycle.learning_question,
+        agreements: cycle.agreements,
+        knowledgeable_other,
+        lessons_planned: planned,
+        phase,
+        progress: phase.progress(taught, planned),
+        lessons: lessons
+            .iter()
+            .map(|l| LessonView {
+                id: l.id,
+                number: l.number,
+                class_name: l.class_name.clone(),
+                taught: l.taught_at.is_some(),
+            })
+            .collect(),
+        plan,
+        may_lead: role == CommunityRole::Facilitator,
+    })
+}
+
+/// Saves the plan of the current research lesson as the next version, if nobody saved
+/// since `started_from`. Written in the study, plan and revise phases.
+pub async fn save_plan(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    cycle_id: Uuid,
+    started_from: i32,
+    plan: &LessonPlan,
+) -> Result<i32, AppError> {
+    plan.check()?;
+    let txn = begin_write(db).await?;
+    let (cycle, _) = cycle_access(&txn, viewer, cycle_id).await?;
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    if !matches!(phase, CyclePhase::Study | CyclePhase::Plan | CyclePhase::Revise) {
+        return Err(AppError::Conflict(ErrorKey::PlanClosed));
+    }
+    let lesson = research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.eq(cycle.id))
+        .order_by_desc(research_lesson::Column::Number)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let current = current_plan(&txn, cycle.id, lesson.number).await?.map_or(0, |row| row.version);
+    check_plan_version(current, started_from)?;
+    let at = now();
+    let version = current + 1;
+    lesson_plan_version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        cycle_id: Set(cycle.id),
+        lesson_number: Set(lesson.number),
+        version: Set(version),
+        plan: Set(serde_json::to_string(plan).map_err(|_| AppError::Internal)?),
+        author_id: Set(Some(viewer.id())),
+        created_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    touch(&txn, cycle, at).await?;
+    txn.commit().await?;
+    Ok(version)
+}
+
+async fn touch<C: ConnectionTrait>(
+    db: &C,
+    cycle: lesson_study_cycle::Model,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let mut active: lesson_study_cycle::ActiveModel = cycle.into();
+    active.updated_at = Set(at);
+    active.update(db).await?;
+    Ok(())
+}
+
+/// A facilitator moves the cycle on from `from` (the phase their page showed; a stale
+/// page changes nothing). Ending the teaching marks the research lesson taught; going
+/// from revise to teach opens the next research lesson, its plan starting as a copy
+/// of the revised one.
+pub async fn advance(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    cycle_id: Uuid,
+    from: CyclePhase,
+) -> Result<CyclePhase, AppError> {
+    let txn = begin_write(db).await?;
+    let (cycle, role) = cycle_access(&txn, viewer, cycle_id).await?;
+    facilitator_only(role)?;
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    if phase != from {
+        return Err(AppError::Conflict(ErrorKey::CycleChanged));
+    }
+    let lessons = research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.eq(cycle.id))
+        .order_by_asc(research_lesson::Column::Number)
+        .all(&txn)
+        .await?;
+    let current = lessons.last().ok_or(AppError::Internal)?.clone();
+    let taught = lessons.iter().filter(|l| l.taught_at.is_some()).count() as u8;
+    let planned = u8::try_from(cycle.lessons_planned).unwrap_or(1);
+    let at = now();
+    let taught_now = if phase == CyclePhase::Teach { taught + 1 } else { taught };
+    let next = phase.next(taught_now, planned).ok_or(AppError::Conflict(ErrorKey::CycleChanged))?;
+    match (phase, next) {
+        (CyclePhase::Teach, _) => {
+            let mut lesson: research_lesson::ActiveModel = current.into();
+            lesson.taught_at = Set(Some(at));
+            lesson.update(&txn).await?;
+        }
+        (CyclePhase::Revise, CyclePhase::Teach) => {
+            let number = current.number;
+            let revised = current_plan(&txn, cycle.id, number).await?;
+            new_lesson(&txn, cycle.id, number + 1, at).await?;
+            if let Some(revised) = revised {
+                lesson_plan_version::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    cycle_id: Set(cycle.id),
+                    lesson_number: Set(number + 1),
+                    version: Set(1),
+                    plan: Set(revised.plan),
+                    author_id: Set(revised.author_id),
+                    created_at: Set(at),
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        _ => {}
+    }
+    let mut active: lesson_study_cycle::ActiveModel = cycle.into();
+    active.phase = Set(next.as_str().to_string());
+    active.updated_at = Set(at);
+    if next == CyclePhase::Done {
+        active.completed_at = Set(Some(at));
+    }
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Stores an observer's notes for research lesson `lesson_id`, each once under the id
+/// the phone made, and answers with the ids of this observer's notes the server now
+/// holds (sent before or now), so the phone can mark them saved. Notes are taken while
+/// the lesson is taught, and may still arrive during the discussion after it (a phone
+/// that was offline). A note id that belongs to another observer is refused.
+pub async fn record_notes(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    lesson_id: Uuid,
+    notes: &[NoteInput],
+) -> Result<Vec<Uuid>, AppError> {
+    const BATCH_MAX: usize = 200;
+    if notes.len() > BATCH_MAX {
+        return Err(AppError::field("notes", ErrorKey::TooLong));
+    }
+    let txn = begin_write(db).await?;
+    let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let (cycle, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    let latest = research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.eq(cycle.id))
+        .order_by_desc(research_lesson::Column::Number)
+        .one(&txn)
+        .await?
+        .is_some_and(|l| l.id == lesson.id);
+    let lesson_open = latest
+        && match phase {
+            CyclePhase::Teach => lesson.taught_at.is_none(),
+            // The lesson just taught: late notes from a phone that was offline.
+            CyclePhase::Discuss | CyclePhase::Revise => lesson.taught_at.is_some(),
+            _ => false,
+        };
+    if !lesson_open {
+        return Err(AppError::Conflict(ErrorKey::NotObserving));
+    }
+    let plan = match current_plan(&txn, cycle.id, lesson.number).await? {
+        Some(row) => read_plan(&row)?,
+        None => LessonPlan::new(),
+    };
+    for (i, note) in notes.iter().enumerate() {
+        note.check(&plan).map_err(|error| match error {
+            AppError::Invalid(mut fields) => {
+                for field in &mut fields {
+                    field.field = format!("notes[{i}][{}]", field.field);
+                }
+                AppError::Invalid(fields)
+            }
+            other => other,
+        })?;
+    }
+    let ids: Vec<Uuid> = notes.iter().map(|n| n.id).collect();
+    let taken: Vec<(Uuid, Option<Uuid>, Uuid)> = lesson_observation::Entity::find()
+        .select_only()
+        .column(lesson_observation::Column::Id)
+        .column(lesson_observation::Column::ObserverId)
+        .column(lesson_observation::Column::LessonId)
+        .filter(lesson_observation::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if taken.iter().any(|(_, observer, lesson)| *observer != Some(viewer.id()) || *lesson != lesson_id) {
+        return Err(AppError::field("notes", ErrorKey::InvalidChoice));
+    }
+    let at = now();
+    let rows: Vec<lesson_observation::ActiveModel> = notes
+        .iter()
+        .map(|note| lesson_observation::ActiveModel {
+            id: Set(note.id),
+            lesson_id: Set(lesson_id),
+            observer_id: Set(Some(viewer.id())),
+            pupil_code: Set(note.pupil.clone()),
+            phase: Set(i16::try_from(note.phase).unwrap_or(i16::MAX)),
+            mark: Set(note.mark.map(|m: Mark| m.as_str().to_string())),
+            text: Set(crate::shared::text::clean_text(&note.text)),
+            // The phone's clock, but never later than now.
+            noted_at: Set(OffsetDateTime::from_unix_timestamp(note.noted_at).ok().filter(|t| *t <= at).unwrap_or(at)),
+            received_at: Set(at),
+        })
+        .collect();
+    if !rows.is_empty() {
+        lesson_observation::Entity::insert_many(rows)
+            .on_conflict(OnConflict::column(lesson_observation::Column::Id).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    // What the server holds of this observer's notes among those sent: the truth the
+    // phone marks as saved, even if another request stored one of them meanwhile.
+    let held: Vec<Uuid> = lesson_observation::Entity::find()
+        .select_only()
+        .column(lesson_observation::Column::Id)
+        .filter(lesson_observation::Column::Id.is_in(ids))
+        .filter(lesson_observation::Column::ObserverId.eq(viewer.id()))
+        .filter(lesson_observation::Column::LessonId.eq(lesson_id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(held)
+}

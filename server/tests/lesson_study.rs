@@ -1,0 +1,229 @@
+//! Lesson study on SQLite and PostgreSQL: a facilitator starts a cycle; members write
+//! the plan as versions, and a stale version changes nothing; the cycle moves through
+//! teaching, discussion and revision into a second research lesson whose plan starts as
+//! the revised one; observers' notes are stored once under the phone's id, however
+//! often they are sent; and nobody outside the community sees or writes anything.
+
+use crate::common::*;
+use crate::intervision::{MEMBER, json, reading_id};
+use http::StatusCode;
+use serde_json::Value;
+
+const COLLEAGUE: &str = "j.bakker@esdal.test";
+
+async fn start(app: &TestApp, cid: &str, client: &Client) -> TestResponse {
+    let form = [
+        ("community_id", cid),
+        ("title", "Verhoudingen zien"),
+        ("subject", "Rekenen"),
+        ("year_group", "Klas 2"),
+        (
+            "learning_question",
+            "Hoe ontdekken leerlingen dat een verhouding gelijk blijft als je beide kanten verdubbelt?",
+        ),
+        ("lessons_planned", "2"),
+    ];
+    app.call("start_lesson_study", &form, client).await
+}
+
+async fn cycle(app: &TestApp, id: &str, client: &Client) -> Value {
+    let r = app.call("lesson_study_cycle", &[("cycle_id", id)], client).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    json(&r.body)
+}
+
+fn plan_form<'a>(cycle_id: &'a str, version: &'a str, goals: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("cycle_id", cycle_id),
+        ("version", version),
+        ("goals", goals),
+        ("phases[0][title]", "Start"),
+        ("phases[0][minutes]", "5"),
+        ("phases[0][anticipated]", "Sommigen tellen op in plaats van te vermenigvuldigen."),
+        ("phases[1][title]", "Verkennen"),
+        ("phases[1][minutes]", "20"),
+        ("pupils[0][code]", "L1"),
+        ("pupils[0][typifies]", "rekent snel, legt weinig uit"),
+        ("pupils[0][predictions][0]", "begint meteen"),
+        ("pupils[0][predictions][1]", "zoekt een regel"),
+        ("pupils[1][code]", "L2"),
+        // A browser sends every input of the form, the empty ones too.
+        ("pupils[1][predictions][0]", ""),
+        ("pupils[1][predictions][1]", "tekent een tabel"),
+    ]
+}
+
+async fn advance(app: &TestApp, id: &str, from: &str, client: &Client) -> TestResponse {
+    app.call("advance_lesson_study", &[("cycle_id", id), ("from", from)], client).await
+}
+
+fn note<'a>(id: &'a str, pupil: &'a str, phase: &'a str, text: &'a str) -> [(String, &'a str); 5] {
+    [
+        ("notes[0][id]".to_string(), id),
+        ("notes[0][pupil]".to_string(), pupil),
+        ("notes[0][phase]".to_string(), phase),
+        ("notes[0][mark]".to_string(), "different"),
+        ("notes[0][text]".to_string(), text),
+    ]
+}
+
+async fn send_note(app: &TestApp, lesson: &str, fields: &[(String, &str)], client: &Client) -> TestResponse {
+    let mut form: Vec<(&str, &str)> = vec![("lesson_id", lesson)];
+    form.extend(fields.iter().map(|(k, v)| (k.as_str(), *v)));
+    form.push(("notes[0][noted_at]", "1764700000"));
+    app.call("record_observations", &form, client).await
+}
+
+async fn notes_stored(app: &TestApp) -> Vec<(String, String)> {
+    use app::db::entities::lesson_observation;
+    use sea_orm::EntityTrait;
+    lesson_observation::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.pupil_code, n.text))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cycle_goes_from_plan_through_two_research_lessons_to_sharing() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (facilitator, member) = (app.login(TEACHER).await, app.login(MEMBER).await);
+
+        // Only a facilitator starts a cycle, and a bad form changes nothing.
+        assert_eq!(start(&app, &cid, &member).await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        let empty = app.call("start_lesson_study", &[("community_id", &cid), ("title", "X")], &facilitator).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.body);
+        assert!(empty.body.contains("learning_question"), "{}", empty.body);
+        let r = start(&app, &cid, &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let id: String = serde_json::from_str(&r.body).unwrap();
+        let list = json(&app.call("lesson_study_cycles", &[("community_id", &cid)], &member).await.body);
+        assert_eq!(list.as_array().unwrap().len(), 1, "{backend:?}: {list}");
+        assert_eq!(list[0]["phase"], "study");
+
+        // Members write the plan together; a save from a stale version changes nothing.
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!((page["plan"]["version"].as_i64(), page["may_lead"].as_bool()), (Some(0), Some(false)));
+        assert_eq!(page["plan"]["plan"]["case_pupils"][2]["code"], "L3", "{backend:?}: L1–L3 by default");
+        let r = app.call("save_lesson_plan", &plan_form(&id, "0", "Verhoudingen herkennen"), &member).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "1"), "{backend:?}");
+        let stale = app.call("save_lesson_plan", &plan_form(&id, "0", "Iets anders"), &facilitator).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{backend:?}: {}", stale.body);
+        let named = {
+            let mut form = plan_form(&id, "1", "Verhoudingen herkennen");
+            form.push(("pupils[2][code]", "Sanne"));
+            app.call("save_lesson_plan", &form, &facilitator).await
+        };
+        assert_eq!(named.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: no names");
+        assert!(named.body.contains("pupils[2][code]") && named.body.contains("PupilCode"), "{}", named.body);
+        let page = cycle(&app, &id, &facilitator).await;
+        assert_eq!(page["plan"]["version"], 1, "{backend:?}");
+
+        // Two saves from the same version at once: one wins, the other changes nothing.
+        let same = plan_form(&id, "1", "Verhoudingen herkennen");
+        let (first, second) = tokio::join!(
+            app.call("save_lesson_plan", &same, &member),
+            app.call("save_lesson_plan", &same, &facilitator),
+        );
+        let mut statuses = [first.status, second.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{backend:?}: {} / {}", first.body, second.body);
+        assert_eq!(cycle(&app, &id, &member).await["plan"]["version"], 2, "{backend:?}");
+        assert_eq!(page["plan"]["plan"]["goals"], "Verhoudingen herkennen");
+        assert_eq!(page["plan"]["plan"]["case_pupils"][1]["predictions"][1], "tekent een tabel");
+
+        // The facilitator moves it on; a stale page does not move it twice.
+        for from in ["study", "plan"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK, "{backend:?}: {from}");
+        }
+        assert_eq!(advance(&app, &id, "plan", &facilitator).await.status, StatusCode::CONFLICT, "{backend:?}");
+        assert_eq!(advance(&app, &id, "teach", &member).await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        let closed = app.call("save_lesson_plan", &plan_form(&id, "2", "Tijdens de les"), &member).await;
+        assert_eq!(closed.status, StatusCode::CONFLICT, "{backend:?}: no plan changes while teaching");
+
+        // Observers' notes: stored once however often sent, only about the plan's pupils.
+        let lesson = cycle(&app, &id, &member).await["lessons"][0]["id"].as_str().unwrap().to_string();
+        let note_id = uuid::Uuid::now_v7().to_string();
+        let fields = note(&note_id, "L2", "1", "L2 tekent een tabel, maar pas na vijf minuten.");
+        for _ in 0..3 {
+            let r = send_note(&app, &lesson, &fields, &member).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+            assert!(r.body.contains(&note_id), "{}", r.body);
+        }
+        assert_eq!(notes_stored(&app).await.len(), 1, "{backend:?}: a resend is stored once");
+        let stolen = send_note(&app, &lesson, &note(&note_id, "L2", "1", "overschreven"), &facilitator).await;
+        assert_eq!(stolen.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: another observer's note id");
+        let stranger_id = uuid::Uuid::now_v7().to_string();
+        let stranger = send_note(&app, &lesson, &note(&stranger_id, "L7", "1", "wie?"), &member).await;
+        assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: not a case pupil of the plan");
+        assert_eq!(
+            notes_stored(&app).await,
+            vec![("L2".into(), "L2 tekent een tabel, maar pas na vijf minuten.".into())]
+        );
+
+        // Teaching ends: the lesson is taught; a late note from a phone that was offline still arrives.
+        assert_eq!(advance(&app, &id, "teach", &facilitator).await.status, StatusCode::OK);
+        let late_id = uuid::Uuid::now_v7().to_string();
+        let late = send_note(&app, &lesson, &note(&late_id, "L1", "0", "L1 begon meteen."), &member).await;
+        assert_eq!(late.status, StatusCode::OK, "{backend:?}: {}", late.body);
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!((page["phase"].as_str(), page["lessons"][0]["taught"].as_bool()), (Some("discuss"), Some(true)));
+
+        // Revise, then the second research lesson starts from the revised plan.
+        assert_eq!(advance(&app, &id, "discuss", &facilitator).await.status, StatusCode::OK);
+        let r =
+            app.call("save_lesson_plan", &plan_form(&id, "2", "Verhoudingen herkennen en uitleggen"), &member).await;
+        assert_eq!(r.body, "3", "{backend:?}");
+        assert_eq!(advance(&app, &id, "revise", &facilitator).await.status, StatusCode::OK);
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!(page["lessons"].as_array().unwrap().len(), 2, "{backend:?}: {page}");
+        assert_eq!((page["plan"]["lesson"].as_i64(), page["plan"]["version"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(page["plan"]["plan"]["goals"], "Verhoudingen herkennen en uitleggen");
+        let old_lesson =
+            send_note(&app, &lesson, &note(&uuid::Uuid::now_v7().to_string(), "L1", "0", "x"), &member).await;
+        assert_eq!(old_lesson.status, StatusCode::CONFLICT, "{backend:?}: the first lesson is over");
+
+        // Teach and discuss the second lesson; then share, then done.
+        for from in ["teach", "discuss", "share"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK, "{backend:?}: {from}");
+        }
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!(page["phase"], "done", "{backend:?}");
+        assert_eq!(page["progress"][0], page["progress"][1]);
+        assert_eq!(advance(&app, &id, "done", &facilitator).await.status, StatusCode::CONFLICT);
+    }
+}
+
+#[tokio::test]
+async fn nobody_outside_the_community_sees_or_writes_a_cycle() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let facilitator = app.login(TEACHER).await;
+        let id: String = serde_json::from_str(&start(&app, &cid, &facilitator).await.body).unwrap();
+        let lesson = cycle(&app, &id, &facilitator).await["lessons"][0]["id"].as_str().unwrap().to_string();
+        let anonymous = app.call("lesson_study_cycle", &[("cycle_id", &id)], &Client::default()).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{backend:?}");
+        for who in [COLLEAGUE, LEADER, ADMIN, OTHER_TEACHER] {
+            let client = app.login(who).await;
+            let calls = [
+                app.call("lesson_study_cycle", &[("cycle_id", &id)], &client).await,
+                app.call("lesson_study_cycles", &[("community_id", &cid)], &client).await,
+                app.call("save_lesson_plan", &plan_form(&id, "0", "Van buiten"), &client).await,
+                advance(&app, &id, "study", &client).await,
+                send_note(&app, &lesson, &note(&uuid::Uuid::now_v7().to_string(), "L1", "0", "x"), &client).await,
+                start(&app, &cid, &client).await,
+            ];
+            for (i, r) in calls.iter().enumerate() {
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: {who}, call {i}: {}", r.body);
+            }
+        }
+        let page = cycle(&app, &id, &facilitator).await;
+        assert_eq!((page["phase"].as_str(), page["plan"]["version"].as_i64()), (Some("study"), Some(0)), "{backend:?}");
+        assert!(notes_stored(&app).await.is_empty());
+    }
+}
