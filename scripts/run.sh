@@ -9,9 +9,10 @@ scripts/setup.sh --server
 # machine) runs while the build tools install, instead of after them.
 step "building the server (release) while the build tools install; log: $CARGO_TARGET_DIR/server-build.log"
 mkdir -p "$CARGO_TARGET_DIR"
-cargo build --release -p kring >"$CARGO_TARGET_DIR/server-build.log" 2>&1 &
+# Its own process group, so stopping the script stops cargo's compilers too.
+setsid cargo build --release -p kring >"$CARGO_TARGET_DIR/server-build.log" 2>&1 &
 server_build=$!
-trap 'kill $server_build 2>/dev/null || true' EXIT
+trap 'kill -- -"$server_build" 2>/dev/null || true' EXIT
 scripts/setup.sh
 step "building the browser bundle (wasm, styles and assets) beside the server build"
 cargo leptos build --release --frontend-only

@@ -108,6 +108,18 @@ impl AppError {
         AppError::Invalid(vec![FieldError { field: field.to_string(), message }])
     }
 
+    /// The same error with each field renamed by `rename` (a part's field errors
+    /// placed inside a larger form, e.g. `text` → `notes[2][text]`); other errors as
+    /// they are.
+    pub fn rename_fields(self, rename: impl Fn(&str) -> String) -> Self {
+        match self {
+            AppError::Invalid(fields) => AppError::Invalid(
+                fields.into_iter().map(|f| FieldError { field: rename(&f.field), message: f.message }).collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The message key for one field, if this error names that field.
     pub fn field_error(&self, field: &str) -> Option<ErrorKey> {
         match self {
@@ -207,36 +219,40 @@ mod ssr {
         }
     }
 
-    /// Unique constraints that guard something a person typed: (how SQLite names the
-    /// column, how PostgreSQL names the constraint, the form field, the message). Two
-    /// requests racing past a check-before-insert end here, as the field error the
-    /// check would have given.
-    const UNIQUE_FIELDS: &[(&str, &str, &str, ErrorKey)] =
-        &[("users.email", "\"users_email_key\"", "email", ErrorKey::EmailTaken)];
+    /// What a request that lost a race on a unique constraint gets: the answer the
+    /// check before the insert would have given.
+    enum Lost {
+        /// A value a person typed was taken meanwhile: a field error.
+        Field(&'static str, ErrorKey),
+        /// Someone else saved the same version first: a conflict.
+        Conflict(ErrorKey),
+    }
 
-    /// Unique constraints that guard a version number: two saves racing past the
-    /// version check end here as the conflict the check would have given.
-    const UNIQUE_CONFLICTS: &[(&str, &str, ErrorKey)] =
-        &[("lesson_plan_versions.version", "\"ux_lesson_plan_versions\"", ErrorKey::EditConflict)];
+    /// Unique constraints that guard a check-before-insert: (how SQLite names the
+    /// column, how PostgreSQL names the constraint, what the loser gets).
+    const UNIQUE_CONSTRAINTS: &[(&str, &str, Lost)] = &[
+        ("users.email", "\"users_email_key\"", Lost::Field("email", ErrorKey::EmailTaken)),
+        ("lesson_plan_versions.version", "\"ux_lesson_plan_versions\"", Lost::Conflict(ErrorKey::EditConflict)),
+    ];
 
     impl From<sea_orm::DbErr> for AppError {
         #[track_caller]
         fn from(err: sea_orm::DbErr) -> Self {
             if let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = err.sql_err()
-                && let Some((.., field, key)) = UNIQUE_FIELDS
-                    .iter()
-                    .find(|(sqlite, postgres, ..)| message.contains(sqlite) || message.contains(postgres))
-            {
-                tracing::info!(field, "a unique value was taken meanwhile");
-                return AppError::field(field, *key);
-            }
-            if let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = err.sql_err()
-                && let Some((.., key)) = UNIQUE_CONFLICTS
+                && let Some((.., lost)) = UNIQUE_CONSTRAINTS
                     .iter()
                     .find(|(sqlite, postgres, _)| message.contains(sqlite) || message.contains(postgres))
             {
-                tracing::info!(?key, "a racing save came second");
-                return AppError::Conflict(*key);
+                return match lost {
+                    Lost::Field(field, key) => {
+                        tracing::info!(field, "a unique value was taken meanwhile");
+                        AppError::field(field, *key)
+                    }
+                    Lost::Conflict(key) => {
+                        tracing::info!(?key, "a racing save came second");
+                        AppError::Conflict(*key)
+                    }
+                };
             }
             tracing::error!(error = %err, at = %std::panic::Location::caller(), "database error");
             AppError::Internal

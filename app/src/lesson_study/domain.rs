@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::shared::string_enum;
-use crate::shared::text::{validate_optional, validate_optional_text, validate_text};
+use crate::shared::text::{clean_text, validate_body, validate_optional, validate_optional_text, validate_text};
 
 string_enum! {
     /// Where a cycle stands: study → plan → teach & observe → post-lesson discussion →
@@ -102,17 +102,23 @@ pub struct CycleForm {
 impl CycleForm {
     /// Every problem at once, as field errors; the number of research lessons when fine.
     pub fn check(&self) -> Result<u8, AppError> {
-        let lessons = self.lessons_planned.trim().parse::<u8>().ok().filter(|n| (1..=LESSONS_MAX).contains(n));
+        let lessons = self
+            .lessons_planned
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=LESSONS_MAX).contains(n))
+            .ok_or(ErrorKey::InvalidChoice);
         Validation::new()
             .check("title", validate_text(&self.title, TITLE_MAX))
             .check("subject", validate_optional_text(&self.subject, SHORT_MAX))
             .check("year_group", validate_optional_text(&self.year_group, SHORT_MAX))
             .check("theme", validate_optional(&self.theme, QUESTION_MAX))
-            .check("learning_question", crate::shared::text::validate_body(&self.learning_question, QUESTION_MAX))
+            .check("learning_question", validate_body(&self.learning_question, QUESTION_MAX))
             .check("agreements", validate_optional(&self.agreements, TEXT_MAX))
-            .check("lessons_planned", lessons.map(|_| ()).ok_or(ErrorKey::InvalidChoice))
+            .check("lessons_planned", lessons.map(|_| ()))
             .finish()?;
-        Ok(lessons.unwrap_or(1))
+        lessons.map_err(|key| AppError::field("lessons_planned", key))
     }
 }
 
@@ -309,7 +315,7 @@ fn form_row_field(field: &str, phase_rows: &[usize], pupil_rows: &[usize]) -> St
 impl PlanForm {
     /// The plan the form describes, or every problem at once. Text is stored trimmed.
     pub fn plan(&self) -> Result<LessonPlan, AppError> {
-        let clean = crate::shared::text::clean_text;
+        let clean = clean_text;
         let blank_phase = |p: &PlanPhaseForm| {
             [&p.title, &p.minutes, &p.teacher, &p.pupils, &p.anticipated].iter().all(|t| t.trim().is_empty())
         };
@@ -342,20 +348,10 @@ impl PlanForm {
             })
             .collect();
         let plan = LessonPlan { goals: clean(&self.goals), phases, case_pupils };
-        plan.check().map_err(|error| {
-            // The plan counts the rows it kept; the form names the rows it showed.
-            let phase_rows: Vec<usize> = kept.iter().map(|(row, _)| *row).collect();
-            let pupil_rows: Vec<usize> = pupil_rows.iter().map(|(row, _)| *row).collect();
-            match error {
-                AppError::Invalid(mut fields) => {
-                    for field in &mut fields {
-                        field.field = form_row_field(&field.field, &phase_rows, &pupil_rows);
-                    }
-                    AppError::Invalid(fields)
-                }
-                other => other,
-            }
-        })?;
+        // The plan counts the rows it kept; the form names the rows it showed.
+        let phase_rows: Vec<usize> = kept.iter().map(|(row, _)| *row).collect();
+        let pupil_rows: Vec<usize> = pupil_rows.iter().map(|(row, _)| *row).collect();
+        plan.check().map_err(|error| error.rename_fields(|f| form_row_field(f, &phase_rows, &pupil_rows)))?;
         Ok(plan)
     }
 

@@ -13,9 +13,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::api::{CycleSummary, CycleView, LessonView, PlanVersionView};
-use super::domain::{CycleForm, CyclePhase, LessonPlan, Mark, NoteInput, check_plan_version};
+use super::domain::{CycleForm, CyclePhase, LESSONS_MAX, LessonPlan, NoteInput, check_plan_version};
+use crate::account::service::names_of;
 use crate::account::session::Viewer;
-use crate::db::entities::{lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson, user};
+use crate::db::entities::{lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson};
 use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::membership::domain::{CommunityRole, MembershipStatus};
@@ -123,15 +124,35 @@ pub async fn community_cycles<C: ConnectionTrait>(
 
 fn summary(cycle: lesson_study_cycle::Model) -> Result<CycleSummary, AppError> {
     Ok(CycleSummary {
+        lessons_planned: lessons_planned(&cycle)?,
+        phase: CyclePhase::decode(&cycle.phase)?,
         id: cycle.id,
         title: cycle.title,
-        phase: CyclePhase::decode(&cycle.phase)?,
-        lessons_planned: u8::try_from(cycle.lessons_planned).unwrap_or(1),
     })
 }
 
-/// The newest version of the plan for research lesson `number`: (version, plan);
-/// version 0 and an empty plan when nobody has written it yet.
+/// The stored number of research lessons; one outside 1–3 is logged and fails.
+fn lessons_planned(cycle: &lesson_study_cycle::Model) -> Result<u8, AppError> {
+    u8::try_from(cycle.lessons_planned)
+        .ok()
+        .filter(|n| (1..=LESSONS_MAX).contains(n))
+        .ok_or_else(|| crate::shared::unknown_stored_value("lessons_planned", &cycle.lessons_planned.to_string()))
+}
+
+/// The cycle's newest research lesson (the one being planned, taught or discussed).
+async fn latest_lesson<C: ConnectionTrait>(db: &C, cycle_id: Uuid) -> Result<research_lesson::Model, AppError> {
+    research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.eq(cycle_id))
+        .order_by_desc(research_lesson::Column::Number)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(cycle = %cycle_id, "a lesson-study cycle without a research lesson");
+            AppError::Internal
+        })
+}
+
+/// The newest version of the plan for research lesson `number`, if anyone saved one.
 async fn current_plan<C: ConnectionTrait>(
     db: &C,
     cycle_id: Uuid,
@@ -174,11 +195,11 @@ pub async fn cycle_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid
         None => PlanVersionView { lesson: current, version: 0, plan: LessonPlan::new(), saved_at: None },
     };
     let knowledgeable_other = match cycle.knowledgeable_other {
-        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        Some(id) => names_of(db, [id]).await?.remove(&id),
         None => None,
     };
     let phase = CyclePhase::decode(&cycle.phase)?;
-    let planned = u8::try_from(cycle.lessons_planned).unwrap_or(1);
+    let planned = lessons_planned(&cycle)?;
     Ok(CycleView {
         id: cycle.id,
         community_id: cycle.community_id,
@@ -222,12 +243,7 @@ pub async fn save_plan(
     if !matches!(phase, CyclePhase::Study | CyclePhase::Plan | CyclePhase::Revise) {
         return Err(AppError::Conflict(ErrorKey::PlanClosed));
     }
-    let lesson = research_lesson::Entity::find()
-        .filter(research_lesson::Column::CycleId.eq(cycle.id))
-        .order_by_desc(research_lesson::Column::Number)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let lesson = latest_lesson(&txn, cycle.id).await?;
     let current = current_plan(&txn, cycle.id, lesson.number).await?.map_or(0, |row| row.version);
     check_plan_version(current, started_from)?;
     let at = now();
@@ -283,7 +299,7 @@ pub async fn advance(
         .await?;
     let current = lessons.last().ok_or(AppError::Internal)?.clone();
     let taught = lessons.iter().filter(|l| l.taught_at.is_some()).count() as u8;
-    let planned = u8::try_from(cycle.lessons_planned).unwrap_or(1);
+    let planned = lessons_planned(&cycle)?;
     let at = now();
     let taught_now = if phase == CyclePhase::Teach { taught + 1 } else { taught };
     let next = phase.next(taught_now, planned).ok_or(AppError::Conflict(ErrorKey::CycleChanged))?;
@@ -343,13 +359,7 @@ pub async fn record_notes(
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let (cycle, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
-    let latest = research_lesson::Entity::find()
-        .filter(research_lesson::Column::CycleId.eq(cycle.id))
-        .order_by_desc(research_lesson::Column::Number)
-        .one(&txn)
-        .await?
-        .is_some_and(|l| l.id == lesson.id);
-    let lesson_open = latest
+    let lesson_open = latest_lesson(&txn, cycle.id).await?.id == lesson.id
         && match phase {
             CyclePhase::Teach => lesson.taught_at.is_none(),
             // The lesson just taught: late notes from a phone that was offline.
@@ -364,15 +374,7 @@ pub async fn record_notes(
         None => LessonPlan::new(),
     };
     for (i, note) in notes.iter().enumerate() {
-        note.check(&plan).map_err(|error| match error {
-            AppError::Invalid(mut fields) => {
-                for field in &mut fields {
-                    field.field = format!("notes[{i}][{}]", field.field);
-                }
-                AppError::Invalid(fields)
-            }
-            other => other,
-        })?;
+        note.check(&plan).map_err(|error| error.rename_fields(|f| format!("notes[{i}][{f}]")))?;
     }
     let ids: Vec<Uuid> = notes.iter().map(|n| n.id).collect();
     let taken: Vec<(Uuid, Option<Uuid>, Uuid)> = lesson_observation::Entity::find()
@@ -395,8 +397,9 @@ pub async fn record_notes(
             lesson_id: Set(lesson_id),
             observer_id: Set(Some(viewer.id())),
             pupil_code: Set(note.pupil.clone()),
-            phase: Set(i16::try_from(note.phase).unwrap_or(i16::MAX)),
-            mark: Set(note.mark.map(|m: Mark| m.as_str().to_string())),
+            // Checked above: a phase of the plan, so fewer than `PLAN_PHASES_MAX`.
+            phase: Set(note.phase as i16),
+            mark: Set(note.mark.map(|m| m.as_str().to_string())),
             text: Set(crate::shared::text::clean_text(&note.text)),
             // The phone's clock, but never later than now.
             noted_at: Set(OffsetDateTime::from_unix_timestamp(note.noted_at).ok().filter(|t| *t <= at).unwrap_or(at)),
