@@ -19,6 +19,8 @@ fi
 step "building Kring (release): the server as the run command builds it, then the browser bundle"
 cargo build --release -p kring
 cargo leptos build --release --frontend-only
+step "building the benchmark programs (before any measuring, so no build runs beside the server)"
+cargo bench --no-run -q -p kring --bench rounds --bench search --bench export
 
 duration=${BENCH_SECONDS:-10}
 port=${BENCH_PORT:-3399}
@@ -26,7 +28,7 @@ base="http://127.0.0.1:$port"
 dir=$(mktemp -d /tmp/kring-bench.XXXXXX)
 step "starting Kring on a fresh SQLite database with demo data"
 DATABASE_URL="sqlite://$dir/kring.db" KRING_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn "$CARGO_TARGET_DIR/release/kring" serve --demo &
+  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn RUST_BACKTRACE=1 "$CARGO_TARGET_DIR/release/kring" serve --demo 2>"$dir/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
@@ -132,6 +134,11 @@ step "measuring live intervision rounds (100 rounds x 8 screens over SSE)"
 rounds_table=$(KRING_BENCH_URL="$base" KRING_BENCH_PID=$server cargo bench -q -p kring --bench rounds)
 
 kill $server 2>/dev/null; wait $server 2>/dev/null || true
+panics=$(grep -c 'panicked' "$dir/server.log" || true)
+if [ "$panics" != 0 ]; then
+  echo "the server panicked $panics times during the run; the first:" >&2
+  grep -m1 -A30 'panicked' "$dir/server.log" >&2
+fi
 
 step "measuring knowledge-base search over 10,000 generated artifacts"
 pg_note="SQLite only (no PostgreSQL server installed)"
@@ -178,7 +185,7 @@ $(printf '%s\n' "${user_rows[@]}")
 |---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
-Server memory after the run (RSS): $((rss / 1024)) MiB.
+Server memory after the run (RSS): $((rss / 1024)) MiB. Server panics during the run: $panics.
 
 | asset | raw | brotli (as served) |
 |---|---|---|

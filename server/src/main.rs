@@ -19,10 +19,16 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
-    // A panic in a request's task goes to the log like any other error, saying where.
+    // A panic in a request's task goes to the log like any other error, saying where
+    // (with the backtrace when RUST_BACKTRACE asks for one).
     std::panic::set_hook(Box::new(|panic| {
         let location = panic.location().map(ToString::to_string).unwrap_or_default();
-        tracing::error!(%location, "panic: {}", panic.payload_as_str().unwrap_or("(no message)"));
+        let backtrace = std::backtrace::Backtrace::capture();
+        let backtrace = match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => format!("\n{backtrace}"),
+            _ => String::new(),
+        };
+        tracing::error!(%location, "panic: {}{backtrace}", panic.payload_as_str().unwrap_or("(no message)"));
     }));
     let cli = Cli::parse();
     match run(cli).await {
