@@ -101,6 +101,8 @@ pub enum ErrorKey {
     PlanClosed,
     CycleChanged,
     NotObserving,
+    TeacherObserves,
+    LessonSetUpClosed,
 }
 
 impl AppError {

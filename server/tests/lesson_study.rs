@@ -227,3 +227,91 @@ async fn nobody_outside_the_community_sees_or_writes_a_cycle() {
         assert!(notes_stored(&app).await.is_empty());
     }
 }
+
+async fn set_up(app: &TestApp, lesson: &str, fields: &[(&str, &str)], client: &Client) -> TestResponse {
+    let mut form = vec![("lesson_id", lesson)];
+    form.extend_from_slice(fields);
+    app.call("set_up_research_lesson", &form, client).await
+}
+
+#[tokio::test]
+async fn a_facilitator_sets_up_the_research_lesson_and_each_member_sees_their_part() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (facilitator, member) = (app.login(TEACHER).await, app.login(MEMBER).await);
+        let id: String = serde_json::from_str(&start(&app, &cid, &facilitator).await.body).unwrap();
+        let page = cycle(&app, &id, &facilitator).await;
+        let lesson = page["lessons"][0]["id"].as_str().unwrap().to_string();
+        let person = |email_name: &str| {
+            page["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == email_name)
+                .map(|p| p["id"].as_str().unwrap().to_string())
+        };
+        let (me, teacher) =
+            (person("Anouk de Bruin").expect("the facilitator"), person("Mila Vermeulen").expect("a member"));
+        assert_eq!(page["next_step"], "study_theme", "{backend:?}");
+        assert!(
+            cycle(&app, &id, &member).await["people"].as_array().unwrap().is_empty(),
+            "{backend:?}: the form's people are the facilitator's"
+        );
+
+        // Bad set-ups change nothing, each with its field named.
+        let stranger = uuid::Uuid::now_v7().to_string();
+        let bad: [(&[(&str, &str)], &str); 5] = [
+            (
+                &[("teacher", &teacher), ("observers[0][user]", &teacher), ("observers[0][codes]", "L1")],
+                "TeacherObserves",
+            ),
+            (&[("observers[0][user]", &me), ("observers[0][codes]", "Fleur")], "observers[0][codes]"),
+            (&[("teacher", &stranger)], "teacher"),
+            (&[("observers[0][user]", &stranger), ("observers[0][codes]", "L1")], "observers[0][user]"),
+            (&[("meeting", &stranger)], "meeting"),
+        ];
+        for (fields, named) in bad {
+            let r = set_up(&app, &lesson, fields, &facilitator).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: {named}: {}", r.body);
+            assert!(r.body.contains(named), "{backend:?}: {}", r.body);
+        }
+        assert!(cycle(&app, &id, &member).await["lessons"][0]["teacher"].is_null(), "{backend:?}");
+        let by_member = set_up(&app, &lesson, &[("teacher", &teacher)], &member).await;
+        assert_eq!(by_member.status, StatusCode::NOT_FOUND, "{backend:?}: only a facilitator sets up");
+
+        // The set-up; the teacher and the observer each see their own part.
+        let meeting = page["meetings"][0]["id"].as_str().map(str::to_string);
+        let mut fields = vec![
+            ("teacher", teacher.as_str()),
+            ("class_name", "2B"),
+            ("observers[0][user]", me.as_str()),
+            ("observers[0][codes]", "L1, L2"),
+            ("observers[1][user]", teacher.as_str()),
+            ("observers[1][codes]", ""),
+        ];
+        if let Some(meeting) = &meeting {
+            fields.push(("meeting", meeting));
+        }
+        let r = set_up(&app, &lesson, &fields, &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        for from in ["study", "plan"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK);
+        }
+        let seen = cycle(&app, &id, &member).await;
+        let l = &seen["lessons"][0];
+        assert_eq!((l["teacher"]["name"].as_str(), l["class_name"].as_str()), (Some("Mila Vermeulen"), Some("2B")));
+        assert_eq!(l["observers"][0]["codes"], serde_json::json!(["L1", "L2"]), "{backend:?}: {l}");
+        assert_eq!(l["observers"].as_array().unwrap().len(), 1, "{backend:?}: an empty row observes nothing");
+        assert_eq!(l["meeting"]["id"].as_str().map(str::to_string), meeting, "{backend:?}");
+        assert_eq!((seen["my_part"].as_str(), seen["next_step"].as_str()), (Some("teacher"), Some("teach_lesson")));
+        let lead = cycle(&app, &id, &facilitator).await;
+        assert_eq!((lead["my_part"].as_str(), lead["next_step"].as_str()), (Some("observer"), Some("observe_pupils")));
+
+        // Once taught, the set-up stays as it was.
+        assert_eq!(advance(&app, &id, "teach", &facilitator).await.status, StatusCode::OK);
+        let late = set_up(&app, &lesson, &[("teacher", &me)], &facilitator).await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{backend:?}: {}", late.body);
+        assert_eq!(cycle(&app, &id, &member).await["lessons"][0]["teacher"]["name"], "Mila Vermeulen");
+    }
+}

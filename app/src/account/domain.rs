@@ -239,6 +239,8 @@ pub enum Flash {
     EmailPreferencesSaved,
     StaffInvited,
     PolicySaved,
+    PlanSaved,
+    LessonSetUp,
     /// A shareable invitation address, shown once.
     InvitationLink(String),
 }

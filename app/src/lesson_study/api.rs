@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::domain::{CasePupilForm, CyclePhase, LessonPlan, NoteInput, PlanPhaseForm};
+use super::domain::{CasePupilForm, CyclePhase, LessonPlan, NoteInput, PhaseChange, PlanPhaseForm};
+use super::roles::{LessonPart, NextStep, ObserverRow};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::domain::{CycleForm, PlanForm},
+    super::roles::SetUpForm,
     super::service,
     crate::account::session,
 };
@@ -29,12 +31,39 @@ pub struct CycleSummary {
     pub lessons_planned: u8,
 }
 
+/// A member of the community, for the forms that name people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A meeting of the community a research lesson can be held in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonMeeting {
+    pub id: Uuid,
+    pub title: String,
+    /// In the board's time zone.
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+}
+
+/// An observer of a research lesson and the case pupils they follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObserverView {
+    pub person: Person,
+    pub codes: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonView {
     pub id: Uuid,
     pub number: i16,
     pub class_name: String,
     pub taught: bool,
+    pub teacher: Option<Person>,
+    pub meeting: Option<LessonMeeting>,
+    pub observers: Vec<ObserverView>,
 }
 
 /// The newest plan of a research lesson; version 0 before anyone saved it.
@@ -64,8 +93,35 @@ pub struct CycleView {
     pub progress: (u32, u32),
     pub lessons: Vec<LessonView>,
     pub plan: PlanVersionView,
-    /// A facilitator of the community: starts cycles and moves them on.
+    /// The phase the facilitator moves the cycle on to; `None` when it is done.
+    pub next_phase: Option<CyclePhase>,
+    /// How the current plan differs from the plan as last taught, phase by phase.
+    pub changes: Option<PlanChanges>,
+    pub community_name: String,
+    /// The viewer's part in the current research lesson, and what they are asked to do.
+    pub my_part: LessonPart,
+    pub next_step: NextStep,
+    /// A facilitator of the community: starts cycles, sets up lessons, moves them on.
     pub may_lead: bool,
+    /// For the facilitator's set-up form only (empty for everyone else): the
+    /// community's active members and its meetings ahead.
+    pub people: Vec<Person>,
+    pub meetings: Vec<LessonMeeting>,
+}
+
+/// What changed in the plan since research lesson `since_lesson` was taught.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChanges {
+    pub since_lesson: i16,
+    pub phases: Vec<PhaseChange>,
+}
+
+/// The form that starts a cycle: the community and who can be its knowledgeable other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartCycleData {
+    pub community_id: Uuid,
+    pub community_name: String,
+    pub people: Vec<Person>,
 }
 
 #[server(endpoint = "start_lesson_study")]
@@ -78,11 +134,38 @@ pub async fn start_lesson_study(
     #[server(default)] learning_question: String,
     #[server(default)] agreements: String,
     #[server(default)] lessons_planned: String,
-    #[server(default)] knowledgeable_other: Option<Uuid>,
+    #[server(default)] knowledgeable_other: String,
 ) -> Result<Uuid, AppError> {
     session::as_viewer(|state, viewer| async move {
         let form = CycleForm { title, subject, year_group, theme, learning_question, agreements, lessons_planned };
-        service::start(&state.db, &viewer, community_id, &form, knowledgeable_other).await
+        let other = super::roles::chosen_id("knowledgeable_other", &knowledgeable_other)?;
+        let id = service::start(&state.db, &viewer, community_id, &form, other).await?;
+        leptos_axum::redirect(&format!("/ls/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "lesson_study_start_form")]
+pub async fn lesson_study_start_form(community_id: Uuid) -> Result<StartCycleData, AppError> {
+    session::as_viewer(|state, viewer| async move { service::start_form(&state.db, &viewer, community_id).await }).await
+}
+
+/// The facilitator names the research lesson's teacher, class, meeting and observers
+/// (each with the case pupils they follow); the observers are replaced as a whole.
+#[server(endpoint = "set_up_research_lesson")]
+pub async fn set_up_research_lesson(
+    lesson_id: Uuid,
+    #[server(default)] teacher: String,
+    #[server(default)] class_name: String,
+    #[server(default)] meeting: String,
+    #[server(default)] observers: Vec<ObserverRow>,
+) -> Result<(), AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let form = SetUpForm::read(&teacher, &class_name, &meeting, &observers)?;
+        let cycle_id = service::set_up_lesson(&state.db, &viewer, lesson_id, &form).await?;
+        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
+        session::flash(crate::account::domain::Flash::LessonSetUp).await
     })
     .await
 }
@@ -95,7 +178,10 @@ pub async fn lesson_study_cycles(community_id: Uuid) -> Result<Vec<CycleSummary>
 
 #[server(endpoint = "lesson_study_cycle")]
 pub async fn lesson_study_cycle(cycle_id: Uuid) -> Result<CycleView, AppError> {
-    session::as_viewer(|state, viewer| async move { service::cycle_view(&state.db, &viewer, cycle_id).await }).await
+    session::as_viewer(|state, viewer| async move {
+        service::cycle_view(&state.db, &state.settings.time_zone, &viewer, cycle_id).await
+    })
+    .await
 }
 
 /// Saves the plan as the next version; `version` is the one the editor started from.
@@ -109,7 +195,10 @@ pub async fn save_lesson_plan(
 ) -> Result<i32, AppError> {
     session::as_viewer(|state, viewer| async move {
         let plan = PlanForm { goals, phases, pupils }.plan()?;
-        service::save_plan(&state.db, &viewer, cycle_id, version, &plan).await
+        let version = service::save_plan(&state.db, &viewer, cycle_id, version, &plan).await?;
+        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
+        session::flash(crate::account::domain::Flash::PlanSaved).await?;
+        Ok(version)
     })
     .await
 }
@@ -119,7 +208,9 @@ pub async fn save_lesson_plan(
 pub async fn advance_lesson_study(cycle_id: Uuid, from: String) -> Result<CyclePhase, AppError> {
     session::as_viewer(|state, viewer| async move {
         let from = CyclePhase::parse(&from).map_err(|key| AppError::field("from", key))?;
-        service::advance(&state.db, &viewer, cycle_id, from).await
+        let next = service::advance(&state.db, &viewer, cycle_id, from).await?;
+        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
+        Ok(next)
     })
     .await
 }

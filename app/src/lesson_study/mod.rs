@@ -5,5 +5,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod views;

@@ -12,15 +12,25 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::api::{CycleSummary, CycleView, LessonView, PlanVersionView};
-use super::domain::{CycleForm, CyclePhase, LESSONS_MAX, LessonPlan, NoteInput, check_plan_version};
+use std::collections::HashMap;
+
+use super::api::{
+    CycleSummary, CycleView, LessonMeeting, LessonView, ObserverView, Person, PlanChanges, PlanVersionView,
+    StartCycleData,
+};
+use super::domain::{CycleForm, CyclePhase, LESSONS_MAX, LessonPlan, NoteInput, check_plan_version, plan_changes};
+use super::roles::{LessonPart, SetUpForm, SetUpState, next_step};
 use crate::account::service::names_of;
 use crate::account::session::Viewer;
-use crate::db::entities::{lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson};
+use crate::db::entities::{
+    lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson, research_lesson_observer,
+};
 use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey};
+use crate::meeting::api::MeetingSummary;
+use crate::meeting::domain::MeetingStatus;
 use crate::membership::domain::{CommunityRole, MembershipStatus};
-use crate::membership::service::{member_access, membership_of};
+use crate::membership::service::{active_member_ids, member_access, membership_of};
 
 /// The cycle and the viewer's role in its community, or `NotFound` for anyone who is
 /// not an active member.
@@ -37,6 +47,38 @@ async fn cycle_access<C: ConnectionTrait>(
 
 fn facilitator_only(role: CommunityRole) -> Result<(), AppError> {
     if role == CommunityRole::Facilitator { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// The community's active members by name, for the forms that name people.
+async fn people<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Person>, AppError> {
+    let names = names_of(db, active_member_ids(db, community_id, None).await?).await?;
+    let mut people: Vec<Person> = names.into_iter().map(|(id, name)| Person { id, name }).collect();
+    people.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    Ok(people)
+}
+
+/// The start form, for the community's facilitators.
+pub async fn start_form(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> Result<StartCycleData, AppError> {
+    let snapshot = begin_read(db).await?;
+    let (community, membership) = member_access(&snapshot, viewer, community_id).await?;
+    facilitator_only(CommunityRole::decode(&membership.role)?)?;
+    let data =
+        StartCycleData { community_id, community_name: community.name, people: people(&snapshot, community_id).await? };
+    snapshot.commit().await?;
+    Ok(data)
+}
+
+fn lesson_meeting(meeting: &MeetingSummary) -> LessonMeeting {
+    LessonMeeting {
+        id: meeting.id,
+        title: meeting.title.clone(),
+        starts_at: meeting.starts_at,
+        ends_at: meeting.ends_at,
+    }
 }
 
 /// A facilitator starts a cycle; it begins in the study phase with research lesson 1.
@@ -114,6 +156,12 @@ pub async fn community_cycles<C: ConnectionTrait>(
     community_id: Uuid,
 ) -> Result<Vec<CycleSummary>, AppError> {
     member_access(db, viewer, community_id).await?;
+    cycles_of(db, community_id).await
+}
+
+/// The community's cycles, newest first, for a caller that has checked access (the
+/// community page): one query.
+pub async fn cycles_of<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<CycleSummary>, AppError> {
     let cycles = lesson_study_cycle::Entity::find()
         .filter(lesson_study_cycle::Column::CommunityId.eq(community_id))
         .order_by_desc(lesson_study_cycle::Column::CreatedAt)
@@ -166,6 +214,23 @@ async fn current_plan<C: ConnectionTrait>(
         .await?)
 }
 
+/// The plan as it stood when `lesson` was taught: its newest version saved by then.
+async fn taught_plan<C: ConnectionTrait>(
+    db: &C,
+    lesson: &research_lesson::Model,
+) -> Result<Option<LessonPlan>, AppError> {
+    let Some(taught_at) = lesson.taught_at else { return Ok(None) };
+    lesson_plan_version::Entity::find()
+        .filter(lesson_plan_version::Column::CycleId.eq(lesson.cycle_id))
+        .filter(lesson_plan_version::Column::LessonNumber.eq(lesson.number))
+        .filter(lesson_plan_version::Column::CreatedAt.lte(taught_at))
+        .order_by_desc(lesson_plan_version::Column::Version)
+        .one(db)
+        .await?
+        .map(|row| read_plan(&row))
+        .transpose()
+}
+
 fn read_plan(row: &lesson_plan_version::Model) -> Result<LessonPlan, AppError> {
     serde_json::from_str(&row.plan).map_err(|e| {
         tracing::error!(version = %row.id, error = %e, "a stored lesson plan does not read");
@@ -173,14 +238,30 @@ fn read_plan(row: &lesson_plan_version::Model) -> Result<LessonPlan, AppError> {
     })
 }
 
-/// The cycle page: the cycle, its research lessons and the current plan.
-pub async fn cycle_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid) -> Result<CycleView, AppError> {
+/// The cycle page: the cycle, its research lessons (teacher, class, meeting, observers)
+/// and the current plan, with what the viewer is asked to do next. Read in one
+/// snapshot, in a fixed number of queries however many lessons and observers.
+pub async fn cycle_view(
+    db: &DatabaseConnection,
+    tz: &jiff::tz::TimeZone,
+    viewer: &Viewer,
+    cycle_id: Uuid,
+) -> Result<CycleView, AppError> {
     let snapshot = begin_read(db).await?;
     let db = &snapshot;
     let (cycle, role) = cycle_access(db, viewer, cycle_id).await?;
+    let community_name = crate::db::entities::community::Entity::find_by_id(cycle.community_id)
+        .one(db)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
     let lessons = research_lesson::Entity::find()
         .filter(research_lesson::Column::CycleId.eq(cycle.id))
         .order_by_asc(research_lesson::Column::Number)
+        .all(db)
+        .await?;
+    let observers = research_lesson_observer::Entity::find()
+        .filter(research_lesson_observer::Column::LessonId.is_in(lessons.iter().map(|l| l.id)))
         .all(db)
         .await?;
     let current = lessons.last().map_or(1, |l| l.number);
@@ -194,12 +275,71 @@ pub async fn cycle_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid
         },
         None => PlanVersionView { lesson: current, version: 0, plan: LessonPlan::new(), saved_at: None },
     };
-    let knowledgeable_other = match cycle.knowledgeable_other {
-        Some(id) => names_of(db, [id]).await?.remove(&id),
-        None => None,
-    };
+    let may_lead = role == CommunityRole::Facilitator;
     let phase = CyclePhase::decode(&cycle.phase)?;
     let planned = lessons_planned(&cycle)?;
+    let taught_now = if phase == CyclePhase::Teach { taught + 1 } else { taught };
+    // The plan as last taught: of this lesson once it is taught, else of the one before.
+    let last_taught = lessons.iter().rev().find(|l| l.taught_at.is_some());
+    let changes = match last_taught {
+        Some(lesson) => match taught_plan(db, lesson).await? {
+            Some(before) => {
+                Some(PlanChanges { since_lesson: lesson.number, phases: plan_changes(&before, &plan.plan) })
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let meetings = crate::meeting::service::meetings_by_id(db, tz, lessons.iter().filter_map(|l| l.meeting_id)).await?;
+    let mentioned = lessons
+        .iter()
+        .filter_map(|l| l.teacher_id)
+        .chain(observers.iter().map(|o| o.user_id))
+        .chain(cycle.knowledgeable_other);
+    let mut names = names_of(db, mentioned).await?;
+    let people = if may_lead { people(db, cycle.community_id).await? } else { Vec::new() };
+    let meeting_options = if may_lead {
+        crate::meeting::service::community_meetings(db, tz, cycle.community_id)
+            .await?
+            .iter()
+            .filter(|m| !m.is_past && m.status == MeetingStatus::Scheduled)
+            .map(lesson_meeting)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    snapshot.commit().await?;
+    let person =
+        |names: &HashMap<Uuid, String>, id: Uuid| Person { id, name: names.get(&id).cloned().unwrap_or_default() };
+    let lesson_views: Vec<LessonView> = lessons
+        .iter()
+        .map(|l| LessonView {
+            id: l.id,
+            number: l.number,
+            class_name: l.class_name.clone(),
+            taught: l.taught_at.is_some(),
+            teacher: l.teacher_id.map(|id| person(&names, id)),
+            meeting: l.meeting_id.and_then(|id| meetings.iter().find(|m| m.id == id)).map(lesson_meeting),
+            observers: observers
+                .iter()
+                .filter(|o| o.lesson_id == l.id)
+                .map(|o| ObserverView {
+                    person: person(&names, o.user_id),
+                    codes: o.pupil_codes.split_whitespace().map(str::to_string).collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let latest = lesson_views.last();
+    let my_part = match latest {
+        Some(l) if l.teacher.as_ref().is_some_and(|t| t.id == viewer.id()) => LessonPart::Teacher,
+        Some(l) if l.observers.iter().any(|o| o.person.id == viewer.id()) => LessonPart::Observer,
+        _ => LessonPart::Member,
+    };
+    let set_up = latest.map_or(SetUpState { has_teacher: false, observers: 0 }, |l| SetUpState {
+        has_teacher: l.teacher.is_some(),
+        observers: l.observers.len(),
+    });
     Ok(CycleView {
         id: cycle.id,
         community_id: cycle.community_id,
@@ -209,22 +349,85 @@ pub async fn cycle_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid
         theme: cycle.theme,
         learning_question: cycle.learning_question,
         agreements: cycle.agreements,
-        knowledgeable_other,
+        knowledgeable_other: cycle.knowledgeable_other.and_then(|id| names.remove(&id)),
         lessons_planned: planned,
         phase,
         progress: phase.progress(taught, planned),
-        lessons: lessons
-            .iter()
-            .map(|l| LessonView {
-                id: l.id,
-                number: l.number,
-                class_name: l.class_name.clone(),
-                taught: l.taught_at.is_some(),
-            })
-            .collect(),
+        lessons: lesson_views,
         plan,
-        may_lead: role == CommunityRole::Facilitator,
+        next_phase: phase.next(taught_now, planned),
+        changes,
+        community_name,
+        my_part,
+        next_step: next_step(phase, my_part, set_up.complete(), may_lead),
+        may_lead,
+        people,
+        meetings: meeting_options,
     })
+}
+
+/// A facilitator sets up the current research lesson before it is taught: its teacher,
+/// class and meeting (one of the community's), and its observers with the case pupils
+/// each follows. Everyone named must be an active member. Answers with the cycle's id.
+pub async fn set_up_lesson(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    lesson_id: Uuid,
+    form: &SetUpForm,
+) -> Result<Uuid, AppError> {
+    let txn = begin_write(db).await?;
+    let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let (cycle, role) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
+    facilitator_only(role)?;
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    let open = lesson.taught_at.is_none()
+        && latest_lesson(&txn, cycle.id).await?.id == lesson.id
+        && !matches!(phase, CyclePhase::Share | CyclePhase::Done);
+    if !open {
+        return Err(AppError::Conflict(ErrorKey::LessonSetUpClosed));
+    }
+    let members = active_member_ids(&txn, cycle.community_id, None).await?;
+    if form.teacher.is_some_and(|t| !members.contains(&t)) {
+        return Err(AppError::field("teacher", ErrorKey::InvalidChoice));
+    }
+    if let Some(i) = form.observers.iter().position(|(who, _)| !members.contains(who)) {
+        return Err(AppError::field(&super::roles::observer_field(i, "user"), ErrorKey::InvalidChoice));
+    }
+    if let Some(meeting) = form.meeting {
+        let ours = crate::db::entities::meeting::Entity::find_by_id(meeting)
+            .one(&txn)
+            .await?
+            .is_some_and(|m| m.community_id == cycle.community_id);
+        if !ours {
+            return Err(AppError::field("meeting", ErrorKey::InvalidChoice));
+        }
+    }
+    let cycle_id = cycle.id;
+    let mut active: research_lesson::ActiveModel = lesson.into();
+    active.teacher_id = Set(form.teacher);
+    active.class_name = Set(form.class_name.clone());
+    active.meeting_id = Set(form.meeting);
+    active.update(&txn).await?;
+    research_lesson_observer::Entity::delete_many()
+        .filter(research_lesson_observer::Column::LessonId.eq(lesson_id))
+        .exec(&txn)
+        .await?;
+    let rows: Vec<research_lesson_observer::ActiveModel> = form
+        .observers
+        .iter()
+        .map(|(user, codes)| research_lesson_observer::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lesson_id: Set(lesson_id),
+            user_id: Set(*user),
+            pupil_codes: Set(codes.join(" ")),
+        })
+        .collect();
+    if !rows.is_empty() {
+        research_lesson_observer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
+    touch(&txn, cycle, now()).await?;
+    txn.commit().await?;
+    Ok(cycle_id)
 }
 
 /// Saves the plan of the current research lesson as the next version, if nobody saved

@@ -338,6 +338,26 @@ pub async fn community_meetings<C: ConnectionTrait>(
         .collect())
 }
 
+/// These meetings (one query), for features that hold meetings of their own.
+pub async fn meetings_by_id<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<MeetingSummary>, AppError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let at = now();
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .iter()
+        .map(|m| summary(tz, m, at))
+        .collect())
+}
+
 /// The soonest scheduled meeting of these communities (id → name) whose check-in has
 /// not closed, with whether the viewer may and did check in: two queries, always.
 pub async fn next_of<C: ConnectionTrait>(

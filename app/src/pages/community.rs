@@ -16,6 +16,8 @@ use crate::i18n::*;
 use crate::intervision::card::IntervisionCard;
 use crate::intervision::case::domain::CaseKeeping;
 use crate::intervision::round::views::{CaseKeepingCard, CommunityIntervision};
+use crate::lesson_study::api::CycleSummary;
+use crate::lesson_study::views::LessonStudyCard;
 use crate::meeting::api::MeetingSummary;
 use crate::meeting::views::MeetingList;
 use crate::membership::domain::CommunityRole;
@@ -43,6 +45,8 @@ pub struct CommunityPageData {
     pub knowledge: Vec<ArtifactLink>,
     /// Rounds, follow-ups and cases (members and facilitators; `None` for guests).
     pub intervision: Option<IntervisionCard>,
+    /// Lesson-study cycles, newest first (guests too: a knowledgeable other is one).
+    pub lesson_study: Vec<CycleSummary>,
 }
 
 #[server(endpoint = "community_page")]
@@ -88,6 +92,7 @@ pub mod service {
             case_keeping: crate::intervision::case::service::keeping_of(&community)?,
             meetings: crate::meeting::service::community_meetings(db, tz, community_id).await?,
             knowledge: crate::artifact::service::community_recent(db, community_id, KNOWLEDGE_ON_PAGE).await?,
+            lesson_study: crate::lesson_study::service::cycles_of(db, community_id).await?,
             intervision: intervision
                 .map(|card| card.into_card(community, &names, viewer, crate::shared::time::today_in(tz))),
             community: base.into_page(db, viewer, &names).await?,
@@ -117,6 +122,7 @@ pub fn CommunityPageView() -> impl IntoView {
                 {data.intervision.map(|card| view! {
                     <CommunityIntervision community_id=id facilitator card submit=submit_case/>
                 })}
+                <LessonStudyCard community_id=id cycles=data.lesson_study facilitator/>
                 <CommunityDetails data=data.community actions/>
             }
             .into_any()
