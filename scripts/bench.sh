@@ -28,7 +28,7 @@ base="http://127.0.0.1:$port"
 dir=$(mktemp -d /tmp/kring-bench.XXXXXX)
 step "starting Kring on a fresh SQLite database with demo data"
 DATABASE_URL="sqlite://$dir/kring.db" KRING_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn RUST_BACKTRACE=1 "$CARGO_TARGET_DIR/release/kring" serve --demo 2>"$dir/server.log" &
+  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn RUST_BACKTRACE=1 "$CARGO_TARGET_DIR/release/kring" serve --demo >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
@@ -134,10 +134,10 @@ step "measuring live intervision rounds (100 rounds x 8 screens over SSE)"
 rounds_table=$(KRING_BENCH_URL="$base" KRING_BENCH_PID=$server cargo bench -q -p kring --bench rounds)
 
 kill $server 2>/dev/null; wait $server 2>/dev/null || true
-panics=$(grep -c 'panicked' "$dir/server.log" || true)
+panics=$(grep -c ' panic: ' "$dir/server.log" || true)
 if [ "$panics" != 0 ]; then
   echo "the server panicked $panics times during the run; the first:" >&2
-  grep -m1 -A30 'panicked' "$dir/server.log" >&2
+  grep -m1 -A30 ' panic: ' "$dir/server.log" >&2
 fi
 
 step "measuring knowledge-base search over 10,000 generated artifacts"
