@@ -155,6 +155,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
     }
     crate::community::demo::load(&txn, board.id, &users).await?;
     crate::artifact::demo::load(&txn, board.id, &users).await?;
+    crate::lesson_study::demo::load(&txn, &users).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -74,10 +74,12 @@ async fn send_note(app: &TestApp, lesson: &str, fields: &[(String, &str)], clien
     app.call("record_observations", &form, client).await
 }
 
-async fn notes_stored(app: &TestApp) -> Vec<(String, String)> {
+/// The notes stored for research lesson `lesson`.
+async fn notes_stored(app: &TestApp, lesson: &str) -> Vec<(String, String)> {
     use app::db::entities::lesson_observation;
-    use sea_orm::EntityTrait;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     lesson_observation::Entity::find()
+        .filter(lesson_observation::Column::LessonId.eq(uuid::Uuid::parse_str(lesson).unwrap()))
         .all(app.db())
         .await
         .unwrap()
@@ -154,14 +156,14 @@ async fn a_cycle_goes_from_plan_through_two_research_lessons_to_sharing() {
             assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
             assert!(r.body.contains(&note_id), "{}", r.body);
         }
-        assert_eq!(notes_stored(&app).await.len(), 1, "{backend:?}: a resend is stored once");
+        assert_eq!(notes_stored(&app, &lesson).await.len(), 1, "{backend:?}: a resend is stored once");
         let stolen = send_note(&app, &lesson, &note(&note_id, "L2", "1", "overschreven"), &facilitator).await;
         assert_eq!(stolen.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: another observer's note id");
         let stranger_id = uuid::Uuid::now_v7().to_string();
         let stranger = send_note(&app, &lesson, &note(&stranger_id, "L7", "1", "wie?"), &member).await;
         assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: not a case pupil of the plan");
         assert_eq!(
-            notes_stored(&app).await,
+            notes_stored(&app, &lesson).await,
             vec![("L2".into(), "L2 tekent een tabel, maar pas na vijf minuten.".into())]
         );
 
@@ -224,8 +226,29 @@ async fn nobody_outside_the_community_sees_or_writes_a_cycle() {
         }
         let page = cycle(&app, &id, &facilitator).await;
         assert_eq!((page["phase"].as_str(), page["plan"]["version"].as_i64()), (Some("study"), Some(0)), "{backend:?}");
-        assert!(notes_stored(&app).await.is_empty());
+        assert!(notes_stored(&app, &lesson).await.is_empty());
     }
+}
+
+/// The lesson-study participation events of community `cid`: (user, kind), in order.
+async fn lesson_events(app: &TestApp, cid: &str) -> Vec<(String, String)> {
+    use app::db::entities::participation_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    participation_event::Entity::find()
+        .filter(participation_event::Column::CommunityId.eq(uuid::Uuid::parse_str(cid).unwrap()))
+        .filter(participation_event::Column::Kind.is_in([
+            "taught_lesson",
+            "observed_lesson",
+            "revised_plan",
+            "advised_lesson",
+        ]))
+        .order_by_asc(participation_event::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.user_id.to_string(), e.kind))
+        .collect()
 }
 
 async fn set_up(app: &TestApp, lesson: &str, fields: &[(&str, &str)], client: &Client) -> TestResponse {
@@ -308,10 +331,65 @@ async fn a_facilitator_sets_up_the_research_lesson_and_each_member_sees_their_pa
         let lead = cycle(&app, &id, &facilitator).await;
         assert_eq!((lead["my_part"].as_str(), lead["next_step"].as_str()), (Some("observer"), Some("observe_pupils")));
 
-        // Once taught, the set-up stays as it was.
+        // Once taught, the set-up stays as it was; the teacher and the observer have it
+        // in their participation.
         assert_eq!(advance(&app, &id, "teach", &facilitator).await.status, StatusCode::OK);
         let late = set_up(&app, &lesson, &[("teacher", &me)], &facilitator).await;
         assert_eq!(late.status, StatusCode::CONFLICT, "{backend:?}: {}", late.body);
         assert_eq!(cycle(&app, &id, &member).await["lessons"][0]["teacher"]["name"], "Mila Vermeulen");
+        assert_eq!(
+            lesson_events(&app, &cid).await,
+            vec![(teacher.clone(), "taught_lesson".to_string()), (me.clone(), "observed_lesson".to_string())],
+            "{backend:?}"
+        );
+
+        // Revising counts once per member and lesson, however often they save.
+        assert_eq!(advance(&app, &id, "discuss", &facilitator).await.status, StatusCode::OK);
+        for version in ["0", "1"] {
+            let r = app.call("save_lesson_plan", &plan_form(&id, version, "Herzien"), &member).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        }
+        let events = lesson_events(&app, &cid).await;
+        assert_eq!(events.iter().filter(|(_, kind)| kind == "revised_plan").count(), 1, "{backend:?}: {events:?}");
+        assert!(events.contains(&(teacher.clone(), "revised_plan".to_string())), "{backend:?}: {events:?}");
+    }
+}
+
+/// The cycle page (session, viewer, header, cycle, lessons, observers, plan, changes,
+/// the set-up form's people and meetings) is read in a fixed number of queries: the
+/// demo's completed cycle, with two lessons and four observers, costs no more than the
+/// running one with one lesson and three.
+#[tokio::test]
+async fn the_cycle_page_is_read_in_a_fixed_number_of_queries() {
+    use app::db::entities::lesson_study_cycle;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let lead = app.login(COLLEAGUE).await;
+        let id_of = |title: &'static str| {
+            let db = app.db().clone();
+            async move {
+                lesson_study_cycle::Entity::find()
+                    .filter(lesson_study_cycle::Column::Title.eq(title))
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .expect("a demo cycle")
+                    .id
+            }
+        };
+        let (done, running) =
+            (id_of("Verhoudingstabellen in drie vakken").await, id_of("Procenten: van deel naar geheel").await);
+        let (page, completed) = app.queries.record(app.get(&format!("/ls/{done}"), &lead)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        let text = page.text();
+        assert!(text.contains("Verhoudingstabellen in drie vakken") && text.contains("Afgerond"), "{backend:?}");
+        assert!(text.contains("gewijzigd"), "{backend:?}: the second lesson shows what changed");
+        let (page, planning) = app.queries.record(app.get(&format!("/ls/{running}"), &lead)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        assert!(page.text().contains("Joost Brouwer") || page.text().contains("Pieter Dekker"), "{backend:?}");
+        println!("{backend:?}: cycle page queries: completed {}, running {}", completed.len(), planning.len());
+        assert!(completed.len() <= planning.len() + 1, "{backend:?}: {completed:#?} / {planning:#?}");
+        assert!(planning.len() <= 24, "{backend:?}: {} queries: {planning:#?}", planning.len());
     }
 }

@@ -208,9 +208,15 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Tells the next page that the form post succeeded.
+/// Tells the next page that the form post succeeded. Only a plain form post (no
+/// JavaScript) loads a next page; the hydrated app shows success from the action's
+/// value, and a flash left for it would show on some later page instead.
 pub async fn flash(flash: super::domain::Flash) -> Result<(), AppError> {
-    current_session().await?.insert(FLASH_KEY, flash).await?;
+    let plain_post = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| crate::shared::http::wants_html(&parts.headers));
+    if plain_post {
+        current_session().await?.insert(FLASH_KEY, flash).await?;
+    }
     Ok(())
 }
 

@@ -287,12 +287,9 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
             if present.len() >= 2 {
                 let pick = |offset: usize| present[(meeting + offset) % present.len()];
                 match (demo.practice, meeting % 2) {
-                    (Practice::LessonStudy, 0) => {
-                        record_event(db, &community, pick(0), EventKind::TaughtLesson, at, None, None).await?;
-                        for &observer in present.iter().filter(|&&p| p != pick(0)).take(3) {
-                            record_event(db, &community, observer, EventKind::ObservedLesson, at, None, None).await?;
-                        }
-                    }
+                    // Research lessons and their events come from the lesson-study
+                    // demo (lesson_study/demo.rs), as the real actions record them.
+                    (Practice::LessonStudy, 0) => {}
                     (Practice::LessonStudy, _) => {
                         record_event(db, &community, pick(1), EventKind::SharedArtifact, at, None, None).await?;
                     }

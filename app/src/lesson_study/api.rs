@@ -109,6 +109,16 @@ pub struct CycleView {
     pub meetings: Vec<LessonMeeting>,
 }
 
+/// A running cycle on someone's home page, with what they are asked to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCycle {
+    pub id: Uuid,
+    pub title: String,
+    pub community_name: String,
+    pub phase: CyclePhase,
+    pub next_step: NextStep,
+}
+
 /// What changed in the plan since research lesson `since_lesson` was taught.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanChanges {
@@ -163,8 +173,7 @@ pub async fn set_up_research_lesson(
 ) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
         let form = SetUpForm::read(&teacher, &class_name, &meeting, &observers)?;
-        let cycle_id = service::set_up_lesson(&state.db, &viewer, lesson_id, &form).await?;
-        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
+        service::set_up_lesson(&state.db, &viewer, lesson_id, &form).await?;
         session::flash(crate::account::domain::Flash::LessonSetUp).await
     })
     .await
@@ -196,7 +205,6 @@ pub async fn save_lesson_plan(
     session::as_viewer(|state, viewer| async move {
         let plan = PlanForm { goals, phases, pupils }.plan()?;
         let version = service::save_plan(&state.db, &viewer, cycle_id, version, &plan).await?;
-        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
         session::flash(crate::account::domain::Flash::PlanSaved).await?;
         Ok(version)
     })
@@ -208,9 +216,7 @@ pub async fn save_lesson_plan(
 pub async fn advance_lesson_study(cycle_id: Uuid, from: String) -> Result<CyclePhase, AppError> {
     session::as_viewer(|state, viewer| async move {
         let from = CyclePhase::parse(&from).map_err(|key| AppError::field("from", key))?;
-        let next = service::advance(&state.db, &viewer, cycle_id, from).await?;
-        leptos_axum::redirect(&format!("/ls/{cycle_id}"));
-        Ok(next)
+        service::advance(&state.db, &viewer, cycle_id, from).await
     })
     .await
 }

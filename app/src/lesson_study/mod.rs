@@ -4,6 +4,8 @@
 //! then shares what it learned. Built in steps (issue 27, docs/lesson-study.md).
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod demo;
 pub mod domain;
 pub mod roles;
 #[cfg(feature = "ssr")]

@@ -6,8 +6,8 @@
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use std::collections::HashMap;
 
 use super::api::{
-    CycleSummary, CycleView, LessonMeeting, LessonView, ObserverView, Person, PlanChanges, PlanVersionView,
+    CycleSummary, CycleView, LessonMeeting, LessonView, MyCycle, ObserverView, Person, PlanChanges, PlanVersionView,
     StartCycleData,
 };
 use super::domain::{CycleForm, CyclePhase, LESSONS_MAX, LessonPlan, NoteInput, check_plan_version, plan_changes};
@@ -31,6 +31,8 @@ use crate::meeting::api::MeetingSummary;
 use crate::meeting::domain::MeetingStatus;
 use crate::membership::domain::{CommunityRole, MembershipStatus};
 use crate::membership::service::{active_member_ids, member_access, membership_of};
+use crate::participation::domain::EventKind;
+use crate::participation::service::{record_event, record_event_for_meeting};
 
 /// The cycle and the viewer's role in its community, or `NotFound` for anyone who is
 /// not an active member.
@@ -147,6 +149,58 @@ async fn new_lesson<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// The running cycles of these communities (id → (name, viewer leads it)), with the
+/// viewer's next step in each, for their home page: three queries, always.
+pub async fn running_for<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    communities: &HashMap<Uuid, (String, bool)>,
+) -> Result<Vec<MyCycle>, AppError> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cycles = lesson_study_cycle::Entity::find()
+        .filter(lesson_study_cycle::Column::CommunityId.is_in(communities.keys().copied()))
+        .filter(lesson_study_cycle::Column::Phase.ne(CyclePhase::Done.as_str()))
+        .order_by_desc(lesson_study_cycle::Column::UpdatedAt)
+        .all(db)
+        .await?;
+    let lessons = research_lesson::Entity::find()
+        .filter(research_lesson::Column::CycleId.is_in(cycles.iter().map(|c| c.id)))
+        .order_by_asc(research_lesson::Column::Number)
+        .all(db)
+        .await?;
+    let latest: HashMap<Uuid, &research_lesson::Model> = lessons.iter().map(|l| (l.cycle_id, l)).collect();
+    let observers = research_lesson_observer::Entity::find()
+        .filter(research_lesson_observer::Column::LessonId.is_in(latest.values().map(|l| l.id)))
+        .all(db)
+        .await?;
+    let mut mine = Vec::new();
+    for cycle in cycles {
+        let Some((community_name, may_lead)) = communities.get(&cycle.community_id) else { continue };
+        let phase = CyclePhase::decode(&cycle.phase)?;
+        let lesson = latest.get(&cycle.id);
+        let lesson_observers = || observers.iter().filter(|o| lesson.is_some_and(|l| l.id == o.lesson_id));
+        let part = match lesson {
+            Some(l) if l.teacher_id == Some(viewer.id()) => LessonPart::Teacher,
+            Some(_) if lesson_observers().any(|o| o.user_id == viewer.id()) => LessonPart::Observer,
+            _ => LessonPart::Member,
+        };
+        let set_up = SetUpState {
+            has_teacher: lesson.is_some_and(|l| l.teacher_id.is_some()),
+            observers: lesson_observers().count(),
+        };
+        mine.push(MyCycle {
+            id: cycle.id,
+            title: cycle.title,
+            community_name: community_name.clone(),
+            phase,
+            next_step: next_step(phase, part, set_up.complete(), *may_lead),
+        });
+    }
+    Ok(mine)
 }
 
 /// The community's cycles, newest first, for its members.
@@ -279,9 +333,14 @@ pub async fn cycle_view(
     let phase = CyclePhase::decode(&cycle.phase)?;
     let planned = lessons_planned(&cycle)?;
     let taught_now = if phase == CyclePhase::Teach { taught + 1 } else { taught };
-    // The plan as last taught: of this lesson once it is taught, else of the one before.
-    let last_taught = lessons.iter().rev().find(|l| l.taught_at.is_some());
-    let changes = match last_taught {
+    // The plan as taught before: while revising, the lesson just taught; from the
+    // second research lesson on, the one before it.
+    let baseline = match (phase, lessons.len()) {
+        (CyclePhase::Revise, _) => lessons.last(),
+        (_, n) if n >= 2 => lessons.get(n - 2),
+        _ => None,
+    };
+    let changes = match baseline {
         Some(lesson) => match taught_plan(db, lesson).await? {
             Some(before) => {
                 Some(PlanChanges { since_lesson: lesson.number, phases: plan_changes(&before, &plan.plan) })
@@ -368,13 +427,13 @@ pub async fn cycle_view(
 
 /// A facilitator sets up the current research lesson before it is taught: its teacher,
 /// class and meeting (one of the community's), and its observers with the case pupils
-/// each follows. Everyone named must be an active member. Answers with the cycle's id.
+/// each follows. Everyone named must be an active member.
 pub async fn set_up_lesson(
     db: &DatabaseConnection,
     viewer: &Viewer,
     lesson_id: Uuid,
     form: &SetUpForm,
-) -> Result<Uuid, AppError> {
+) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let (cycle, role) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
@@ -402,7 +461,6 @@ pub async fn set_up_lesson(
             return Err(AppError::field("meeting", ErrorKey::InvalidChoice));
         }
     }
-    let cycle_id = cycle.id;
     let mut active: research_lesson::ActiveModel = lesson.into();
     active.teacher_id = Set(form.teacher);
     active.class_name = Set(form.class_name.clone());
@@ -427,7 +485,7 @@ pub async fn set_up_lesson(
     }
     touch(&txn, cycle, now()).await?;
     txn.commit().await?;
-    Ok(cycle_id)
+    Ok(())
 }
 
 /// Saves the plan of the current research lesson as the next version, if nobody saved
@@ -451,6 +509,20 @@ pub async fn save_plan(
     check_plan_version(current, started_from)?;
     let at = now();
     let version = current + 1;
+    // Revising after the discussion counts once per person and research lesson.
+    if let (CyclePhase::Revise, Some(taught_at)) = (phase, lesson.taught_at) {
+        let revised_before = lesson_plan_version::Entity::find()
+            .filter(lesson_plan_version::Column::CycleId.eq(cycle.id))
+            .filter(lesson_plan_version::Column::LessonNumber.eq(lesson.number))
+            .filter(lesson_plan_version::Column::AuthorId.eq(viewer.id()))
+            .filter(lesson_plan_version::Column::CreatedAt.gt(taught_at))
+            .count(&txn)
+            .await?;
+        if revised_before == 0 {
+            let community = community_of(&txn, &cycle).await?;
+            record(&txn, &community, viewer.id(), EventKind::RevisedPlan, at, None).await?;
+        }
+    }
     lesson_plan_version::ActiveModel {
         id: Set(Uuid::now_v7()),
         cycle_id: Set(cycle.id),
@@ -475,6 +547,54 @@ async fn touch<C: ConnectionTrait>(
     let mut active: lesson_study_cycle::ActiveModel = cycle.into();
     active.updated_at = Set(at);
     active.update(db).await?;
+    Ok(())
+}
+
+async fn community_of<C: ConnectionTrait>(
+    db: &C,
+    cycle: &lesson_study_cycle::Model,
+) -> Result<crate::db::entities::community::Model, AppError> {
+    crate::db::entities::community::Entity::find_by_id(cycle.community_id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// A participation event, tied to the research lesson's meeting when it has one.
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    community: &crate::db::entities::community::Model,
+    user: Uuid,
+    kind: EventKind,
+    at: OffsetDateTime,
+    meeting: Option<Uuid>,
+) -> Result<(), AppError> {
+    match meeting {
+        Some(meeting) => record_event_for_meeting(db, community, user, kind, at, None, meeting).await,
+        None => record_event(db, community, user, kind, at, None, None).await,
+    }
+}
+
+/// The teacher taught the research lesson and the observers observed it: events for
+/// those who are still active members.
+async fn record_lesson_taught<C: ConnectionTrait>(
+    db: &C,
+    cycle: &lesson_study_cycle::Model,
+    lesson: &research_lesson::Model,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let observers: Vec<Uuid> = research_lesson_observer::Entity::find()
+        .select_only()
+        .column(research_lesson_observer::Column::UserId)
+        .filter(research_lesson_observer::Column::LessonId.eq(lesson.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let members = active_member_ids(db, cycle.community_id, None).await?;
+    let community = community_of(db, cycle).await?;
+    if let Some(teacher) = lesson.teacher_id.filter(|t| members.contains(t)) {
+        record(db, &community, teacher, EventKind::TaughtLesson, at, lesson.meeting_id).await?;
+    }
+    for observer in observers.into_iter().filter(|o| members.contains(o)) {
+        record(db, &community, observer, EventKind::ObservedLesson, at, lesson.meeting_id).await?;
+    }
     Ok(())
 }
 
@@ -508,9 +628,21 @@ pub async fn advance(
     let next = phase.next(taught_now, planned).ok_or(AppError::Conflict(ErrorKey::CycleChanged))?;
     match (phase, next) {
         (CyclePhase::Teach, _) => {
+            record_lesson_taught(&txn, &cycle, &current, at).await?;
             let mut lesson: research_lesson::ActiveModel = current.into();
             lesson.taught_at = Set(Some(at));
             lesson.update(&txn).await?;
+        }
+        (CyclePhase::Discuss, _) => {
+            if let Some(other) = cycle.knowledgeable_other {
+                let active = membership_of(&txn, cycle.community_id, other)
+                    .await?
+                    .is_some_and(|m| m.status == MembershipStatus::Active.as_str());
+                if active {
+                    let community = community_of(&txn, &cycle).await?;
+                    record(&txn, &community, other, EventKind::AdvisedLesson, at, current.meeting_id).await?;
+                }
+            }
         }
         (CyclePhase::Revise, CyclePhase::Teach) => {
             let number = current.number;

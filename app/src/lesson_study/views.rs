@@ -10,16 +10,17 @@ use leptos_meta::Title;
 use uuid::Uuid;
 
 use super::api::{
-    AdvanceLessonStudy, CycleSummary, CycleView, LessonView, SaveLessonPlan, SetUpResearchLesson, StartLessonStudy,
-    lesson_study_cycle, lesson_study_start_form,
+    AdvanceLessonStudy, CycleSummary, CycleView, LessonView, MyCycle, SaveLessonPlan, SetUpResearchLesson,
+    StartLessonStudy, lesson_study_cycle, lesson_study_start_form,
 };
 use super::domain::{CyclePhase, LESSONS_MAX, LessonPlan, PhaseChange, PlanField, PlanForm, phase_field, pupil_field};
 use super::roles::{NextStep, observer_field};
 use crate::account::domain::Flash;
 use crate::i18n::*;
 use crate::notification::domain::when_text;
-use crate::ui::{Alert, ErrorAlert, Field, action_error, flashed, language_of, load_or_not_found, text, uuid_param};
+use crate::ui::{Alert, ErrorAlert, Field, SelectField, action_error, flashed, language_of, load_or_not_found};
 use crate::ui::{loaded, resource_page, signed_in};
+use crate::ui::{text, uuid_param};
 
 pub fn phase_text(locale: Locale, phase: CyclePhase) -> &'static str {
     match phase {
@@ -89,6 +90,31 @@ pub fn LessonStudyCard(community_id: Uuid, cycles: Vec<CycleSummary>, facilitato
     }
 }
 
+/// The home page's card: the viewer's running cycles and their next step in each
+/// (nothing when they have none).
+#[component]
+pub fn MyCycles(cycles: Vec<MyCycle>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    (!cycles.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="my-cycles-title" data-testid="my-cycles">
+                <h2 id="my-cycles-title">{t!(i18n, lesson_study.title)}</h2>
+                <ul class="plain-list stack">
+                    {cycles.into_iter().map(|c| view! {
+                        <li>
+                            <a href=format!("/ls/{}", c.id)>{c.title}</a>
+                            " "<span class="badge">{phase_text(locale, c.phase)}</span>
+                            <br/><span class="muted small">{c.community_name}</span>
+                            <br/>{step_text(locale, c.next_step)}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
 #[component]
 pub fn StartCyclePage() -> impl IntoView {
     let i18n = use_i18n();
@@ -119,20 +145,14 @@ pub fn StartCyclePage() -> impl IntoView {
                             hint=text(move || t_string!(i18n, lesson_study.field_question_hint)) error=error/>
                         <Field name="agreements" rows=4 label=text(move || t_string!(i18n, lesson_study.field_agreements))
                             hint=text(move || t_string!(i18n, lesson_study.field_agreements_hint)) error=error/>
-                        <div class="field">
-                            <label class="field__label" for="field-lessons_planned">{t!(i18n, lesson_study.field_lessons)}</label>
-                            <select class="field__input" id="field-lessons_planned" name="lessons_planned">
-                                {(1..=LESSONS_MAX).map(|n| view! { <option value=n.to_string() selected=n == 2>{n}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label class="field__label" for="field-knowledgeable_other">{t!(i18n, lesson_study.field_other)}</label>
-                            <p class="field__hint" id="field-knowledgeable_other-hint">{t!(i18n, lesson_study.field_other_hint)}</p>
-                            <select class="field__input" id="field-knowledgeable_other" name="knowledgeable_other" aria-describedby="field-knowledgeable_other-hint">
-                                <option value="">{t!(i18n, lesson_study.nobody_yet)}</option>
-                                {data.people.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
-                            </select>
-                        </div>
+                        <SelectField name="lessons_planned" label=text(move || t_string!(i18n, lesson_study.field_lessons)) error=error>
+                            {(1..=LESSONS_MAX).map(|n| view! { <option value=n.to_string() selected=n == 2>{n}</option> }).collect_view()}
+                        </SelectField>
+                        <SelectField name="knowledgeable_other" label=text(move || t_string!(i18n, lesson_study.field_other))
+                            hint=text(move || t_string!(i18n, lesson_study.field_other_hint)) error=error>
+                            <option value="">{t!(i18n, lesson_study.nobody_yet)}</option>
+                            {data.people.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                        </SelectField>
                         <button type="submit" class="button button--primary">{t!(i18n, lesson_study.start_submit)}</button>
                     </ActionForm>
                 </section>
@@ -151,8 +171,16 @@ struct CycleActions {
 pub fn CyclePageView() -> impl IntoView {
     let cycle_id = uuid_param("cycle_id");
     let actions = CycleActions { advance: ServerAction::new(), set_up: ServerAction::new() };
+    // A failed set-up keeps the form as typed: only a saved one reloads the page.
     let page = Resource::new(
-        move || (cycle_id(), actions.advance.version().try_get(), actions.set_up.version().try_get()),
+        move || {
+            let set_up_saved = actions
+                .set_up
+                .version()
+                .try_get()
+                .filter(|_| matches!(actions.set_up.value().try_get().flatten(), Some(Ok(()))));
+            (cycle_id(), actions.advance.version().try_get(), set_up_saved)
+        },
         |(id, ..)| load_or_not_found(id, lesson_study_cycle),
     );
     resource_page(page, move |cycle| Some(view! { <Cycle cycle actions/> }.into_any()))
@@ -185,10 +213,7 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
             <h1>{cycle.title.clone()}</h1>
             <span class="badge" data-testid="cycle-phase">{phase_text(locale, cycle.phase)}</span>
         </div>
-        <Show when=move || flashed(&Flash::PlanSaved)>
-            <Alert kind="success"><p>{t!(i18n, lesson_study.plan_saved)}</p></Alert>
-        </Show>
-        <Show when=move || flashed(&Flash::LessonSetUp)>
+        <Show when=move || flashed(&Flash::LessonSetUp) || matches!(actions.set_up.value().get(), Some(Ok(())))>
             <Alert kind="success"><p>{t!(i18n, lesson_study.lesson_set_up)}</p></Alert>
         </Show>
         <section class="card" aria-labelledby="cycle-now">
@@ -305,38 +330,43 @@ fn SetUpForm(cycle: CycleView, action: ServerAction<SetUpResearchLesson>) -> imp
         observers.iter().find(|o| o.person.id == person).map(|o| o.codes.join(" ")).unwrap_or_default()
     };
     let codes_hint = cycle.plan.plan.case_pupils.iter().map(|p| p.code.clone()).collect::<Vec<_>>().join(", ");
+    let teacher_options = cycle
+        .people
+        .iter()
+        .map(|p| view! { <option value=p.id.to_string() selected=teacher == Some(p.id)>{p.name.clone()}</option> })
+        .collect_view();
+    let when = move |m: &super::api::LessonMeeting| {
+        let (starts, ends) = (m.starts_at, m.ends_at);
+        move || when_text(language_of(i18n.get_locale()), starts, ends)
+    };
+    let kept_meeting = lesson.meeting.clone().filter(|m| !cycle.meetings.iter().any(|o| o.id == m.id)).map(|m| {
+        view! { <option value=m.id.to_string() selected=true>{when(&m)}</option> }
+    });
+    let meeting_options = cycle
+        .meetings
+        .iter()
+        .map(|m| {
+            let title = if m.title.is_empty() { String::new() } else { format!(" · {}", m.title) };
+            view! { <option value=m.id.to_string() selected=meeting == Some(m.id)>{when(m)}{title}</option> }
+        })
+        .collect_view();
     view! {
-        <details class="disclosure" open=!lesson.teacher.is_some()>
+        <details class="disclosure" open=lesson.teacher.is_none()>
             <summary>{t!(i18n, lesson_study.set_up)}</summary>
             <ErrorAlert error=error/>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="lesson_id" value=lesson.id.to_string()/>
-                <div class="field">
-                    <label class="field__label" for="field-teacher">{t!(i18n, lesson_study.teacher)}</label>
-                    <select class="field__input" id="field-teacher" name="teacher">
-                        <option value="">{t!(i18n, lesson_study.nobody_yet)}</option>
-                        {cycle.people.iter().map(|p| view! { <option value=p.id.to_string() selected=teacher == Some(p.id)>{p.name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
+                <SelectField name="teacher" label=text(move || t_string!(i18n, lesson_study.teacher)) error=error>
+                    <option value="">{t!(i18n, lesson_study.nobody_yet)}</option>
+                    {teacher_options}
+                </SelectField>
                 <Field name="class_name" value=lesson.class_name.clone() label=text(move || t_string!(i18n, lesson_study.class_name)) error=error/>
-                <div class="field">
-                    <label class="field__label" for="field-meeting">{t!(i18n, lesson_study.meeting)}</label>
-                    <p class="field__hint" id="field-meeting-hint">{t!(i18n, lesson_study.meeting_hint)}</p>
-                    <select class="field__input" id="field-meeting" name="meeting" aria-describedby="field-meeting-hint">
+                <SelectField name="meeting" label=text(move || t_string!(i18n, lesson_study.meeting))
+                    hint=text(move || t_string!(i18n, lesson_study.meeting_hint)) error=error>
                         <option value="">{t!(i18n, lesson_study.no_meeting)}</option>
-                        {lesson.meeting.clone().filter(|m| !cycle.meetings.iter().any(|o| o.id == m.id)).map(|m| view! {
-                            <option value=m.id.to_string() selected=true>{move || when_text(language_of(i18n.get_locale()), m.starts_at, m.ends_at)}</option>
-                        })}
-                        {cycle.meetings.iter().cloned().map(|m| {
-                            let label = if m.title.is_empty() { String::new() } else { format!(" · {}", m.title) };
-                            view! {
-                                <option value=m.id.to_string() selected=meeting == Some(m.id)>
-                                    {move || when_text(language_of(i18n.get_locale()), m.starts_at, m.ends_at)}{label.clone()}
-                                </option>
-                            }
-                        }).collect_view()}
-                    </select>
-                </div>
+                        {kept_meeting}
+                        {meeting_options}
+                </SelectField>
                 <fieldset class="fieldset">
                     <legend>{t!(i18n, lesson_study.observers)}</legend>
                     <p class="field__hint">{t!(i18n, lesson_study.observers_hint)}" "{codes_hint}</p>
@@ -446,7 +476,10 @@ pub fn PlanPage() -> impl IntoView {
     let cycle_id = uuid_param("cycle_id");
     let save = ServerAction::<SaveLessonPlan>::new();
     let error = action_error(save);
-    let page = Resource::new(cycle_id, |id| load_or_not_found(id, lesson_study_cycle));
+    // The version saved last: a new one reloads the form (with the version to save
+    // from next); a failed save keeps the form as typed.
+    let saved = move || save.value().try_get().flatten().and_then(Result::ok);
+    let page = Resource::new(move || (cycle_id(), saved()), |(id, _)| load_or_not_found(id, lesson_study_cycle));
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, lesson_study.edit_plan)/>
@@ -462,6 +495,11 @@ pub fn PlanPage() -> impl IntoView {
                     <p class="breadcrumb"><a href=format!("/ls/{}", cycle.id)>{cycle.title.clone()}</a></p>
                     <h1>{t!(i18n, lesson_study.edit_plan)}</h1>
                     <p class="lead">{t!(i18n, lesson_study.plan_intro)}</p>
+                    <Show when=move || flashed(&Flash::PlanSaved) || saved().is_some()>
+                        <Alert kind="success">
+                            <p>{t!(i18n, lesson_study.plan_saved)}" "<a href=format!("/ls/{}", cycle.id)>{t!(i18n, lesson_study.back_to_cycle)}</a></p>
+                        </Alert>
+                    </Show>
                     <ErrorAlert error=error/>
                     <ActionForm action=save attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="cycle_id" value=cycle.id.to_string()/>

@@ -15,6 +15,8 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::closing::api::ActionRow;
 use crate::intervision::closing::views::MyOpenActions;
+use crate::lesson_study::api::MyCycle;
+use crate::lesson_study::views::MyCycles;
 use crate::meeting::api::{CheckIn, NextMeeting};
 use crate::meeting::views::NextMeetingCard;
 use crate::notification::api::NoticeView;
@@ -40,6 +42,8 @@ pub struct HomePageData {
     /// Artifacts the viewer owns whose review is due or that were flagged outdated.
     pub in_my_care: Vec<ArtifactLink>,
     pub notices: Vec<NoticeView>,
+    /// Running lesson-study cycles of the viewer's communities, with their next step.
+    pub cycles: Vec<MyCycle>,
 }
 
 #[server(endpoint = "home_page")]
@@ -76,7 +80,13 @@ pub mod service {
         let actions =
             crate::intervision::closing::service::open_actions_of(db, viewer, active.keys().copied().collect(), today)
                 .await?;
+        let leads: HashMap<Uuid, (String, bool)> = communities
+            .communities
+            .iter()
+            .map(|c| (c.id, (c.name.clone(), c.my_role == Some(crate::membership::domain::CommunityRole::Facilitator))))
+            .collect();
         let page = HomePageData {
+            cycles: crate::lesson_study::service::running_for(db, viewer, &leads).await?,
             next_meeting: crate::meeting::service::next_of(db, tz, viewer, &active).await?,
             actions: actions
                 .into_iter()
@@ -113,6 +123,7 @@ pub fn HomePage() -> impl IntoView {
                 <div class="home-grid">
                     <NextMeetingCard next=data.next_meeting check_in/>
                     <MyOpenActions actions=data.actions/>
+                    <MyCycles cycles=data.cycles/>
                     <WaitingForYou mine=data.communities.clone() answer withdraw/>
                     <InMyCare artifacts=data.in_my_care/>
                     <NewestNotices notices=data.notices/>

@@ -23,6 +23,10 @@ string_enum! {
         ReusedArtifact => "reused_artifact",
         TaughtLesson => "taught_lesson",
         ObservedLesson => "observed_lesson",
+        /// Wrote a version of the plan while the cycle revised it after a discussion.
+        RevisedPlan => "revised_plan",
+        /// Was the knowledgeable other of a research lesson that was discussed.
+        AdvisedLesson => "advised_lesson",
         Facilitated => "facilitated",
         Coordination => "coordination",
         /// Reported what came of an action chosen in a round.
@@ -59,8 +63,8 @@ impl EventKind {
             Attended | ObservedRound | TookRole | Contributed | ObservedLesson | Facilitated => {
                 Some(SeciPhase::Socialisation)
             }
-            BroughtCase | SharedArtifact => Some(SeciPhase::Externalisation),
-            UpdatedArtifact => Some(SeciPhase::Combination),
+            BroughtCase | SharedArtifact | AdvisedLesson => Some(SeciPhase::Externalisation),
+            UpdatedArtifact | RevisedPlan => Some(SeciPhase::Combination),
             ReusedArtifact | TaughtLesson | FollowedUp => Some(SeciPhase::Internalisation),
         }
     }
@@ -101,6 +105,8 @@ const DEFAULT_WEIGHTS: &[(EventKind, u32)] = &[
     (EventKind::ReusedArtifact, 2),
     (EventKind::TaughtLesson, 4),
     (EventKind::ObservedLesson, 2),
+    (EventKind::RevisedPlan, 2),
+    (EventKind::AdvisedLesson, 3),
     (EventKind::Facilitated, 3),
     (EventKind::Coordination, 6),
     (EventKind::FollowedUp, 2),

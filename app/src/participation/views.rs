@@ -27,6 +27,8 @@ pub fn event_text(locale: Locale, kind: EventKind) -> &'static str {
         EventKind::ReusedArtifact => td_string!(locale, events.reused_artifact),
         EventKind::TaughtLesson => td_string!(locale, events.taught_lesson),
         EventKind::ObservedLesson => td_string!(locale, events.observed_lesson),
+        EventKind::RevisedPlan => td_string!(locale, events.revised_plan),
+        EventKind::AdvisedLesson => td_string!(locale, events.advised_lesson),
         EventKind::Facilitated => td_string!(locale, events.facilitated),
         EventKind::Coordination => td_string!(locale, events.coordination),
     }

@@ -286,6 +286,56 @@ pub fn Field(
     }
 }
 
+/// A labelled `<select>` with a hint and an inline error, like [`Field`]; the options
+/// are its children.
+#[component]
+pub fn SelectField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    children: Children,
+) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let id = format!("field-{name}");
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let field_error = {
+        let name = name.clone();
+        Signal::derive(move || error.get().and_then(|e| e.field_error(&name)))
+    };
+    let described_by = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let ids: Vec<&str> = [has_hint.then_some(hint_id.as_str()), field_error.get().map(|_| error_id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || field_error.get().is_some()>
+            <label class="field__label" for=id.clone()>{move || label.get()}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{move || hint.get()}</p> })}
+            {
+                let error_id = error_id.clone();
+                move || field_error.get().map(|key| view! {
+                    <p class="field__error" id=error_id.clone()>{error_key_text(locale, key)}</p>
+                })
+            }
+            <select
+                class="field__input"
+                id=id.clone()
+                name=name.clone()
+                aria-invalid=move || field_error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            >
+                {children()}
+            </select>
+        </div>
+    }
+}
+
 /// Percent-encodes text for a URL (query values, `filename*`): everything but
 /// unreserved ASCII.
 pub fn percent_encode(text: &str) -> String {
