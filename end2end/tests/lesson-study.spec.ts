@@ -64,7 +64,7 @@ test("a cycle runs through two research lessons with three members and a guest k
   await hydrated(facilitator);
   const cycleUrl = facilitator.url();
   await expect(facilitator.getByTestId("cycle-phase")).toHaveText("Verkennen");
-  await expect(facilitator.getByText("Greet Deskundige")).toBeVisible();
+  await expect(facilitator.locator("dd", { hasText: "Greet Deskundige" })).toBeVisible();
 
   // The research lesson: Joost teaches 3H, Bas and Jeroen observe case pupils.
   await facilitator.getByLabel("Leraar").selectOption({ label: "Joost Brouwer" });

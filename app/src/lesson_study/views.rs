@@ -20,7 +20,7 @@ use crate::i18n::*;
 use crate::notification::domain::when_text;
 use crate::ui::{Alert, ErrorAlert, Field, SelectField, action_error, flashed, language_of, load_or_not_found};
 use crate::ui::{loaded, resource_page, signed_in};
-use crate::ui::{text, uuid_param};
+use crate::ui::{kept_input, text, uuid_param};
 
 pub fn phase_text(locale: Locale, phase: CyclePhase) -> &'static str {
     match phase {
@@ -125,7 +125,19 @@ pub fn StartCyclePage() -> impl IntoView {
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, lesson_study.start)/>
-            {loaded(form, move |data| Some(view! {
+            {loaded(form, move |data| Some({
+                // After a failed post without JavaScript, the choices as made.
+                let lessons = kept_input("lessons_planned").unwrap_or_else(|| "2".to_string());
+                let other = kept_input("knowledgeable_other").unwrap_or_default();
+                let lesson_options = (1..=LESSONS_MAX)
+                    .map(|n| view! { <option value=n.to_string() selected=n.to_string() == lessons>{n}</option> })
+                    .collect_view();
+                let other_options = data
+                    .people
+                    .iter()
+                    .map(|p| view! { <option value=p.id.to_string() selected=p.id.to_string() == other>{p.name.clone()}</option> })
+                    .collect_view();
+                view! {
                 <section class="card narrow-wide">
                     <p class="breadcrumb"><a href=format!("/c/{}", data.community_id)>{data.community_name.clone()}</a></p>
                     <h1>{t!(i18n, lesson_study.start)}</h1>
@@ -146,17 +158,18 @@ pub fn StartCyclePage() -> impl IntoView {
                         <Field name="agreements" rows=4 label=text(move || t_string!(i18n, lesson_study.field_agreements))
                             hint=text(move || t_string!(i18n, lesson_study.field_agreements_hint)) error=error/>
                         <SelectField name="lessons_planned" label=text(move || t_string!(i18n, lesson_study.field_lessons)) error=error>
-                            {(1..=LESSONS_MAX).map(|n| view! { <option value=n.to_string() selected=n == 2>{n}</option> }).collect_view()}
+                            {lesson_options}
                         </SelectField>
                         <SelectField name="knowledgeable_other" label=text(move || t_string!(i18n, lesson_study.field_other))
                             hint=text(move || t_string!(i18n, lesson_study.field_other_hint)) error=error>
                             <option value="">{t!(i18n, lesson_study.nobody_yet)}</option>
-                            {data.people.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                            {other_options}
                         </SelectField>
                         <button type="submit" class="button button--primary">{t!(i18n, lesson_study.start_submit)}</button>
                     </ActionForm>
                 </section>
-            }.into_any()))}
+                }.into_any()
+            }))}
         }
     })
 }
@@ -171,16 +184,8 @@ struct CycleActions {
 pub fn CyclePageView() -> impl IntoView {
     let cycle_id = uuid_param("cycle_id");
     let actions = CycleActions { advance: ServerAction::new(), set_up: ServerAction::new() };
-    // A failed set-up keeps the form as typed: only a saved one reloads the page.
     let page = Resource::new(
-        move || {
-            let set_up_saved = actions
-                .set_up
-                .version()
-                .try_get()
-                .filter(|_| matches!(actions.set_up.value().try_get().flatten(), Some(Ok(()))));
-            (cycle_id(), actions.advance.version().try_get(), set_up_saved)
-        },
+        move || (cycle_id(), actions.advance.version().try_get(), actions.set_up.version().try_get()),
         |(id, ..)| load_or_not_found(id, lesson_study_cycle),
     );
     resource_page(page, move |cycle| Some(view! { <Cycle cycle actions/> }.into_any()))
@@ -213,7 +218,7 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
             <h1>{cycle.title.clone()}</h1>
             <span class="badge" data-testid="cycle-phase">{phase_text(locale, cycle.phase)}</span>
         </div>
-        <Show when=move || flashed(&Flash::LessonSetUp) || matches!(actions.set_up.value().get(), Some(Ok(())))>
+        <Show when=move || flashed(&Flash::LessonSetUp)>
             <Alert kind="success"><p>{t!(i18n, lesson_study.lesson_set_up)}</p></Alert>
         </Show>
         <section class="card" aria-labelledby="cycle-now">
@@ -323,8 +328,13 @@ fn SetUpForm(cycle: CycleView, action: ServerAction<SetUpResearchLesson>) -> imp
     let i18n = use_i18n();
     let error = action_error(action);
     let Some(lesson) = cycle.lessons.last().cloned() else { return ().into_any() };
-    let teacher = lesson.teacher.as_ref().map(|t| t.id);
-    let meeting = lesson.meeting.as_ref().map(|m| m.id);
+    // After a failed post without JavaScript, the choices as made; else as saved.
+    let chosen = |name: &str, saved: Option<Uuid>| match kept_input(name) {
+        Some(kept) => Uuid::parse_str(&kept).ok(),
+        None => saved,
+    };
+    let teacher = chosen("teacher", lesson.teacher.as_ref().map(|t| t.id));
+    let meeting = chosen("meeting", lesson.meeting.as_ref().map(|m| m.id));
     let observers = lesson.observers.clone();
     let codes_of = move |person: Uuid| {
         observers.iter().find(|o| o.person.id == person).map(|o| o.codes.join(" ")).unwrap_or_default()
@@ -476,10 +486,7 @@ pub fn PlanPage() -> impl IntoView {
     let cycle_id = uuid_param("cycle_id");
     let save = ServerAction::<SaveLessonPlan>::new();
     let error = action_error(save);
-    // The version saved last: a new one reloads the form (with the version to save
-    // from next); a failed save keeps the form as typed.
-    let saved = move || save.value().try_get().flatten().and_then(Result::ok);
-    let page = Resource::new(move || (cycle_id(), saved()), |(id, _)| load_or_not_found(id, lesson_study_cycle));
+    let page = Resource::new(cycle_id, |id| load_or_not_found(id, lesson_study_cycle));
     signed_in(move |_| {
         view! {
             <Title text=t_string!(i18n, lesson_study.edit_plan)/>
@@ -495,7 +502,7 @@ pub fn PlanPage() -> impl IntoView {
                     <p class="breadcrumb"><a href=format!("/ls/{}", cycle.id)>{cycle.title.clone()}</a></p>
                     <h1>{t!(i18n, lesson_study.edit_plan)}</h1>
                     <p class="lead">{t!(i18n, lesson_study.plan_intro)}</p>
-                    <Show when=move || flashed(&Flash::PlanSaved) || saved().is_some()>
+                    <Show when=move || flashed(&Flash::PlanSaved)>
                         <Alert kind="success">
                             <p>{t!(i18n, lesson_study.plan_saved)}" "<a href=format!("/ls/{}", cycle.id)>{t!(i18n, lesson_study.back_to_cycle)}</a></p>
                         </Alert>
