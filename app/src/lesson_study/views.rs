@@ -19,8 +19,8 @@ use crate::account::domain::Flash;
 use crate::i18n::*;
 use crate::notification::domain::when_text;
 use crate::ui::{Alert, ErrorAlert, Field, SelectField, action_error, flashed, language_of, load_or_not_found};
-use crate::ui::{loaded, resource_page, signed_in};
 use crate::ui::{kept_input, text, uuid_param};
+use crate::ui::{loaded, resource_page, signed_in};
 
 pub fn phase_text(locale: Locale, phase: CyclePhase) -> &'static str {
     match phase {
