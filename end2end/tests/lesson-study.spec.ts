@@ -25,6 +25,7 @@ async function moveOn(page: Page, to: string) {
 }
 
 test("a cycle runs through two research lessons with three members and a guest knowledgeable other", async ({ browser }) => {
+  test.setTimeout(240_000);
   const facilitator = await signedIn(browser, FACILITATOR);
   await facilitator.getByRole("link", { name: COMMUNITY }).click();
   await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);
@@ -107,14 +108,57 @@ test("a cycle runs through two research lessons with three members and a guest k
   await moveOn(facilitator, "Lesgeven & observeren");
   await open(teacher, cycleUrl);
   await expect(teacher.getByTestId("next-step")).toContainText("Jij geeft de onderzoeksles.");
-  const observer = await signedIn(browser, OBSERVER);
+  // The observer works on a phone; the classroom's connection comes and goes.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const observer = await phone.newPage();
+  await login(observer, OBSERVER);
   await open(observer, cycleUrl);
   await expect(observer.getByTestId("next-step")).toContainText("Jij observeert je casusleerlingen");
+  await observer.getByRole("link", { name: "Observatieformulier openen" }).click();
+  await hydrated(observer);
+  await expect(observer.getByRole("link", { name: "L3 · jouw leerling" })).toHaveAttribute("aria-current", "true");
+  const start = observer.locator("section", { has: observer.getByRole("heading", { name: /^Start/ }) });
+  const note = async (text: string, mark: string) => {
+    await start.getByLabel("Notitie").fill(text);
+    await start.getByRole("button", { name: mark }).tap();
+  };
+  const notes = start.getByTestId("observe-note");
+  const status = observer.getByTestId("observe-status");
+  await note("L3 schrijft niets op, kijkt naar de buurman.", "Zoals voorspeld");
+  await expect(notes.filter({ hasText: "kijkt naar de buurman" })).toContainText("opgeslagen");
+  await expect(status).toHaveText("1 opgeslagen op de server");
+
+  // Offline: notes wait on the phone, and go when the connection is back.
+  await phone.setOffline(true);
+  await note("L3 tekent een tabel na de vraag van de leraar.", "Anders");
+  await note("L3 legt de tabel uit aan de buurman.", "Anders");
+  await expect(status).toHaveText("1 opgeslagen op de server · 2 wachten op deze telefoon");
+  await expect(notes.filter({ hasText: "legt de tabel uit" })).toContainText("wacht");
+  await phone.setOffline(false);
+  await expect(status).toHaveText("3 opgeslagen op de server", { timeout: 20_000 });
+
+  // Offline again, a note, and the tab closed before the connection is back.
+  await phone.setOffline(true);
+  await note("L3 rekent 15% van 80 goed uit.", "Niet gezien");
+  await expect(status).toHaveText("3 opgeslagen op de server · 1 wachten op deze telefoon");
+  await observer.close();
+  await phone.setOffline(false);
+  const reopened = await phone.newPage();
+  await open(reopened, `${cycleUrl}/observe`);
+  const reopenedStatus = reopened.getByTestId("observe-status");
+  await expect(reopenedStatus).toHaveText("4 opgeslagen op de server", { timeout: 20_000 });
+  await expect(reopened.getByTestId("observe-note")).toHaveCount(4);
+
+  // Another device (no notes kept on it) sees the same four from the server: none lost, none doubled.
+  const laptop = await signedIn(browser, OBSERVER);
+  await open(laptop, `${cycleUrl}/observe?pupil=L3`);
+  await expect(laptop.getByTestId("observe-note")).toHaveCount(4);
+  await expect(laptop.getByTestId("observe-status")).toHaveText("4 opgeslagen op de server");
   await open(guest, cycleUrl);
   await expect(guest.getByTestId("cycle-phase")).toHaveText("Lesgeven & observeren");
   await expect(guest.getByRole("button", { name: /Door naar/ })).toHaveCount(0);
-  await open(observer, `${cycleUrl}/print`);
-  await expect(observer.getByRole("heading", { name: "Observatieformulier · L3" })).toBeVisible();
+  await open(laptop, `${cycleUrl}/print`);
+  await expect(laptop.getByRole("heading", { name: "Observatieformulier · L3" })).toBeVisible();
 
   // Discuss, revise, and the second lesson shows what changed since the first.
   await moveOn(facilitator, "Nabespreking");

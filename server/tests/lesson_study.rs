@@ -219,6 +219,10 @@ async fn nobody_outside_the_community_sees_or_writes_a_cycle() {
                 advance(&app, &id, "study", &client).await,
                 send_note(&app, &lesson, &note(&uuid::Uuid::now_v7().to_string(), "L1", "0", "x"), &client).await,
                 start(&app, &cid, &client).await,
+                app.call("lesson_study_start_form", &[("community_id", &cid)], &client).await,
+                app.call("lesson_study_observe", &[("cycle_id", &id)], &client).await,
+                set_up(&app, &lesson, &[("class_name", "2B")], &client).await,
+                plain_note(&app, &lesson, &uuid::Uuid::now_v7().to_string(), &client).await,
             ];
             for (i, r) in calls.iter().enumerate() {
                 assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: {who}, call {i}: {}", r.body);
@@ -249,6 +253,18 @@ async fn lesson_events(app: &TestApp, cid: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|e| (e.user_id.to_string(), e.kind))
         .collect()
+}
+
+async fn observe(app: &TestApp, id: &str, client: &Client) -> Value {
+    let r = app.call("lesson_study_observe", &[("cycle_id", id)], client).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    json(&r.body)
+}
+
+async fn plain_note(app: &TestApp, lesson: &str, id: &str, client: &Client) -> TestResponse {
+    let form =
+        [("lesson_id", lesson), ("id", id), ("pupil", "L1"), ("phase", "0"), ("mark", "as_predicted"), ("text", "")];
+    app.call("record_observation", &form, client).await
 }
 
 async fn set_up(app: &TestApp, lesson: &str, fields: &[(&str, &str)], client: &Client) -> TestResponse {
@@ -391,5 +407,66 @@ async fn the_cycle_page_is_read_in_a_fixed_number_of_queries() {
         println!("{backend:?}: cycle page queries: completed {}, running {}", completed.len(), planning.len());
         assert!(completed.len() <= planning.len() + 1, "{backend:?}: {completed:#?} / {planning:#?}");
         assert!(planning.len() <= 24, "{backend:?}: {} queries: {planning:#?}", planning.len());
+    }
+}
+
+/// The observation form: one's own case pupils first, closed until the lesson is
+/// taught, the notes the server holds (for another device), and a note posted without
+/// JavaScript stored once however often the form is sent.
+#[tokio::test]
+async fn the_observation_form_shows_ones_pupils_and_takes_notes_while_the_lesson_is_taught() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (facilitator, member) = (app.login(TEACHER).await, app.login(MEMBER).await);
+        let id: String = serde_json::from_str(&start(&app, &cid, &facilitator).await.body).unwrap();
+        let page = cycle(&app, &id, &facilitator).await;
+        let lesson = page["lessons"][0]["id"].as_str().unwrap().to_string();
+        let me = page["people"].as_array().unwrap().iter().find(|p| p["name"] == "Anouk de Bruin").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r =
+            set_up(&app, &lesson, &[("observers[0][user]", &me), ("observers[0][codes]", "L2")], &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let form = observe(&app, &id, &facilitator).await;
+        assert_eq!(
+            (form["open"].as_bool(), form["pupils"][0]["code"].as_str()),
+            (Some(false), Some("L2")),
+            "{backend:?}: {form}"
+        );
+        let closed = plain_note(&app, &lesson, &uuid::Uuid::now_v7().to_string(), &member).await;
+        assert_eq!(closed.status, StatusCode::CONFLICT, "{backend:?}: no notes before the lesson");
+
+        let r = app.call("save_lesson_plan", &plan_form(&id, "0", "Verhoudingen herkennen"), &member).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        for from in ["study", "plan"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK);
+        }
+        let form = observe(&app, &id, &facilitator).await;
+        assert_eq!(form["open"], true, "{backend:?}");
+        assert_eq!(form["phases"][1]["title"], "Verkennen");
+        assert_eq!(form["mine"], serde_json::json!(["L2"]));
+        let note_id = form["fresh_id"].as_str().unwrap().to_string();
+        for _ in 0..2 {
+            let r = plain_note(&app, &lesson, &note_id, &facilitator).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        }
+        assert_eq!(notes_stored(&app, &lesson).await.len(), 1, "{backend:?}: a repeated post is stored once");
+        let bad = app
+            .call(
+                "record_observation",
+                &[("lesson_id", &lesson), ("id", &uuid::Uuid::now_v7().to_string()), ("pupil", "L1"), ("phase", "0")],
+                &facilitator,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: a note says something: {}", bad.body);
+        assert!(bad.body.contains("\"field\":\"text\""), "{backend:?}: the form's own field: {}", bad.body);
+        let form = observe(&app, &id, &facilitator).await;
+        assert_eq!(form["held"].as_array().unwrap().len(), 1, "{backend:?}: {form}");
+        assert_eq!(form["held"][0]["mark"], "as_predicted");
+        let theirs = observe(&app, &id, &member).await;
+        assert!(theirs["held"].as_array().unwrap().is_empty(), "{backend:?}: only one's own notes come back");
+        assert!(theirs["mine"].as_array().unwrap().is_empty());
     }
 }

@@ -241,6 +241,7 @@ pub enum Flash {
     PolicySaved,
     PlanSaved,
     LessonSetUp,
+    NoteSaved,
     /// A shareable invitation address, shown once.
     InvitationLink(String),
 }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::domain::{CasePupilForm, CyclePhase, LessonPlan, NoteInput, PhaseChange, PlanPhaseForm};
+use super::domain::{
+    CasePupil, CasePupilForm, CyclePhase, LessonPlan, NoteInput, PhaseChange, PlanPhase, PlanPhaseForm,
+};
 use super::roles::{LessonPart, NextStep, ObserverRow};
 use crate::error::AppError;
 
@@ -119,6 +121,26 @@ pub struct MyCycle {
     pub next_step: NextStep,
 }
 
+/// The observation form of the newest research lesson, for one observer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObserveData {
+    pub cycle_id: Uuid,
+    pub title: String,
+    pub lesson_id: Uuid,
+    pub lesson_number: i16,
+    /// Whether the lesson takes notes now (while taught, and until the next begins).
+    pub open: bool,
+    pub phases: Vec<PlanPhase>,
+    /// The plan's case pupils, the viewer's own first.
+    pub pupils: Vec<CasePupil>,
+    /// The codes the viewer follows.
+    pub mine: Vec<String>,
+    /// The viewer's notes the server holds.
+    pub held: Vec<NoteInput>,
+    /// An id for a note posted without JavaScript (a repeated post stores it once).
+    pub fresh_id: Uuid,
+}
+
 /// What changed in the plan since research lesson `since_lesson` was taught.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanChanges {
@@ -217,6 +239,40 @@ pub async fn advance_lesson_study(cycle_id: Uuid, from: String) -> Result<CycleP
     session::as_viewer(|state, viewer| async move {
         let from = CyclePhase::parse(&from).map_err(|key| AppError::field("from", key))?;
         service::advance(&state.db, &viewer, cycle_id, from).await
+    })
+    .await
+}
+
+#[server(endpoint = "lesson_study_observe")]
+pub async fn lesson_study_observe(cycle_id: Uuid) -> Result<ObserveData, AppError> {
+    session::as_viewer(|state, viewer| async move { service::observe_view(&state.db, &viewer, cycle_id).await }).await
+}
+
+/// One note posted by the observation form without JavaScript; the form's id makes a
+/// repeated post store it once.
+#[server(endpoint = "record_observation")]
+pub async fn record_observation(
+    lesson_id: Uuid,
+    id: Uuid,
+    #[server(default)] pupil: String,
+    #[server(default)] phase: usize,
+    #[server(default)] mark: String,
+    #[server(default)] text: String,
+) -> Result<(), AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let mark = match mark.as_str() {
+            "" => None,
+            mark => Some(super::domain::Mark::parse(mark).map_err(|key| AppError::field("mark", key))?),
+        };
+        let note =
+            NoteInput { id, pupil, phase, mark, text, noted_at: time::OffsetDateTime::now_utc().unix_timestamp() };
+        service::record_notes(&state.db, &viewer, lesson_id, &[note]).await.map_err(|error| {
+            // The form's fields, not the batch's.
+            error.rename_fields(|f| {
+                f.strip_prefix("notes[0][").and_then(|f| f.strip_suffix(']')).unwrap_or(f).to_string()
+            })
+        })?;
+        session::flash(crate::account::domain::Flash::NoteSaved).await
     })
     .await
 }

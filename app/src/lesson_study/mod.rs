@@ -7,6 +7,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
 pub mod domain;
+pub mod observe;
+pub mod queue;
 pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod service;

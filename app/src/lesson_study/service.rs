@@ -15,8 +15,8 @@ use uuid::Uuid;
 use std::collections::HashMap;
 
 use super::api::{
-    CycleSummary, CycleView, LessonMeeting, LessonView, MyCycle, ObserverView, Person, PlanChanges, PlanVersionView,
-    StartCycleData,
+    CycleSummary, CycleView, LessonMeeting, LessonView, MyCycle, ObserveData, ObserverView, Person, PlanChanges,
+    PlanVersionView, StartCycleData,
 };
 use super::domain::{CycleForm, CyclePhase, LESSONS_MAX, LessonPlan, NoteInput, check_plan_version, plan_changes};
 use super::roles::{LessonPart, SetUpForm, SetUpState, next_step};
@@ -675,6 +675,69 @@ pub async fn advance(
     Ok(next)
 }
 
+/// Whether the cycle's newest research lesson takes notes in `phase`: while it is
+/// taught, and after it until the next one begins (late notes from a phone that was
+/// offline in the classroom).
+fn takes_notes(phase: CyclePhase, lesson: &research_lesson::Model) -> bool {
+    match phase {
+        CyclePhase::Teach => lesson.taught_at.is_none(),
+        CyclePhase::Discuss | CyclePhase::Revise => lesson.taught_at.is_some(),
+        _ => false,
+    }
+}
+
+/// The observation form of the cycle's newest research lesson for the viewer: the
+/// plan's phases and case pupils (the viewer's own first), whether it takes notes now,
+/// and the viewer's notes the server holds (so another device shows them too).
+pub async fn observe_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid) -> Result<ObserveData, AppError> {
+    let snapshot = begin_read(db).await?;
+    let (cycle, _) = cycle_access(&snapshot, viewer, cycle_id).await?;
+    let phase = CyclePhase::decode(&cycle.phase)?;
+    let lesson = latest_lesson(&snapshot, cycle.id).await?;
+    let plan = match current_plan(&snapshot, cycle.id, lesson.number).await? {
+        Some(row) => read_plan(&row)?,
+        None => LessonPlan::new(),
+    };
+    let mine: Vec<String> = research_lesson_observer::Entity::find()
+        .filter(research_lesson_observer::Column::LessonId.eq(lesson.id))
+        .filter(research_lesson_observer::Column::UserId.eq(viewer.id()))
+        .one(&snapshot)
+        .await?
+        .map(|o| o.pupil_codes.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let held = lesson_observation::Entity::find()
+        .filter(lesson_observation::Column::LessonId.eq(lesson.id))
+        .filter(lesson_observation::Column::ObserverId.eq(viewer.id()))
+        .order_by_asc(lesson_observation::Column::NotedAt)
+        .all(&snapshot)
+        .await?
+        .into_iter()
+        .map(|n| NoteInput {
+            id: n.id,
+            pupil: n.pupil_code,
+            phase: usize::try_from(n.phase).unwrap_or(0),
+            mark: n.mark.as_deref().and_then(|m| super::domain::Mark::decode(m).ok()),
+            text: n.text,
+            noted_at: n.noted_at.unix_timestamp(),
+        })
+        .collect();
+    snapshot.commit().await?;
+    let mut pupils = plan.case_pupils.clone();
+    pupils.sort_by_key(|p| !mine.contains(&p.code));
+    Ok(ObserveData {
+        cycle_id: cycle.id,
+        title: cycle.title,
+        lesson_id: lesson.id,
+        lesson_number: lesson.number,
+        open: takes_notes(phase, &lesson),
+        phases: plan.phases,
+        pupils,
+        mine,
+        held,
+        fresh_id: Uuid::now_v7(),
+    })
+}
+
 /// Stores an observer's notes for research lesson `lesson_id`, each once under the id
 /// the phone made, and answers with the ids of this observer's notes the server now
 /// holds (sent before or now), so the phone can mark them saved. Notes are taken while
@@ -694,13 +757,7 @@ pub async fn record_notes(
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let (cycle, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
-    let lesson_open = latest_lesson(&txn, cycle.id).await?.id == lesson.id
-        && match phase {
-            CyclePhase::Teach => lesson.taught_at.is_none(),
-            // The lesson just taught: late notes from a phone that was offline.
-            CyclePhase::Discuss | CyclePhase::Revise => lesson.taught_at.is_some(),
-            _ => false,
-        };
+    let lesson_open = latest_lesson(&txn, cycle.id).await?.id == lesson.id && takes_notes(phase, &lesson);
     if !lesson_open {
         return Err(AppError::Conflict(ErrorKey::NotObserving));
     }

@@ -202,9 +202,8 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
     let current = cycle.lessons.last().cloned();
     let step_link = match cycle.next_step {
         NextStep::WritePlan => Some((format!("/ls/{id}/plan"), td_string!(locale, lesson_study.edit_plan))),
-        NextStep::ObservePupils | NextStep::TeachLesson => {
-            Some((format!("/ls/{id}/print"), td_string!(locale, lesson_study.print)))
-        }
+        NextStep::ObservePupils => Some((format!("/ls/{id}/observe"), td_string!(locale, lesson_study.observe_open))),
+        NextStep::TeachLesson => Some((format!("/ls/{id}/print"), td_string!(locale, lesson_study.print))),
         _ => None,
     };
     let planned = cycle.lessons_planned;
