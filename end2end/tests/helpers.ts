@@ -7,10 +7,11 @@ export { expect };
 /**
  * Answers for a resource the test asks for on purpose: a page it must not see (404),
  * a refused form (401, 409, 422, 429), a round's live stream refused once the session
- * ended. Chromium logs each as an error; nothing else is allowed.
+ * ended, a request made while the test has taken the network offline. Chromium logs
+ * each as an error; nothing else is allowed.
  */
 const EXPECTED_REFUSAL =
-  /^(Failed to load resource: the server responded with a status of (401|403|404|409|410|413|415|422|429)\b|EventSource's response has a status (401|404) that is not 200)/;
+  /^(Failed to load resource: the server responded with a status of (401|403|404|409|410|413|415|422|429)\b|EventSource's response has a status (401|404) that is not 200|Failed to load resource: net::ERR_INTERNET_DISCONNECTED$)/;
 
 /**
  * Every test fails on any error in any page's console, in every browser context it
