@@ -196,18 +196,16 @@ fn ObservationForm(data: ObserveData, selected: Option<String>) -> impl IntoView
                     </div>
                 </form>
                 <ul class="plain-list stack observe-notes">
-                    <For each=notes key=|n| (n.note.id, n.saved) let:n>
+                    {move || notes().into_iter().map(|n| view! {
                         <li class="observe-note" data-testid="observe-note">
                             {n.note.mark.map(|m| view! { <strong>{mark_text(locale, m)}</strong>" " })}
-                            {n.note.text.clone()}
+                            {n.note.text}
                             " "
-                            {if n.saved {
-                                view! { <span class="badge badge--success">{td_string!(locale, lesson_study.note_on_server)}</span> }.into_any()
-                            } else {
-                                view! { <span class="badge badge--warning">{td_string!(locale, lesson_study.note_waiting)}</span> }.into_any()
-                            }}
+                            <span class=if n.saved { "badge badge--success" } else { "badge badge--warning" }>
+                                {if n.saved { td_string!(locale, lesson_study.note_on_server) } else { td_string!(locale, lesson_study.note_waiting) }}
+                            </span>
                         </li>
-                    </For>
+                    }).collect_view()}
                 </ul>
             </section>
         }
