@@ -267,7 +267,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Re
     if let Some(next) = next {
         insert_lesson(db, running, 1, next, dekker, "3H2", &[(bakker, "L1"), (vandijk, "L2"), (brouwer, "L3")]).await?;
     } else {
-        insert_lesson_unset(db, running, at).await?;
+        super::service::new_lesson(db, running, 1, at).await?;
     }
     Ok(())
 }
@@ -350,22 +350,6 @@ async fn insert_lesson<C: ConnectionTrait>(
         .await?;
     }
     Ok(id)
-}
-
-async fn insert_lesson_unset<C: ConnectionTrait>(db: &C, cycle: Uuid, at: OffsetDateTime) -> Result<(), AppError> {
-    research_lesson::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        cycle_id: Set(cycle),
-        number: Set(1),
-        meeting_id: Set(None),
-        teacher_id: Set(None),
-        class_name: Set(String::new()),
-        taught_at: Set(None),
-        created_at: Set(at),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 async fn insert_plan<C: ConnectionTrait>(

@@ -23,7 +23,7 @@ use super::roles::{LessonPart, SetUpForm, SetUpState, next_step};
 use crate::account::service::names_of;
 use crate::account::session::Viewer;
 use crate::db::entities::{
-    lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson, research_lesson_observer,
+    community, lesson_observation, lesson_plan_version, lesson_study_cycle, research_lesson, research_lesson_observer,
 };
 use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey};
@@ -34,17 +34,18 @@ use crate::membership::service::{active_member_ids, member_access, membership_of
 use crate::participation::domain::EventKind;
 use crate::participation::service::{record_event, record_event_for_meeting};
 
-/// The cycle and the viewer's role in its community, or `NotFound` for anyone who is
-/// not an active member.
+/// The cycle, its community and the viewer's role there, or `NotFound` for anyone who
+/// is not an active member.
 async fn cycle_access<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     cycle_id: Uuid,
-) -> Result<(lesson_study_cycle::Model, CommunityRole), AppError> {
+) -> Result<(lesson_study_cycle::Model, community::Model, CommunityRole), AppError> {
     crate::shared::record_in_request("cycle", cycle_id);
     let cycle = lesson_study_cycle::Entity::find_by_id(cycle_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let (_, membership) = member_access(db, viewer, cycle.community_id).await?;
-    Ok((cycle, CommunityRole::decode(&membership.role)?))
+    let (community, membership) = member_access(db, viewer, cycle.community_id).await?;
+    let role = CommunityRole::decode(&membership.role)?;
+    Ok((cycle, community, role))
 }
 
 fn facilitator_only(role: CommunityRole) -> Result<(), AppError> {
@@ -130,7 +131,7 @@ pub async fn start(
     Ok(id)
 }
 
-async fn new_lesson<C: ConnectionTrait>(
+pub(super) async fn new_lesson<C: ConnectionTrait>(
     db: &C,
     cycle_id: Uuid,
     number: i16,
@@ -303,12 +304,8 @@ pub async fn cycle_view(
 ) -> Result<CycleView, AppError> {
     let snapshot = begin_read(db).await?;
     let db = &snapshot;
-    let (cycle, role) = cycle_access(db, viewer, cycle_id).await?;
-    let community_name = crate::db::entities::community::Entity::find_by_id(cycle.community_id)
-        .one(db)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let (cycle, community, role) = cycle_access(db, viewer, cycle_id).await?;
+    let community_name = community.name;
     let lessons = research_lesson::Entity::find()
         .filter(research_lesson::Column::CycleId.eq(cycle.id))
         .order_by_asc(research_lesson::Column::Number)
@@ -436,7 +433,7 @@ pub async fn set_up_lesson(
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let (cycle, role) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
+    let (cycle, _, role) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
     facilitator_only(role)?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     let open = lesson.taught_at.is_none()
@@ -499,7 +496,7 @@ pub async fn save_plan(
 ) -> Result<i32, AppError> {
     plan.check()?;
     let txn = begin_write(db).await?;
-    let (cycle, _) = cycle_access(&txn, viewer, cycle_id).await?;
+    let (cycle, community, _) = cycle_access(&txn, viewer, cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     if !matches!(phase, CyclePhase::Study | CyclePhase::Plan | CyclePhase::Revise) {
         return Err(AppError::Conflict(ErrorKey::PlanClosed));
@@ -519,7 +516,6 @@ pub async fn save_plan(
             .count(&txn)
             .await?;
         if revised_before == 0 {
-            let community = community_of(&txn, &cycle).await?;
             record(&txn, &community, viewer.id(), EventKind::RevisedPlan, at, None).await?;
         }
     }
@@ -550,13 +546,6 @@ async fn touch<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn community_of<C: ConnectionTrait>(
-    db: &C,
-    cycle: &lesson_study_cycle::Model,
-) -> Result<crate::db::entities::community::Model, AppError> {
-    crate::db::entities::community::Entity::find_by_id(cycle.community_id).one(db).await?.ok_or(AppError::NotFound)
-}
-
 /// A participation event, tied to the research lesson's meeting when it has one.
 async fn record<C: ConnectionTrait>(
     db: &C,
@@ -576,7 +565,7 @@ async fn record<C: ConnectionTrait>(
 /// those who are still active members.
 async fn record_lesson_taught<C: ConnectionTrait>(
     db: &C,
-    cycle: &lesson_study_cycle::Model,
+    community: &community::Model,
     lesson: &research_lesson::Model,
     at: OffsetDateTime,
 ) -> Result<(), AppError> {
@@ -587,13 +576,12 @@ async fn record_lesson_taught<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    let members = active_member_ids(db, cycle.community_id, None).await?;
-    let community = community_of(db, cycle).await?;
+    let members = active_member_ids(db, community.id, None).await?;
     if let Some(teacher) = lesson.teacher_id.filter(|t| members.contains(t)) {
-        record(db, &community, teacher, EventKind::TaughtLesson, at, lesson.meeting_id).await?;
+        record(db, community, teacher, EventKind::TaughtLesson, at, lesson.meeting_id).await?;
     }
     for observer in observers.into_iter().filter(|o| members.contains(o)) {
-        record(db, &community, observer, EventKind::ObservedLesson, at, lesson.meeting_id).await?;
+        record(db, community, observer, EventKind::ObservedLesson, at, lesson.meeting_id).await?;
     }
     Ok(())
 }
@@ -609,7 +597,7 @@ pub async fn advance(
     from: CyclePhase,
 ) -> Result<CyclePhase, AppError> {
     let txn = begin_write(db).await?;
-    let (cycle, role) = cycle_access(&txn, viewer, cycle_id).await?;
+    let (cycle, community, role) = cycle_access(&txn, viewer, cycle_id).await?;
     facilitator_only(role)?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     if phase != from {
@@ -628,7 +616,7 @@ pub async fn advance(
     let next = phase.next(taught_now, planned).ok_or(AppError::Conflict(ErrorKey::CycleChanged))?;
     match (phase, next) {
         (CyclePhase::Teach, _) => {
-            record_lesson_taught(&txn, &cycle, &current, at).await?;
+            record_lesson_taught(&txn, &community, &current, at).await?;
             let mut lesson: research_lesson::ActiveModel = current.into();
             lesson.taught_at = Set(Some(at));
             lesson.update(&txn).await?;
@@ -639,7 +627,6 @@ pub async fn advance(
                     .await?
                     .is_some_and(|m| m.status == MembershipStatus::Active.as_str());
                 if active {
-                    let community = community_of(&txn, &cycle).await?;
                     record(&txn, &community, other, EventKind::AdvisedLesson, at, current.meeting_id).await?;
                 }
             }
@@ -691,7 +678,7 @@ fn takes_notes(phase: CyclePhase, lesson: &research_lesson::Model) -> bool {
 /// and the viewer's notes the server holds (so another device shows them too).
 pub async fn observe_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uuid) -> Result<ObserveData, AppError> {
     let snapshot = begin_read(db).await?;
-    let (cycle, _) = cycle_access(&snapshot, viewer, cycle_id).await?;
+    let (cycle, _, _) = cycle_access(&snapshot, viewer, cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     let lesson = latest_lesson(&snapshot, cycle.id).await?;
     let plan = match current_plan(&snapshot, cycle.id, lesson.number).await? {
@@ -755,7 +742,7 @@ pub async fn record_notes(
     }
     let txn = begin_write(db).await?;
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let (cycle, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
+    let (cycle, _, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     let lesson_open = latest_lesson(&txn, cycle.id).await?.id == lesson.id && takes_notes(phase, &lesson);
     if !lesson_open {
