@@ -103,6 +103,7 @@ pub enum ErrorKey {
     NotObserving,
     TeacherObserves,
     LessonSetUpClosed,
+    DiscussionClosed,
 }
 
 impl AppError {

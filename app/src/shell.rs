@@ -14,7 +14,9 @@ use crate::community::views::{DirectoryPage, LevelPage, NewCommunityPage};
 use crate::i18n::*;
 use crate::intervision::method::views::{EditMethodPage, MethodLibraryPage};
 use crate::intervision::round::views::{PlanRoundPage, RoundPageView};
+use crate::lesson_study::discuss::DiscussionPage;
 use crate::lesson_study::observe::ObservePage;
+use crate::lesson_study::share::ReportPage;
 use crate::lesson_study::views::{CyclePageView, PlanPage, PlanPrintPage, StartCyclePage};
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
@@ -141,6 +143,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/ls/:cycle_id/plan") view=PlanPage ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id/print") view=PlanPrintPage ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id/observe") view=ObservePage ssr=SsrMode::Async/>
+                <Route path=path!("/ls/:cycle_id/discuss") view=DiscussionPage ssr=SsrMode::Async/>
+                <Route path=path!("/ls/:cycle_id/report") view=ReportPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">

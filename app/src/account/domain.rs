@@ -242,6 +242,8 @@ pub enum Flash {
     PlanSaved,
     LessonSetUp,
     NoteSaved,
+    DiscussionSaved,
+    InterviewSaved,
     /// A shareable invitation address, shown once.
     InvitationLink(String),
 }

@@ -13,6 +13,8 @@ use uuid::Uuid;
 use super::domain::{
     CasePupil, CasePupilForm, CyclePhase, LessonPlan, NoteInput, PhaseChange, PlanPhase, PlanPhaseForm,
 };
+use super::discussion::{AttendeeRow, DiscussionRecord, InterviewInput, PupilData};
+use super::report::ReportView;
 use super::roles::{LessonPart, NextStep, ObserverRow};
 use crate::error::AppError;
 
@@ -105,6 +107,8 @@ pub struct CycleView {
     pub next_step: NextStep,
     /// A facilitator of the community: starts cycles, sets up lessons, moves them on.
     pub may_lead: bool,
+    /// While revising: the decisions of the discussion, to carry into the plan.
+    pub decisions: String,
     /// For the facilitator's set-up form only (empty for everyone else): the
     /// community's active members and its meetings ahead.
     pub people: Vec<Person>,
@@ -146,6 +150,32 @@ pub struct ObserveData {
 pub struct PlanChanges {
     pub since_lesson: i16,
     pub phases: Vec<PhaseChange>,
+}
+
+/// The post-lesson discussion of one research lesson: the protocol's data per case
+/// pupil (predicted against what every observer saw, phase by phase) and the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscussionView {
+    pub cycle_id: Uuid,
+    pub title: String,
+    pub community_name: String,
+    pub learning_question: String,
+    pub goals: String,
+    pub lesson_id: Uuid,
+    pub lesson_number: i16,
+    /// The research lessons taught so far, to switch between their discussions.
+    pub taught_lessons: Vec<i16>,
+    pub teacher: Option<String>,
+    pub knowledgeable_other: Option<String>,
+    /// Whether the record can be written (the lesson is taught, the cycle not done).
+    pub open: bool,
+    pub may_lead: bool,
+    /// The record's version, 0 before anyone saved it.
+    pub version: i32,
+    pub record: DiscussionRecord,
+    pub attendees: Vec<Uuid>,
+    pub people: Vec<Person>,
+    pub pupils: Vec<PupilData>,
 }
 
 /// The form that starts a cycle: the community and who can be its knowledgeable other.
@@ -221,11 +251,12 @@ pub async fn save_lesson_plan(
     cycle_id: Uuid,
     version: i32,
     #[server(default)] goals: String,
+    #[server(default)] rationale: String,
     #[server(default)] phases: Vec<PlanPhaseForm>,
     #[server(default)] pupils: Vec<CasePupilForm>,
 ) -> Result<i32, AppError> {
     session::as_viewer(|state, viewer| async move {
-        let plan = PlanForm { goals, phases, pupils }.plan()?;
+        let plan = PlanForm { goals, rationale, phases, pupils }.plan()?;
         let version = service::save_plan(&state.db, &viewer, cycle_id, version, &plan).await?;
         session::flash(crate::account::domain::Flash::PlanSaved).await?;
         Ok(version)
@@ -284,5 +315,71 @@ pub async fn record_observations(lesson_id: Uuid, notes: Vec<NoteInput>) -> Resu
     session::as_viewer(
         |state, viewer| async move { service::record_notes(&state.db, &viewer, lesson_id, &notes).await },
     )
+    .await
+}
+
+/// The discussion page of research lesson `lesson` (0: the newest taught one).
+#[server(endpoint = "lesson_study_discussion")]
+pub async fn lesson_study_discussion(cycle_id: Uuid, #[server(default)] lesson: i16) -> Result<DiscussionView, AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let number = (lesson > 0).then_some(lesson);
+        service::discussion::discussion_view(&state.db, &viewer, cycle_id, number).await
+    })
+    .await
+}
+
+/// Saves the discussion's record; `version` is the one the writer started from.
+#[server(endpoint = "save_lesson_discussion")]
+pub async fn save_lesson_discussion(
+    lesson_id: Uuid,
+    version: i32,
+    #[server(default)] teacher_remarks: String,
+    #[server(default)] conclusions: String,
+    #[server(default)] decisions: String,
+    #[server(default)] other_comments: String,
+    #[server(default)] attendees: Vec<AttendeeRow>,
+) -> Result<i32, AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let record = DiscussionRecord { teacher_remarks, conclusions, decisions, other_comments };
+        let attendees = AttendeeRow::present(&attendees)?;
+        let version =
+            service::discussion::save_discussion(&state.db, &viewer, lesson_id, version, &record, &attendees).await?;
+        session::flash(crate::account::domain::Flash::DiscussionSaved).await?;
+        Ok(version)
+    })
+    .await
+}
+
+/// A short interview with a case pupil after the lesson; the form's id makes a
+/// repeated post store it once.
+#[server(endpoint = "record_pupil_interview")]
+pub async fn record_pupil_interview(
+    lesson_id: Uuid,
+    id: Uuid,
+    #[server(default)] pupil: String,
+    #[server(default)] text: String,
+) -> Result<(), AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let input = InterviewInput { id, pupil, text };
+        service::discussion::record_interview(&state.db, &viewer, lesson_id, &input).await?;
+        session::flash(crate::account::domain::Flash::InterviewSaved).await
+    })
+    .await
+}
+
+#[server(endpoint = "lesson_study_report")]
+pub async fn lesson_study_report(cycle_id: Uuid) -> Result<ReportView, AppError> {
+    session::as_viewer(|state, viewer| async move { service::report::report_view(&state.db, &viewer, cycle_id).await })
+        .await
+}
+
+/// A facilitator publishes the cycle's report in the community's knowledge base.
+#[server(endpoint = "publish_lesson_study_report")]
+pub async fn publish_lesson_study_report(cycle_id: Uuid) -> Result<Uuid, AppError> {
+    session::as_viewer(|state, viewer| async move {
+        let id = service::report::publish_report(&state, &viewer, cycle_id).await?;
+        leptos_axum::redirect(&format!("/a/{id}"));
+        Ok(id)
+    })
     .await
 }

@@ -1,7 +1,7 @@
 //! Demo lesson study for the lesson-study community: one completed cycle (two research
 //! lessons held at the community's past meetings, the plan revised between them, notes
 //! per case pupil) and one running cycle being planned. The participation events
-//! (taught, observed, revised, advised) are the ones the real actions record, at the
+//! (taught, observed, discussed, revised, advised) are the ones the real actions record, at the
 //! dates of the meetings the lessons were held in.
 
 use std::collections::HashMap;
@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::domain::{CasePupil, CyclePhase, LessonPlan, Mark, PlanPhase};
 use crate::db::entities::{
-    community, lesson_observation, lesson_plan_version, lesson_study_cycle, meeting, research_lesson,
-    research_lesson_observer,
+    community, lesson_discussion, lesson_discussion_attendee, lesson_observation, lesson_plan_version,
+    lesson_study_cycle, meeting, pupil_interview, research_lesson, research_lesson_observer,
 };
 use crate::db::now;
 use crate::error::AppError;
@@ -108,6 +108,7 @@ fn ratio_plan() -> LessonPlan {
                 ],
             ),
         ],
+        rationale: String::new(),
     }
 }
 
@@ -120,8 +121,12 @@ fn revised_ratio_plan() -> LessonPlan {
         "Toont een recept voor 4 personen, vraagt eerst alleen te schatten en het antwoord op te schrijven.".into();
     plan.phases[3].teacher = "Geeft een opgave over dichtheid, met de eenheden al in de kop van de tabel.".into();
     plan.case_pupils[1].predictions[1] = "begint met optellen, gaat over op de tabel na een vraag".into();
+    plan.rationale = DECISIONS_1.into();
     plan
 }
+
+const DECISIONS_1: &str = "Eerst alleen schatten en opschrijven, dan pas in tweetallen: L1 en L2 kwamen nu niet aan \
+                           denken toe.\nBij de opgave over dichtheid staan de eenheden al in de kop van de tabel.";
 
 /// Loads the lesson-study demo when the demo community exists.
 pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Result<(), AppError> {
@@ -202,6 +207,73 @@ pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Re
         .insert(db)
         .await?;
     }
+    let discussions = [
+        (
+            lesson_1,
+            first,
+            "Ik merkte dat ik te snel de tweetallen liet beginnen; L2 had nog niets opgeschreven.",
+            "L2 telde op zoals voorspeld, maar zag bij de nabespreking zelf dat het niet klopte. L3 deed veel meer \
+             dan we dachten: zij maakte als enige een tabel.",
+            DECISIONS_1,
+            "Let op wat L3 liet zien: stille leerlingen hebben vaak een aanpak die de klas niet hoort. Laat in de \
+             nabespreking ook een aanpak van een stille leerling zien.",
+            &[bakker, brouwer, smit, vandijk, kok][..],
+        ),
+        (
+            lesson_2,
+            second,
+            "De start ging rustiger; het opschrijven hielp.",
+            "Met eerst alleen schatten kwam L2 sneller bij de tabel. De eenheden in de kop hielpen L3 bij natuurkunde.",
+            "",
+            "De redeneerstap is nu in drie vakken zichtbaar. Neem de eenheden-afspraak mee naar de sectie natuurkunde.",
+            &[bakker, brouwer, smit, dekker, kok][..],
+        ),
+    ];
+    for (lesson, meeting, remarks, conclusions, decisions, comments, present) in discussions {
+        lesson_discussion::ActiveModel {
+            lesson_id: Set(lesson),
+            teacher_remarks: Set(remarks.into()),
+            conclusions: Set(conclusions.into()),
+            decisions: Set(decisions.into()),
+            other_comments: Set(comments.into()),
+            version: Set(1),
+            updated_by: Set(Some(bakker)),
+            updated_at: Set(meeting.starts_at + Duration::minutes(90)),
+        }
+        .insert(db)
+        .await?;
+        for who in present {
+            lesson_discussion_attendee::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                lesson_id: Set(lesson),
+                user_id: Set(*who),
+            }
+            .insert(db)
+            .await?;
+            if *who != kok {
+                record_event_for_meeting(db, &community, *who, EventKind::DiscussedLesson, meeting.starts_at, None, meeting.id)
+                    .await?;
+            }
+        }
+    }
+    let interviews = [
+        (lesson_1, vandijk, "L2", "'Ik deed er steeds twee bij, want er kwamen twee mensen bij.'"),
+        (lesson_1, vandijk, "L3", "'Ik zag het in de tabel, maar durfde het niet te zeggen.'"),
+        (lesson_2, brouwer, "L2", "'Toen ik het eerst opschreef, zag ik dat het niet klopte.'"),
+    ];
+    for (lesson, who, code, text) in interviews {
+        let at = if lesson == lesson_1 { first.starts_at } else { second.starts_at } + Duration::minutes(55);
+        pupil_interview::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lesson_id: Set(lesson),
+            interviewer_id: Set(Some(who)),
+            pupil_code: Set(code.into()),
+            text: Set(text.into()),
+            created_at: Set(at),
+        }
+        .insert(db)
+        .await?;
+    }
     let events = [
         (brouwer, EventKind::TaughtLesson, first),
         (bakker, EventKind::ObservedLesson, first),
@@ -262,6 +334,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Re
             pupil("L2", "verwart deel en geheel", &["kiest 20% korting", "neemt 80 als geheel"]),
             pupil("L3", "stil, sterk in taal", &["wacht af", "volgt de partner"]),
         ],
+        rationale: String::new(),
     };
     insert_plan(db, running, 1, 1, &plan, dekker, at - Duration::days(2)).await?;
     if let Some(next) = next {
@@ -309,6 +382,7 @@ async fn insert_cycle<C: ConnectionTrait>(
         created_at: Set(spec.created_at),
         updated_at: Set(spec.completed_at.unwrap_or(spec.created_at)),
         completed_at: Set(spec.completed_at),
+        report_artifact_id: Set(None),
     }
     .insert(db)
     .await?;

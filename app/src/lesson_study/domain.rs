@@ -168,6 +168,10 @@ pub struct LessonPlan {
     pub goals: String,
     pub phases: Vec<PlanPhase>,
     pub case_pupils: Vec<CasePupil>,
+    /// Why this version differs from the lesson taught before: the decisions of the
+    /// post-lesson discussion, carried into the revision.
+    #[serde(default)]
+    pub rationale: String,
 }
 
 /// The form field of a phase's input, e.g. `phases[1][minutes]`.
@@ -203,7 +207,9 @@ impl LessonPlan {
     /// belongs to a phase that exists.
     pub fn check(&self) -> Result<(), AppError> {
         let mut check = Validation::new();
-        check.check("goals", validate_optional(&self.goals, TEXT_MAX));
+        check
+            .check("goals", validate_optional(&self.goals, TEXT_MAX))
+            .check("rationale", validate_optional(&self.rationale, TEXT_MAX));
         if self.phases.len() > PLAN_PHASES_MAX {
             check.check("phases", Err(ErrorKey::TooManyPhases));
         }
@@ -289,6 +295,8 @@ pub struct PlanForm {
     #[serde(default)]
     pub goals: String,
     #[serde(default)]
+    pub rationale: String,
+    #[serde(default)]
     pub phases: Vec<PlanPhaseForm>,
     #[serde(default)]
     pub pupils: Vec<CasePupilForm>,
@@ -347,7 +355,7 @@ impl PlanForm {
                 CasePupil { code: p.code.trim().to_string(), typifies: clean(&p.typifies), predictions }
             })
             .collect();
-        let plan = LessonPlan { goals: clean(&self.goals), phases, case_pupils };
+        let plan = LessonPlan { goals: clean(&self.goals), phases, case_pupils, rationale: clean(&self.rationale) };
         // The plan counts the rows it kept; the form names the rows it showed.
         let phase_rows: Vec<usize> = kept.iter().map(|(row, _)| *row).collect();
         let pupil_rows: Vec<usize> = pupil_rows.iter().map(|(row, _)| *row).collect();
@@ -378,7 +386,7 @@ impl PlanForm {
                 predictions: p.predictions.clone(),
             })
             .collect();
-        PlanForm { goals: plan.goals.clone(), phases, pupils }
+        PlanForm { goals: plan.goals.clone(), rationale: plan.rationale.clone(), phases, pupils }
     }
 }
 

@@ -6,10 +6,14 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
+pub mod discuss;
+pub mod discussion;
 pub mod domain;
 pub mod observe;
 pub mod queue;
+pub mod report;
 pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod share;
 pub mod views;

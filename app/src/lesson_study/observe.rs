@@ -14,9 +14,11 @@ use super::domain::{Mark, NoteInput};
 use super::queue::NoteQueue;
 use crate::account::domain::Flash;
 use crate::i18n::*;
-use crate::ui::{Alert, ErrorAlert, action_error, flashed, load_or_not_found, resource_page, uuid_param};
+use crate::ui::{
+    Alert, ErrorAlert, Field, SelectField, action_error, flashed, load_or_not_found, resource_page, text, uuid_param,
+};
 
-fn mark_text(locale: Locale, mark: Mark) -> &'static str {
+pub(super) fn mark_text(locale: Locale, mark: Mark) -> &'static str {
     match mark {
         Mark::AsPredicted => td_string!(locale, lesson_study.mark_as_predicted),
         Mark::Different => td_string!(locale, lesson_study.mark_different),
@@ -45,7 +47,10 @@ pub fn ObservePage() -> impl IntoView {
                     <Alert kind="success"><p>{t!(i18n, lesson_study.note_saved)}</p></Alert>
                 </Show>
                 {if data.open {
-                    view! { <ObservationForm data selected/> }.into_any()
+                    view! {
+                        <ObservationForm data=data.clone() selected/>
+                        <InterviewForm data=data.clone()/>
+                    }.into_any()
                 } else {
                     view! { <Alert><p>{t!(i18n, lesson_study.observe_closed)}</p></Alert> }.into_any()
                 }}
@@ -53,6 +58,38 @@ pub fn ObservePage() -> impl IntoView {
             .into_any(),
         )
     })
+}
+
+/// After the lesson: a short interview with a case pupil, as a plain form.
+#[component]
+fn InterviewForm(data: ObserveData) -> impl IntoView {
+    let i18n = use_i18n();
+    let post = ServerAction::<super::api::RecordPupilInterview>::new();
+    let error = action_error(post);
+    let options = data
+        .pupils
+        .iter()
+        .map(|p| view! { <option value=p.code.clone()>{p.code.clone()}" · "{p.typifies.clone()}</option> })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="interview-title">
+            <h2 id="interview-title">{t!(i18n, lesson_study.interview)}</h2>
+            <p class="muted small">{t!(i18n, lesson_study.interview_hint)}</p>
+            <Show when=move || flashed(&Flash::InterviewSaved)>
+                <Alert kind="success"><p>{t!(i18n, lesson_study.interview_saved)}</p></Alert>
+            </Show>
+            <ErrorAlert error=error/>
+            <ActionForm action=post attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="lesson_id" value=data.lesson_id.to_string()/>
+                <input type="hidden" name="id" value=data.fresh_id.to_string()/>
+                <SelectField name="pupil" label=text(move || t_string!(i18n, lesson_study.pupil_code)) error=error>
+                    {options}
+                </SelectField>
+                <Field name="text" rows=3 label=text(move || t_string!(i18n, lesson_study.interview_text)) error=error/>
+                <button type="submit" class="button">{t!(i18n, lesson_study.interview_submit)}</button>
+            </ActionForm>
+        </section>
+    }
 }
 
 /// A new note's id, made on this device (UUID v7: time-ordered, random).

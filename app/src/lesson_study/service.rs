@@ -34,6 +34,9 @@ use crate::membership::service::{active_member_ids, member_access, membership_of
 use crate::participation::domain::EventKind;
 use crate::participation::service::{record_event, record_event_for_meeting};
 
+pub mod discussion;
+pub mod report;
+
 /// The cycle, its community and the viewer's role there, or `NotFound` for anyone who
 /// is not an active member.
 async fn cycle_access<C: ConnectionTrait>(
@@ -123,6 +126,7 @@ pub async fn start(
         created_at: Set(at),
         updated_at: Set(at),
         completed_at: Set(None),
+        report_artifact_id: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -286,6 +290,16 @@ async fn taught_plan<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The plan a research lesson is observed and discussed against: as taught once it
+/// is, else the newest version (a revision after the lesson belongs to the next one).
+async fn lesson_plan<C: ConnectionTrait>(db: &C, lesson: &research_lesson::Model) -> Result<LessonPlan, AppError> {
+    let plan = match lesson.taught_at {
+        Some(_) => taught_plan(db, lesson).await?,
+        None => current_plan(db, lesson.cycle_id, lesson.number).await?.map(|row| read_plan(&row)).transpose()?,
+    };
+    Ok(plan.unwrap_or_else(LessonPlan::new))
+}
+
 fn read_plan(row: &lesson_plan_version::Model) -> Result<LessonPlan, AppError> {
     serde_json::from_str(&row.plan).map_err(|e| {
         tracing::error!(version = %row.id, error = %e, "a stored lesson plan does not read");
@@ -345,6 +359,11 @@ pub async fn cycle_view(
             None => None,
         },
         None => None,
+    };
+    // While revising, the decisions of the discussion go into the plan.
+    let decisions = match (phase, lessons.last()) {
+        (CyclePhase::Revise, Some(lesson)) => discussion::decisions_of(db, lesson.id).await?,
+        _ => String::new(),
     };
     let meetings = crate::meeting::service::meetings_by_id(db, tz, lessons.iter().filter_map(|l| l.meeting_id)).await?;
     let mentioned = lessons
@@ -417,6 +436,7 @@ pub async fn cycle_view(
         my_part,
         next_step: next_step(phase, my_part, set_up.complete(), may_lead),
         may_lead,
+        decisions,
         people,
         meetings: meeting_options,
     })
@@ -622,6 +642,9 @@ pub async fn advance(
             lesson.update(&txn).await?;
         }
         (CyclePhase::Discuss, _) => {
+            for member in discussion::attendees_of(&txn, community.id, current.id).await? {
+                record(&txn, &community, member, EventKind::DiscussedLesson, at, current.meeting_id).await?;
+            }
             if let Some(other) = cycle.knowledgeable_other {
                 let active = membership_of(&txn, cycle.community_id, other)
                     .await?
@@ -681,10 +704,7 @@ pub async fn observe_view(db: &DatabaseConnection, viewer: &Viewer, cycle_id: Uu
     let (cycle, _, _) = cycle_access(&snapshot, viewer, cycle_id).await?;
     let phase = CyclePhase::decode(&cycle.phase)?;
     let lesson = latest_lesson(&snapshot, cycle.id).await?;
-    let plan = match current_plan(&snapshot, cycle.id, lesson.number).await? {
-        Some(row) => read_plan(&row)?,
-        None => LessonPlan::new(),
-    };
+    let plan = lesson_plan(&snapshot, &lesson).await?;
     let mine: Vec<String> = research_lesson_observer::Entity::find()
         .filter(research_lesson_observer::Column::LessonId.eq(lesson.id))
         .filter(research_lesson_observer::Column::UserId.eq(viewer.id()))
@@ -748,10 +768,7 @@ pub async fn record_notes(
     if !lesson_open {
         return Err(AppError::Conflict(ErrorKey::NotObserving));
     }
-    let plan = match current_plan(&txn, cycle.id, lesson.number).await? {
-        Some(row) => read_plan(&row)?,
-        None => LessonPlan::new(),
-    };
+    let plan = lesson_plan(&txn, &lesson).await?;
     for (i, note) in notes.iter().enumerate() {
         note.check(&plan).map_err(|error| error.rename_fields(|f| format!("notes[{i}][{f}]")))?;
     }

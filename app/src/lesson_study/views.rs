@@ -48,7 +48,7 @@ fn step_text(locale: Locale, step: NextStep) -> &'static str {
     }
 }
 
-fn field_text(locale: Locale, field: PlanField) -> &'static str {
+pub(super) fn field_text(locale: Locale, field: PlanField) -> &'static str {
     match field {
         PlanField::Title => td_string!(locale, lesson_study.plan_phase_title),
         PlanField::Minutes => td_string!(locale, lesson_study.plan_minutes),
@@ -204,6 +204,10 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
         NextStep::WritePlan => Some((format!("/ls/{id}/plan"), td_string!(locale, lesson_study.edit_plan))),
         NextStep::ObservePupils => Some((format!("/ls/{id}/observe"), td_string!(locale, lesson_study.observe_open))),
         NextStep::TeachLesson => Some((format!("/ls/{id}/print"), td_string!(locale, lesson_study.print))),
+        NextStep::JoinDiscussion => {
+            Some((format!("/ls/{id}/discuss"), td_string!(locale, lesson_study.open_discussion)))
+        }
+        NextStep::WriteReport => Some((format!("/ls/{id}/report"), td_string!(locale, lesson_study.open_report))),
         _ => None,
     };
     let planned = cycle.lessons_planned;
@@ -228,6 +232,9 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
             </p>
             <p class="lead" data-testid="next-step">{step_text(locale, cycle.next_step)}</p>
             {step_link.map(|(href, label)| view! { <p><a class="button" href=href>{label}</a></p> })}
+            {(cycle.phase == CyclePhase::Done).then(|| view! {
+                <p><a class="button" href=format!("/ls/{id}/report")>{t!(i18n, lesson_study.open_report)}</a></p>
+            })}
             {cycle.may_lead.then(|| cycle.next_phase.map(|next| view! {
                 <ErrorAlert error=advance_error/>
                 <ActionForm action=actions.advance attr:class="inline-form">
@@ -244,7 +251,7 @@ fn Cycle(cycle: CycleView, actions: CycleActions) -> impl IntoView {
             <section class="card" aria-labelledby="cycle-lessons">
                 <h2 id="cycle-lessons">{t!(i18n, lesson_study.lessons)}</h2>
                 <ol class="plain-list stack">
-                    {cycle.lessons.iter().cloned().map(|l| view! { <li><LessonSummary lesson=l/></li> }).collect_view()}
+                    {cycle.lessons.iter().cloned().map(|l| view! { <li><LessonSummary lesson=l cycle_id=id/></li> }).collect_view()}
                 </ol>
                 {(cycle.may_lead && current.as_ref().is_some_and(|l| !l.taught) && cycle.phase != CyclePhase::Share && cycle.phase != CyclePhase::Done)
                     .then(|| view! { <SetUpForm cycle=cycle.clone() action=actions.set_up/> })}
@@ -294,7 +301,7 @@ fn CycleDetails(cycle: CycleView) -> impl IntoView {
 }
 
 #[component]
-fn LessonSummary(lesson: LessonView) -> impl IntoView {
+fn LessonSummary(lesson: LessonView, cycle_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let meeting = lesson.meeting.clone();
@@ -302,7 +309,10 @@ fn LessonSummary(lesson: LessonView) -> impl IntoView {
         <p>
             <strong>{t!(i18n, lesson_study.lesson)}" "{lesson.number}</strong>
             {(!lesson.class_name.is_empty()).then(|| format!(" · {}", lesson.class_name))}
-            {lesson.taught.then(|| view! { " "<span class="badge badge--success">{t!(i18n, lesson_study.taught)}</span> })}
+            {lesson.taught.then(|| view! {
+                " "<span class="badge badge--success">{t!(i18n, lesson_study.taught)}</span>
+                " "<a href=format!("/ls/{cycle_id}/discuss?lesson={}", lesson.number)>{t!(i18n, lesson_study.discussion)}</a>
+            })}
         </p>
         <p class="muted small">
             {t!(i18n, lesson_study.teacher)}": "
@@ -393,11 +403,12 @@ fn SetUpForm(cycle: CycleView, action: ServerAction<SetUpResearchLesson>) -> imp
 
 /// A plan as a table of its phases and one of its case pupils' predictions.
 #[component]
-fn PlanView(plan: LessonPlan) -> impl IntoView {
+pub(super) fn PlanView(plan: LessonPlan) -> impl IntoView {
     let i18n = use_i18n();
     let phases = plan.phases.clone();
     view! {
         {(!plan.goals.is_empty()).then(|| view! { <h3>{t!(i18n, lesson_study.plan_goals)}</h3><p class="prose-text">{plan.goals.clone()}</p> })}
+        {(!plan.rationale.is_empty()).then(|| view! { <h3>{t!(i18n, lesson_study.rationale)}</h3><p class="prose-text" data-testid="plan-rationale">{plan.rationale.clone()}</p> })}
         <div class="table-wrap">
             <table class="table">
                 <caption class="visually-hidden">{t!(i18n, lesson_study.plan_phases)}</caption>
@@ -450,7 +461,7 @@ fn PlanView(plan: LessonPlan) -> impl IntoView {
 }
 
 #[component]
-fn PlanChangesView(changes: Vec<PhaseChange>, since: i16) -> impl IntoView {
+pub(super) fn PlanChangesView(changes: Vec<PhaseChange>, since: i16) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let changed = changes.iter().any(|c| !matches!(c, PhaseChange::Same { .. }));
@@ -491,6 +502,11 @@ pub fn PlanPage() -> impl IntoView {
             <Title text=t_string!(i18n, lesson_study.edit_plan)/>
             {loaded(page, move |cycle| {
                 let form = PlanForm::of(&cycle.plan.plan);
+                // A revision starts from the discussion's decisions; later lessons keep
+                // the reason they were changed.
+                let revising = cycle.phase == CyclePhase::Revise || !form.rationale.is_empty();
+                let rationale =
+                    if form.rationale.is_empty() { cycle.decisions.clone() } else { form.rationale.clone() };
                 let mut pupils = form.pupils.clone();
                 // Room for one more case pupil, up to the maximum.
                 if pupils.len() < super::domain::CASE_PUPILS_MAX {
@@ -511,6 +527,10 @@ pub fn PlanPage() -> impl IntoView {
                         <input type="hidden" name="cycle_id" value=cycle.id.to_string()/>
                         <input type="hidden" name="version" value=cycle.plan.version.to_string()/>
                         <Field name="goals" rows=3 value=form.goals.clone() label=text(move || t_string!(i18n, lesson_study.plan_goals)) error=error/>
+                        {revising.then(|| view! {
+                            <Field name="rationale" rows=4 value=rationale.clone() label=text(move || t_string!(i18n, lesson_study.rationale))
+                                hint=text(move || t_string!(i18n, lesson_study.rationale_hint)) error=error/>
+                        })}
                         <h2>{t!(i18n, lesson_study.plan_phases)}</h2>
                         <p class="field__hint">{t!(i18n, lesson_study.plan_phases_hint)}</p>
                         {phases.iter().cloned().enumerate().map(|(i, p)| view! {

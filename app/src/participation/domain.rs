@@ -27,6 +27,8 @@ string_enum! {
         RevisedPlan => "revised_plan",
         /// Was the knowledgeable other of a research lesson that was discussed.
         AdvisedLesson => "advised_lesson",
+        /// Took part in the post-lesson discussion of a research lesson.
+        DiscussedLesson => "discussed_lesson",
         Facilitated => "facilitated",
         Coordination => "coordination",
         /// Reported what came of an action chosen in a round.
@@ -60,7 +62,7 @@ impl EventKind {
         use EventKind::*;
         match self {
             Joined | Coordination => None,
-            Attended | ObservedRound | TookRole | Contributed | ObservedLesson | Facilitated => {
+            Attended | ObservedRound | TookRole | Contributed | ObservedLesson | DiscussedLesson | Facilitated => {
                 Some(SeciPhase::Socialisation)
             }
             BroughtCase | SharedArtifact | AdvisedLesson => Some(SeciPhase::Externalisation),
@@ -107,6 +109,7 @@ const DEFAULT_WEIGHTS: &[(EventKind, u32)] = &[
     (EventKind::ObservedLesson, 2),
     (EventKind::RevisedPlan, 2),
     (EventKind::AdvisedLesson, 3),
+    (EventKind::DiscussedLesson, 2),
     (EventKind::Facilitated, 3),
     (EventKind::Coordination, 6),
     (EventKind::FollowedUp, 2),

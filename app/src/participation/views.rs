@@ -29,6 +29,7 @@ pub fn event_text(locale: Locale, kind: EventKind) -> &'static str {
         EventKind::ObservedLesson => td_string!(locale, events.observed_lesson),
         EventKind::RevisedPlan => td_string!(locale, events.revised_plan),
         EventKind::AdvisedLesson => td_string!(locale, events.advised_lesson),
+        EventKind::DiscussedLesson => td_string!(locale, events.discussed_lesson),
         EventKind::Facilitated => td_string!(locale, events.facilitated),
         EventKind::Coordination => td_string!(locale, events.coordination),
     }

@@ -92,6 +92,7 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::PlanClosed => td_string!(locale, errors.plan_closed),
         ErrorKey::CycleChanged => td_string!(locale, errors.cycle_changed),
         ErrorKey::NotObserving => td_string!(locale, errors.not_observing),
+        ErrorKey::DiscussionClosed => td_string!(locale, errors.discussion_closed),
         ErrorKey::TeacherObserves => td_string!(locale, errors.teacher_observes),
         ErrorKey::LessonSetUpClosed => td_string!(locale, errors.lesson_set_up_closed),
     }

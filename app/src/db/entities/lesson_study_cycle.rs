@@ -20,6 +20,8 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub completed_at: Option<TimeDateTimeWithTimeZone>,
+    /// The report this cycle published in the knowledge base.
+    pub report_artifact_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
