@@ -223,6 +223,11 @@ async fn nobody_outside_the_community_sees_or_writes_a_cycle() {
                 app.call("lesson_study_observe", &[("cycle_id", &id)], &client).await,
                 set_up(&app, &lesson, &[("class_name", "2B")], &client).await,
                 plain_note(&app, &lesson, &uuid::Uuid::now_v7().to_string(), &client).await,
+                app.call("lesson_study_discussion", &[("cycle_id", &id)], &client).await,
+                save_discussion(&app, &lesson, "0", &[("conclusions", "Van buiten")], &client).await,
+                interview(&app, &lesson, "L1", "Van buiten", &client).await,
+                app.call("lesson_study_report", &[("cycle_id", &id)], &client).await,
+                app.call("publish_lesson_study_report", &[("cycle_id", &id)], &client).await,
             ];
             for (i, r) in calls.iter().enumerate() {
                 assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: {who}, call {i}: {}", r.body);
@@ -468,5 +473,219 @@ async fn the_observation_form_shows_ones_pupils_and_takes_notes_while_the_lesson
         let theirs = observe(&app, &id, &member).await;
         assert!(theirs["held"].as_array().unwrap().is_empty(), "{backend:?}: only one's own notes come back");
         assert!(theirs["mine"].as_array().unwrap().is_empty());
+    }
+}
+
+async fn save_discussion(
+    app: &TestApp,
+    lesson: &str,
+    version: &str,
+    fields: &[(&str, &str)],
+    client: &Client,
+) -> TestResponse {
+    let mut form = vec![("lesson_id", lesson), ("version", version)];
+    form.extend_from_slice(fields);
+    app.call("save_lesson_discussion", &form, client).await
+}
+
+async fn interview(app: &TestApp, lesson: &str, pupil: &str, text: &str, client: &Client) -> TestResponse {
+    let id = uuid::Uuid::now_v7().to_string();
+    app.call("record_pupil_interview", &[("lesson_id", lesson), ("id", &id), ("pupil", pupil), ("text", text)], client)
+        .await
+}
+
+/// A guest from outside the board, invited into the community and signed in.
+async fn guest(app: &TestApp, cid: &str, facilitator: &Client) -> Client {
+    let r = app.call("invite_guest", &[("community_id", cid), ("guest_email", "kok@hogeschool.test")], facilitator).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mail = app.last_mail_to("kok@hogeschool.test").expect("an invitation email");
+    let link = mail.split_whitespace().find(|w| w.contains("/invite/")).unwrap().to_string();
+    let token = link.rsplit('/').next().unwrap().to_string();
+    let guest = Client::default();
+    let form =
+        [("token", token.as_str()), ("name", "Nora Gast"), ("password", PASSWORD), ("password_confirm", PASSWORD)];
+    let r = app.call("accept_invitation", &form, &guest).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    guest
+}
+
+async fn events_of_kind(app: &TestApp, cid: &str, kind: &str) -> Vec<String> {
+    use app::db::entities::participation_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut users: Vec<String> = participation_event::Entity::find()
+        .filter(participation_event::Column::CommunityId.eq(uuid::Uuid::parse_str(cid).unwrap()))
+        .filter(participation_event::Column::Kind.eq(kind))
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.user_id.to_string())
+        .collect();
+    users.sort();
+    users
+}
+
+/// After the lesson: interviews, the discussion with every observer's data side by
+/// side, its record (a stale save changes nothing), who took part, the decisions in
+/// the revised plan, and the report published once as a research report. A guest
+/// knowledgeable other from outside the board takes part like a member, but leads
+/// nothing.
+#[tokio::test]
+async fn the_discussion_gathers_the_data_and_feeds_the_revision_and_the_report() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (facilitator, member) = (app.login(TEACHER).await, app.login(MEMBER).await);
+        let guest = guest(&app, &cid, &facilitator).await;
+        let people = json(&app.call("lesson_study_start_form", &[("community_id", &cid)], &facilitator).await.body);
+        let id_of = |name: &str| {
+            people["people"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (me, teacher, other) = (id_of("Anouk de Bruin"), id_of("Mila Vermeulen"), id_of("Nora Gast"));
+        let mut form = vec![
+            ("community_id", cid.as_str()),
+            ("title", "Verhoudingen zien"),
+            ("learning_question", "Hoe ontdekken leerlingen de verhoudingstabel?"),
+            ("lessons_planned", "2"),
+        ];
+        form.push(("knowledgeable_other", &other));
+        let r = app.call("start_lesson_study", &form, &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let id: String = serde_json::from_str(&r.body).unwrap();
+        let lesson = cycle(&app, &id, &facilitator).await["lessons"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(app.call("save_lesson_plan", &plan_form(&id, "0", "Doel"), &member).await.status, StatusCode::OK);
+        let fields = [
+            ("teacher", teacher.as_str()),
+            ("observers[0][user]", me.as_str()),
+            ("observers[0][codes]", "L1 L2"),
+        ];
+        assert_eq!(set_up(&app, &lesson, &fields, &facilitator).await.status, StatusCode::OK, "{backend:?}");
+        for from in ["study", "plan"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK);
+        }
+
+        // During the lesson: notes and an interview; no discussion record yet.
+        let note_id = uuid::Uuid::now_v7().to_string();
+        let r = send_note(&app, &lesson, &note(&note_id, "L2", "1", "Telt op, ziet het bij de tabel."), &facilitator)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let r = interview(&app, &lesson, "L2", "Ik deed er steeds twee bij.", &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let r = interview(&app, &lesson, "L7", "Wie?", &facilitator).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: not a case pupil of the plan");
+        let r = interview(&app, &lesson, "L1", "  ", &facilitator).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: an interview says something");
+        let early = save_discussion(&app, &lesson, "0", &[("conclusions", "Te vroeg")], &member).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?}: {}", early.body);
+        assert!(early.body.contains("DiscussionClosed"), "{}", early.body);
+        assert_eq!(advance(&app, &id, "teach", &facilitator).await.status, StatusCode::OK);
+
+        // The discussion: the data per case pupil, predicted against observed, with names.
+        let r = app.call("lesson_study_discussion", &[("cycle_id", &id)], &guest).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let page = json(&r.body);
+        assert_eq!((page["open"].as_bool(), page["lesson_number"].as_i64()), (Some(true), Some(1)), "{backend:?}");
+        assert_eq!(page["knowledgeable_other"], "Nora Gast");
+        let l2 = &page["pupils"][1];
+        assert_eq!((l2["code"].as_str(), l2["observers"][0].as_str()), (Some("L2"), Some("Anouk de Bruin")));
+        let phase = &l2["phases"][1];
+        assert_eq!(phase["prediction"], "tekent een tabel", "{backend:?}: {phase}");
+        assert_eq!(phase["notes"][0]["text"], "Telt op, ziet het bij de tabel.");
+        assert_eq!((phase["notes"][0]["observer"].as_str(), phase["marks"]["different"].as_i64()), (Some("Anouk de Bruin"), Some(1)));
+        assert_eq!(l2["interviews"][0]["text"], "Ik deed er steeds twee bij.");
+
+        // The record: the guest writes the comments; a stale save and a stranger in the
+        // list of those present change nothing.
+        let r = save_discussion(&app, &lesson, "0", &[("other_comments", "Laat ook stille leerlingen zien.")], &guest)
+            .await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "1"), "{backend:?}");
+        let stale = save_discussion(&app, &lesson, "0", &[("conclusions", "Overschreven?")], &member).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{backend:?}: {}", stale.body);
+        let stranger = uuid::Uuid::now_v7().to_string();
+        let bad = save_discussion(
+            &app,
+            &lesson,
+            "1",
+            &[("attendees[0][user]", stranger.as_str()), ("attendees[0][present]", "on")],
+            &member,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: {}", bad.body);
+        let page = json(&app.call("lesson_study_discussion", &[("cycle_id", &id)], &member).await.body);
+        assert_eq!(page["version"], 1, "{backend:?}");
+        assert_eq!(page["record"]["other_comments"], "Laat ook stille leerlingen zien.");
+        assert!(page["record"]["conclusions"].as_str().unwrap().is_empty(), "{backend:?}: nothing overwritten");
+        let record = [
+            ("other_comments", "Laat ook stille leerlingen zien."),
+            ("conclusions", "L2 telde op zoals voorspeld."),
+            ("decisions", "Eerst alleen schatten, dan pas in tweetallen."),
+            ("attendees[0][user]", me.as_str()),
+            ("attendees[0][present]", "on"),
+            ("attendees[1][user]", teacher.as_str()),
+            ("attendees[1][present]", "on"),
+            ("attendees[2][user]", other.as_str()),
+            ("attendees[2][present]", "on"),
+            // Listed but not ticked: did not take part.
+            ("attendees[3][user]", stranger.as_str()),
+        ];
+        let r = save_discussion(&app, &lesson, "1", &record, &member).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "2"), "{backend:?}");
+
+        // Ending the discussion records who took part; the revision starts from its decisions.
+        assert_eq!(advance(&app, &id, "discuss", &facilitator).await.status, StatusCode::OK);
+        let mut present = vec![me.clone(), teacher.clone(), other.clone()];
+        present.sort();
+        assert_eq!(events_of_kind(&app, &cid, "discussed_lesson").await, present, "{backend:?}");
+        assert_eq!(events_of_kind(&app, &cid, "advised_lesson").await, vec![other.clone()], "{backend:?}");
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!(page["decisions"], "Eerst alleen schatten, dan pas in tweetallen.", "{backend:?}");
+        let mut revised = plan_form(&id, "1", "Doel");
+        revised.push(("rationale", "Eerst alleen schatten, dan pas in tweetallen."));
+        revised[4] = ("phases[0][minutes]", "8");
+        let r = app.call("save_lesson_plan", &revised, &member).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let r = interview(&app, &lesson, "L1", "Laat nog.", &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: a late interview from the day of the lesson");
+        for from in ["revise", "teach"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK, "{backend:?}: {from}");
+        }
+        let page = cycle(&app, &id, &member).await;
+        assert_eq!(page["plan"]["plan"]["rationale"], "Eerst alleen schatten, dan pas in tweetallen.");
+
+        // The report: both lessons, what changed and why, the pupils without observers' names.
+        let r = app.call("lesson_study_report", &[("cycle_id", &id)], &guest).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        assert!(!r.body.contains("Anouk de Bruin"), "{backend:?}: no observer names in the report: {}", r.body);
+        let report = json(&r.body);
+        assert_eq!(report["lessons"].as_array().unwrap().len(), 2, "{backend:?}");
+        assert_eq!(report["lessons"][0]["pupils"][1]["interviews"][0]["text"], "Ik deed er steeds twee bij.");
+        assert_eq!(report["lessons"][1]["changes"][0]["Changed"]["fields"], serde_json::json!(["minutes"]), "{report}");
+        assert_eq!((report["may_publish"].as_bool(), report["published"].is_null()), (Some(false), true));
+        let early = app.call("publish_lesson_study_report", &[("cycle_id", &id)], &facilitator).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?}: published once the cycle shares");
+        assert_eq!(advance(&app, &id, "discuss", &facilitator).await.status, StatusCode::OK);
+        for client in [&member, &guest] {
+            let r = app.call("publish_lesson_study_report", &[("cycle_id", &id)], client).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: only a facilitator publishes");
+        }
+        let r = app.call("publish_lesson_study_report", &[("cycle_id", &id)], &facilitator).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        let artifact: String = serde_json::from_str(&r.body).unwrap();
+        let again = app.call("publish_lesson_study_report", &[("cycle_id", &id)], &facilitator).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{backend:?}: once");
+        let a = json(&app.call("artifact_page", &[("artifact_id", &artifact)], &member).await.body);
+        let what = (a["kind"].as_str(), a["scope"].as_str(), a["source"].as_str());
+        assert_eq!(what, (Some("research_report"), Some("community"), Some("lesson_study")), "{backend:?}: {a}");
+        assert!(a["body"].as_str().unwrap().contains("Hoe ontdekken leerlingen de verhoudingstabel?"), "{a}");
+        let report = json(&app.call("lesson_study_report", &[("cycle_id", &id)], &member).await.body);
+        assert_eq!(report["published"].as_str(), Some(artifact.as_str()), "{backend:?}");
+        let closed = save_discussion(&app, &lesson, "2", &[("conclusions", "Achteraf")], &member).await;
+        assert_eq!(closed.status, StatusCode::OK, "{backend:?}: the record can be completed while sharing");
+        assert_eq!(advance(&app, &id, "share", &facilitator).await.status, StatusCode::OK);
+        let done = save_discussion(&app, &lesson, "3", &[("conclusions", "Te laat")], &member).await;
+        assert_eq!(done.status, StatusCode::CONFLICT, "{backend:?}: closed once the cycle is done");
     }
 }
