@@ -34,6 +34,7 @@ use crate::ui::{Auth, NotFound, language_of};
 pub fn http_routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppState> {
     axum::Router::new()
         .merge(crate::artifact::routes::routes(state.settings.upload_max_bytes))
+        .merge(crate::lesson_study::routes::routes(state.settings.upload_max_bytes))
         .merge(crate::meeting::routes::routes())
         .merge(crate::intervision::round::live::routes())
         .merge(crate::privacy::routes::routes())

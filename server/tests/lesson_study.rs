@@ -689,3 +689,102 @@ async fn the_discussion_gathers_the_data_and_feeds_the_revision_and_the_report()
         assert_eq!(done.status, StatusCode::CONFLICT, "{backend:?}: closed once the cycle is done");
     }
 }
+
+/// A JPEG as a phone writes it: location and camera in its EXIF block, turned on its side.
+fn phone_jpeg() -> Vec<u8> {
+    let segment = |marker: u8, contents: &[u8]| {
+        let mut out = vec![0xFF, marker];
+        out.extend_from_slice(&((contents.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(contents);
+        out
+    };
+    let text = b"GPS 52.09 N 5.12 E\0";
+    let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x02".to_vec();
+    tiff.extend_from_slice(&[0x01, 0x0e, 0, 2]);
+    tiff.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    tiff.extend_from_slice(&38u32.to_be_bytes());
+    tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    tiff.extend_from_slice(text);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(tiff);
+    let mut out = vec![0xFF, 0xD8];
+    out.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    out.extend(segment(0xE1, &exif));
+    out.extend(segment(0xFE, b"Pixel 7 camera"));
+    out.extend(segment(0xDB, &[0; 65]));
+    out.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+    out.extend_from_slice(&[0x12, 0x34, 0x56, 0xFF, 0xD9]);
+    out
+}
+
+async fn photo_rows(app: &TestApp) -> usize {
+    use app::db::entities::lesson_photo;
+    use sea_orm::EntityTrait;
+    lesson_photo::Entity::find().all(app.db()).await.unwrap().len()
+}
+
+/// Photos of pupil work: stored without location or camera data, only while the
+/// lesson takes notes, only images within the size limit, about a case pupil of the
+/// plan, and shown to the community's members only.
+#[tokio::test]
+async fn photos_of_pupil_work_lose_their_metadata_and_stay_in_the_community() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let cid = reading_id(&app).await;
+        let (facilitator, member) = (app.login(TEACHER).await, app.login(MEMBER).await);
+        let id: String = serde_json::from_str(&start(&app, &cid, &facilitator).await.body).unwrap();
+        let lesson = cycle(&app, &id, &facilitator).await["lessons"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(app.call("save_lesson_plan", &plan_form(&id, "0", "Doel"), &member).await.status, StatusCode::OK);
+        let path = format!("/ls/lessons/{lesson}/photos");
+        let upload = |fields: &'static [(&'static str, &'static str)], content: Vec<u8>, html: bool, client: &Client| {
+            let (app, path, client) = (&app, path.clone(), client.clone_cookies());
+            async move { app.upload_with(&path, fields, "photo", "werk.jpg", &content, html, &client).await }
+        };
+        let ok_fields: &[(&str, &str)] = &[("pupil", "L2"), ("phase", "1")];
+        let early = upload(ok_fields, phone_jpeg(), false, &member).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?}: not before the lesson: {}", early.body);
+        for from in ["study", "plan"] {
+            assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK);
+        }
+
+        // Bad photos change nothing, each with its own answer.
+        let pdf = b"%PDF-1.7 een werkblad".to_vec();
+        assert_eq!(upload(ok_fields, pdf, false, &member).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let huge = [phone_jpeg(), vec![0; UPLOAD_MAX_BYTES as usize]].concat();
+        assert_eq!(upload(ok_fields, huge, false, &member).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let stranger = upload(&[("pupil", "L7"), ("phase", "1")], phone_jpeg(), false, &member).await;
+        assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: not a case pupil of the plan");
+        let outsider = app.login(OTHER_TEACHER).await;
+        assert_eq!(upload(ok_fields, phone_jpeg(), false, &outsider).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(photo_rows(&app).await, 0, "{backend:?}");
+
+        // A good one: stored clean, shown to members only.
+        let r = upload(ok_fields, phone_jpeg(), false, &member).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend:?}: {}", r.body);
+        let photo = r.body.clone();
+        let seen = app.get(&format!("/ls/photos/{photo}"), &facilitator).await;
+        assert_eq!(seen.status, StatusCode::OK, "{backend:?}");
+        assert_eq!(seen.header("content-type"), Some("image/jpeg"));
+        assert_eq!(seen.header("cache-control"), Some("private, no-store"));
+        let bytes = seen.raw.as_slice();
+        assert!(!bytes.windows(9).any(|w| w == b"GPS 52.09"), "{backend:?}: the location is gone");
+        assert!(!bytes.windows(7).any(|w| w == b"Pixel 7"), "{backend:?}: the camera is gone");
+        assert!(bytes.windows(5).any(|w| w == [0x12, 0x34, 0x56, 0xFF, 0xD9]), "{backend:?}: the picture stays");
+        for who in [OTHER_TEACHER, LEADER, ADMIN, COLLEAGUE] {
+            let r = app.get(&format!("/ls/photos/{photo}"), &app.login(who).await).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: {who}");
+        }
+        let r = app.get(&format!("/ls/photos/{photo}"), &Client::default()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?}");
+
+        // The discussion shows it with the pupil and phase; a browser's post comes back to the form.
+        let page = json(&app.call("lesson_study_discussion", &[("cycle_id", &id)], &member).await.body);
+        assert_eq!(page["pupils"][1]["phases"][1]["photos"][0]["id"].as_str(), Some(photo.as_str()), "{backend:?}");
+        let r = upload(ok_fields, phone_jpeg(), true, &member).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend:?}");
+        assert_eq!(r.header("location"), Some(format!("/ls/{id}/observe?photo=ok").as_str()));
+        let r = upload(ok_fields, b"geen foto".to_vec(), true, &member).await;
+        assert_eq!(r.header("location"), Some(format!("/ls/{id}/observe?photo=type").as_str()));
+        assert_eq!(photo_rows(&app).await, 2, "{backend:?}");
+    }
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::domain::{accepted_file_type, clean_file_name};
 use super::service::{access, reindex};
 use crate::account::session::Viewer;
-use crate::db::entities::{artifact, artifact_file, artifact_tag};
+use crate::db::entities::{artifact, artifact_file, artifact_tag, lesson_photo};
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey};
 use crate::membership::service::member_access;
@@ -31,16 +31,25 @@ fn store_error(err: object_store::Error) -> AppError {
     AppError::Internal
 }
 
-/// Bytes stored for an organisation so far.
-async fn used_bytes<C: ConnectionTrait>(db: &C, organisation_id: Uuid) -> Result<i64, AppError> {
-    let total: Option<i64> = artifact_file::Entity::find()
+/// Bytes stored for an organisation so far: files attached to artifacts and photos of
+/// pupil work from lesson study share one quota.
+pub(crate) async fn used_bytes<C: ConnectionTrait>(db: &C, organisation_id: Uuid) -> Result<i64, AppError> {
+    let sum = || sea_orm::sea_query::Expr::cust("COALESCE(CAST(SUM(size_bytes) AS BIGINT), 0)");
+    let files: Option<i64> = artifact_file::Entity::find()
         .select_only()
-        .column_as(sea_orm::sea_query::Expr::cust("COALESCE(CAST(SUM(size_bytes) AS BIGINT), 0)"), "total")
+        .column_as(sum(), "total")
         .filter(artifact_file::Column::OrganisationId.eq(organisation_id))
         .into_tuple()
         .one(db)
         .await?;
-    Ok(total.unwrap_or(0))
+    let photos: Option<i64> = lesson_photo::Entity::find()
+        .select_only()
+        .column_as(sum(), "total")
+        .filter(lesson_photo::Column::OrganisationId.eq(organisation_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(files.unwrap_or(0) + photos.unwrap_or(0))
 }
 
 /// Attaches a file to an artifact the viewer may edit.

@@ -677,6 +677,7 @@ mod tests {
     fn the_plan_form_drops_empty_rows_and_keeps_predictions_with_their_phase() {
         let form = PlanForm {
             goals: " Verhoudingen herkennen \r\n".into(),
+            rationale: String::new(),
             phases: vec![
                 PlanPhaseForm { title: "Start".into(), minutes: "5".into(), ..PlanPhaseForm::default() },
                 PlanPhaseForm::default(),

@@ -10,9 +10,13 @@ pub mod discuss;
 pub mod discussion;
 pub mod domain;
 pub mod observe;
+#[cfg(feature = "ssr")]
+pub mod photo;
 pub mod queue;
 pub mod report;
 pub mod roles;
+#[cfg(feature = "ssr")]
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod share;

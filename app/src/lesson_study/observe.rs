@@ -33,7 +33,8 @@ pub fn ObservePage() -> impl IntoView {
     let post = ServerAction::<super::api::RecordObservation>::new();
     let error = action_error(post);
     let page = Resource::new(cycle_id, |id| load_or_not_found(id, lesson_study_observe));
-    let selected = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("pupil"));
+    let (selected, photo_outcome) =
+        leptos_router::hooks::use_query_map().with_untracked(|q| (q.get("pupil"), q.get("photo")));
     resource_page(page, move |data| {
         let selected = selected.clone().filter(|code| data.pupils.iter().any(|p| &p.code == code));
         Some(
@@ -49,6 +50,7 @@ pub fn ObservePage() -> impl IntoView {
                 {if data.open {
                     view! {
                         <ObservationForm data=data.clone() selected/>
+                        <PhotoForm data=data.clone() outcome=photo_outcome.clone()/>
                         <InterviewForm data=data.clone()/>
                     }.into_any()
                 } else {
@@ -58,6 +60,58 @@ pub fn ObservePage() -> impl IntoView {
             .into_any(),
         )
     })
+}
+
+/// A photo of a case pupil's work (the phone's camera), as a plain multipart form;
+/// the server strips location and camera data before storing it.
+#[component]
+fn PhotoForm(data: ObserveData, outcome: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let message = outcome.as_deref().map(|outcome| match outcome {
+        "ok" => ("success", td_string!(locale, lesson_study.photo_saved)),
+        "too_large" => ("error", td_string!(locale, errors.file_too_large)),
+        "storage_full" => ("error", td_string!(locale, errors.storage_full)),
+        "type" => ("error", td_string!(locale, lesson_study.photo_type)),
+        "closed" => ("error", td_string!(locale, errors.not_observing)),
+        _ => ("error", td_string!(locale, lesson_study.photo_missing)),
+    });
+    let pupils = data
+        .pupils
+        .iter()
+        .map(|p| view! { <option value=p.code.clone()>{p.code.clone()}</option> })
+        .collect_view();
+    let phases = data
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| view! { <option value=i.to_string()>{p.title.clone()}</option> })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="photo-title">
+            <h2 id="photo-title">{t!(i18n, lesson_study.photo)}</h2>
+            <p class="muted small">{t!(i18n, lesson_study.photo_hint)}</p>
+            {message.map(|(kind, text)| view! { <Alert kind=kind><p data-testid="photo-outcome">{text}</p></Alert> })}
+            <form method="post" action=format!("/ls/lessons/{}/photos", data.lesson_id) enctype="multipart/form-data" class="form">
+                <div class="grid-2">
+                    <div class="field">
+                        <label class="field__label" for="photo-pupil">{t!(i18n, lesson_study.pupil_code)}</label>
+                        <select class="field__input" id="photo-pupil" name="pupil">{pupils}</select>
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="photo-phase">{t!(i18n, lesson_study.plan_phase_title)}</label>
+                        <select class="field__input" id="photo-phase" name="phase">{phases}</select>
+                    </div>
+                </div>
+                <div class="field">
+                    <label class="field__label" for="photo-file">{t!(i18n, lesson_study.photo_file)}</label>
+                    <input class="field__input" type="file" id="photo-file" name="photo" required=true
+                        accept="image/jpeg,image/png,image/webp" capture="environment"/>
+                </div>
+                <button type="submit" class="button">{t!(i18n, lesson_study.photo_submit)}</button>
+            </form>
+        </section>
+    }
 }
 
 /// After the lesson: a short interview with a case pupil, as a plain form.

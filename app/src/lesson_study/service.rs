@@ -35,6 +35,7 @@ use crate::participation::domain::EventKind;
 use crate::participation::service::{record_event, record_event_for_meeting};
 
 pub mod discussion;
+pub mod photos;
 pub mod report;
 
 /// The cycle, its community and the viewer's role there, or `NotFound` for anyone who

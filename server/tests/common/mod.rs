@@ -264,11 +264,31 @@ impl TestApp {
         html: bool,
         client: &Client,
     ) -> TestResponse {
+        self.upload_with(path, &[], "file", file_name, content, html, client).await
+    }
+
+    /// Posts text fields and one file (field `file_field`) as `multipart/form-data`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        content: &[u8],
+        html: bool,
+        client: &Client,
+    ) -> TestResponse {
         let boundary = "kring-test-boundary-7d1f";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),
         );
