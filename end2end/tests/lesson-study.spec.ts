@@ -160,20 +160,40 @@ test("a cycle runs through two research lessons with three members and a guest k
   await open(laptop, `${cycleUrl}/print`);
   await expect(laptop.getByRole("heading", { name: "Observatieformulier · L3" })).toBeVisible();
 
-  // Discuss, revise, and the second lesson shows what changed since the first.
+  // The discussion: every observer's notes next to the predictions; the guest records the comments.
   await moveOn(facilitator, "Nabespreking");
+  await open(guest, `${cycleUrl}/discuss`);
+  await expect(guest.getByTestId("protocol")).toContainText("Bedank de leraar");
+  await expect(guest.getByText("L3 legt de tabel uit aan de buurman.")).toBeVisible();
+  await guest.getByLabel("Besluiten voor de herziening").fill("Start langer: eerst alleen schatten.");
+  await guest.getByLabel("Commentaar van de externe deskundige").fill("Laat ook stille leerlingen aan het woord.");
+  await guest.getByRole("button", { name: "Verslag opslaan" }).click();
+  await expect(guest.getByText("Het verslag van het nagesprek is opgeslagen.")).toBeVisible();
+
+  // Revise from the discussion's decisions; the second lesson shows what changed since the first.
+  await open(facilitator, cycleUrl);
   await moveOn(facilitator, "Herzien");
   await open(teacher, `${cycleUrl}/plan`);
+  await expect(teacher.getByLabel("Waarom deze versie")).toHaveValue("Start langer: eerst alleen schatten.");
   await teacher.locator("#field-phases\\[0\\]\\[minutes\\]").fill("10");
   await teacher.getByRole("button", { name: "Plan opslaan" }).click();
   await expect(teacher.getByText("Het plan is opgeslagen als nieuwe versie.")).toBeVisible();
   await open(teacher, cycleUrl);
   await expect(teacher.getByTestId("plan-changes")).toContainText("Start · gewijzigd: Minuten");
+  await expect(teacher.getByTestId("plan-rationale")).toHaveText("Start langer: eerst alleen schatten.");
   await open(facilitator, cycleUrl);
   await moveOn(facilitator, "Lesgeven & observeren");
   await expect(facilitator.getByText("onderzoeksles 2 van 2").first()).toBeVisible();
   await moveOn(facilitator, "Nabespreking");
   await moveOn(facilitator, "Delen");
+
+  // Share: the report, assembled from the cycle, published in the knowledge base.
+  await open(facilitator, `${cycleUrl}/report`);
+  await expect(facilitator.getByText("Laat ook stille leerlingen aan het woord.").first()).toBeVisible();
+  await facilitator.getByRole("button", { name: "Publiceer in de kennisbank" }).click();
+  await expect(facilitator).toHaveURL(/\/a\//);
+  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(title);
+  await open(facilitator, cycleUrl);
   await moveOn(facilitator, "Afgerond");
   await expect(facilitator.getByTestId("next-step")).toHaveText("Deze cyclus is afgerond.");
   await open(facilitator, communityUrl);

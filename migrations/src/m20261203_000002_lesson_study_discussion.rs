@@ -74,7 +74,12 @@ impl MigrationTrait for Migration {
                     .col(string_len("pupil_code", 8))
                     .col(text("text"))
                     .col(timestamp_with_time_zone("created_at"))
-                    .foreign_key(&mut fk("pupil_interviews", "lesson_id", "research_lessons", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "pupil_interviews",
+                        "lesson_id",
+                        "research_lessons",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .foreign_key(&mut fk("pupil_interviews", "interviewer_id", "users", ForeignKeyAction::SetNull))
                     .to_owned(),
             )

@@ -496,7 +496,8 @@ async fn interview(app: &TestApp, lesson: &str, pupil: &str, text: &str, client:
 
 /// A guest from outside the board, invited into the community and signed in.
 async fn guest(app: &TestApp, cid: &str, facilitator: &Client) -> Client {
-    let r = app.call("invite_guest", &[("community_id", cid), ("guest_email", "kok@hogeschool.test")], facilitator).await;
+    let r =
+        app.call("invite_guest", &[("community_id", cid), ("guest_email", "kok@hogeschool.test")], facilitator).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let mail = app.last_mail_to("kok@hogeschool.test").expect("an invitation email");
     let link = mail.split_whitespace().find(|w| w.contains("/invite/")).unwrap().to_string();
@@ -557,11 +558,8 @@ async fn the_discussion_gathers_the_data_and_feeds_the_revision_and_the_report()
         let id: String = serde_json::from_str(&r.body).unwrap();
         let lesson = cycle(&app, &id, &facilitator).await["lessons"][0]["id"].as_str().unwrap().to_string();
         assert_eq!(app.call("save_lesson_plan", &plan_form(&id, "0", "Doel"), &member).await.status, StatusCode::OK);
-        let fields = [
-            ("teacher", teacher.as_str()),
-            ("observers[0][user]", me.as_str()),
-            ("observers[0][codes]", "L1 L2"),
-        ];
+        let fields =
+            [("teacher", teacher.as_str()), ("observers[0][user]", me.as_str()), ("observers[0][codes]", "L1 L2")];
         assert_eq!(set_up(&app, &lesson, &fields, &facilitator).await.status, StatusCode::OK, "{backend:?}");
         for from in ["study", "plan"] {
             assert_eq!(advance(&app, &id, from, &facilitator).await.status, StatusCode::OK);
@@ -569,8 +567,8 @@ async fn the_discussion_gathers_the_data_and_feeds_the_revision_and_the_report()
 
         // During the lesson: notes and an interview; no discussion record yet.
         let note_id = uuid::Uuid::now_v7().to_string();
-        let r = send_note(&app, &lesson, &note(&note_id, "L2", "1", "Telt op, ziet het bij de tabel."), &facilitator)
-            .await;
+        let r =
+            send_note(&app, &lesson, &note(&note_id, "L2", "1", "Telt op, ziet het bij de tabel."), &facilitator).await;
         assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
         let r = interview(&app, &lesson, "L2", "Ik deed er steeds twee bij.", &facilitator).await;
         assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
@@ -594,7 +592,10 @@ async fn the_discussion_gathers_the_data_and_feeds_the_revision_and_the_report()
         let phase = &l2["phases"][1];
         assert_eq!(phase["prediction"], "tekent een tabel", "{backend:?}: {phase}");
         assert_eq!(phase["notes"][0]["text"], "Telt op, ziet het bij de tabel.");
-        assert_eq!((phase["notes"][0]["observer"].as_str(), phase["marks"]["different"].as_i64()), (Some("Anouk de Bruin"), Some(1)));
+        assert_eq!(
+            (phase["notes"][0]["observer"].as_str(), phase["marks"]["different"].as_i64()),
+            (Some("Anouk de Bruin"), Some(1))
+        );
         assert_eq!(l2["interviews"][0]["text"], "Ik deed er steeds twee bij.");
 
         // The record: the guest writes the comments; a stale save and a stranger in the
@@ -736,10 +737,11 @@ async fn photos_of_pupil_work_lose_their_metadata_and_stay_in_the_community() {
         let lesson = cycle(&app, &id, &facilitator).await["lessons"][0]["id"].as_str().unwrap().to_string();
         assert_eq!(app.call("save_lesson_plan", &plan_form(&id, "0", "Doel"), &member).await.status, StatusCode::OK);
         let path = format!("/ls/lessons/{lesson}/photos");
-        let upload = |fields: &'static [(&'static str, &'static str)], content: Vec<u8>, html: bool, client: &Client| {
-            let (app, path, client) = (&app, path.clone(), client.clone_cookies());
-            async move { app.upload_with(&path, fields, "photo", "werk.jpg", &content, html, &client).await }
-        };
+        let upload =
+            |fields: &'static [(&'static str, &'static str)], content: Vec<u8>, html: bool, client: &Client| {
+                let (app, path, client) = (&app, path.clone(), client.clone_cookies());
+                async move { app.upload_with(&path, fields, "photo", "werk.jpg", &content, html, &client).await }
+            };
         let ok_fields: &[(&str, &str)] = &[("pupil", "L2"), ("phase", "1")];
         let early = upload(ok_fields, phone_jpeg(), false, &member).await;
         assert_eq!(early.status, StatusCode::CONFLICT, "{backend:?}: not before the lesson: {}", early.body);

@@ -10,16 +10,17 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::discussion::{AttendeeRow, DiscussionRecord, PupilData};
 use super::domain::{
     CasePupil, CasePupilForm, CyclePhase, LessonPlan, NoteInput, PhaseChange, PlanPhase, PlanPhaseForm,
 };
-use super::discussion::{AttendeeRow, DiscussionRecord, InterviewInput, PupilData};
 use super::report::ReportView;
 use super::roles::{LessonPart, NextStep, ObserverRow};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
+    super::discussion::InterviewInput,
     super::domain::{CycleForm, PlanForm},
     super::roles::SetUpForm,
     super::service,
@@ -320,7 +321,10 @@ pub async fn record_observations(lesson_id: Uuid, notes: Vec<NoteInput>) -> Resu
 
 /// The discussion page of research lesson `lesson` (0: the newest taught one).
 #[server(endpoint = "lesson_study_discussion")]
-pub async fn lesson_study_discussion(cycle_id: Uuid, #[server(default)] lesson: i16) -> Result<DiscussionView, AppError> {
+pub async fn lesson_study_discussion(
+    cycle_id: Uuid,
+    #[server(default)] lesson: i16,
+) -> Result<DiscussionView, AppError> {
     session::as_viewer(|state, viewer| async move {
         let number = (lesson > 0).then_some(lesson);
         service::discussion::discussion_view(&state.db, &viewer, cycle_id, number).await

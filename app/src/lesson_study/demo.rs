@@ -251,8 +251,16 @@ pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Re
             .insert(db)
             .await?;
             if *who != kok {
-                record_event_for_meeting(db, &community, *who, EventKind::DiscussedLesson, meeting.starts_at, None, meeting.id)
-                    .await?;
+                record_event_for_meeting(
+                    db,
+                    &community,
+                    *who,
+                    EventKind::DiscussedLesson,
+                    meeting.starts_at,
+                    None,
+                    meeting.id,
+                )
+                .await?;
             }
         }
     }

@@ -93,7 +93,9 @@ impl AttendeeRow {
     pub fn present(rows: &[AttendeeRow]) -> Result<Vec<Uuid>, AppError> {
         rows.iter()
             .filter(|row| row.present == "on")
-            .map(|row| Uuid::parse_str(row.user.trim()).map_err(|_| AppError::field("attendees", ErrorKey::InvalidChoice)))
+            .map(|row| {
+                Uuid::parse_str(row.user.trim()).map_err(|_| AppError::field("attendees", ErrorKey::InvalidChoice))
+            })
             .collect()
     }
 }
@@ -214,8 +216,7 @@ pub fn pupil_data(
     let mut notes = notes;
     notes.sort_by_key(|n| n.item.noted_at);
     for note in notes {
-        if let Some(phase) =
-            pupils.iter_mut().find(|p| p.code == note.pupil).and_then(|p| p.phases.get_mut(note.phase))
+        if let Some(phase) = pupils.iter_mut().find(|p| p.code == note.pupil).and_then(|p| p.phases.get_mut(note.phase))
         {
             match note.item.mark {
                 Some(Mark::AsPredicted) => phase.marks.as_predicted += 1,

@@ -76,11 +76,8 @@ fn PhotoForm(data: ObserveData, outcome: Option<String>) -> impl IntoView {
         "closed" => ("error", td_string!(locale, errors.not_observing)),
         _ => ("error", td_string!(locale, lesson_study.photo_missing)),
     });
-    let pupils = data
-        .pupils
-        .iter()
-        .map(|p| view! { <option value=p.code.clone()>{p.code.clone()}</option> })
-        .collect_view();
+    let pupils =
+        data.pupils.iter().map(|p| view! { <option value=p.code.clone()>{p.code.clone()}</option> }).collect_view();
     let phases = data
         .phases
         .iter()

@@ -221,7 +221,11 @@ mod tests {
         let pupils = pupil_data(
             &plan,
             &[],
-            vec![note(0, Some(Mark::AsPredicted), "252 gram"), note(0, Some(Mark::AsPredicted), ""), note(1, None, "tabel")],
+            vec![
+                note(0, Some(Mark::AsPredicted), "252 gram"),
+                note(0, Some(Mark::AsPredicted), ""),
+                note(1, None, "tabel"),
+            ],
             vec![],
             vec![("L2".into(), Interview { interviewer: String::new(), text: "Ik deed er twee bij.".into() })],
         );

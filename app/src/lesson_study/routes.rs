@@ -20,9 +20,7 @@ const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
 pub fn routes(upload_max_bytes: u64) -> Router<AppState> {
     let upload_limit = DefaultBodyLimit::max(upload_max_bytes as usize + MULTIPART_OVERHEAD);
-    Router::new()
-        .route("/ls/lessons/{id}/photos", post(upload).layer(upload_limit))
-        .route("/ls/photos/{id}", get(show))
+    Router::new().route("/ls/lessons/{id}/photos", post(upload).layer(upload_limit)).route("/ls/photos/{id}", get(show))
 }
 
 /// `POST /ls/lessons/{id}/photos` (multipart: `pupil`, `phase`, `photo`). A browser

@@ -4,7 +4,9 @@
 //! part.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -12,8 +14,8 @@ use super::{cycle_access, latest_lesson, lesson_plan, people, takes_notes};
 use crate::account::service::names_of;
 use crate::account::session::Viewer;
 use crate::db::entities::{
-    lesson_discussion, lesson_discussion_attendee, lesson_observation, lesson_photo, pupil_interview,
-    research_lesson, research_lesson_observer,
+    lesson_discussion, lesson_discussion_attendee, lesson_observation, lesson_photo, pupil_interview, research_lesson,
+    research_lesson_observer,
 };
 use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey};

@@ -46,7 +46,8 @@ pub async fn upload_photo(
     let txn = begin_write(&state.db).await?;
     let lesson = research_lesson::Entity::find_by_id(lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let (cycle, community, _) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
-    if latest_lesson(&txn, cycle.id).await?.id != lesson.id || !takes_notes(CyclePhase::decode(&cycle.phase)?, &lesson) {
+    if latest_lesson(&txn, cycle.id).await?.id != lesson.id || !takes_notes(CyclePhase::decode(&cycle.phase)?, &lesson)
+    {
         return Err(AppError::Conflict(ErrorKey::NotObserving));
     }
     let plan = lesson_plan(&txn, &lesson).await?;
@@ -95,7 +96,8 @@ pub async fn upload_photo(
 pub async fn photo(state: &AppState, viewer: &Viewer, photo_id: Uuid) -> Result<(String, Bytes), AppError> {
     let snapshot = begin_read(&state.db).await?;
     let photo = lesson_photo::Entity::find_by_id(photo_id).one(&snapshot).await?.ok_or(AppError::NotFound)?;
-    let lesson = research_lesson::Entity::find_by_id(photo.lesson_id).one(&snapshot).await?.ok_or(AppError::NotFound)?;
+    let lesson =
+        research_lesson::Entity::find_by_id(photo.lesson_id).one(&snapshot).await?.ok_or(AppError::NotFound)?;
     cycle_access(&snapshot, viewer, lesson.cycle_id).await?;
     snapshot.commit().await?;
     let bytes = state

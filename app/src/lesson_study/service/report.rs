@@ -4,7 +4,9 @@
 //! in the community's knowledge base, where it has an owner, a review date and
 //! versions like any artifact.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::discussion::{gathered, record_of};
@@ -51,9 +53,15 @@ async fn assemble<C: ConnectionTrait>(
             pupil.observers.clear();
             pupil.phases.iter_mut().for_each(|phase| phase.photos.clear());
         }
-        let record =
-            lesson_discussion::Entity::find_by_id(lesson.id).one(db).await?.map(record_of).unwrap_or_default();
-        report_lessons.push(ReportLesson { number: lesson.number, class_name: lesson.class_name.clone(), plan, changes, pupils, record });
+        let record = lesson_discussion::Entity::find_by_id(lesson.id).one(db).await?.map(record_of).unwrap_or_default();
+        report_lessons.push(ReportLesson {
+            number: lesson.number,
+            class_name: lesson.class_name.clone(),
+            plan,
+            changes,
+            pupils,
+            record,
+        });
     }
     let published = match cycle.report_artifact_id {
         Some(id) => artifact::Entity::find_by_id(id).one(db).await?.map(|a| a.id),
