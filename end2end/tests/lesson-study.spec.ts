@@ -149,11 +149,26 @@ test("a cycle runs through two research lessons with three members and a guest k
   await expect(reopenedStatus).toHaveText("4 opgeslagen op de server", { timeout: 20_000 });
   await expect(reopened.getByTestId("observe-note")).toHaveCount(4);
 
-  // Another device (no notes kept on it) sees the same four from the server: none lost, none doubled.
+  // Without any connection the form still opens (the service worker kept a copy), with
+  // every note; one taken there waits, and goes when the connection is back.
+  await expect.poll(() => reopened.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await open(reopened, `${cycleUrl}/observe`);
+  await phone.setOffline(true);
+  await reopened.reload();
+  await hydrated(reopened);
+  await expect(reopenedStatus).toHaveText("4 opgeslagen op de server");
+  const again = reopened.locator("section", { has: reopened.getByRole("heading", { name: /^Start/ }) });
+  await again.getByLabel("Notitie").fill("L3 kijkt de tabel na bij de buurman.");
+  await again.getByRole("button", { name: "Anders" }).tap();
+  await expect(reopenedStatus).toHaveText("4 opgeslagen op de server · 1 wachten op deze telefoon");
+  await phone.setOffline(false);
+  await expect(reopenedStatus).toHaveText("5 opgeslagen op de server", { timeout: 20_000 });
+
+  // Another device (no notes kept on it) sees the same five from the server: none lost, none doubled.
   const laptop = await signedIn(browser, OBSERVER);
   await open(laptop, `${cycleUrl}/observe?pupil=L3`);
-  await expect(laptop.getByTestId("observe-note")).toHaveCount(4);
-  await expect(laptop.getByTestId("observe-status")).toHaveText("4 opgeslagen op de server");
+  await expect(laptop.getByTestId("observe-note")).toHaveCount(5);
+  await expect(laptop.getByTestId("observe-status")).toHaveText("5 opgeslagen op de server");
   await open(guest, cycleUrl);
   await expect(guest.getByTestId("cycle-phase")).toHaveText("Lesgeven & observeren");
   await expect(guest.getByRole("button", { name: /Door naar/ })).toHaveCount(0);

@@ -93,6 +93,7 @@ pub fn router(app_state: AppState, leptos: LeptosOptions, secret: &[u8]) -> Rout
         })
         .route("/pkg/{*file}", get(static_file))
         .route("/favicon.svg", get(static_file))
+        .route("/sw.js", get(static_file))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(axum::middleware::from_fn(forms::keep_input_on_error))
         .layer(sessions)

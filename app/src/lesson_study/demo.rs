@@ -297,6 +297,10 @@ pub async fn load<C: ConnectionTrait>(db: &C, users: &HashMap<&str, Uuid>) -> Re
         record_event_for_meeting(db, &community, who, kind, meeting.starts_at, None, meeting.id).await?;
     }
 
+    // Its report is in the knowledge base, published a week after the last discussion.
+    let published = (second.starts_at + Duration::days(7)).min(at);
+    super::service::report::publish_for_demo(db, cycle, bakker, published).await?;
+
     // The running cycle: being planned for the next meeting.
     let next = meetings.iter().find(|m| m.starts_at > at);
     let running = insert_cycle(

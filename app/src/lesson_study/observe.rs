@@ -326,6 +326,8 @@ fn store(queue: RwSignal<NoteQueue>, lesson_id: Uuid) {
 /// what waits now, when the browser comes back online, and every ten seconds.
 #[cfg(feature = "hydrate")]
 fn keep_and_send(queue: RwSignal<NoteQueue>, lesson_id: Uuid, reachable: RwSignal<bool>, sending: RwSignal<bool>) {
+    // Keeps a copy of this form, so it also opens without a connection (see sw.js).
+    let _ = window().navigator().service_worker().register("/sw.js");
     let kept = storage().and_then(|s| s.get_item(&NoteQueue::key(lesson_id)).ok().flatten());
     let mut stored = NoteQueue::read(kept.as_deref());
     let held: Vec<NoteInput> = queue.with_untracked(|q| q.notes.iter().map(|n| n.note.clone()).collect());

@@ -13,8 +13,9 @@ use crate::account::session::Viewer;
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_version, attendance,
     calendar_feed, community, community_member, email_opt_out, intervision_action, intervision_case,
-    intervision_contribution, intervision_evaluation, intervision_participant, lesson_observation, lesson_plan_version,
-    level_change, membership_change, notification, organisation, participation_event, staff_membership,
+    intervision_contribution, intervision_evaluation, intervision_participant, lesson_discussion, lesson_observation,
+    lesson_photo, lesson_plan_version, level_change, membership_change, notification, organisation,
+    participation_event, pupil_interview, staff_membership,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -248,6 +249,40 @@ pub async fn collect(state: &AppState, viewer: &Viewer) -> Result<PersonalData, 
                 lesson_plan_version::Entity::find()
                     .filter(lesson_plan_version::Column::AuthorId.eq(me))
                     .order_by_asc(lesson_plan_version::Column::CreatedAt)
+                    .into_json()
+                    .all(db)
+                    .await?,
+            ),
+        ),
+        (
+            "lesson_study_interviews.json",
+            rows(
+                pupil_interview::Entity::find()
+                    .filter(pupil_interview::Column::InterviewerId.eq(me))
+                    .order_by_asc(pupil_interview::Column::CreatedAt)
+                    .into_json()
+                    .all(db)
+                    .await?,
+            ),
+        ),
+        (
+            "lesson_study_discussions.json",
+            rows(
+                lesson_discussion::Entity::find()
+                    .filter(lesson_discussion::Column::UpdatedBy.eq(me))
+                    .into_json()
+                    .all(db)
+                    .await?,
+            ),
+        ),
+        (
+            // What is known of the photos they took; the pictures are of pupils' work,
+            // the community's research, and stay in the community.
+            "lesson_study_photos.json",
+            rows(
+                lesson_photo::Entity::find()
+                    .filter(lesson_photo::Column::ObserverId.eq(me))
+                    .order_by_asc(lesson_photo::Column::CreatedAt)
                     .into_json()
                     .all(db)
                     .await?,

@@ -129,3 +129,31 @@ pub async fn publish_report(state: &AppState, viewer: &Viewer, cycle_id: Uuid) -
     txn.commit().await?;
     Ok(id)
 }
+
+/// The demo's completed cycle publishes its report as its facilitator would have.
+pub(crate) async fn publish_for_demo<C: ConnectionTrait>(
+    db: &C,
+    cycle_id: Uuid,
+    owner: Uuid,
+    at: time::OffsetDateTime,
+) -> Result<(), AppError> {
+    let cycle = lesson_study_cycle::Entity::find_by_id(cycle_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let community = community::Entity::find_by_id(cycle.community_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let report = assemble(db, cycle.clone(), community.clone(), CommunityRole::Facilitator).await?;
+    let form = ArtifactForm {
+        title: report.title.clone(),
+        kind: ArtifactKind::ResearchReport.as_str().to_string(),
+        body: report_markdown(crate::i18n::Locale::nl, &report),
+        tags: "lesson study, verhoudingen".to_string(),
+        seci_phase: String::new(),
+        scope: Scope::Community.as_str().to_string(),
+        review_date: String::new(),
+    };
+    let input = form.validate(Source::LessonStudy, at.date())?;
+    let id =
+        insert_artifact(db, &community, owner, &input, Source::LessonStudy, at + input.kind.review_after(), at).await?;
+    let mut active: lesson_study_cycle::ActiveModel = cycle.into();
+    active.report_artifact_id = Set(Some(id));
+    active.update(db).await?;
+    record_event(db, &community, owner, EventKind::SharedArtifact, at, None, None).await
+}
