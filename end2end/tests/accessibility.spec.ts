@@ -44,3 +44,26 @@ test("community pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
     await expectNoViolations(page, path);
   }
 });
+
+test("lesson-study pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
+  await login(page, "j.bakker@esdal.test");
+  await page.getByRole("link", { name: "Lesson study rekenvaardigheid" }).first().click();
+  const card = page.getByTestId("lesson-study-card");
+  const completed = await card.getByRole("link", { name: "Verhoudingstabellen in drie vakken" }).getAttribute("href");
+  const running = await card.getByRole("link", { name: "Procenten: van deel naar geheel" }).getAttribute("href");
+  const pages = [
+    completed!,
+    `${completed}/discuss`,
+    `${completed}/discuss?lesson=1`,
+    `${completed}/report`,
+    `${completed}/print`,
+    running!,
+    `${running}/plan`,
+    `${running}/observe`,
+  ];
+  for (const path of pages) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectNoViolations(page, path);
+  }
+});
