@@ -7,14 +7,14 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::files;
 use crate::account::session::signed_in;
 use crate::error::{AppError, ErrorKey};
-use crate::shared::http::{attachment, wants_html, zip_download};
+use crate::shared::http::{private_file, wants_html, zip_download};
 use crate::state::AppState;
 
 /// Room for the multipart framing around the largest allowed file.
@@ -97,18 +97,7 @@ async fn download(State(state): State<AppState>, session: Session, Path(id): Pat
     }
     .await;
     match result {
-        Ok((file, bytes)) => {
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&file.content_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            headers.insert(header::CONTENT_DISPOSITION, attachment(&file.name));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            response
-        }
+        Ok((file, bytes)) => private_file(&file.content_type, Some(&file.name), bytes),
         Err(err) => err.into_response(),
     }
 }

@@ -6,14 +6,14 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::service::photos;
 use crate::account::session::signed_in;
 use crate::error::{AppError, ErrorKey};
-use crate::shared::http::wants_html;
+use crate::shared::http::{private_file, wants_html};
 use crate::state::AppState;
 
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
@@ -97,16 +97,7 @@ async fn show(State(state): State<AppState>, session: Session, Path(id): Path<St
     }
     .await;
     match result {
-        Ok((content_type, bytes)) => {
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            response
-        }
+        Ok((content_type, bytes)) => private_file(&content_type, None, bytes),
         Err(err) => err.into_response(),
     }
 }

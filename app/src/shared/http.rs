@@ -19,6 +19,22 @@ pub fn attachment(name: &str) -> HeaderValue {
 }
 
 /// A zip archive sent as it is written.
+/// Stored bytes for the person allowed to see them: their type, never kept by a shared
+/// cache or the browser's, and as an attachment when `name` is given.
+pub fn private_file(content_type: &str, name: Option<&str>, bytes: bytes::Bytes) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Some(name) = name {
+        headers.insert(header::CONTENT_DISPOSITION, attachment(name));
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
 pub fn zip_download(name: &str, mut receiver: tokio::sync::mpsc::Receiver<bytes::Bytes>) -> Response {
     // A closed channel keeps answering "done", however often the body is polled after
     // its end (the compression layer does).
