@@ -154,7 +154,8 @@ test("a cycle runs through two research lessons with three members and a guest k
   await expect.poll(() => reopened.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
   await open(reopened, `${cycleUrl}/observe`);
   await phone.setOffline(true);
-  await reopened.reload();
+  const offlineLoad = await reopened.reload();
+  expect(offlineLoad?.fromServiceWorker(), "the offline form comes from the service worker's copy").toBe(true);
   await hydrated(reopened);
   await expect(reopenedStatus).toHaveText("4 opgeslagen op de server");
   const again = reopened.locator("section", { has: reopened.getByRole("heading", { name: /^Start/ }) });
