@@ -791,5 +791,22 @@ async fn photos_of_pupil_work_lose_their_metadata_and_stay_in_the_community() {
         let r = upload(ok_fields, b"geen foto".to_vec(), true, &member).await;
         assert_eq!(r.header("location"), Some(format!("/ls/{id}/observe?photo=type").as_str()));
         assert_eq!(photo_rows(&app).await, 2, "{backend:?}");
+
+        // A photo taken by mistake goes again: its taker or a facilitator removes it, nobody else.
+        let lead = json(&app.call("lesson_study_discussion", &[("cycle_id", &id)], &facilitator).await.body);
+        assert_eq!(lead["pupils"][1]["phases"][1]["photos"][0]["may_remove"], true, "{backend:?}");
+        let guest = guest(&app, &cid, &facilitator).await;
+        let theirs = json(&app.call("lesson_study_discussion", &[("cycle_id", &id)], &guest).await.body);
+        assert_eq!(theirs["pupils"][1]["phases"][1]["photos"][0]["may_remove"], false, "{backend:?}");
+        let r = app.call("remove_lesson_photo", &[("photo_id", &photo)], &guest).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}: not the guest's photo");
+        let r = app.call("remove_lesson_photo", &[("photo_id", &photo)], &outsider).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?}");
+        assert_eq!(photo_rows(&app).await, 2, "{backend:?}");
+        let r = app.call("remove_lesson_photo", &[("photo_id", &photo)], &member).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}: {}", r.body);
+        assert_eq!(photo_rows(&app).await, 1, "{backend:?}");
+        let gone = app.get(&format!("/ls/photos/{photo}"), &member).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND, "{backend:?}");
     }
 }

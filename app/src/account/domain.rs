@@ -244,6 +244,7 @@ pub enum Flash {
     NoteSaved,
     DiscussionSaved,
     InterviewSaved,
+    PhotoRemoved,
     /// A shareable invitation address, shown once.
     InvitationLink(String),
 }

@@ -387,3 +387,13 @@ pub async fn publish_lesson_study_report(cycle_id: Uuid) -> Result<Uuid, AppErro
     })
     .await
 }
+
+/// Removes a photo of pupil work (its taker, or a facilitator).
+#[server(endpoint = "remove_lesson_photo")]
+pub async fn remove_lesson_photo(photo_id: Uuid) -> Result<(), AppError> {
+    session::as_viewer(|state, viewer| async move {
+        service::photos::remove_photo(&state, &viewer, photo_id).await?;
+        session::flash(crate::account::domain::Flash::PhotoRemoved).await
+    })
+    .await
+}

@@ -71,6 +71,9 @@ fn Discussion(data: DiscussionView, save: ServerAction<SaveLessonDiscussion>) ->
         <Show when=move || flashed(&Flash::DiscussionSaved)>
             <Alert kind="success"><p>{t!(i18n, lesson_study.discussion_saved)}</p></Alert>
         </Show>
+        <Show when=move || flashed(&Flash::PhotoRemoved)>
+            <Alert kind="success"><p>{t!(i18n, lesson_study.photo_removed)}</p></Alert>
+        </Show>
         <section class="card" aria-labelledby="protocol-title">
             <h2 id="protocol-title">{t!(i18n, lesson_study.protocol)}</h2>
             <ol class="stack protocol" data-testid="protocol">
@@ -157,7 +160,17 @@ pub(super) fn PupilTable(pupil: PupilData) -> impl IntoView {
                                         <p class="photo-strip">
                                             {phase.photos.into_iter().map(|photo| {
                                                 let alt = format!("{} {code} · {}", td_string!(locale, lesson_study.photo_of_work), photo.observer);
-                                                view! { <a href=format!("/ls/photos/{}", photo.id)><img class="photo-thumb" src=format!("/ls/photos/{}", photo.id) alt=alt loading="lazy"/></a> }
+                                                view! {
+                                                    <span class="photo">
+                                                        <a href=format!("/ls/photos/{}", photo.id)><img class="photo-thumb" src=format!("/ls/photos/{}", photo.id) alt=alt loading="lazy"/></a>
+                                                        {photo.may_remove.then(|| view! {
+                                                            <form method="post" action="/api/remove_lesson_photo" class="inline-form">
+                                                                <input type="hidden" name="photo_id" value=photo.id.to_string()/>
+                                                                <button type="submit" class="button button--small">{t!(i18n, lesson_study.photo_remove)}</button>
+                                                            </form>
+                                                        })}
+                                                    </span>
+                                                }
                                             }).collect_view()}
                                         </p>
                                     })}

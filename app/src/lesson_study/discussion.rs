@@ -133,6 +133,8 @@ pub struct SeenNote {
 pub struct PhotoRef {
     pub id: Uuid,
     pub observer: String,
+    /// The viewer took it or leads the community, so may remove it.
+    pub may_remove: bool,
 }
 
 /// How the observers marked one pupil in one phase.

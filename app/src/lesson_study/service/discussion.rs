@@ -74,12 +74,15 @@ fn discussion_open(phase: CyclePhase, lesson: &research_lesson::Model) -> bool {
 }
 
 /// Everything gathered about the case pupils of one research lesson, side by side.
+/// `viewer` is who reads it and whether they lead the community; `None` for the
+/// report, which names nobody.
 pub(super) async fn gathered<C: ConnectionTrait>(
     db: &C,
     lesson: &research_lesson::Model,
     plan: &LessonPlan,
-    with_names: bool,
+    viewer: Option<(Uuid, bool)>,
 ) -> Result<Vec<PupilData>, AppError> {
+    let with_names = viewer.is_some();
     let observers = research_lesson_observer::Entity::find()
         .filter(research_lesson_observer::Column::LessonId.eq(lesson.id))
         .all(db)
@@ -138,7 +141,11 @@ pub(super) async fn gathered<C: ConnectionTrait>(
             .map(|p| Gathered {
                 pupil: p.pupil_code,
                 phase: usize::try_from(p.phase).unwrap_or(usize::MAX),
-                item: PhotoRef { id: p.id, observer: name(p.observer_id) },
+                item: PhotoRef {
+                    id: p.id,
+                    observer: name(p.observer_id),
+                    may_remove: viewer.is_some_and(|(me, leads)| leads || p.observer_id == Some(me)),
+                },
             })
             .collect(),
         interviews
@@ -170,7 +177,7 @@ pub async fn discussion_view(
     }
     .ok_or(AppError::NotFound)?;
     let plan = lesson_plan(&snapshot, lesson).await?;
-    let pupils = gathered(&snapshot, lesson, &plan, true).await?;
+    let pupils = gathered(&snapshot, lesson, &plan, Some((viewer.id(), role == CommunityRole::Facilitator))).await?;
     let record = lesson_discussion::Entity::find_by_id(lesson.id).one(&snapshot).await?;
     let attendees: Vec<Uuid> = lesson_discussion_attendee::Entity::find()
         .filter(lesson_discussion_attendee::Column::LessonId.eq(lesson.id))

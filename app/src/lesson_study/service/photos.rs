@@ -16,6 +16,7 @@ use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::lesson_study::domain::CyclePhase;
 use crate::lesson_study::photo::clean_photo;
+use crate::membership::domain::CommunityRole;
 use crate::state::AppState;
 
 fn store_path(key: &str) -> StorePath {
@@ -114,4 +115,22 @@ pub async fn photo(state: &AppState, viewer: &Viewer, photo_id: Uuid) -> Result<
 /// The cycle a research lesson belongs to (for a caller that has checked access).
 pub async fn cycle_of(state: &AppState, lesson_id: Uuid) -> Result<Uuid, AppError> {
     Ok(research_lesson::Entity::find_by_id(lesson_id).one(&state.db).await?.ok_or(AppError::NotFound)?.cycle_id)
+}
+
+/// Removes a photo (its taker, or a facilitator): a picture taken by mistake, of a
+/// pupil's face say, must not stay.
+pub async fn remove_photo(state: &AppState, viewer: &Viewer, photo_id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(&state.db).await?;
+    let photo = lesson_photo::Entity::find_by_id(photo_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let lesson = research_lesson::Entity::find_by_id(photo.lesson_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let (_, _, role) = cycle_access(&txn, viewer, lesson.cycle_id).await?;
+    if photo.observer_id != Some(viewer.id()) && role != CommunityRole::Facilitator {
+        return Err(AppError::NotFound);
+    }
+    lesson_photo::Entity::delete_by_id(photo_id).exec(&txn).await?;
+    txn.commit().await?;
+    if let Err(err) = state.files.delete(&store_path(&photo.storage_key)).await {
+        tracing::warn!(error = %err, key = %photo.storage_key, "could not remove a deleted photo from the store");
+    }
+    Ok(())
 }

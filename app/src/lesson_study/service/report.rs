@@ -47,7 +47,7 @@ async fn assemble<C: ConnectionTrait>(
     for lesson in &lessons {
         let plan = taught_plan(db, lesson).await?.unwrap_or_default();
         let changes = report_lessons.last().map(|before| plan_changes(&before.plan, &plan));
-        let mut pupils = gathered(db, lesson, &plan, false).await?;
+        let mut pupils = gathered(db, lesson, &plan, None).await?;
         // The report may travel beyond the community: no names, no photos.
         for pupil in &mut pupils {
             pupil.observers.clear();
