@@ -7,6 +7,7 @@
 pub mod account;
 pub mod artifact;
 pub mod community;
+pub mod dashboard;
 pub mod error;
 pub mod intervision;
 pub mod lesson_study;

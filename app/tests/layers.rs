@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("infrastructure", &["archive", "db", "error", "hub", "i18n", "mail", "retention", "shared", "state", "ui"]),
     ("base services", &["account", "membership", "notification", "participation"]),
     ("features", &["artifact", "community", "intervision", "lesson_study", "meeting", "organisation", "privacy"]),
-    ("composition", &["demo", "pages", "shell"]),
+    ("composition", &["dashboard", "demo", "pages", "shell"]),
 ];
 
 /// Imports that point up on purpose, each with its reason.

@@ -1,0 +1,271 @@
+//! Counts of people for the leaders' dashboard, computed from plain facts and then
+//! thinned by [`super::privacy::suppress`]. Every count is a state at a month's end:
+//! staff on the books, staff who took part in something in the three months up to it
+//! (active), and staff who are members of a community with their highest
+//! participation level. A period only selects months, so choosing another period
+//! shows the same figures for the months it shares and nothing new to subtract.
+//!
+//! Suppression runs over the whole board at once (the board, every school and the
+//! board's own staff), so a school's page hides the same figures whoever opens it and
+//! a board leader cannot subtract a school's figures from the board's.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::domain::{Dimension, Month};
+use super::privacy::{Part, Relation, suppress};
+use crate::participation::domain::Level;
+
+/// How many months up to a month's end count for "active".
+pub const ACTIVE_WINDOW: i32 = 3;
+
+/// A member of staff, as the dashboard knows them: no name, no id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Index of their school, or of the board's own staff, in the board's scopes.
+    pub scope: u16,
+    /// What the staff record says, per [`Dimension::ALL`]; `None` when not recorded.
+    pub groups: [Option<String>; 4],
+    /// The first month they were staff.
+    pub from: Month,
+    /// The first month they no longer were (deactivated), if any.
+    pub until: Option<Month>,
+}
+
+impl Person {
+    pub fn on_staff(&self, month: Month) -> bool {
+        self.from <= month && self.until.is_none_or(|until| month < until)
+    }
+}
+
+/// What the people counts are computed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub people: Vec<Person>,
+    /// `(person, month)`: the person took part in something that month.
+    pub active: Vec<(usize, Month)>,
+    /// `(person, month, level)`: their highest level in a community at the month's end.
+    pub levels: Vec<(usize, Month, Level)>,
+}
+
+/// What a count counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Measure {
+    Staff,
+    Active,
+    /// Staff who are members of at least one community.
+    Members,
+    Level(Level),
+}
+
+/// One count: a measure, for a month, a scope (`None` is the whole board) and
+/// optionally one group of one dimension (an index into [`People::labels`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    pub month: Month,
+    pub scope: Option<u16>,
+    pub group: Option<(Dimension, u16)>,
+    pub measure: Measure,
+}
+
+/// The board's people counts for some months, with the ones that must not be shown.
+#[derive(Debug, Clone)]
+pub struct People {
+    /// Per dimension (in [`Dimension::ALL`] order), the groups' labels; `None` is "not recorded".
+    pub labels: [Vec<Option<String>>; 4],
+    values: HashMap<Cell, u32>,
+    hidden: HashSet<Cell>,
+}
+
+fn dimension_index(dimension: Dimension) -> usize {
+    Dimension::ALL.iter().position(|d| *d == dimension).unwrap_or(0)
+}
+
+impl People {
+    /// Counts and suppresses for `months`, with groups of fewer than `k` people hidden.
+    pub fn compute(facts: &Facts, months: &[Month], k: u32) -> Self {
+        let labels: [Vec<Option<String>>; 4] = std::array::from_fn(|d| {
+            let set: BTreeSet<(bool, Option<String>)> =
+                facts.people.iter().map(|p| (p.groups[d].is_none(), p.groups[d].clone())).collect();
+            set.into_iter().map(|(_, label)| label).collect()
+        });
+        let group_of: Vec<[u16; 4]> = facts
+            .people
+            .iter()
+            .map(|p| std::array::from_fn(|d| labels[d].iter().position(|l| *l == p.groups[d]).unwrap_or(0) as u16))
+            .collect();
+        let active: HashSet<(usize, Month)> = facts.active.iter().copied().collect();
+        let mut best: HashMap<(usize, Month), Level> = HashMap::new();
+        for (person, month, level) in &facts.levels {
+            let entry = best.entry((*person, *month)).or_insert(*level);
+            *entry = (*entry).max(*level);
+        }
+        let mut values: HashMap<Cell, u32> = HashMap::new();
+        let mut count = |cell: Cell| *values.entry(cell).or_default() += 1;
+        for &month in months {
+            for (index, person) in facts.people.iter().enumerate() {
+                if !person.on_staff(month) {
+                    continue;
+                }
+                let is_active = (0..ACTIVE_WINDOW).any(|back| active.contains(&(index, month.plus(-back))));
+                let level = best.get(&(index, month)).copied();
+                for scope in [Some(person.scope), None] {
+                    let cell = |group, measure| Cell { month, scope, group, measure };
+                    count(cell(None, Measure::Staff));
+                    if is_active {
+                        count(cell(None, Measure::Active));
+                    }
+                    if let Some(level) = level {
+                        count(cell(None, Measure::Members));
+                        count(cell(None, Measure::Level(level)));
+                    }
+                    for (d, dimension) in Dimension::ALL.iter().enumerate() {
+                        let group = Some((*dimension, group_of[index][d]));
+                        count(cell(group, Measure::Staff));
+                        if is_active {
+                            count(cell(group, Measure::Active));
+                        }
+                    }
+                }
+            }
+        }
+        // No relation spans two months, so each month is thinned on its own.
+        let mut hidden = HashSet::new();
+        for &month in months {
+            let of_month: HashMap<Cell, u32> =
+                values.iter().filter(|(cell, _)| cell.month == month).map(|(c, v)| (*c, *v)).collect();
+            let (relations, follows) = relations(&of_month);
+            hidden.extend(suppress(&of_month, &relations, &follows, k));
+        }
+        People { labels, values, hidden }
+    }
+
+    /// A count as it may be shown: `None` when it is hidden.
+    pub fn shown(&self, cell: Cell) -> Option<u32> {
+        (!self.hidden.contains(&cell)).then(|| self.values.get(&cell).copied().unwrap_or(0))
+    }
+
+    /// Every count of the months computed, shown or not (for tests and benchmarks).
+    pub fn cells(&self) -> impl Iterator<Item = (Cell, u32, bool)> + '_ {
+        self.values.iter().map(|(cell, value)| (*cell, *value, !self.hidden.contains(cell)))
+    }
+
+    pub fn groups(&self, dimension: Dimension) -> &[Option<String>] {
+        &self.labels[dimension_index(dimension)]
+    }
+}
+
+/// The page's arithmetic over the counts that exist (absent counts are zero).
+fn relations(values: &HashMap<Cell, u32>) -> (Vec<Relation<Cell>>, Vec<(Cell, Cell)>) {
+    let value = |cell: &Cell| values.get(cell).copied().unwrap_or(0);
+    let mut relations = Vec::new();
+    let mut follows = Vec::new();
+    // Parts of each total, gathered from the cells themselves.
+    let mut by_group: HashMap<Cell, Vec<Cell>> = HashMap::new();
+    let mut by_scope: HashMap<Cell, Vec<Cell>> = HashMap::new();
+    let mut levels: HashMap<Cell, Vec<Cell>> = HashMap::new();
+    let mut keys: Vec<&Cell> = values.keys().collect();
+    keys.sort();
+    for cell in keys {
+        if let Some((dimension, _)) = cell.group {
+            // Per dimension, the groups add up to the scope's total (the dimension is
+            // kept in the key's group with index u16::MAX).
+            let total = Cell { group: Some((dimension, u16::MAX)), ..*cell };
+            by_group.entry(total).or_default().push(*cell);
+        }
+        if let Measure::Level(_) = cell.measure {
+            levels.entry(Cell { measure: Measure::Members, ..*cell }).or_default().push(*cell);
+        }
+        if cell.scope.is_some() {
+            by_scope.entry(Cell { scope: None, ..*cell }).or_default().push(*cell);
+        }
+        match cell.measure {
+            Measure::Staff => {
+                let active = Cell { measure: Measure::Active, ..*cell };
+                relations.push(Relation {
+                    total: *cell,
+                    parts: vec![Part::Figure(active), Part::Remainder(value(cell) - value(&active))],
+                });
+                follows.push((*cell, active));
+                if cell.group.is_none() {
+                    let members = Cell { measure: Measure::Members, ..*cell };
+                    relations.push(Relation {
+                        total: *cell,
+                        parts: vec![Part::Figure(members), Part::Remainder(value(cell) - value(&members))],
+                    });
+                    follows.push((*cell, members));
+                }
+            }
+            Measure::Members => {
+                for level in Level::ALL {
+                    follows.push((*cell, Cell { measure: Measure::Level(*level), ..*cell }));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (marker, parts) in by_group {
+        let total = Cell { group: None, ..marker };
+        relations.push(Relation { total, parts: parts.into_iter().map(Part::Figure).collect() });
+    }
+    for (total, parts) in by_scope.into_iter().chain(levels) {
+        relations.push(Relation { total, parts: parts.into_iter().map(Part::Figure).collect() });
+    }
+    relations.sort_by(|a, b| a.total.cmp(&b.total));
+    (relations, follows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(scope: u16, department: &str) -> Person {
+        Person {
+            scope,
+            groups: [Some(department.into()), None, None, Some("teacher".into())],
+            from: Month::new(2026, 1),
+            until: None,
+        }
+    }
+
+    #[test]
+    fn counts_and_hides_small_groups_with_their_complements() {
+        let month = Month::new(2026, 10);
+        let mut people: Vec<Person> = (0..8).map(|_| person(0, "Wiskunde")).collect();
+        people.extend((0..2).map(|_| person(0, "Kunst")));
+        people.extend((0..6).map(|_| person(1, "Wiskunde")));
+        // Seven of the eight maths teachers of school 0 took part, in September.
+        let active = (0..7).map(|p| (p, Month::new(2026, 9))).collect();
+        let facts = Facts { people, active, levels: vec![] };
+        let figures = People::compute(&facts, &[month], 5);
+        let cell = |scope, group, measure| Cell { month, scope, group, measure };
+        let maths = Some((
+            Dimension::Department,
+            figures.labels[0].iter().position(|l| l.as_deref() == Some("Wiskunde")).unwrap() as u16,
+        ));
+        let art = Some((Dimension::Department, 0));
+        assert_eq!(figures.labels[0][0].as_deref(), Some("Kunst"));
+        assert_eq!(figures.shown(cell(Some(0), None, Measure::Staff)), Some(10));
+        assert_eq!(figures.shown(cell(None, None, Measure::Staff)), Some(16));
+        // Two art teachers: hidden, and so is maths at school 0 (10 − 8 = 2).
+        assert_eq!(figures.shown(cell(Some(0), art, Measure::Staff)), None);
+        assert_eq!(figures.shown(cell(Some(0), maths, Measure::Staff)), None);
+        // One maths teacher did not take part: the active count of 7 would say so.
+        assert_eq!(figures.shown(cell(Some(0), None, Measure::Active)), None);
+        assert_eq!(figures.shown(cell(Some(1), maths, Measure::Staff)), Some(6));
+        assert_eq!(figures.shown(cell(Some(1), maths, Measure::Active)), Some(0));
+        // October counts September: the window is three months.
+        assert!(figures.cells().any(|(c, v, _)| c == cell(None, None, Measure::Active) && v == 7));
+    }
+
+    #[test]
+    fn staff_who_left_are_not_counted() {
+        let month = Month::new(2026, 10);
+        let mut gone = person(0, "Wiskunde");
+        gone.until = Some(month);
+        let facts = Facts { people: vec![gone, person(0, "Wiskunde")], ..Facts::default() };
+        let figures = People::compute(&facts, &[month], 5);
+        let staff =
+            figures.cells().find(|(c, ..)| c.scope.is_none() && c.group.is_none() && c.measure == Measure::Staff);
+        assert_eq!(staff.map(|(_, v, _)| v), Some(1));
+    }
+}
