@@ -3,13 +3,13 @@
 //! like a real school on first start, and the communities of practice they run (see
 //! `community::demo`). Loaded only into an empty database.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::account::domain::Language;
 use crate::account::domain::{ExperienceBand, Role};
 use crate::account::service::{NewStaffMember, hash_password, insert_staff_member};
-use crate::db::entities::organisation;
+use crate::db::entities::{organisation, staff_membership};
 use crate::db::{begin_write, now};
 use crate::error::AppError;
 
@@ -101,6 +101,80 @@ fn people() -> Vec<DemoPerson> {
     ]
 }
 
+/// Colleagues who are not (yet) in a community: a real school is larger than its
+/// learning communities, and the leaders' dashboard needs groups big enough to show.
+/// Generated from name lists; each `(school, department, band, location, joined)`
+/// where `joined` is the months since the start of the current school year (0 for
+/// staff who were there before it).
+fn colleagues() -> Vec<(String, String, usize, &'static str, ExperienceBand, &'static str, i32)> {
+    use ExperienceBand::*;
+    const FIRST: [&str; 12] = [
+        "Annemiek",
+        "Bram",
+        "Charlotte",
+        "Dirk",
+        "Elif",
+        "Floor",
+        "Gerrit",
+        "Hilde",
+        "Ilse",
+        "Jasper",
+        "Karin",
+        "Luuk",
+    ];
+    const LAST: [&str; 12] = [
+        "Alberts", "Boersma", "Dijkstra", "Evers", "Feenstra", "Geerts", "Haan", "Jonker", "Kramer", "Lammers",
+        "Nijboer", "Oosting",
+    ];
+    // School, department, experience band, location, months after the year began.
+    let rows: [(usize, &str, ExperienceBand, &str, i32); 36] = [
+        (0, "Wiskunde", UpTo2, "Emmen, Boslaan", 0),
+        (0, "Wiskunde", From6To10, "Emmen, Boslaan", -24),
+        (0, "Wiskunde", Over20, "Klazienaveen", -24),
+        (0, "Wiskunde", From11To20, "Emmen, Boslaan", -24),
+        (0, "Nederlands", UpTo2, "Emmen, Boslaan", 0),
+        (0, "Nederlands", From3To5, "Emmen, Boslaan", -24),
+        (0, "Nederlands", Over20, "Klazienaveen", -24),
+        (0, "Nederlands", From11To20, "Emmen, Boslaan", -24),
+        (0, "Engels", UpTo2, "Emmen, Boslaan", 2),
+        (0, "Engels", From11To20, "Emmen, Boslaan", -24),
+        (0, "Engels", Over20, "Emmen, Boslaan", -24),
+        (0, "Engels", From3To5, "Klazienaveen", -24),
+        (0, "Mens en maatschappij", UpTo2, "Emmen, Boslaan", 0),
+        (0, "Mens en maatschappij", From6To10, "Emmen, Boslaan", -24),
+        (0, "Mens en maatschappij", Over20, "Emmen, Boslaan", -24),
+        (0, "Mens en maatschappij", From11To20, "Klazienaveen", -24),
+        (0, "Mens en maatschappij", From3To5, "Emmen, Boslaan", -24),
+        (0, "Natuurwetenschappen", UpTo2, "Emmen, Boslaan", 0),
+        (0, "Natuurwetenschappen", From6To10, "Emmen, Boslaan", -24),
+        (0, "Natuurwetenschappen", Over20, "Emmen, Boslaan", -24),
+        (0, "Natuurwetenschappen", From11To20, "Emmen, Boslaan", -24),
+        (0, "Natuurwetenschappen", From3To5, "Klazienaveen", -24),
+        (1, "Techniek", UpTo2, "Emmen, Statenweg", 0),
+        (1, "Techniek", Over20, "Emmen, Statenweg", -24),
+        (1, "Techniek", From11To20, "Emmen, Statenweg", -24),
+        (1, "Techniek", From6To10, "Emmen, Statenweg", -24),
+        (1, "Zorg en welzijn", UpTo2, "Emmen, Statenweg", 1),
+        (1, "Zorg en welzijn", From6To10, "Emmen, Statenweg", -24),
+        (1, "Zorg en welzijn", Over20, "Emmen, Statenweg", -24),
+        (1, "Zorg en welzijn", From3To5, "Emmen, Statenweg", -24),
+        (1, "Nederlands", UpTo2, "Emmen, Statenweg", 0),
+        (1, "Nederlands", From11To20, "Emmen, Statenweg", -24),
+        (1, "Nederlands", Over20, "Emmen, Statenweg", -24),
+        (1, "Wiskunde", UpTo2, "Emmen, Statenweg", 0),
+        (1, "Wiskunde", From3To5, "Emmen, Statenweg", -24),
+        (1, "Wiskunde", From11To20, "Emmen, Statenweg", -24),
+    ];
+    rows.iter()
+        .enumerate()
+        .map(|(i, (school, department, band, location, joined))| {
+            let (first, last) = (FIRST[i % 12], LAST[(i * 5 + i / 12) % 12]);
+            let email = format!("{}.{}@esdal.test", first[..1].to_lowercase(), last.to_lowercase());
+            (format!("{first} {last}"), email, *school, *department, *band, *location, *joined)
+        })
+        .collect()
+}
+
 /// Loads the demo board unless the database already has organisations. Returns
 /// whether it loaded anything. Fails on database errors; nothing is half-loaded.
 pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
@@ -135,6 +209,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         schools.push(school);
     }
     let mut users = std::collections::HashMap::new();
+    // When each person joined the staff, in months from this school year's start.
+    let mut joined_at: Vec<(Uuid, i32)> = Vec::new();
     for person in people() {
         // The admin administers the whole board; everyone else works at one school.
         let organisation_id = if person.role == Role::Admin { board.id } else { schools[person.school].id };
@@ -152,6 +228,35 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         )
         .await?;
         users.insert(person.email, user.id);
+        joined_at.push((user.id, -24));
+    }
+    let colleagues = colleagues();
+    for (name, email, school, department, band, location, joined) in &colleagues {
+        let user = insert_staff_member(
+            &txn,
+            NewStaffMember {
+                email,
+                name,
+                password_hash: &hash,
+                language: Language::Nl,
+                organisation_id: schools[*school].id,
+                role: Role::Teacher,
+                profile: Some((department, *band, location)),
+            },
+        )
+        .await?;
+        joined_at.push((user.id, *joined));
+    }
+    // Staff were hired at the start of a school year, two years back, or this year.
+    let year_start = crate::dashboard::domain::Month::of(created.date()).school_year();
+    let this_year = crate::dashboard::domain::Month::new(year_start, 8);
+    for (user_id, months) in joined_at {
+        let at = this_year.plus(months).first_day().midnight().assume_utc() + time::Duration::hours(8);
+        staff_membership::Entity::update_many()
+            .col_expr(staff_membership::Column::CreatedAt, sea_orm::sea_query::Expr::value(at))
+            .filter(staff_membership::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
     }
     crate::community::demo::load(&txn, board.id, &users).await?;
     crate::artifact::demo::load(&txn, board.id, &users).await?;

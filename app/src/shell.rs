@@ -21,6 +21,7 @@ use crate::lesson_study::views::{CyclePageView, PlanPage, PlanPrintPage, StartCy
 use crate::meeting::views::{EditMeetingPage, MeetingPageView, NewMeetingPage};
 use crate::notification::views::NotificationsPage;
 
+use crate::dashboard::views::{DashboardPage, LeadersSeePage};
 use crate::organisation::views::{SignUpPage, StaffPage};
 use crate::pages::community::{CommunityPageView, EditCommunityPage};
 use crate::pages::home::HomePage;
@@ -38,6 +39,7 @@ pub fn http_routes(state: &crate::state::AppState) -> axum::Router<crate::state:
         .merge(crate::meeting::routes::routes())
         .merge(crate::intervision::round::live::routes())
         .merge(crate::privacy::routes::routes())
+        .merge(crate::dashboard::routes::routes())
 }
 
 /// The per-request nonce the server puts in the Content-Security-Policy; the
@@ -139,6 +141,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/methods") view=MethodLibraryPage ssr=SsrMode::Async/>
                 <Route path=path!("/methods/:method_id/edit") view=EditMethodPage ssr=SsrMode::Async/>
                 <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/privacy/leaders") view=LeadersSeePage ssr=SsrMode::Async/>
                 <Route path=path!("/c/:id/lesson-study/new") view=StartCyclePage ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id") view=CyclePageView ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id/plan") view=PlanPage ssr=SsrMode::Async/>
@@ -187,6 +191,7 @@ fn Header() -> impl IntoView {
                                                 <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
                                                 {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
                                                 <li><A href="/knowledge">{t!(i18n, app.nav_knowledge)}</A></li>
+                                                {user.leads().then(|| view! { <li><A href="/dashboard">{t!(i18n, dashboard.nav)}</A></li> })}
                                                 {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
                                                 <li><A href="/notifications">{t!(i18n, app.nav_notifications)}{badge}</A></li>
                                                 <li><A href="/profile">{t!(i18n, app.nav_profile)}</A></li>

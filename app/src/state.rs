@@ -39,6 +39,9 @@ pub struct Settings {
     pub retention: crate::retention::Retention,
     /// Reverse proxies whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The smallest group of people a leader's dashboard shows a figure for (k, at
+    /// least [`crate::dashboard::privacy::MIN_GROUP`]).
+    pub min_group: u32,
 }
 
 impl Settings {

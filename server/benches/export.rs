@@ -42,6 +42,7 @@ async fn state_in(dir: &std::path::Path) -> AppState {
         time_zone: jiff::tz::TimeZone::UTC,
         upload_max_bytes: 20 * MIB as u64,
         storage_quota_bytes: 100 * 1024 * MIB as u64,
+        min_group: app::dashboard::privacy::MIN_GROUP,
         retention: app::retention::Retention::default(),
         trusted_proxies: Vec::new(),
     };

@@ -102,6 +102,10 @@ pub struct Config {
     /// What all files of one organisation may take together, in megabytes.
     #[arg(long, env = "KRING_STORAGE_QUOTA_MB", default_value_t = 5120, global = true)]
     pub storage_quota_mb: u64,
+    /// The smallest group of people a leader's dashboard shows a figure for (k):
+    /// smaller groups, and figures that would give them away, are hidden. At least 5.
+    #[arg(long, env = "KRING_DASHBOARD_MIN_GROUP", default_value_t = app::dashboard::privacy::MIN_GROUP, global = true)]
+    pub dashboard_min_group: u32,
     /// Keep attached files in this S3-compatible bucket instead of the data directory
     /// (credentials and region from the usual AWS_* variables).
     #[arg(long, env = "KRING_S3_BUCKET", global = true)]
@@ -173,6 +177,15 @@ impl Config {
             return Err("KRING_STORAGE_QUOTA_MB must be at least KRING_UPLOAD_MAX_MB".into());
         }
         Ok((self.upload_max_mb * 1024 * 1024, self.storage_quota_mb * 1024 * 1024))
+    }
+
+    /// k for the leaders' dashboards; below the minimum is refused, not raised quietly.
+    pub fn min_group(&self) -> Result<u32, String> {
+        let min = app::dashboard::privacy::MIN_GROUP;
+        if self.dashboard_min_group < min {
+            return Err(format!("KRING_DASHBOARD_MIN_GROUP must be at least {min}"));
+        }
+        Ok(self.dashboard_min_group)
     }
 
     /// The public URL without trailing slash. Fails with a line naming `KRING_PUBLIC_URL`.

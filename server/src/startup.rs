@@ -53,6 +53,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         storage_quota_bytes,
         retention: config.retention()?,
         trusted_proxies: config.trusted_proxies()?,
+        min_group: config.min_group()?,
     };
     match &config.s3_bucket {
         Some(bucket) => {

@@ -7,6 +7,7 @@ mod accounts;
 mod authorization;
 mod communities;
 mod confidentiality;
+mod dashboard;
 mod home;
 mod intervision;
 mod knowledge;

@@ -40,6 +40,11 @@ impl CurrentUser {
         self.staff && self.role == Role::Admin
     }
 
+    /// A school leader or admin: they have the leaders' dashboard.
+    pub fn leads(&self) -> bool {
+        self.staff && self.role >= Role::Leader
+    }
+
     pub fn has_organisation(&self) -> bool {
         self.staff
     }

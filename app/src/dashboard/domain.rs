@@ -8,7 +8,7 @@ use crate::shared::string_enum;
 
 /// A calendar month, counted from year 0 (`year * 12 + month - 1`), so months order
 /// and subtract as numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Month(pub i32);
 
 impl Month {

@@ -5,9 +5,10 @@
 //! participation level. A period only selects months, so choosing another period
 //! shows the same figures for the months it shares and nothing new to subtract.
 //!
-//! Suppression runs over the whole board at once (the board, every school and the
-//! board's own staff), so a school's page hides the same figures whoever opens it and
-//! a board leader cannot subtract a school's figures from the board's.
+//! Suppression runs over the whole board at once (the board and every school; the
+//! board's counts are the sum of its schools'), so a school's page hides the same
+//! figures whoever opens it and a board leader cannot subtract one school's figures
+//! from the board's to get another's.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -21,7 +22,7 @@ pub const ACTIVE_WINDOW: i32 = 3;
 /// A member of staff, as the dashboard knows them: no name, no id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    /// Index of their school, or of the board's own staff, in the board's scopes.
+    /// Index of their school in the board's schools.
     pub scope: u16,
     /// What the staff record says, per [`Dimension::ALL`]; `None` when not recorded.
     pub groups: [Option<String>; 4],
@@ -210,7 +211,8 @@ fn relations(values: &HashMap<Cell, u32>) -> (Vec<Relation<Cell>>, Vec<(Cell, Ce
     for (total, parts) in by_scope.into_iter().chain(levels) {
         relations.push(Relation { total, parts: parts.into_iter().map(Part::Figure).collect() });
     }
-    relations.sort_by(|a, b| a.total.cmp(&b.total));
+    // A fixed order, so the same counts always hide the same figures.
+    relations.sort();
     (relations, follows)
 }
 

@@ -24,7 +24,7 @@ pub fn safe(people: u32, k: u32) -> bool {
 }
 
 /// One part of a total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Part<Id> {
     Figure(Id),
     /// Never shown; its size is what subtracting the shown parts would reveal.
@@ -32,7 +32,7 @@ pub enum Part<Id> {
 }
 
 /// `total = Σ parts`, with disjoint parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Relation<Id> {
     pub total: Id,
     pub parts: Vec<Part<Id>>,

@@ -7,10 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+use crate::account::domain::Role;
 use crate::artifact::api::ArtifactLink;
 use crate::artifact::views::InMyCare;
 use crate::community::api::{AnswerInvitation, MyCommunities, WithdrawRequest};
 use crate::community::views::{MyCommunityList, WaitingForYou};
+use crate::dashboard::views::{Dashboard, dashboard_for_query};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::closing::api::ActionRow;
@@ -21,7 +23,7 @@ use crate::meeting::api::{CheckIn, NextMeeting};
 use crate::meeting::views::NextMeetingCard;
 use crate::notification::api::NoticeView;
 use crate::notification::views::NewestNotices;
-use crate::ui::{ErrorAlert, action_error, loaded, signed_in};
+use crate::ui::{Auth, ErrorAlert, action_error, loaded, signed_in};
 
 #[cfg(feature = "ssr")]
 use crate::account::session;
@@ -101,9 +103,15 @@ pub mod service {
     }
 }
 
+/// A school leader's home page is their dashboard; everyone else's is what their
+/// communities ask of them. Both resources are made here, outside the signed-in frame
+/// (whose content renders twice on the server), and each loads only for its audience.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let leads =
+        move || async move { matches!(auth.user.await, Ok(Some(user)) if user.staff && user.role == Role::Leader) };
     let answer = ServerAction::<AnswerInvitation>::new();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let check_in = ServerAction::<CheckIn>::new();
@@ -111,15 +119,23 @@ pub fn HomePage() -> impl IntoView {
     let check_in_error = action_error(check_in);
     let page = Resource::new(
         move || (answer.version().try_get(), withdraw.version().try_get(), check_in.version().try_get()),
-        |_| load_home(),
+        move |_| async move { if leads().await { Ok(None) } else { load_home().await.map(Some) } },
     );
+    let dashboard = dashboard_for_query(leads);
     signed_in(move |user| {
+        if user.staff && user.role == Role::Leader {
+            return view! {
+                <Title text=t_string!(i18n, dashboard.title)/>
+                {loaded(dashboard, move |data| data.map(|data| view! { <Dashboard data/> }.into_any()))}
+            }
+            .into_any();
+        }
         view! {
             <Title text=t_string!(i18n, home.title)/>
             <h1>{t!(i18n, home.greeting, name = user.name.clone())}</h1>
             <ErrorAlert error=answer_error/>
             <ErrorAlert error=check_in_error/>
-            {loaded(page, move |data| Some(view! {
+            {loaded(page, move |data| data.map(|data| view! {
                 <div class="home-grid">
                     <NextMeetingCard next=data.next_meeting check_in/>
                     <MyOpenActions actions=data.actions/>
@@ -131,5 +147,6 @@ pub fn HomePage() -> impl IntoView {
                 <MyCommunityList mine=data.communities/>
             }.into_any()))}
         }
+        .into_any()
     })
 }

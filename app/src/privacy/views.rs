@@ -23,7 +23,7 @@ pub fn PrivacyPage() -> impl IntoView {
             <ul>
                 <li>{t!(i18n, privacy.who_members)}</li>
                 <li>{t!(i18n, privacy.who_facilitators)}</li>
-                <li>{t!(i18n, privacy.who_leaders)}</li>
+                <li>{t!(i18n, privacy.who_leaders)}" "<a href="/privacy/leaders">{t!(i18n, privacy.leaders_link)}</a></li>
                 <li>{t!(i18n, privacy.who_admins)}</li>
                 <li>{t!(i18n, privacy.who_guests)}</li>
             </ul>

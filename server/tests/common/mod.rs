@@ -175,6 +175,7 @@ impl TestApp {
             time_zone: jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap(),
             upload_max_bytes: UPLOAD_MAX_BYTES,
             storage_quota_bytes: STORAGE_QUOTA_BYTES,
+            min_group: app::dashboard::privacy::MIN_GROUP,
             retention: app::retention::Retention::default(),
             trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
         };

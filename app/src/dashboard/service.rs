@@ -1,0 +1,490 @@
+//! Reads what the dashboard counts, for a whole board at once (suppression must see
+//! every school to decide what a school's page may show), and shapes it into the
+//! page a viewer may see. Who may see what: board-level leaders and admins see the
+//! board and each school; leaders and admins of a school see that school; everyone
+//! else is told the page does not exist.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::api::{Breakdown, DashboardView, GroupRow, Health, HealthCard, Knowledge, MonthRow, ScopeRef, ThingsMonth};
+use super::domain::{Dimension, Month, PeriodKind, period_months};
+use super::people::{ACTIVE_WINDOW, Cell, Facts, Measure, People, Person};
+use crate::account::domain::Role;
+use crate::account::session::Viewer;
+use crate::artifact::domain::{ArtifactStatus, Standing};
+use crate::db::entities::{
+    artifact, artifact_reuse, community, community_member, intervision_action, lesson_study_cycle, level_change,
+    meeting, organisation, participation_event, research_lesson, staff_membership, user,
+};
+use crate::error::{AppError, ErrorKey};
+use crate::membership::domain::{CommunityRole, MembershipStatus};
+use crate::participation::domain::{EventKind, Level, SeciPhase};
+use crate::state::AppState;
+
+/// Which scope the page asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRequest {
+    /// The board for board-level leaders, a school leader's own school otherwise.
+    Default,
+    Board,
+    School(Uuid),
+}
+
+/// What the page asked for, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub scope: ScopeRequest,
+    pub period: PeriodKind,
+    pub from: Option<Month>,
+    pub to: Option<Month>,
+}
+
+impl Request {
+    pub fn parse(
+        scope: Option<String>,
+        period: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Self, AppError> {
+        let scope = match scope.as_deref().map(str::trim) {
+            None | Some("") => ScopeRequest::Default,
+            Some("board") => ScopeRequest::Board,
+            Some(id) => ScopeRequest::School(
+                Uuid::parse_str(id).map_err(|_| AppError::field("scope", ErrorKey::InvalidChoice))?,
+            ),
+        };
+        let period = match period.as_deref().map(str::trim) {
+            None | Some("") => PeriodKind::Term,
+            Some(text) => PeriodKind::parse(text).map_err(|key| AppError::field("period", key))?,
+        };
+        let month = |field: &str, text: Option<String>| match text.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => {
+                Month::parse_iso(text).map(Some).ok_or_else(|| AppError::field(field, ErrorKey::InvalidChoice))
+            }
+        };
+        Ok(Request { scope, period, from: month("from", from)?, to: month("to", to)? })
+    }
+}
+
+/// Where the viewer may look: the board (with every school) or some schools.
+struct Access {
+    board: organisation::Model,
+    schools: Vec<organisation::Model>,
+    whole_board: bool,
+    /// Schools the viewer leads, when not the whole board.
+    own: HashSet<Uuid>,
+}
+
+async fn access<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<Access, AppError> {
+    let Some(board_id) = viewer.board_id else { return Err(AppError::NotFound) };
+    let leading: Vec<&staff_membership::Model> =
+        viewer.memberships.iter().filter(|m| Role::decode(&m.role).is_ok_and(|role| role >= Role::Leader)).collect();
+    if leading.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let board = organisation::Entity::find_by_id(board_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let schools = crate::organisation::service::schools_of(db, &board).await?;
+    let whole_board = leading.iter().any(|m| m.organisation_id == board.id);
+    let own = leading.iter().map(|m| m.organisation_id).filter(|id| *id != board.id).collect();
+    Ok(Access { board, schools, whole_board, own })
+}
+
+/// The schools as the dashboard's scopes, by index in `schools`; communities of the
+/// board itself count toward the board's figures only (`office`).
+struct Scopes {
+    of_organisation: HashMap<Uuid, u16>,
+    office: u16,
+}
+
+fn month_start(month: Month) -> OffsetDateTime {
+    month.first_day().midnight().assume_utc()
+}
+
+/// The dashboard for `request`, or `NotFound` when the viewer may not see it.
+pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> Result<DashboardView, AppError> {
+    let snapshot = crate::db::begin_read(&state.db).await?;
+    let db = &snapshot;
+    let access = access(db, viewer).await?;
+    let scope_index = match request.scope {
+        ScopeRequest::Default | ScopeRequest::Board if access.whole_board => None,
+        ScopeRequest::Board => return Err(AppError::NotFound),
+        ScopeRequest::Default => {
+            // A school leader's dashboard opens on their (first) school.
+            let first = access.schools.iter().position(|s| access.own.contains(&s.id)).ok_or(AppError::NotFound)?;
+            Some(first as u16)
+        }
+        ScopeRequest::School(id) => {
+            let index = access.schools.iter().position(|s| s.id == id).ok_or(AppError::NotFound)?;
+            if !access.whole_board && !access.own.contains(&id) {
+                return Err(AppError::NotFound);
+            }
+            Some(index as u16)
+        }
+    };
+    let k = state.settings.min_group.max(super::privacy::MIN_GROUP);
+    let now = crate::db::now();
+    let current = Month::of(crate::shared::time::today_in(&state.settings.time_zone));
+    let months = period_months(request.period, current, request.from, request.to);
+    let (first, last) = (months[0], months[months.len() - 1]);
+    let scopes = Scopes {
+        of_organisation: access.schools.iter().enumerate().map(|(i, s)| (s.id, i as u16)).collect(),
+        office: access.schools.len() as u16,
+    };
+    let scope_of = |organisation: Uuid| scopes.of_organisation.get(&organisation).copied().unwrap_or(scopes.office);
+    let mut organisations: Vec<Uuid> = access.schools.iter().map(|s| s.id).collect();
+    organisations.push(access.board.id);
+
+    // Staff: each person once, at the school they joined first.
+    let memberships = staff_membership::Entity::find()
+        .find_also_related(user::Entity)
+        .filter(staff_membership::Column::OrganisationId.is_in(organisations.clone()))
+        .order_by_asc(staff_membership::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut person_of: HashMap<Uuid, usize> = HashMap::new();
+    let mut facts = Facts::default();
+    for (membership, user) in memberships {
+        let Some(user) = user else { continue };
+        // The board's own staff work at no school: the dashboard counts school staff.
+        let Some(&scope) = scopes.of_organisation.get(&membership.organisation_id) else { continue };
+        if person_of.contains_key(&user.id) {
+            continue;
+        }
+        person_of.insert(user.id, facts.people.len());
+        let until = user.deactivated_at.map(|at| Month::of(at.date()).plus(1));
+        facts.people.push(Person {
+            scope,
+            groups: [
+                user.department.filter(|d| !d.trim().is_empty()),
+                user.experience_band,
+                user.location.filter(|l| !l.trim().is_empty()),
+                Some(membership.role),
+            ],
+            from: Month::of(membership.created_at.date()),
+            until,
+        });
+    }
+
+    let communities = community::Entity::find()
+        .filter(community::Column::OrganisationId.is_in(organisations))
+        .order_by_asc(community::Column::Name)
+        .all(db)
+        .await?;
+    let community_scope: HashMap<Uuid, u16> = communities.iter().map(|c| (c.id, scope_of(c.organisation_id))).collect();
+    let community_ids: Vec<Uuid> = communities.iter().map(|c| c.id).collect();
+    let in_scope = |scope: u16| scope_index.is_none_or(|s| s == scope);
+    let month_index = |at: OffsetDateTime| -> Option<usize> {
+        let month = Month::of(at.date());
+        (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
+    };
+
+    // Activity: who took part in which month (the window reaches back before the
+    // period), and what kind of activity it was, per community.
+    let mut things: Vec<ThingsMonth> =
+        months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
+    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
+    let mut active: HashSet<(usize, Month)> = HashSet::new();
+    let events: Vec<(Uuid, Uuid, String, OffsetDateTime)> = participation_event::Entity::find()
+        .select_only()
+        .columns([
+            participation_event::Column::CommunityId,
+            participation_event::Column::UserId,
+            participation_event::Column::Kind,
+            participation_event::Column::OccurredAt,
+        ])
+        .filter(participation_event::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(participation_event::Column::RetractedAt.is_null())
+        .filter(participation_event::Column::OccurredAt.gte(month_start(first.plus(1 - ACTIVE_WINDOW))))
+        .filter(participation_event::Column::OccurredAt.lt(month_start(last.plus(1))))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (community_id, user_id, kind, at) in events {
+        if let Some(person) = person_of.get(&user_id) {
+            active.insert((*person, Month::of(at.date())));
+        }
+        let (Some(index), Ok(kind)) = (month_index(at), EventKind::decode(&kind)) else { continue };
+        let Some(phase) = kind.seci_phase() else { continue };
+        let p = SeciPhase::ALL.iter().position(|x| *x == phase).unwrap_or(0);
+        phases_of.entry(community_id).or_default()[p] = true;
+        if community_scope.get(&community_id).is_some_and(|s| in_scope(*s)) {
+            things[index].seci[p] += 1;
+            if kind == EventKind::UpdatedArtifact {
+                things[index].artifacts_updated += 1;
+            }
+        }
+    }
+    facts.active = active.into_iter().collect();
+
+    // Levels at each month's end, for people still members of the community.
+    let joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = community_member::Entity::find()
+        .filter(community_member::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                (m.community_id, m.user_id),
+                if m.role == CommunityRole::Guest.as_str() { None } else { m.joined_at.or(Some(m.created_at)) },
+            )
+        })
+        .collect();
+    let changes: Vec<(Uuid, Uuid, String, OffsetDateTime)> = level_change::Entity::find()
+        .select_only()
+        .columns([
+            level_change::Column::CommunityId,
+            level_change::Column::UserId,
+            level_change::Column::Level,
+            level_change::Column::ChangedAt,
+        ])
+        .filter(level_change::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(level_change::Column::ChangedAt.lt(month_start(last.plus(1))))
+        .order_by_asc(level_change::Column::ChangedAt)
+        .order_by_asc(level_change::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut history: HashMap<(Uuid, Uuid), Vec<(OffsetDateTime, Level)>> = HashMap::new();
+    for (community_id, user_id, level, at) in changes {
+        if let Ok(level) = Level::decode(&level) {
+            history.entry((community_id, user_id)).or_default().push((at, level));
+        }
+    }
+    let mut level_at_end: HashMap<Uuid, Vec<Level>> = HashMap::new();
+    for (key, changes) in &history {
+        let Some(Some(joined_at)) = joined.get(key) else { continue };
+        let Some(person) = person_of.get(&key.1) else { continue };
+        for &month in &months {
+            let end = month_start(month.plus(1));
+            if *joined_at >= end {
+                continue;
+            }
+            if let Some((_, level)) = changes.iter().rev().find(|(at, _)| *at < end) {
+                facts.levels.push((*person, month, *level));
+                if month == last {
+                    level_at_end.entry(key.0).or_default().push(*level);
+                }
+            }
+        }
+    }
+
+    let people = People::compute(&facts, &months, k);
+    let cell = |month, group, measure| Cell { month, scope: scope_index, group, measure };
+    let month_rows = months
+        .iter()
+        .map(|&month| MonthRow {
+            month,
+            staff: people.shown(cell(month, None, Measure::Staff)),
+            active: people.shown(cell(month, None, Measure::Active)),
+            members: people.shown(cell(month, None, Measure::Members)),
+            levels: Level::ALL.iter().map(|l| people.shown(cell(month, None, Measure::Level(*l)))).collect(),
+        })
+        .collect::<Vec<_>>();
+    let breadth = Dimension::ALL
+        .iter()
+        .map(|&dimension| Breakdown {
+            dimension,
+            rows: people
+                .groups(dimension)
+                .iter()
+                .enumerate()
+                .filter_map(|(g, label)| {
+                    let group = Some((dimension, g as u16));
+                    let staff_all = people.cells().any(|(c, v, _)| {
+                        c.month == last
+                            && c.scope == scope_index
+                            && c.group == group
+                            && c.measure == Measure::Staff
+                            && v > 0
+                    });
+                    staff_all.then(|| GroupRow {
+                        label: label.clone(),
+                        staff: people.shown(cell(last, group, Measure::Staff)),
+                        active: people.shown(cell(last, group, Measure::Active)),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let schools = if scope_index.is_none() {
+        access
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(i, school)| school_row(&people, last, i as u16, Some(school.name.clone())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let staff_now = people.shown(cell(last, None, Measure::Staff)).unwrap_or(0);
+    let enough = staff_now >= k;
+
+    // Things, for the scope, per month.
+    let start = month_start(first);
+    let end = month_start(last.plus(1));
+    let in_scope_community = |id: &Uuid| community_scope.get(id).is_some_and(|s| in_scope(*s));
+    let artifacts =
+        artifact::Entity::find().filter(artifact::Column::CommunityId.is_in(community_ids.clone())).all(db).await?;
+    let mut knowledge = Knowledge::default();
+    let artifact_community: HashMap<Uuid, Uuid> = artifacts.iter().map(|a| (a.id, a.community_id)).collect();
+    for a in artifacts.iter().filter(|a| in_scope_community(&a.community_id)) {
+        if let Some(index) = month_index(a.created_at) {
+            things[index].artifacts_created += 1;
+        }
+        let Ok(status) = ArtifactStatus::decode(&a.status) else { continue };
+        match Standing::of(status, a.review_due_at, now) {
+            Standing::Current => knowledge.current += 1,
+            Standing::ReviewDue => knowledge.review_due += 1,
+            Standing::Outdated => knowledge.outdated += 1,
+            Standing::Archived => {}
+        }
+    }
+    let reuses: Vec<(Uuid, OffsetDateTime)> = artifact_reuse::Entity::find()
+        .select_only()
+        .columns([artifact_reuse::Column::ArtifactId, artifact_reuse::Column::CreatedAt])
+        .filter(artifact_reuse::Column::CreatedAt.gte(start))
+        .filter(artifact_reuse::Column::CreatedAt.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (artifact_id, at) in reuses {
+        if let (Some(index), Some(community_id)) = (month_index(at), artifact_community.get(&artifact_id))
+            && in_scope_community(community_id)
+        {
+            things[index].reuses += 1;
+        }
+    }
+    let actions: Vec<(Uuid, Option<OffsetDateTime>)> = intervision_action::Entity::find()
+        .select_only()
+        .columns([intervision_action::Column::CommunityId, intervision_action::Column::ReportedAt])
+        .filter(intervision_action::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(intervision_action::Column::ReportedAt.gte(start))
+        .filter(intervision_action::Column::ReportedAt.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (community_id, at) in actions {
+        if let (Some(index), true) = (at.and_then(month_index), in_scope_community(&community_id)) {
+            things[index].actions_followed_up += 1;
+        }
+    }
+    let cycles = lesson_study_cycle::Entity::find()
+        .filter(lesson_study_cycle::Column::CommunityId.is_in(community_ids.clone()))
+        .all(db)
+        .await?;
+    let cycle_community: HashMap<Uuid, Uuid> = cycles.iter().map(|c| (c.id, c.community_id)).collect();
+    for cycle in cycles.iter().filter(|c| in_scope_community(&c.community_id)) {
+        if let Some(index) = month_index(cycle.created_at) {
+            things[index].cycles_started += 1;
+        }
+        if let Some(index) = cycle.completed_at.and_then(month_index) {
+            things[index].cycles_completed += 1;
+        }
+    }
+    let lessons: Vec<(Uuid, Option<OffsetDateTime>)> = research_lesson::Entity::find()
+        .select_only()
+        .columns([research_lesson::Column::CycleId, research_lesson::Column::TaughtAt])
+        .filter(research_lesson::Column::CycleId.is_in(cycle_community.keys().copied().collect::<Vec<_>>()))
+        .filter(research_lesson::Column::TaughtAt.gte(start))
+        .filter(research_lesson::Column::TaughtAt.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (cycle_id, at) in lessons {
+        if let (Some(index), Some(community_id)) = (at.and_then(month_index), cycle_community.get(&cycle_id))
+            && in_scope_community(community_id)
+        {
+            things[index].lessons_taught += 1;
+        }
+    }
+
+    // Health per community in scope.
+    let held: Vec<(Uuid, OffsetDateTime)> = meeting::Entity::find()
+        .select_only()
+        .columns([meeting::Column::CommunityId, meeting::Column::StartsAt])
+        .filter(meeting::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(meeting::Column::Status.ne(crate::meeting::domain::MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::StartsAt.gte(start))
+        .filter(meeting::Column::StartsAt.lt(end.min(now)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut meetings_of: HashMap<Uuid, (u32, HashSet<Month>)> = HashMap::new();
+    for (community_id, at) in held {
+        let entry = meetings_of.entry(community_id).or_default();
+        entry.0 += 1;
+        entry.1.insert(Month::of(at.date()));
+    }
+    let mut members_of: HashMap<Uuid, (u32, bool)> = HashMap::new();
+    for ((community_id, _), joined_at) in &joined {
+        let Some(joined_at) = joined_at else { continue };
+        let entry = members_of.entry(*community_id).or_default();
+        entry.0 += 1;
+        entry.1 |= *joined_at >= start && *joined_at < end;
+    }
+    let communities = communities
+        .iter()
+        .filter(|c| in_scope(scope_of(c.organisation_id)))
+        .map(|c| {
+            let (members, newcomers) = members_of.get(&c.id).copied().unwrap_or_default();
+            let (meetings, months_met) = meetings_of.get(&c.id).map(|(n, m)| (*n, m.len() as u32)).unwrap_or_default();
+            let levels: HashSet<Level> = level_at_end.get(&c.id).into_iter().flatten().copied().collect();
+            HealthCard {
+                id: c.id,
+                name: c.name.clone(),
+                health: (members >= k).then(|| Health {
+                    members,
+                    meetings,
+                    months_met,
+                    months: months.len() as u32,
+                    newcomers,
+                    mixed_levels: levels.len() >= 2,
+                    seci_phases: phases_of.get(&c.id).map_or(0, |p| p.iter().filter(|x| **x).count() as u8),
+                }),
+            }
+        })
+        .collect();
+
+    let scope = match scope_index {
+        None => ScopeRef { id: None, name: access.board.name.clone() },
+        Some(i) => {
+            let school = &access.schools[i as usize];
+            ScopeRef { id: Some(school.id), name: school.name.clone() }
+        }
+    };
+    let mut choices = Vec::new();
+    if access.whole_board {
+        choices.push(ScopeRef { id: None, name: access.board.name.clone() });
+    }
+    choices.extend(
+        access
+            .schools
+            .iter()
+            .filter(|s| access.whole_board || access.own.contains(&s.id))
+            .map(|s| ScopeRef { id: Some(s.id), name: s.name.clone() }),
+    );
+    snapshot.commit().await?;
+    Ok(DashboardView {
+        scope,
+        scopes: choices,
+        period: request.period,
+        months: month_rows,
+        breadth,
+        schools,
+        things: enough.then_some(things),
+        knowledge: enough.then_some(knowledge),
+        communities,
+        k,
+    })
+}
+
+fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {
+    let cell = |measure| Cell { month, scope: Some(scope), group: None, measure };
+    GroupRow { label: name, staff: people.shown(cell(Measure::Staff)), active: people.shown(cell(Measure::Active)) }
+}

@@ -1,0 +1,178 @@
+//! The leaders' dashboard on SQLite and PostgreSQL: who may open which scope (a school
+//! leader their school, board leaders and admins the board and every school, nobody
+//! else anything), that the answer carries counts and never a person, that small
+//! groups are hidden in the demo, and that the CSV holds the same figures.
+
+use crate::common::*;
+use crate::intervision::json;
+use http::StatusCode;
+use serde_json::Value;
+
+const DASHBOARD: &str = "leader_dashboard";
+
+async fn vakcollege_id(app: &TestApp) -> String {
+    use app::db::entities::organisation;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq("esdal-vakcollege"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+fn last_month(view: &Value) -> &Value {
+    view["months"].as_array().unwrap().last().unwrap()
+}
+
+#[tokio::test]
+async fn leaders_open_their_own_scope_and_nobody_else_opens_any() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let lyceum = demo_school_id(&app).await;
+        let vakcollege = vakcollege_id(&app).await;
+
+        let anonymous = Client::default();
+        assert_eq!(app.call(DASHBOARD, &[], &anonymous).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get("/dashboard.csv", &anonymous).await.status, StatusCode::UNAUTHORIZED);
+
+        for email in [TEACHER, OTHER_TEACHER] {
+            let client = app.login(email).await;
+            for scope in ["", "board", lyceum.as_str()] {
+                let r = app.call(DASHBOARD, &[("scope", scope)], &client).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} {email} scope {scope:?}: {}", r.body);
+            }
+            assert_eq!(app.get("/dashboard", &client).await.status, StatusCode::NOT_FOUND, "{email}");
+            assert_eq!(app.get("/dashboard.csv", &client).await.status, StatusCode::NOT_FOUND, "{email}");
+        }
+
+        // A school leader: their school, by default and by name; not the other school,
+        // not the board.
+        let leader = app.login(LEADER).await;
+        let own = json(&app.call(DASHBOARD, &[], &leader).await.body);
+        assert_eq!(own["scope"]["name"], "Esdal Lyceum");
+        assert_eq!(own["scopes"].as_array().unwrap().len(), 1, "{}", own["scopes"]);
+        assert_eq!(own["schools"].as_array().unwrap().len(), 0);
+        let named = app.call(DASHBOARD, &[("scope", &lyceum)], &leader).await;
+        assert_eq!(named.status, StatusCode::OK);
+        for scope in [vakcollege.as_str(), "board"] {
+            let r = app.call(DASHBOARD, &[("scope", scope)], &leader).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend:?} leader asks for {scope}: {}", r.body);
+            let csv = app.get(&format!("/dashboard.csv?scope={scope}"), &leader).await;
+            assert_eq!(csv.status, StatusCode::NOT_FOUND);
+        }
+        // Their home page is the dashboard.
+        let home = app.get("/", &leader).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.body.contains("role=\"img\""), "the leader's home shows the charts");
+
+        // The board's admin: the board with its schools, and each school.
+        let admin = app.login(ADMIN).await;
+        let board = json(&app.call(DASHBOARD, &[], &admin).await.body);
+        assert_eq!(board["scope"]["id"], Value::Null);
+        assert_eq!(board["scopes"].as_array().unwrap().len(), 3);
+        assert_eq!(board["schools"].as_array().unwrap().len(), 2);
+        let school = app.call(DASHBOARD, &[("scope", &vakcollege)], &admin).await;
+        assert_eq!(school.status, StatusCode::OK, "{}", school.body);
+
+        // Another board's admin sees their own board, and nothing of this one.
+        let other = app.login(OTHER_ADMIN).await;
+        let theirs = json(&app.call(DASHBOARD, &[], &other).await.body);
+        assert_ne!(theirs["scope"]["name"], board["scope"]["name"]);
+        let r = app.call(DASHBOARD, &[("scope", &lyceum)], &other).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_counts_of_groups_never_people() {
+    use app::db::entities::user;
+    use sea_orm::EntityTrait;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.login(ADMIN).await;
+        let response = app.call(DASHBOARD, &[("period", "year")], &admin).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        // Nobody's name, address or id is in the answer.
+        for person in user::Entity::find().all(app.db()).await.unwrap() {
+            assert!(!response.body.contains(&person.email), "{backend:?}: {} in the dashboard", person.email);
+            assert!(!response.body.contains(&person.name), "{backend:?}: {} in the dashboard", person.name);
+            assert!(!response.body.contains(&person.id.to_string()));
+        }
+        let view = json(&response.body);
+        // The board's staff are its schools' staff (the board's own staff work at none).
+        let now = last_month(&view);
+        let staff = now["staff"].as_u64().expect("the board's staff count is shown");
+        let schools: Vec<&Value> = view["schools"].as_array().unwrap().iter().collect();
+        let shown: Vec<u64> = schools.iter().filter_map(|s| s["staff"].as_u64()).collect();
+        assert_eq!(shown.len(), 2, "{}", view["schools"]);
+        assert_eq!(shown.iter().sum::<u64>(), staff);
+        assert!(now["active"].as_u64().unwrap() > 0, "the demo's communities took part");
+        // Every shown count is zero or at least k; and in the demo some are hidden.
+        let k = view["k"].as_u64().unwrap();
+        let mut hidden = 0;
+        for breakdown in view["breadth"].as_array().unwrap() {
+            for row in breakdown["rows"].as_array().unwrap() {
+                for field in ["staff", "active"] {
+                    match row[field].as_u64() {
+                        Some(n) => assert!(n == 0 || n >= k, "{backend:?} {breakdown} shows {n}"),
+                        None => hidden += 1,
+                    }
+                }
+            }
+        }
+        assert!(hidden > 0, "the demo has groups too small to show");
+        // A school leader sees the same figures for their school as the board shows.
+        let leader = app.login(LEADER).await;
+        let school = json(&app.call(DASHBOARD, &[("period", "year")], &leader).await.body);
+        let lyceum = schools.iter().find(|s| s["label"] == "Esdal Lyceum").unwrap();
+        assert_eq!(last_month(&school)["staff"], lyceum["staff"]);
+        assert_eq!(last_month(&school)["active"], lyceum["active"]);
+    }
+}
+
+#[tokio::test]
+async fn bad_parameters_are_refused_and_the_csv_holds_the_figures() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let leader = app.login(LEADER).await;
+    for (name, value) in [("period", "weekly"), ("scope", "not-a-school"), ("from", "2026-13"), ("to", "later")] {
+        let r = app.call(DASHBOARD, &[(name, value)], &leader).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}={value}: {}", r.body);
+        assert!(r.body.contains(name), "the error names the field: {}", r.body);
+    }
+    let custom =
+        json(&app.call(DASHBOARD, &[("period", "custom"), ("from", "2000-01"), ("to", "2099-12")], &leader).await.body);
+    let months = custom["months"].as_array().unwrap();
+    assert_eq!(months.len(), 24, "a custom period is at most two years and ends this month");
+
+    let view = json(&app.call(DASHBOARD, &[("period", "year")], &leader).await.body);
+    let csv = app.get("/dashboard.csv?period=year", &leader).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(csv.header("cache-control"), Some("private, no-store"));
+    let text = csv.text();
+    let last = last_month(&view);
+    let month = {
+        let m = last["month"].as_i64().unwrap();
+        format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+    };
+    let staff_line = format!("Deelname,Medewerkers,Esdal Lyceum,{month},{}", last["staff"].as_u64().unwrap());
+    assert!(text.lines().any(|l| l.starts_with(&staff_line)), "{staff_line} in\n{text}");
+    assert!(text.contains("verborgen: minder dan k mensen"), "hidden figures say why");
+    let page = app.get("/dashboard?period=year", &leader).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<table"), "every chart has its table");
+    assert!(page.body.contains("href=\"/dashboard.csv?period=year\""));
+}
+
+#[tokio::test]
+async fn staff_can_read_what_leaders_see() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let page = app.get("/privacy/leaders", &Client::default()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("minstens 5 mensen"), "the page names k: {}", page.text());
+    let privacy = app.get("/privacy", &Client::default()).await;
+    assert!(privacy.body.contains("href=\"/privacy/leaders\""));
+}
