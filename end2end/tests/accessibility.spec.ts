@@ -67,3 +67,13 @@ test("lesson-study pages have no WCAG 2.1 A/AA violations", async ({ page }) => 
     await expectNoViolations(page, path);
   }
 });
+
+test("the leaders' dashboard and what leaders see have no WCAG 2.1 A/AA violations", async ({ page }) => {
+  await login(page, ADMIN);
+  for (const path of ["/dashboard", "/dashboard?period=year", "/privacy/leaders"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    for (const summary of await page.locator("details.chart__data summary").all()) await summary.click();
+    await expectNoViolations(page, path);
+  }
+});

@@ -114,7 +114,11 @@ async fn the_dashboard_shows_counts_of_groups_never_people() {
         let k = view["k"].as_u64().unwrap();
         let mut hidden = 0;
         for breakdown in view["breadth"].as_array().unwrap() {
+            if breakdown["more_hidden"] == true {
+                hidden += 1;
+            }
             for row in breakdown["rows"].as_array().unwrap() {
+                assert!(row["staff"].as_u64().is_some(), "a group shown by name has its size shown: {row}");
                 for field in ["staff", "active"] {
                     match row[field].as_u64() {
                         Some(n) => assert!(n == 0 || n >= k, "{backend:?} {breakdown} shows {n}"),
@@ -124,6 +128,11 @@ async fn the_dashboard_shows_counts_of_groups_never_people() {
             }
         }
         assert!(hidden > 0, "the demo has groups too small to show");
+        // Departments of one or two teachers are not even named.
+        let departments = &view["breadth"].as_array().unwrap()[0];
+        assert_eq!(departments["dimension"], "department");
+        assert!(!departments.to_string().contains("Lichamelijke opvoeding"), "{departments}");
+        assert!(departments.to_string().contains("Wiskunde"), "{departments}");
         // A school leader sees the same figures for their school as the board shows.
         let leader = app.login(LEADER).await;
         let school = json(&app.call(DASHBOARD, &[("period", "year")], &leader).await.body);
@@ -175,4 +184,34 @@ async fn staff_can_read_what_leaders_see() {
     assert!(page.text().contains("minstens 5 mensen"), "the page names k: {}", page.text());
     let privacy = app.get("/privacy", &Client::default()).await;
     assert!(privacy.body.contains("href=\"/privacy/leaders\""));
+}
+
+#[tokio::test]
+async fn a_school_leader_asking_to_join_is_told_and_the_facilitator_sees_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let reading = crate::intervision::reading_id(&app).await;
+        let leader = app.login(LEADER).await;
+        let directory = app.get("/communities", &leader).await;
+        assert!(
+            directory.text().contains("werken het best zonder de leidinggevende in de groep"),
+            "{backend:?}: the leader reads the note before asking"
+        );
+        let teacher_view = app.get("/communities", &app.login(crate::intervision::COLLEAGUE).await).await;
+        assert!(!teacher_view.text().contains("zonder de leidinggevende"), "teachers get no such note");
+
+        let asked = app.call("request_to_join", &[("community_id", &reading)], &leader).await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        let colleague = app.login(crate::intervision::COLLEAGUE).await;
+        assert_eq!(app.call("request_to_join", &[("community_id", &reading)], &colleague).await.status, StatusCode::OK);
+
+        let facilitator = app.login(TEACHER).await;
+        let page = json(&app.call("community_page", &[("community_id", &reading)], &facilitator).await.body);
+        let pending = page["pending"].as_array().unwrap();
+        let flag = |name: &str| pending.iter().find(|p| p["name"] == name).map(|p| p["line_manager"].clone());
+        assert_eq!(flag("Marco Veenstra"), Some(Value::Bool(true)), "{backend:?}: {pending:?}");
+        assert_eq!(flag("Jeroen Bakker"), Some(Value::Bool(false)));
+        let html = app.get(&format!("/c/{reading}"), &facilitator).await.text();
+        assert!(html.contains("werkt het best zonder de leidinggevende van de leden"));
+    }
 }

@@ -69,6 +69,8 @@ pub struct PendingMember {
     pub name: String,
     pub status: MembershipStatus,
     pub since: OffsetDateTime,
+    /// A leader of the community's school or board: their staff's line manager.
+    pub line_manager: bool,
 }
 
 /// A guest invited by email who has not made an account yet; shown to facilitators.

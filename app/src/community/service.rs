@@ -23,8 +23,8 @@ use super::domain::{
 use crate::account::domain::{Language, normalise_email, validate_email};
 use crate::account::session::Viewer;
 use crate::db::entities::{
-    community, community_member, community_policy, invitation, level_change, participation_event, success_criterion,
-    user,
+    community, community_member, community_policy, invitation, level_change, organisation, participation_event,
+    staff_membership, success_criterion, user,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
@@ -359,6 +359,36 @@ pub struct PageBase {
 
 /// Reads the community's part of its page for one of its active members; anyone else
 /// gets `NotFound`.
+/// Which of `people` lead the community's school or its board (or, for a community
+/// of the whole board, any of its schools): a community of practice works best
+/// without its members' line manager, and its facilitator is told.
+async fn line_managers<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    board_id: Option<Uuid>,
+    people: Vec<Uuid>,
+) -> Result<HashSet<Uuid>, AppError> {
+    if people.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let leading = [crate::account::domain::Role::Leader.as_str(), crate::account::domain::Role::Admin.as_str()];
+    let board_wide = Some(community.organisation_id) == board_id;
+    Ok(staff_membership::Entity::find()
+        .find_also_related(organisation::Entity)
+        .filter(staff_membership::Column::UserId.is_in(people))
+        .filter(staff_membership::Column::Role.is_in(leading))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|(m, org)| {
+            m.organisation_id == community.organisation_id
+                || Some(m.organisation_id) == board_id
+                || (board_wide && org.as_ref().is_some_and(|o| o.parent_id == board_id))
+        })
+        .map(|(m, _)| m.user_id)
+        .collect())
+}
+
 pub async fn page_base<C: ConnectionTrait>(db: &C, viewer: &Viewer, community_id: Uuid) -> Result<PageBase, AppError> {
     crate::shared::record_in_request("community", community_id);
     // Everyone's membership with their name, then the viewer's place among them.
@@ -470,6 +500,12 @@ impl PageBase {
             .collect();
         members.sort_by_key(|m| m.name.to_lowercase());
         let pending = if my_role == CommunityRole::Facilitator {
+            let waiting: Vec<Uuid> = memberships
+                .iter()
+                .filter(|m| m.status != MembershipStatus::Active.as_str())
+                .map(|m| m.user_id)
+                .collect();
+            let managers = line_managers(db, &community, viewer.board_id, waiting).await?;
             memberships
                 .iter()
                 .filter_map(|m| {
@@ -479,6 +515,7 @@ impl PageBase {
                         name: name_of(m.user_id),
                         status,
                         since: m.created_at,
+                        line_manager: managers.contains(&m.user_id),
                     })
                 })
                 .collect()

@@ -165,11 +165,14 @@ pub fn DirectoryPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let request_error = action_error(request);
     let list = Resource::new(move || (request.version().try_get(), withdraw.version().try_get()), |_| load_directory());
-    signed_in(move |_| {
+    signed_in(move |user| {
         view! {
             <Title text=t_string!(i18n, community.directory_title)/>
             <h1>{t!(i18n, community.directory_title)}</h1>
             <p class="lead">{t!(i18n, community.directory_intro)}</p>
+            {user.leads().then(|| view! {
+                <Alert kind="info"><p>{t!(i18n, community.leader_join_note)}</p></Alert>
+            })}
             <ErrorAlert error=request_error/>
             {loaded(list, move |data| match data {
                 list if list.is_empty() => Some(view! {
@@ -693,6 +696,10 @@ fn Facilitation(data: CommunityPage, actions: CommunityPageActions) -> impl Into
                                     view! {
                                         <li>
                                             <strong>{p.name.clone()}</strong>" · "
+                                            {p.line_manager.then(|| view! {
+                                                <span class="badge">{t!(i18n, community.line_manager)}</span>" "
+                                                <span class="muted">{t!(i18n, community.line_manager_note)}</span>" "
+                                            })}
                                             {match p.status {
                                                 MembershipStatus::Requested => view! {
                                                     <span>{t!(i18n, community.pending_requested)}</span>" "

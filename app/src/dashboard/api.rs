@@ -48,7 +48,11 @@ pub struct GroupRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breakdown {
     pub dimension: Dimension,
+    /// Groups whose size may be shown; a group too small to show is left out, name
+    /// and all (its name alone would say someone is in it).
     pub rows: Vec<GroupRow>,
+    /// Some groups were left out.
+    pub more_hidden: bool,
 }
 
 /// Counts of things (not people) in one month.

@@ -145,6 +145,11 @@ impl People {
         (!self.hidden.contains(&cell)).then(|| self.values.get(&cell).copied().unwrap_or(0))
     }
 
+    /// The true count, shown or not: for deciding what to leave out, never to send.
+    pub fn value(&self, cell: Cell) -> u32 {
+        self.values.get(&cell).copied().unwrap_or(0)
+    }
+
     /// Every count of the months computed, shown or not (for tests and benchmarks).
     pub fn cells(&self) -> impl Iterator<Item = (Cell, u32, bool)> + '_ {
         self.values.iter().map(|(cell, value)| (*cell, *value, !self.hidden.contains(cell)))

@@ -131,8 +131,13 @@ mod tests {
                     g(None, Some(6), Some(0)),
                     g(Some("over_20"), None, None),
                 ],
+                more_hidden: false,
             },
-            Breakdown { dimension: Dimension::Department, rows: vec![g(Some("Wiskunde"), Some(8), Some(4))] },
+            Breakdown {
+                dimension: Dimension::Department,
+                rows: vec![g(Some("Wiskunde"), Some(8), Some(4))],
+                more_hidden: true,
+            },
         ];
         assert_eq!(lowest_breadth(&breadth, Some(40)), Some((Dimension::Experience, Some("up_to_2".into()), 20)));
         assert_eq!(lowest_breadth(&breadth, Some(10)), None, "no shown group is below the whole");

@@ -67,6 +67,18 @@ async fn download(State(state): State<AppState>, session: Session, Query(params)
 /// value is hidden.
 pub fn to_csv(view: &DashboardView, locale: Locale) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        td_string!(locale, dashboard.csv_section),
+        td_string!(locale, dashboard.csv_figure),
+        td_string!(locale, dashboard.group),
+        td_string!(locale, dashboard.month),
+        td_string!(locale, dashboard.csv_value),
+        td_string!(locale, dashboard.csv_note),
+    ])
+    .map_err(|e| {
+        tracing::error!(error = %e, "writing the dashboard CSV");
+        AppError::Internal
+    })?;
     let hidden_note = td_string!(locale, dashboard.csv_hidden_note);
     let mut row = |section: &str, figure: &str, group: &str, month: String, value: Option<u32>| {
         let value_text = value.map(|v| v.to_string()).unwrap_or_default();
@@ -77,14 +89,6 @@ pub fn to_csv(view: &DashboardView, locale: Locale) -> Result<String, AppError> 
         tracing::error!(error = %e, "writing the dashboard CSV");
         AppError::Internal
     };
-    row(
-        td_string!(locale, dashboard.csv_section),
-        td_string!(locale, dashboard.csv_figure),
-        td_string!(locale, dashboard.group),
-        td_string!(locale, dashboard.month).to_string(),
-        None,
-    )
-    .map_err(write)?;
     let participation = td_string!(locale, dashboard.participation);
     let all = view.scope.name.as_str();
     for m in &view.months {
@@ -186,9 +190,9 @@ mod tests {
         };
         let text = to_csv(&view, Locale::en).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "Section,Figure,Group,Month,,");
+        assert_eq!(lines[0], "Section,Figure,Group,Month,Value,Note");
         assert_eq!(lines[1], "Participation,Staff,\"Stichting \"\"Esdal\"\", Emmen\",2026-10,12,");
-        assert!(lines[2].ends_with("2026-10,,hidden: fewer than k people, or it would give such a group away"));
+        assert!(lines[2].ends_with("2026-10,,\"hidden: fewer than k people, or it would give such a group away\""));
         assert_eq!(lines.len(), 1 + 8);
     }
 }

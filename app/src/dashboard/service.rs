@@ -288,28 +288,22 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .collect::<Vec<_>>();
     let breadth = Dimension::ALL
         .iter()
-        .map(|&dimension| Breakdown {
-            dimension,
-            rows: people
-                .groups(dimension)
-                .iter()
-                .enumerate()
-                .filter_map(|(g, label)| {
-                    let group = Some((dimension, g as u16));
-                    let staff_all = people.cells().any(|(c, v, _)| {
-                        c.month == last
-                            && c.scope == scope_index
-                            && c.group == group
-                            && c.measure == Measure::Staff
-                            && v > 0
-                    });
-                    staff_all.then(|| GroupRow {
+        .map(|&dimension| {
+            let mut rows = Vec::new();
+            let mut more_hidden = false;
+            for (g, label) in people.groups(dimension).iter().enumerate() {
+                let group = Some((dimension, g as u16));
+                match people.shown(cell(last, group, Measure::Staff)) {
+                    Some(0) => {}
+                    Some(staff) => rows.push(GroupRow {
                         label: label.clone(),
-                        staff: people.shown(cell(last, group, Measure::Staff)),
+                        staff: Some(staff),
                         active: people.shown(cell(last, group, Measure::Active)),
-                    })
-                })
-                .collect(),
+                    }),
+                    None => more_hidden = people.value(cell(last, group, Measure::Staff)) > 0 || more_hidden,
+                }
+            }
+            Breakdown { dimension, rows, more_hidden }
         })
         .collect();
     let schools = if scope_index.is_none() {

@@ -138,7 +138,7 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
                 <div><dt>{t!(i18n, dashboard.members)}</dt><dd>{count_text(locale, last.as_ref().and_then(|m| m.members))}</dd></div>
             </dl>
             <RateChart months=data.months.clone()/>
-            <BreadthCharts breadth=data.breadth.clone() overall/>
+            <BreadthCharts breadth=data.breadth.clone() overall k/>
             <LevelsChart months=data.months.clone()/>
             {(!data.schools.is_empty()).then(|| view! { <SchoolsTable schools=data.schools.clone()/> })}
         </section>
@@ -368,7 +368,7 @@ fn bars(
 }
 
 #[component]
-fn BreadthCharts(breadth: Vec<Breakdown>, overall: Option<u32>) -> impl IntoView {
+fn BreadthCharts(breadth: Vec<Breakdown>, overall: Option<u32>, k: u32) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let lowest = reading::lowest_breadth(&breadth, overall);
@@ -387,14 +387,18 @@ fn BreadthCharts(breadth: Vec<Breakdown>, overall: Option<u32>) -> impl IntoView
     view! {
         <h3>{t!(i18n, dashboard.breadth)}</h3>
         <p class="reading">{reading_text.clone()}</p>
-        {breadth.into_iter().filter(|b| !b.rows.is_empty()).map(|b| {
+        {breadth.into_iter().filter(|b| !b.rows.is_empty() || b.more_hidden).map(|b| {
             let dimension = b.dimension;
+            let more_hidden = b.more_hidden;
             let id = format!("breadth-{}", dimension.as_str());
             let rows: Vec<(String, Option<u32>)> = b.rows.iter().map(|r| (group_text(locale, dimension, r.label.as_deref()), reading::group_rate(r))).collect();
             view! {
                 <figure class="chart">
                     {bars(id, dimension_text(locale, dimension).to_string(), reading_text.clone(), rows, overall, td_string!(locale, dashboard.hidden).to_string())}
-                    <figcaption>{dimension_text(locale, dimension)}</figcaption>
+                    <figcaption>
+                        {dimension_text(locale, dimension)}
+                        {more_hidden.then(|| view! { " · "{t!(i18n, dashboard.groups_hidden, k = k)} })}
+                    </figcaption>
                     <details class="chart__data">
                         <summary>{t!(i18n, dashboard.show_table)}</summary>
                         <GroupTable rows=b.rows caption=dimension_text(locale, dimension).to_string() dimension=Some(dimension)/>
