@@ -33,7 +33,7 @@ async function readsTheDashboard(page: Page, javaScript: boolean) {
 
   // Another period, by a plain form.
   await page.getByLabel("Periode").selectOption({ label: "Dit schooljaar" });
-  await page.getByRole("button", { name: "Toon" }).click();
+  await page.getByRole("button", { name: "Toon", exact: true }).click();
   await expect(page).toHaveURL(/period=year/);
   await expect(page.getByText("Esdal Lyceum · Dit schooljaar")).toBeVisible();
 
