@@ -32,7 +32,7 @@ async function readsTheDashboard(page: Page, javaScript: boolean) {
   await expect(page.getByText("verborgen").first()).toBeAttached();
 
   // Another period, by a plain form.
-  await page.getByLabel("Periode").selectOption({ label: "Dit schooljaar" });
+  await page.getByLabel("Periode", { exact: true }).selectOption({ label: "Dit schooljaar" });
   await page.getByRole("button", { name: "Toon", exact: true }).click();
   await expect(page).toHaveURL(/period=year/);
   await expect(page.getByText("Esdal Lyceum · Dit schooljaar")).toBeVisible();
