@@ -250,11 +250,16 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
     // Staff were hired at the start of a school year, two years back, or this year.
     let year_start = crate::dashboard::domain::Month::of(created.date()).school_year();
     let this_year = crate::dashboard::domain::Month::new(year_start, 8);
+    // One update per hiring month, not per person.
+    let mut by_month: std::collections::BTreeMap<i32, Vec<Uuid>> = std::collections::BTreeMap::new();
     for (user_id, months) in joined_at {
+        by_month.entry(months).or_default().push(user_id);
+    }
+    for (months, user_ids) in by_month {
         let at = this_year.plus(months).first_day().midnight().assume_utc() + time::Duration::hours(8);
         staff_membership::Entity::update_many()
             .col_expr(staff_membership::Column::CreatedAt, sea_orm::sea_query::Expr::value(at))
-            .filter(staff_membership::Column::UserId.eq(user_id))
+            .filter(staff_membership::Column::UserId.is_in(user_ids))
             .exec(&txn)
             .await?;
     }

@@ -1,7 +1,7 @@
 //! The plain-language line under each chart, worked out from the figures shown (so a
 //! reading never says more than the chart): what moved, and where breadth is lowest.
 
-use super::api::{Breakdown, DashboardView, GroupRow, Knowledge, MonthRow, ThingsMonth};
+use super::api::{Breakdown, GroupRow, Knowledge, MonthRow, ThingsMonth};
 use super::domain::{Dimension, Month};
 use crate::participation::domain::{Level, SeciPhase};
 
@@ -97,11 +97,6 @@ pub fn weakest_phase(totals: [u32; 4]) -> Option<(SeciPhase, u32)> {
 /// Sums of the things counts over the period.
 pub fn things_total(things: &[ThingsMonth], pick: impl Fn(&ThingsMonth) -> u32) -> u32 {
     things.iter().map(pick).sum()
-}
-
-/// Whether the view has any figure at all to show for people.
-pub fn anything_shown(view: &DashboardView) -> bool {
-    view.months.iter().any(|m| m.staff.is_some())
 }
 
 #[cfg(test)]
