@@ -104,6 +104,10 @@ pub enum ErrorKey {
     TeacherObserves,
     LessonSetUpClosed,
     DiscussionClosed,
+    SurveyStatementCount,
+    SurveyClosed,
+    AlreadyAnswered,
+    AnswerEveryStatement,
 }
 
 impl AppError {
@@ -236,6 +240,7 @@ mod ssr {
     const UNIQUE_CONSTRAINTS: &[(&str, &str, Lost)] = &[
         ("users.email", "\"users_email_key\"", Lost::Field("email", ErrorKey::EmailTaken)),
         ("lesson_plan_versions.version", "\"ux_lesson_plan_versions\"", Lost::Conflict(ErrorKey::EditConflict)),
+        ("survey_respondents.survey_id", "\"ux_survey_respondents\"", Lost::Conflict(ErrorKey::AlreadyAnswered)),
     ];
 
     impl From<sea_orm::DbErr> for AppError {

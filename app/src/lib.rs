@@ -19,6 +19,7 @@ pub mod pages;
 pub mod participation;
 pub mod privacy;
 pub mod shared;
+pub mod survey;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -3,15 +3,16 @@
 //! the mail outbox are deleted once older than their retention period; ended sessions
 //! are deleted by the session store's own housekeeping. A sign-up someone requested
 //! through a shared link but never finished is deleted once its invitation expired (it
-//! holds their address). Intervision text has its own
+//! holds their address). Who answered a pulse survey is forgotten once it has closed
+//! (only the count stays). Intervision text has its own
 //! expiry, chosen per community (`intervision::case::domain::CaseKeeping`).
 
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use time::OffsetDateTime;
 
-use crate::db::entities::{invitation, notification, participation_event};
+use crate::db::entities::{invitation, notification, participation_event, survey, survey_respondent};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -66,6 +67,22 @@ pub struct Forgotten {
     pub notifications: u64,
     pub sent_mail: u64,
     pub unfinished_sign_ups: u64,
+    pub survey_respondents: u64,
+}
+
+/// Deletes the record of who answered, for every survey closed by `at`: once nobody
+/// can answer any more, it has no use left.
+pub async fn forget_survey_respondents<C: ConnectionTrait>(db: &C, at: OffsetDateTime) -> Result<u64, AppError> {
+    let closed = survey::Entity::find()
+        .select_only()
+        .column(survey::Column::Id)
+        .filter(survey::Column::ClosesAt.lte(at))
+        .into_query();
+    let result = survey_respondent::Entity::delete_many()
+        .filter(survey_respondent::Column::SurveyId.in_subquery(closed))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// Deletes what is older than its retention period at `at`.
@@ -88,12 +105,13 @@ pub async fn enforce(state: &AppState, at: OffsetDateTime) -> Result<Forgotten, 
         .exec(&state.db)
         .await?
         .rows_affected;
+    let survey_respondents = forget_survey_respondents(&state.db, at).await?;
     let cutoff = std::time::SystemTime::from(at) - keep.sent_mail;
     let sent_mail = state.mailer.forget_sent_before(cutoff).await;
-    if events + notifications + unfinished_sign_ups > 0 {
+    if events + notifications + unfinished_sign_ups + survey_respondents > 0 {
         crate::db::forget_deleted(&state.db).await;
     }
-    Ok(Forgotten { participation_events: events, notifications, sent_mail, unfinished_sign_ups })
+    Ok(Forgotten { participation_events: events, notifications, sent_mail, unfinished_sign_ups, survey_respondents })
 }
 
 #[cfg(test)]

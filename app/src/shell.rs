@@ -26,6 +26,7 @@ use crate::organisation::views::{SignUpPage, StaffPage};
 use crate::pages::community::{CommunityPageView, EditCommunityPage};
 use crate::pages::home::HomePage;
 use crate::privacy::views::PrivacyPage;
+use crate::survey::views::{NewSurveyPage, StatementsPage, SurveyPageView, SurveysPage};
 use crate::ui::{Auth, NotFound, language_of};
 
 /// The features' plain HTTP routes (file uploads and downloads, archives, calendars,
@@ -143,6 +144,10 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/privacy/leaders") view=LeadersSeePage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys/new") view=NewSurveyPage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys/statements") view=StatementsPage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys/:survey_id") view=SurveyPageView ssr=SsrMode::Async/>
                 <Route path=path!("/c/:id/lesson-study/new") view=StartCyclePage ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id") view=CyclePageView ssr=SsrMode::Async/>
                 <Route path=path!("/ls/:cycle_id/plan") view=PlanPage ssr=SsrMode::Async/>
@@ -191,6 +196,7 @@ fn Header() -> impl IntoView {
                                                 <li><A href="/">{t!(i18n, app.nav_home)}</A></li>
                                                 {user.has_organisation().then(|| view! { <li><A href="/communities">{t!(i18n, app.nav_directory)}</A></li> })}
                                                 <li><A href="/knowledge">{t!(i18n, app.nav_knowledge)}</A></li>
+                                                {user.has_organisation().then(|| view! { <li><A href="/surveys">{t!(i18n, surveys.nav)}</A></li> })}
                                                 {user.leads().then(|| view! { <li><A href="/dashboard">{t!(i18n, dashboard.nav)}</A></li> })}
                                                 {admin.then(|| view! { <li><A href="/admin/staff">{t!(i18n, app.nav_staff)}</A></li> })}
                                                 <li><A href="/notifications">{t!(i18n, app.nav_notifications)}{badge}</A></li>

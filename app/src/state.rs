@@ -40,7 +40,7 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: Vec<IpAddr>,
     /// The smallest group of people a leader's dashboard shows a figure for (k, at
-    /// least [`crate::dashboard::privacy::MIN_GROUP`]).
+    /// least [`crate::shared::MIN_GROUP`]).
     pub min_group: u32,
 }
 

@@ -12,7 +12,10 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("infrastructure", &["archive", "db", "error", "hub", "i18n", "mail", "retention", "shared", "state", "ui"]),
     ("base services", &["account", "membership", "notification", "participation"]),
-    ("features", &["artifact", "community", "intervision", "lesson_study", "meeting", "organisation", "privacy"]),
+    (
+        "features",
+        &["artifact", "community", "intervision", "lesson_study", "meeting", "organisation", "privacy", "survey"],
+    ),
     ("composition", &["dashboard", "demo", "pages", "shell"]),
 ];
 

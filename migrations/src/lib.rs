@@ -18,6 +18,7 @@ mod m20261202_000002_invitation_use_cap;
 mod m20261202_000003_link_sign_up_by_email;
 mod m20261203_000001_lesson_study;
 mod m20261203_000002_lesson_study_discussion;
+mod m20261203_000003_pulse_surveys;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_link_sign_up_by_email::Migration),
             Box::new(m20261203_000001_lesson_study::Migration),
             Box::new(m20261203_000002_lesson_study_discussion::Migration),
+            Box::new(m20261203_000003_pulse_surveys::Migration),
         ]
     }
 }

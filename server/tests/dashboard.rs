@@ -10,19 +10,6 @@ use serde_json::Value;
 
 const DASHBOARD: &str = "leader_dashboard";
 
-async fn vakcollege_id(app: &TestApp) -> String {
-    use app::db::entities::organisation;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq("esdal-vakcollege"))
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
-}
-
 fn last_month(view: &Value) -> &Value {
     view["months"].as_array().unwrap().last().unwrap()
 }
@@ -32,7 +19,7 @@ async fn leaders_open_their_own_scope_and_nobody_else_opens_any() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let lyceum = demo_school_id(&app).await;
-        let vakcollege = vakcollege_id(&app).await;
+        let vakcollege = organisation_id(&app, "esdal-vakcollege").await;
 
         let anonymous = Client::default();
         assert_eq!(app.call(DASHBOARD, &[], &anonymous).await.status, StatusCode::UNAUTHORIZED);

@@ -15,3 +15,4 @@ mod lesson_study;
 mod meetings;
 mod offboarding;
 mod platform;
+mod surveys;

@@ -245,6 +245,7 @@ pub enum Flash {
     DiscussionSaved,
     InterviewSaved,
     PhotoRemoved,
+    StatementsSaved,
     /// A shareable invitation address, shown once.
     InvitationLink(String),
 }

@@ -104,6 +104,17 @@ pub struct HealthCard {
     pub health: Option<Health>,
 }
 
+/// A school's pulse survey that closed in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CultureSurvey {
+    pub school: String,
+    /// In the board's time zone.
+    pub closed_at: time::OffsetDateTime,
+    /// `None` when fewer than k answered: then nothing of it is shown.
+    pub respondents: Option<u32>,
+    pub dimensions: Vec<crate::survey::api::DimensionResult>,
+}
+
 /// The whole dashboard for one scope and period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardView {
@@ -120,6 +131,8 @@ pub struct DashboardView {
     pub things: Option<Vec<ThingsMonth>>,
     pub knowledge: Option<Knowledge>,
     pub communities: Vec<HealthCard>,
+    /// School pulse surveys closed in the period, oldest first.
+    pub surveys: Vec<CultureSurvey>,
     pub k: u32,
 }
 

@@ -15,8 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
-/// The smallest group a leader may see, and the default.
-pub const MIN_GROUP: u32 = 5;
+pub use crate::shared::MIN_GROUP;
 
 /// Whether a number of people may be shown, or be computed from what is shown.
 pub fn safe(people: u32, k: u32) -> bool {

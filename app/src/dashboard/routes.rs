@@ -20,6 +20,7 @@ use crate::i18n::*;
 use crate::participation::domain::{Level, SeciPhase};
 use crate::participation::views::{level_text, seci_text};
 use crate::state::AppState;
+use crate::survey::views::{dimension_text as survey_dimension_text, scale_texts};
 use crate::ui::locale_of;
 
 pub fn routes() -> Router<AppState> {
@@ -155,6 +156,24 @@ pub fn to_csv(view: &DashboardView, locale: Locale) -> Result<String, AppError> 
             }
         }
     }
+    let pulse = td_string!(locale, dashboard.pulse);
+    for survey in &view.surveys {
+        let month = format!("{:04}-{:02}", survey.closed_at.year(), u8::from(survey.closed_at.month()));
+        row(pulse, td_string!(locale, surveys.respondents_figure), &survey.school, month.clone(), survey.respondents)
+            .map_err(write)?;
+        for d in &survey.dimensions {
+            let figure = format!(
+                "{}: {}",
+                survey_dimension_text(locale, d.distribution.dimension),
+                td_string!(locale, surveys.agree)
+            );
+            row(pulse, &figure, &survey.school, month.clone(), d.distribution.agree_percent()).map_err(write)?;
+            for (label, count) in scale_texts(locale).iter().zip(d.distribution.counts) {
+                let figure = format!("{}: {label}", survey_dimension_text(locale, d.distribution.dimension));
+                row(pulse, &figure, &survey.school, month.clone(), Some(count)).map_err(write)?;
+            }
+        }
+    }
     let bytes = out.into_inner().map_err(|e| {
         tracing::error!(error = %e, "finishing the dashboard CSV");
         AppError::Internal
@@ -186,6 +205,7 @@ mod tests {
             things: None,
             knowledge: None,
             communities: vec![],
+            surveys: vec![],
             k: 5,
         };
         let text = to_csv(&view, Locale::en).unwrap();

@@ -10,7 +10,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::api::{Breakdown, DashboardView, GroupRow, Health, HealthCard, Knowledge, MonthRow, ScopeRef, ThingsMonth};
+use super::api::{
+    Breakdown, CultureSurvey, DashboardView, GroupRow, Health, HealthCard, Knowledge, MonthRow, ScopeRef, ThingsMonth,
+};
 use super::domain::{Dimension, Month, PeriodKind, period_months};
 use super::people::{ACTIVE_WINDOW, Cell, Facts, Measure, People, Person};
 use crate::account::domain::Role;
@@ -463,6 +465,13 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             .filter(|s| access.whole_board || access.own.contains(&s.id))
             .map(|s| ScopeRef { id: Some(s.id), name: s.name.clone() }),
     );
+    let surveyed: Vec<Uuid> = match scope_index {
+        None => access.schools.iter().map(|s| s.id).collect(),
+        Some(i) => vec![access.schools[i as usize].id],
+    };
+    let surveys =
+        culture_surveys(state, db, &access.schools, &surveyed, month_start(first), month_start(last.plus(1)), now, k)
+            .await?;
     snapshot.commit().await?;
     Ok(DashboardView {
         scope,
@@ -474,8 +483,50 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         things: enough.then_some(things),
         knowledge: enough.then_some(knowledge),
         communities,
+        surveys,
         k,
     })
+}
+
+/// The school surveys closed in the period, each with the same school's previous one
+/// beside it; a survey fewer than k answered shows nothing but that.
+#[allow(clippy::too_many_arguments)]
+async fn culture_surveys<C: ConnectionTrait>(
+    state: &AppState,
+    db: &C,
+    schools: &[organisation::Model],
+    surveyed: &[Uuid],
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    at: OffsetDateTime,
+    k: u32,
+) -> Result<Vec<CultureSurvey>, AppError> {
+    use crate::survey::api::DimensionResult;
+    let closed = crate::survey::service::closed_school_surveys(db, surveyed, from, to, at, k).await?;
+    let mut previous: HashMap<Uuid, Vec<crate::survey::domain::Distribution>> = HashMap::new();
+    let mut out = Vec::with_capacity(closed.len());
+    for survey in closed {
+        let school =
+            schools.iter().find(|s| s.id == survey.organisation_id).map(|s| s.name.clone()).unwrap_or_default();
+        let closed_at = crate::shared::time::to_local(&state.settings.time_zone, survey.closes_at);
+        let Some(distributions) = survey.distributions else {
+            out.push(CultureSurvey { school, closed_at, respondents: None, dimensions: Vec::new() });
+            continue;
+        };
+        let before = previous.insert(survey.organisation_id, distributions.clone()).unwrap_or_default();
+        let dimensions = distributions
+            .into_iter()
+            .map(|distribution| DimensionResult {
+                previous_agree: before
+                    .iter()
+                    .find(|b| b.dimension == distribution.dimension)
+                    .and_then(|b| b.agree_percent()),
+                distribution,
+            })
+            .collect();
+        out.push(CultureSurvey { school, closed_at, respondents: Some(survey.respondents), dimensions });
+    }
+    Ok(out)
 }
 
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {

@@ -7,13 +7,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{Breakdown, DashboardView, GroupRow, HealthCard, MonthRow, ThingsMonth, leader_dashboard};
+use super::api::{
+    Breakdown, CultureSurvey, DashboardView, GroupRow, HealthCard, MonthRow, ThingsMonth, leader_dashboard,
+};
 use super::domain::{Dimension, Month, PeriodKind};
 use super::reading::{self, Trend};
 use crate::account::domain::{ExperienceBand, Role};
 use crate::i18n::*;
 use crate::participation::domain::{Level, SeciPhase};
 use crate::participation::views::{level_text, seci_text};
+use crate::survey::views::DistributionChart;
 use crate::ui::{band_text, loaded, percent_encode, role_text, signed_in};
 
 /// `sep 2026`.
@@ -176,6 +179,7 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
 
         <section class="card stack" aria-labelledby="culture-title">
             <h2 id="culture-title">{t!(i18n, dashboard.culture)}</h2>
+            <PulseSurveys surveys=data.surveys.clone() k/>
             {match data.things.clone() {
                 Some(things) => view! { <SeciChart things/> }.into_any(),
                 None => view! { <p class="muted">{t!(i18n, dashboard.too_few_staff, k = k)}</p> }.into_any(),
@@ -194,6 +198,35 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// The school pulse surveys closed in the period, each as its distribution chart.
+#[component]
+fn PulseSurveys(surveys: Vec<CultureSurvey>, k: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <h3>{t!(i18n, dashboard.pulse)}</h3>
+        {if surveys.is_empty() {
+            view! {
+                <p class="muted">{t!(i18n, dashboard.pulse_none)}" "<a href="/surveys/new">{t!(i18n, surveys.run)}</a></p>
+            }.into_any()
+        } else {
+            surveys.into_iter().enumerate().map(|(i, survey)| {
+                let when = crate::notification::domain::day_text(crate::ui::language_of(locale), survey.closed_at);
+                view! {
+                    <h4>{t!(i18n, dashboard.pulse_survey, school = survey.school.clone(), date = when)}</h4>
+                    {match survey.respondents {
+                        Some(n) => view! {
+                            <p class="muted">{t!(i18n, surveys.respondents, count = n)}</p>
+                            <DistributionChart dimensions=survey.dimensions id=format!("pulse-{i}")/>
+                        }.into_any(),
+                        None => view! { <p class="muted">{t!(i18n, surveys.too_few, k = k)}</p> }.into_any(),
+                    }}
+                }
+            }).collect_view().into_any()
+        }}
     }
 }
 

@@ -10,6 +10,10 @@ pub mod time;
 
 pub(crate) use string_enum::string_enum;
 
+/// The smallest group of people a figure about them may cover (k), and its default:
+/// leaders' dashboards and survey results show nothing about fewer.
+pub const MIN_GROUP: u32 = 5;
+
 /// A value read from the database that no variant matches (a newer version wrote it,
 /// or someone edited the row): logged with what it was, and the request fails rather
 /// than guess a default.

@@ -95,6 +95,10 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::DiscussionClosed => td_string!(locale, errors.discussion_closed),
         ErrorKey::TeacherObserves => td_string!(locale, errors.teacher_observes),
         ErrorKey::LessonSetUpClosed => td_string!(locale, errors.lesson_set_up_closed),
+        ErrorKey::SurveyStatementCount => td_string!(locale, errors.survey_statement_count),
+        ErrorKey::SurveyClosed => td_string!(locale, errors.survey_closed),
+        ErrorKey::AlreadyAnswered => td_string!(locale, errors.already_answered),
+        ErrorKey::AnswerEveryStatement => td_string!(locale, errors.answer_every_statement),
     }
 }
 

@@ -516,10 +516,15 @@ async fn seed_other_board(db: &DatabaseConnection) {
 
 /// The id of the first school of the demo board.
 pub async fn demo_school_id(app: &TestApp) -> String {
+    organisation_id(app, "esdal-lyceum").await
+}
+
+/// The id of the demo organisation with this slug.
+pub async fn organisation_id(app: &TestApp, slug: &str) -> String {
     use app::db::entities::organisation;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq("esdal-lyceum"))
+        .filter(organisation::Column::Slug.eq(slug))
         .one(app.db())
         .await
         .unwrap()
