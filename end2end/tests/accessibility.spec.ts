@@ -1,12 +1,4 @@
-import { type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { ADMIN, expect, login, TEACHER, test } from "./helpers";
-
-async function expectNoViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  expect(summary, `${what} has WCAG 2.1 A/AA violations`).toEqual([]);
-}
+import { ADMIN, expect, expectNoViolations, login, TEACHER, test } from "./helpers";
 
 test("public pages have no WCAG 2.1 A/AA violations", async ({ page }) => {
   for (const path of ["/login", "/password/forgot", "/password/reset/ongeldig", "/invite/ongeldig", "/bestaat-niet"]) {

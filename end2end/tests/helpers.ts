@@ -1,4 +1,5 @@
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -52,6 +53,13 @@ export const test = base.extend<{ consoleErrors: void }>({
 export const DEMO_PASSWORD = "kring-demo-2026";
 export const ADMIN = "beheer@esdal.test";
 export const TEACHER = "a.debruin@esdal.test";
+
+/** Fails with a list of what axe-core finds against WCAG 2.1 A and AA on the page. */
+export async function expectNoViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary, `${what} has WCAG 2.1 A/AA violations`).toEqual([]);
+}
 
 /** Waits until the wasm has hydrated the page (the app marks <body>). */
 export async function hydrated(page: Page) {

@@ -91,6 +91,8 @@ async fn a_school_survey_shows_results_only_after_closing_and_with_k_answers() {
 
         // Four answer: closed, it says too few and shows nothing.
         let few = survey_id(&start(&app, &leader, &scope, 8).await);
+        let home = app.get("/", &teacher).await.text();
+        assert!(home.contains("Er staat een peiling voor je klaar: Esdal Lyceum."), "{backend:?}: the home page asks");
         for email in &LYCEUM_STAFF[..4] {
             let client = app.login(email).await;
             let view = json(&page(&app, &client, &few).await.body);
@@ -100,6 +102,7 @@ async fn a_school_survey_shows_results_only_after_closing_and_with_k_answers() {
             let r = answer(&app, &client, &few, "3", "").await;
             assert_eq!(r.status, StatusCode::OK, "{backend:?} {email}: {}", r.body);
         }
+        assert!(!app.get("/", &teacher).await.text().contains("peiling voor je klaar"), "answered, no longer asked");
         let again = answer(&app, &app.login(LYCEUM_STAFF[0]).await, &few, "1", "").await;
         assert_eq!(again.status, StatusCode::CONFLICT, "nobody answers twice");
         let open = json(&page(&app, &leader, &few).await.body);

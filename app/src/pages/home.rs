@@ -23,6 +23,7 @@ use crate::meeting::api::{CheckIn, NextMeeting};
 use crate::meeting::views::NextMeetingCard;
 use crate::notification::api::NoticeView;
 use crate::notification::views::NewestNotices;
+use crate::survey::views::SurveysWaiting;
 use crate::ui::{Auth, ErrorAlert, action_error, loaded, signed_in};
 
 #[cfg(feature = "ssr")]
@@ -46,6 +47,8 @@ pub struct HomePageData {
     pub notices: Vec<NoticeView>,
     /// Running lesson-study cycles of the viewer's communities, with their next step.
     pub cycles: Vec<MyCycle>,
+    /// Open pulse surveys that ask the viewer and that they have not answered.
+    pub surveys: Vec<crate::survey::api::SurveySummary>,
 }
 
 #[server(endpoint = "home_page")]
@@ -96,6 +99,7 @@ pub mod service {
                 .collect(),
             in_my_care: crate::artifact::service::in_care_of(db, viewer, NEWEST_ON_HOME).await?,
             notices: crate::notification::service::newest(db, tz, viewer, NEWEST_ON_HOME).await?,
+            surveys: crate::survey::service::waiting_for(db, tz, viewer, &active).await?,
             communities,
         };
         snapshot.commit().await?;
@@ -136,6 +140,7 @@ pub fn HomePage() -> impl IntoView {
             <ErrorAlert error=answer_error/>
             <ErrorAlert error=check_in_error/>
             {loaded(page, move |data| data.map(|data| view! {
+                <SurveysWaiting surveys=data.surveys/>
                 <div class="home-grid">
                     <NextMeetingCard next=data.next_meeting check_in/>
                     <MyOpenActions actions=data.actions/>

@@ -630,3 +630,61 @@ pub async fn closed_school_surveys<C: ConnectionTrait>(
     }
     Ok(closed)
 }
+
+/// The open surveys that ask the viewer and that they have not answered, for their
+/// home page; `communities` are the viewer's active communities by id, with names.
+pub async fn waiting_for<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    viewer: &Viewer,
+    communities: &HashMap<Uuid, String>,
+) -> Result<Vec<SurveySummary>, AppError> {
+    use sea_orm::QueryTrait;
+    let at = now();
+    let schools: Vec<Uuid> = viewer.memberships.iter().map(|m| m.organisation_id).collect();
+    let answered = survey_respondent::Entity::find()
+        .select_only()
+        .column(survey_respondent::Column::SurveyId)
+        .filter(survey_respondent::Column::UserId.eq(viewer.id()))
+        .into_query();
+    let open = survey::Entity::find()
+        .filter(survey::Column::OpensAt.lte(at))
+        .filter(survey::Column::ClosesAt.gt(at))
+        .filter(
+            sea_orm::Condition::any().add(survey::Column::CommunityId.is_in(communities.keys().copied())).add(
+                sea_orm::Condition::all()
+                    .add(survey::Column::CommunityId.is_null())
+                    .add(survey::Column::OrganisationId.is_in(schools)),
+            ),
+        )
+        .filter(survey::Column::Id.not_in_subquery(answered))
+        .order_by_asc(survey::Column::ClosesAt)
+        .all(db)
+        .await?;
+    let school_ids: Vec<Uuid> = open.iter().filter(|s| s.community_id.is_none()).map(|s| s.organisation_id).collect();
+    let school_names: HashMap<Uuid, String> = if school_ids.is_empty() {
+        HashMap::new()
+    } else {
+        organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(school_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect()
+    };
+    Ok(open
+        .into_iter()
+        .map(|s| SurveySummary {
+            id: s.id,
+            scope_name: match s.community_id {
+                Some(id) => communities.get(&id).cloned(),
+                None => school_names.get(&s.organisation_id).cloned(),
+            }
+            .unwrap_or_default(),
+            closes_at: to_local(tz, s.closes_at),
+            open: true,
+            to_answer: true,
+        })
+        .collect())
+}

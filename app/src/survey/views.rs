@@ -9,13 +9,13 @@ use super::api::{
     AnswerSurvey, CloseSurvey, DimensionResult, SaveStatements, StartSurvey, SurveyPage, SurveyResults, SurveySummary,
     load_statements, load_survey, load_survey_start, load_surveys,
 };
-use super::domain::{COMMENT_MAX_CHARS, Distribution, MAX_STATEMENTS, ResultState, SurveyDimension};
+use super::domain::{COMMENT_MAX_CHARS, MAX_STATEMENTS, ResultState, SurveyDimension};
 use crate::account::domain::Flash;
 use crate::i18n::*;
 use crate::notification::domain::day_text;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, SelectField, action_error, flashed, language_of, load_or_not_found,
-    resource_page, text, uuid_param,
+    Alert, EmptyState, ErrorAlert, Field, SelectField, action_error, flashed, kept_input, language_of,
+    load_or_not_found, resource_page, text, uuid_param,
 };
 
 pub fn dimension_text(locale: Locale, dimension: SurveyDimension) -> &'static str {
@@ -217,6 +217,9 @@ fn AnswerForm(
             <ErrorAlert error=error/>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="survey_id" value=data.id.to_string()/>
+                {move || error.get().and_then(|e| e.field_error("answers")).map(|key| view! {
+                    <p class="field__error">{crate::ui::error_key_text(locale, key)}</p>
+                })}
                 {data.items.iter().enumerate().map(|(i, item)| view! {
                     <fieldset class="fieldset survey-item">
                         <legend>{item.text.clone()}</legend>
@@ -224,9 +227,11 @@ fn AnswerForm(
                         <div class="scale">
                             {scale.iter().enumerate().map(|(p, label)| {
                                 let id = format!("answer-{i}-{}", p + 1);
+                                let (name, value) = (format!("answers[{i}][value]"), (p + 1).to_string());
                                 view! {
                                     <span class="scale__point">
-                                        <input type="radio" id=id.clone() name=format!("answers[{i}][value]") value=(p + 1).to_string() required=true/>
+                                        <input type="radio" id=id.clone() name=name.clone() value=value.clone() required=true
+                                            checked=kept_input(&name).as_deref() == Some(value.as_str())/>
                                         <label for=id>{*label}</label>
                                     </span>
                                 }
@@ -424,7 +429,21 @@ pub fn StatementsPage() -> impl IntoView {
     }
 }
 
-/// The ratio of a distribution, for other pages' summaries.
-pub fn agree_text(distribution: &Distribution) -> String {
-    distribution.agree_percent().map(|p| format!("{p} %")).unwrap_or_else(|| "–".to_string())
+/// On the home page: each open survey that waits for the viewer's answer.
+#[component]
+pub fn SurveysWaiting(surveys: Vec<SurveySummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    surveys
+        .into_iter()
+        .map(|s| {
+            view! {
+                <Alert>
+                    <p>
+                        {t!(i18n, surveys.home_open, name = s.scope_name.clone())}" "
+                        <a href=format!("/surveys/{}", s.id)>{t!(i18n, surveys.home_answer)}</a>
+                    </p>
+                </Alert>
+            }
+        })
+        .collect_view()
 }
