@@ -523,9 +523,8 @@ async fn the_community_page_has_no_query_per_member() {
             let user = uuid::Uuid::parse_str(&user_id(&app, email).await).unwrap();
             let viewer = app::account::service::load_viewer(&db, user).await.unwrap().unwrap();
             count.store(0, Ordering::SeqCst);
-            let page = app::pages::community::service::community_page(&db, &jiff::tz::TimeZone::UTC, &viewer, id)
-                .await
-                .unwrap();
+            let page =
+                app::pages::community::service::community_page(&db, &app.state.settings, &viewer, id).await.unwrap();
             queries.push((page.community.members.len(), count.load(Ordering::SeqCst)));
         }
         assert_eq!(queries[0].0, 8);

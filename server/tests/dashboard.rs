@@ -202,3 +202,69 @@ async fn a_school_leader_asking_to_join_is_told_and_the_facilitator_sees_it() {
         assert!(html.contains("werkt het best zonder de leidinggevende van de leden"));
     }
 }
+
+/// Members see their community's health this term on its page, counted from the
+/// community's own meetings and members; the demo's intervision groups hold real rounds
+/// whose follow-ups the dashboard counts.
+#[tokio::test]
+async fn members_see_their_community_health_and_the_demo_rounds_are_real() {
+    use app::dashboard::domain::{Month, PeriodKind, period_months};
+    use app::db::entities::{community, intervision_action, intervision_round, meeting};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let reading = community::Entity::find()
+            .filter(community::Column::Name.eq("Begrijpend lezen in de onderbouw"))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let member = app.login(TEACHER).await;
+        let response = app.call("community_page", &[("community_id", &reading.id.to_string())], &member).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let page = json(&response.body);
+        let health = &page["health"]["health"];
+        let members = page["members"].as_array().unwrap().iter().filter(|m| m["role"] != "guest").count();
+        assert_eq!(health["members"].as_u64().unwrap() as usize, members, "{backend:?}: {health}");
+        // This term's meetings, counted here from the table.
+        let term = period_months(PeriodKind::Term, Month::of(app::db::now().date()), None, None);
+        let start = term[0].first_day().midnight().assume_utc();
+        let held: Vec<meeting::Model> = meeting::Entity::find()
+            .filter(meeting::Column::CommunityId.eq(reading.id))
+            .filter(meeting::Column::Status.ne("cancelled"))
+            .filter(meeting::Column::StartsAt.gte(start))
+            .filter(meeting::Column::StartsAt.lt(app::db::now()))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert!(!held.is_empty(), "{backend:?}: the demo community met this term");
+        assert_eq!(health["meetings"].as_u64().unwrap() as usize, held.len(), "{backend:?}");
+        let months: std::collections::HashSet<Month> = held.iter().map(|m| Month::of(m.starts_at.date())).collect();
+        assert_eq!(health["months_met"].as_u64().unwrap() as usize, months.len());
+        assert_eq!(health["months"].as_u64().unwrap() as usize, term.len());
+        assert!(health["seci_phases"].as_u64().unwrap() >= 2, "{health}");
+        assert_eq!(page["health"]["k"].as_u64(), Some(u64::from(app.state.settings.min_group.max(5))));
+        assert!(response.body.contains("\"mixed_levels\""));
+
+        // The demo's rounds are real: ended rounds with actions, some reported on.
+        let rounds = intervision_round::Entity::find()
+            .filter(intervision_round::Column::CommunityId.eq(reading.id))
+            .filter(intervision_round::Column::Status.eq("ended"))
+            .count(app.db())
+            .await
+            .unwrap();
+        assert!(rounds >= 3, "{backend:?}: {rounds} rounds");
+        let reported = intervision_action::Entity::find()
+            .filter(intervision_action::Column::ReportedAt.is_not_null())
+            .count(app.db())
+            .await
+            .unwrap();
+        assert!(reported >= 3, "{backend:?}: {reported} actions followed up");
+        let admin = app.login(ADMIN).await;
+        let view =
+            json(&app.call(DASHBOARD, &[("period", "custom"), ("from", &term[0].plus(-6).iso())], &admin).await.body);
+        let followed: u64 =
+            view["things"].as_array().unwrap().iter().map(|m| m["actions_followed_up"].as_u64().unwrap()).sum();
+        assert!(followed > 0, "{backend:?}: the dashboard counts the demo's follow-ups");
+    }
+}

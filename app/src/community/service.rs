@@ -316,6 +316,7 @@ struct NamedMembership {
     role: String,
     status: String,
     created_at: OffsetDateTime,
+    joined_at: Option<OffsetDateTime>,
     name: String,
 }
 
@@ -329,6 +330,7 @@ async fn memberships_with_names<C: ConnectionTrait>(
         .column(community_member::Column::Role)
         .column(community_member::Column::Status)
         .column(community_member::Column::CreatedAt)
+        .column(community_member::Column::JoinedAt)
         .column_as(user::Column::Name, "name")
         .join(JoinType::InnerJoin, community_member::Relation::User.def())
         .filter(community_member::Column::CommunityId.eq(community_id))
@@ -450,6 +452,15 @@ impl PageBase {
     /// The names of the community's members, by id.
     pub fn member_names(&self) -> HashMap<Uuid, String> {
         self.memberships.iter().map(|m| (m.user_id, m.name.clone())).collect()
+    }
+
+    /// When each active member (guests aside) joined, for the community's health.
+    pub fn member_joins(&self) -> Vec<OffsetDateTime> {
+        self.memberships
+            .iter()
+            .filter(|m| m.status == MembershipStatus::Active.as_str() && m.role != CommunityRole::Guest.as_str())
+            .map(|m| m.joined_at.unwrap_or(m.created_at))
+            .collect()
     }
 
     /// People the page names who are no longer members (authors of criteria, people in

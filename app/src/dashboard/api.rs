@@ -104,6 +104,16 @@ pub struct HealthCard {
     pub health: Option<Health>,
 }
 
+/// A community's health this term, for its own page: members see it whatever the
+/// community's size; leaders see the same marks once it has at least `k` members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityHealth {
+    pub health: Health,
+    /// The first day of the term.
+    pub since: time::Date,
+    pub k: u32,
+}
+
 /// A school's pulse survey that closed in the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CultureSurvey {

@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::api::{
-    Breakdown, CultureSurvey, DashboardView, GroupRow, Health, HealthCard, Knowledge, MonthRow, ScopeRef, ThingsMonth,
+    Breakdown, CommunityHealth, CultureSurvey, DashboardView, GroupRow, Health, HealthCard, Knowledge, MonthRow,
+    ScopeRef, ThingsMonth,
 };
 use super::domain::{Dimension, Month, PeriodKind, period_months};
 use super::people::{ACTIVE_WINDOW, Cell, Facts, Measure, People, Person};
@@ -532,4 +533,53 @@ async fn culture_surveys<C: ConnectionTrait>(
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {
     let cell = |measure| Cell { month, scope: Some(scope), group: None, measure };
     GroupRow { label: name, staff: people.shown(cell(Measure::Staff)), active: people.shown(cell(Measure::Active)) }
+}
+
+/// A community's health this term for its own page, with the dashboard's marks: `joined`
+/// (when each member, not guest, joined) and `levels` (theirs now) come from the page;
+/// meetings held and kinds of activity this term are read here, in two queries.
+pub async fn community_health<C: ConnectionTrait>(
+    db: &C,
+    tz: &jiff::tz::TimeZone,
+    k: u32,
+    community_id: Uuid,
+    joined: &[OffsetDateTime],
+    levels: &[Level],
+) -> Result<CommunityHealth, AppError> {
+    let now = crate::db::now();
+    let months = period_months(PeriodKind::Term, Month::of(crate::shared::time::today_in(tz)), None, None);
+    let start = month_start(months[0]);
+    let held: Vec<OffsetDateTime> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::StartsAt)
+        .filter(meeting::Column::CommunityId.eq(community_id))
+        .filter(meeting::Column::Status.ne(crate::meeting::domain::MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::StartsAt.gte(start))
+        .filter(meeting::Column::StartsAt.lt(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let kinds: Vec<String> = participation_event::Entity::find()
+        .select_only()
+        .column(participation_event::Column::Kind)
+        .distinct()
+        .filter(participation_event::Column::CommunityId.eq(community_id))
+        .filter(participation_event::Column::RetractedAt.is_null())
+        .filter(participation_event::Column::OccurredAt.gte(start))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let phases: HashSet<SeciPhase> =
+        kinds.iter().filter_map(|k| EventKind::decode(k).ok()).filter_map(|k| k.seci_phase()).collect();
+    let months_met: HashSet<Month> = held.iter().map(|at| Month::of(at.date())).collect();
+    let health = Health {
+        members: joined.len() as u32,
+        meetings: held.len() as u32,
+        months_met: months_met.len() as u32,
+        months: months.len() as u32,
+        newcomers: joined.iter().any(|at| *at >= start),
+        mixed_levels: levels.iter().collect::<HashSet<_>>().len() >= 2,
+        seci_phases: phases.len() as u8,
+    };
+    Ok(CommunityHealth { health, since: months[0].first_day(), k })
 }

@@ -8,7 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    Breakdown, CultureSurvey, DashboardView, GroupRow, HealthCard, MonthRow, ThingsMonth, leader_dashboard,
+    Breakdown, CommunityHealth, CultureSurvey, DashboardView, GroupRow, Health, HealthCard, MonthRow, ThingsMonth,
+    leader_dashboard,
 };
 use super::domain::{Dimension, Month, PeriodKind};
 use super::reading::{self, Trend};
@@ -165,7 +166,7 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
                         }}</p>
                     }.into_any()
                 }
-                _ => view! { <p class="muted">{t!(i18n, dashboard.too_few_staff, k = k)}</p> }.into_any(),
+                _ => view! { <TooFewStaff k/> }.into_any(),
             }}
         </section>
 
@@ -173,7 +174,7 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
             <h2 id="application-title">{t!(i18n, dashboard.application)}</h2>
             {match data.things.clone() {
                 Some(things) => view! { <ApplicationTable things/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, dashboard.too_few_staff, k = k)}</p> }.into_any(),
+                None => view! { <TooFewStaff k/> }.into_any(),
             }}
         </section>
 
@@ -182,7 +183,7 @@ pub fn Dashboard(data: DashboardView) -> impl IntoView {
             <PulseSurveys surveys=data.surveys.clone() k/>
             {match data.things.clone() {
                 Some(things) => view! { <SeciChart things/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, dashboard.too_few_staff, k = k)}</p> }.into_any(),
+                None => view! { <TooFewStaff k/> }.into_any(),
             }}
         </section>
 
@@ -647,32 +648,59 @@ fn SeciChart(things: Vec<ThingsMonth>) -> impl IntoView {
     }
 }
 
-/// A community's health by the marks of a living community of practice. Its members
-/// see the same card on the community's page.
+/// Said instead of figures for a scope with fewer than k staff.
+#[component]
+fn TooFewStaff(k: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="muted">{t!(i18n, dashboard.too_few_staff, k = k)}</p> }
+}
+
+/// A community's health by the marks of a living community of practice, as a card
+/// on the leader's dashboard (its members see the same marks on their page).
 #[component]
 pub fn HealthCardView(card: HealthCard, k: u32) -> impl IntoView {
     let i18n = use_i18n();
-    let mark = move |ok: bool| if ok { "✓" } else { "–" };
     view! {
         <article class="card health" aria-labelledby=format!("health-{}", card.id)>
             <h3 id=format!("health-{}", card.id)>{card.name.clone()}</h3>
             {match card.health {
                 None => view! { <p class="muted">{t!(i18n, dashboard.community_too_small, k = k)}</p> }.into_any(),
-                Some(h) => {
-                    let size_ok = (6..=10).contains(&h.members);
-                    let regular = h.months > 0 && h.months_met * 4 >= h.months * 3;
-                    view! {
-                        <dl class="health__marks">
-                            <div><dt>{mark(regular)}" "{t!(i18n, dashboard.health_regular)}</dt><dd>{t!(i18n, dashboard.health_regular_value, met = h.months_met, months = h.months, meetings = h.meetings)}</dd></div>
-                            <div><dt>{mark(size_ok)}" "{t!(i18n, dashboard.health_size)}</dt><dd>{t!(i18n, dashboard.health_size_value, members = h.members)}</dd></div>
-                            <div><dt>{mark(h.mixed_levels)}" "{t!(i18n, dashboard.health_levels)}</dt><dd>{if h.mixed_levels { t_string!(i18n, dashboard.health_levels_mixed) } else { t_string!(i18n, dashboard.health_levels_same) }}</dd></div>
-                            <div><dt>{mark(h.newcomers)}" "{t!(i18n, dashboard.health_newcomers)}</dt><dd>{if h.newcomers { t_string!(i18n, dashboard.yes) } else { t_string!(i18n, dashboard.no) }}</dd></div>
-                            <div><dt>{mark(h.seci_phases == 4)}" "{t!(i18n, dashboard.health_seci)}</dt><dd>{t!(i18n, dashboard.health_seci_value, phases = h.seci_phases)}</dd></div>
-                        </dl>
-                    }.into_any()
-                }
+                Some(health) => view! { <HealthMarks health/> }.into_any(),
             }}
         </article>
+    }
+}
+
+/// The health card on the community's own page, so its members and facilitator can
+/// steer by it; it says when leaders see the same card.
+#[component]
+pub fn CommunityHealthCard(own: CommunityHealth) -> impl IntoView {
+    let i18n = use_i18n();
+    let since = crate::ui::day_text(own.since);
+    view! {
+        <section class="card health" aria-labelledby="community-health">
+            <h2 id="community-health">{t!(i18n, dashboard.health_own_title)}</h2>
+            <p class="muted">{t!(i18n, dashboard.health_own_intro, since = since, k = own.k)}</p>
+            <HealthMarks health=own.health/>
+        </section>
+    }
+}
+
+#[component]
+fn HealthMarks(health: Health) -> impl IntoView {
+    let i18n = use_i18n();
+    let h = health;
+    let mark = move |ok: bool| if ok { "✓" } else { "–" };
+    let size_ok = (6..=10).contains(&h.members);
+    let regular = h.months > 0 && h.months_met * 4 >= h.months * 3;
+    view! {
+        <dl class="health__marks">
+            <div><dt>{mark(regular)}" "{t!(i18n, dashboard.health_regular)}</dt><dd>{t!(i18n, dashboard.health_regular_value, met = h.months_met, months = h.months, meetings = h.meetings)}</dd></div>
+            <div><dt>{mark(size_ok)}" "{t!(i18n, dashboard.health_size)}</dt><dd>{t!(i18n, dashboard.health_size_value, members = h.members)}</dd></div>
+            <div><dt>{mark(h.mixed_levels)}" "{t!(i18n, dashboard.health_levels)}</dt><dd>{if h.mixed_levels { t_string!(i18n, dashboard.health_levels_mixed) } else { t_string!(i18n, dashboard.health_levels_same) }}</dd></div>
+            <div><dt>{mark(h.newcomers)}" "{t!(i18n, dashboard.health_newcomers)}</dt><dd>{if h.newcomers { t_string!(i18n, dashboard.yes) } else { t_string!(i18n, dashboard.no) }}</dd></div>
+            <div><dt>{mark(h.seci_phases == 4)}" "{t!(i18n, dashboard.health_seci)}</dt><dd>{t!(i18n, dashboard.health_seci_value, phases = h.seci_phases)}</dd></div>
+        </dl>
     }
 }
 

@@ -11,6 +11,8 @@ use uuid::Uuid;
 use crate::artifact::api::ArtifactLink;
 use crate::community::api::CommunityPage;
 use crate::community::views::{CommunityDetails, CommunityEditForm, CommunityHead, CommunityPageActions};
+use crate::dashboard::api::CommunityHealth;
+use crate::dashboard::views::CommunityHealthCard;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::intervision::card::IntervisionCard;
@@ -47,6 +49,8 @@ pub struct CommunityPageData {
     pub intervision: Option<IntervisionCard>,
     /// Lesson-study cycles, newest first (guests too: a knowledgeable other is one).
     pub lesson_study: Vec<CycleSummary>,
+    /// The community's health this term (members and facilitators; `None` for guests).
+    pub health: Option<CommunityHealth>,
 }
 
 #[server(endpoint = "community_page")]
@@ -54,7 +58,7 @@ pub async fn load_community(community_id: Uuid) -> Result<CommunityPageData, App
     respond(async move {
         let state = AppState::get()?;
         let viewer = session::require_viewer(&state).await?;
-        service::community_page(&state.db, &state.settings.time_zone, &viewer, community_id).await
+        service::community_page(&state.db, &state.settings, &viewer, community_id).await
     })
     .await
 }
@@ -63,6 +67,8 @@ pub async fn load_community(community_id: Uuid) -> Result<CommunityPageData, App
 pub mod service {
     use sea_orm::DatabaseConnection;
     use uuid::Uuid;
+
+    use crate::state::Settings;
 
     use super::{CommunityPageData, KNOWLEDGE_ON_PAGE};
     use crate::account::session::Viewer;
@@ -73,13 +79,15 @@ pub mod service {
     /// else), read in one snapshot; the names of everyone it shows in one query.
     pub async fn community_page(
         db: &DatabaseConnection,
-        tz: &jiff::tz::TimeZone,
+        settings: &Settings,
         viewer: &Viewer,
         community_id: Uuid,
     ) -> Result<CommunityPageData, AppError> {
         let snapshot = crate::db::begin_read(db).await?;
         let db = &snapshot;
+        let tz = &settings.time_zone;
         let base = crate::community::service::page_base(db, viewer, community_id).await?;
+        let joins = base.member_joins();
         let intervision = match base.my_role() {
             CommunityRole::Guest => None,
             _ => Some(crate::intervision::case::service::CardRows::load(db, community_id).await?),
@@ -88,6 +96,16 @@ pub mod service {
         let former = base.former_people(intervision.iter().flat_map(|card| card.people()));
         names.extend(crate::account::service::names_of(db, former).await?);
         let community = base.community().clone();
+        let guest = base.my_role() == CommunityRole::Guest;
+        let page = base.into_page(db, viewer, &names).await?;
+        let health = if guest {
+            None
+        } else {
+            let levels: Vec<_> =
+                page.members.iter().filter(|m| m.role != CommunityRole::Guest).map(|m| m.level).collect();
+            let k = settings.min_group.max(crate::shared::MIN_GROUP);
+            Some(crate::dashboard::service::community_health(db, tz, k, community_id, &joins, &levels).await?)
+        };
         let page = CommunityPageData {
             case_keeping: crate::intervision::case::service::keeping_of(&community)?,
             meetings: crate::meeting::service::community_meetings(db, tz, community_id).await?,
@@ -95,7 +113,8 @@ pub mod service {
             lesson_study: crate::lesson_study::service::cycles_of(db, community_id).await?,
             intervision: intervision
                 .map(|card| card.into_card(community, &names, viewer, crate::shared::time::today_in(tz))),
-            community: base.into_page(db, viewer, &names).await?,
+            health,
+            community: page,
         };
         snapshot.commit().await?;
         Ok(page)
@@ -123,6 +142,7 @@ pub fn CommunityPageView() -> impl IntoView {
                     <CommunityIntervision community_id=id facilitator card submit=submit_case/>
                 })}
                 <LessonStudyCard community_id=id cycles=data.lesson_study facilitator/>
+                {data.health.map(|own| view! { <CommunityHealthCard own/> })}
                 <CommunityDetails data=data.community actions/>
             }
             .into_any()
