@@ -159,7 +159,6 @@ async fn generate(db: &sea_orm::DatabaseConnection, now: OffsetDateTime) -> (Uui
     insert_all(&txn, users, 500).await;
     insert_all(&txn, memberships, 1000).await;
 
-    let mut communities = Vec::new();
     let mut members = Vec::new();
     let mut levels = Vec::new();
     let mut events = Vec::new();
@@ -170,7 +169,8 @@ async fn generate(db: &sea_orm::DatabaseConnection, now: OffsetDateTime) -> (Uui
     for (s, school) in schools.iter().enumerate() {
         for c in 0..COMMUNITIES_PER_SCHOOL {
             let community_id = Uuid::now_v7();
-            communities.push(community::ActiveModel {
+            // Stored at once: its events are flushed before the loop ends.
+            community::Entity::insert(community::ActiveModel {
                 id: Set(community_id),
                 organisation_id: Set(*school),
                 name: Set(format!("Leergemeenschap {s}-{c}")),
@@ -184,7 +184,10 @@ async fn generate(db: &sea_orm::DatabaseConnection, now: OffsetDateTime) -> (Uui
                 created_by: Set(None),
                 created_at: Set(start),
                 updated_at: Set(start),
-            });
+            })
+            .exec(&txn)
+            .await
+            .expect("community");
             for week in (0..WEEKS).step_by(3) {
                 meetings.push(meeting::ActiveModel {
                     id: Set(Uuid::now_v7()),
@@ -286,7 +289,6 @@ async fn generate(db: &sea_orm::DatabaseConnection, now: OffsetDateTime) -> (Uui
         }
     }
     let counts = (members.len(), event_count + events.len(), levels.len(), meetings.len(), artifacts.len());
-    insert_all(&txn, communities, 500).await;
     insert_all(&txn, members, 1000).await;
     insert_all(&txn, meetings, 1000).await;
     insert_all(&txn, artifacts, 500).await;

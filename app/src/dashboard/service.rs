@@ -186,43 +186,48 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
     };
 
-    // Activity: who took part in which month (the window reaches back before the
-    // period), and what kind of activity it was, per community.
+    // Activity, counted by the database month by month (the window reaches back before
+    // the period): who took part, and how many activities of each kind per community.
+    // A large board has a million events; only these few rows cross the wire.
     let mut things: Vec<ThingsMonth> =
         months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
     let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
-    let mut active: HashSet<(usize, Month)> = HashSet::new();
-    let events: Vec<(Uuid, Uuid, String, OffsetDateTime)> = participation_event::Entity::find()
-        .select_only()
-        .columns([
-            participation_event::Column::CommunityId,
-            participation_event::Column::UserId,
-            participation_event::Column::Kind,
-            participation_event::Column::OccurredAt,
-        ])
-        .filter(participation_event::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(participation_event::Column::RetractedAt.is_null())
-        .filter(participation_event::Column::OccurredAt.gte(month_start(first.plus(1 - ACTIVE_WINDOW))))
-        .filter(participation_event::Column::OccurredAt.lt(month_start(last.plus(1))))
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (community_id, user_id, kind, at) in events {
-        if let Some(person) = person_of.get(&user_id) {
-            active.insert((*person, Month::of(at.date())));
-        }
-        let (Some(index), Ok(kind)) = (month_index(at), EventKind::decode(&kind)) else { continue };
-        let Some(phase) = kind.seci_phase() else { continue };
-        let p = SeciPhase::ALL.iter().position(|x| *x == phase).unwrap_or(0);
-        phases_of.entry(community_id).or_default()[p] = true;
-        if community_scope.get(&community_id).is_some_and(|s| in_scope(*s)) {
-            things[index].seci[p] += 1;
-            if kind == EventKind::UpdatedArtifact {
-                things[index].artifacts_updated += 1;
+    let mut active: Vec<(usize, Month)> = Vec::new();
+    for month in (first.plus(1 - ACTIVE_WINDOW).0..=last.0).map(Month) {
+        let in_month = || {
+            participation_event::Entity::find()
+                .select_only()
+                .filter(participation_event::Column::CommunityId.is_in(community_ids.clone()))
+                .filter(participation_event::Column::RetractedAt.is_null())
+                .filter(participation_event::Column::OccurredAt.gte(month_start(month)))
+                .filter(participation_event::Column::OccurredAt.lt(month_start(month.plus(1))))
+        };
+        let people: Vec<Uuid> =
+            in_month().column(participation_event::Column::UserId).distinct().into_tuple().all(db).await?;
+        active.extend(people.iter().filter_map(|user_id| person_of.get(user_id)).map(|person| (*person, month)));
+        let Some(index) = month_index(month_start(month)) else { continue };
+        let kinds: Vec<(Uuid, String, i64)> = in_month()
+            .column(participation_event::Column::CommunityId)
+            .column(participation_event::Column::Kind)
+            .column_as(participation_event::Column::Id.count(), "n")
+            .group_by(participation_event::Column::CommunityId)
+            .group_by(participation_event::Column::Kind)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (community_id, kind, n) in kinds {
+            let Some(phase) = EventKind::decode(&kind).ok().and_then(|kind| kind.seci_phase()) else { continue };
+            let p = SeciPhase::ALL.iter().position(|x| *x == phase).unwrap_or(0);
+            phases_of.entry(community_id).or_default()[p] = true;
+            if community_scope.get(&community_id).is_some_and(|s| in_scope(*s)) {
+                things[index].seci[p] += n as u32;
+                if kind == EventKind::UpdatedArtifact.as_str() {
+                    things[index].artifacts_updated += n as u32;
+                }
             }
         }
     }
-    facts.active = active.into_iter().collect();
+    facts.active = active;
 
     // Levels at each month's end, for people still members of the community.
     let joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = community_member::Entity::find()
@@ -326,16 +331,31 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let start = month_start(first);
     let end = month_start(last.plus(1));
     let in_scope_community = |id: &Uuid| community_scope.get(id).is_some_and(|s| in_scope(*s));
-    let artifacts =
-        artifact::Entity::find().filter(artifact::Column::CommunityId.is_in(community_ids.clone())).all(db).await?;
+    // Only the columns counted: an artifact's body can be long.
+    let artifacts: Vec<(Uuid, Uuid, OffsetDateTime, String, OffsetDateTime)> = artifact::Entity::find()
+        .select_only()
+        .columns([
+            artifact::Column::Id,
+            artifact::Column::CommunityId,
+            artifact::Column::CreatedAt,
+            artifact::Column::Status,
+            artifact::Column::ReviewDueAt,
+        ])
+        .filter(artifact::Column::CommunityId.is_in(community_ids.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut knowledge = Knowledge::default();
-    let artifact_community: HashMap<Uuid, Uuid> = artifacts.iter().map(|a| (a.id, a.community_id)).collect();
-    for a in artifacts.iter().filter(|a| in_scope_community(&a.community_id)) {
-        if let Some(index) = month_index(a.created_at) {
+    let artifact_community: HashMap<Uuid, Uuid> = artifacts.iter().map(|a| (a.0, a.1)).collect();
+    for (_, community_id, created_at, status, review_due_at) in &artifacts {
+        if !in_scope_community(community_id) {
+            continue;
+        }
+        if let Some(index) = month_index(*created_at) {
             things[index].artifacts_created += 1;
         }
-        let Ok(status) = ArtifactStatus::decode(&a.status) else { continue };
-        match Standing::of(status, a.review_due_at, now) {
+        let Ok(status) = ArtifactStatus::decode(status) else { continue };
+        match Standing::of(status, *review_due_at, now) {
             Standing::Current => knowledge.current += 1,
             Standing::ReviewDue => knowledge.review_due += 1,
             Standing::Outdated => knowledge.outdated += 1,
