@@ -19,6 +19,7 @@ mod m20261202_000003_link_sign_up_by_email;
 mod m20261203_000001_lesson_study;
 mod m20261203_000002_lesson_study_discussion;
 mod m20261203_000003_pulse_surveys;
+mod m20261203_000004_participation_rollups;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_lesson_study::Migration),
             Box::new(m20261203_000002_lesson_study_discussion::Migration),
             Box::new(m20261203_000003_pulse_surveys::Migration),
+            Box::new(m20261203_000004_participation_rollups::Migration),
         ]
     }
 }

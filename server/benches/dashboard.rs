@@ -396,6 +396,10 @@ fn main() {
         } else {
             eprintln!("PostgreSQL: skipped (set KRING_BENCH_POSTGRES_URL)");
         }
-        let _ = std::fs::remove_dir_all(&dir);
+        if std::env::var("KRING_BENCH_KEEP").is_ok() {
+            eprintln!("kept the SQLite database in {}", dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     });
 }

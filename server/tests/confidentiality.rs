@@ -207,6 +207,7 @@ async fn expired_text_is_gone_from_pages_before_housekeeping_empties_it() {
 async fn purged_case_text_leaves_no_trace_in_the_sqlite_files() {
     use sea_orm::{ConnectionTrait, EntityTrait, Statement};
     let app = TestApp::new(Backend::Sqlite).await;
+    without_demo_rounds(&app).await;
     let cid = reading_id(&app).await;
     let member = app.login(MEMBER).await;
     let marker = "Zwanenveer-vertrouwelijk-8271";

@@ -7,6 +7,7 @@ use crate::common::*;
 use crate::intervision::json;
 use http::StatusCode;
 use serde_json::Value;
+use uuid::Uuid;
 
 const DASHBOARD: &str = "leader_dashboard";
 
@@ -204,12 +205,13 @@ async fn a_school_leader_asking_to_join_is_told_and_the_facilitator_sees_it() {
 }
 
 /// Members see their community's health this term on its page, counted from the
-/// community's own meetings and members.
+/// community's own meetings and members; the demo's intervision groups hold real rounds
+/// whose follow-ups the dashboard counts.
 #[tokio::test]
-async fn members_see_their_community_health_this_term() {
+async fn members_see_their_community_health_and_the_demo_rounds_are_real() {
     use app::dashboard::domain::{Month, PeriodKind, period_months};
-    use app::db::entities::{community, meeting};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use app::db::entities::{community, intervision_action, intervision_round, meeting};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let reading = community::Entity::find()
@@ -244,5 +246,143 @@ async fn members_see_their_community_health_this_term() {
         assert!(health["seci_phases"].as_u64().unwrap() >= 2, "{health}");
         assert_eq!(page["health"]["k"].as_u64(), Some(u64::from(app.state.settings.min_group.max(5))));
         assert!(response.body.contains("\"mixed_levels\""));
+
+        // The demo's rounds are real: ended rounds with actions, some reported on.
+        let rounds = intervision_round::Entity::find()
+            .filter(intervision_round::Column::CommunityId.eq(reading.id))
+            .filter(intervision_round::Column::Status.eq("ended"))
+            .count(app.db())
+            .await
+            .unwrap();
+        assert!(rounds >= 3, "{backend:?}: {rounds} rounds");
+        let reported = intervision_action::Entity::find()
+            .filter(intervision_action::Column::ReportedAt.is_not_null())
+            .count(app.db())
+            .await
+            .unwrap();
+        assert!(reported >= 3, "{backend:?}: {reported} actions followed up");
+        let admin = app.login(ADMIN).await;
+        let view =
+            json(&app.call(DASHBOARD, &[("period", "custom"), ("from", &term[0].plus(-6).iso())], &admin).await.body);
+        let followed: u64 =
+            view["things"].as_array().unwrap().iter().map(|m| m["actions_followed_up"].as_u64().unwrap()).sum();
+        assert!(followed > 0, "{backend:?}: the dashboard counts the demo's follow-ups");
+    }
+}
+
+/// The monthly rollups the dashboard reads, recounted from the events themselves.
+async fn recount(app: &TestApp) -> (Rollup<Uuid>, Rollup<String>) {
+    use app::dashboard::domain::Month;
+    use app::db::entities::participation_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut people = Rollup::new();
+    let mut kinds = Rollup::new();
+    let events = participation_event::Entity::find()
+        .filter(participation_event::Column::RetractedAt.is_null())
+        .all(app.db())
+        .await
+        .unwrap();
+    for event in events {
+        let month = Month::of(event.occurred_at.to_offset(time::UtcOffset::UTC).date()).0;
+        *people.entry((event.community_id, month, event.user_id)).or_insert(0) += 1;
+        *kinds.entry((event.community_id, month, event.kind)).or_insert(0) += 1;
+    }
+    (people, kinds)
+}
+
+type Rollup<K> = std::collections::BTreeMap<(Uuid, i32, K), i32>;
+
+async fn stored_rollups(app: &TestApp) -> (Rollup<Uuid>, Rollup<String>) {
+    use app::db::entities::{participation_kind_month, participation_person_month};
+    use sea_orm::EntityTrait;
+    let people = participation_person_month::Entity::find().all(app.db()).await.unwrap();
+    let kinds = participation_kind_month::Entity::find().all(app.db()).await.unwrap();
+    (
+        people.into_iter().map(|r| ((r.community_id, r.month, r.user_id), r.events)).collect(),
+        kinds.into_iter().map(|r| ((r.community_id, r.month, r.kind), r.events)).collect(),
+    )
+}
+
+/// The dashboard reads monthly rollups, not the million events: the database keeps
+/// them equal to the events however they are written, retracted, moved or deleted
+/// (a person erasing their account, retention), on both databases.
+#[tokio::test]
+async fn the_monthly_rollups_always_agree_with_the_events() {
+    use app::db::entities::{community, participation_event};
+    use app::participation::domain::EventKind;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let db = app.db();
+        let agree = |step: &'static str| {
+            let app = &app;
+            async move {
+                let (expected, stored) = (recount(app).await, stored_rollups(app).await);
+                assert!(!expected.0.is_empty() || step == "all gone", "{backend:?} {step}: the demo has events");
+                assert_eq!(stored.0, expected.0, "{backend:?} {step}: people per community and month");
+                assert_eq!(stored.1, expected.1, "{backend:?} {step}: activities per community, month and kind");
+            }
+        };
+        agree("the demo as loaded").await;
+
+        // New events, one of them in another month, through the service.
+        let reading = community::Entity::find()
+            .filter(community::Column::Name.eq("Begrijpend lezen in de onderbouw"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let member =
+            uuid::Uuid::parse_str(&crate::intervision::user_id(&app, crate::intervision::MEMBER).await).unwrap();
+        let now = app::db::now();
+        for at in [now, now - time::Duration::days(45), now - time::Duration::days(45)] {
+            app::participation::service::record_event(db, &reading, member, EventKind::SharedArtifact, at, None, None)
+                .await
+                .unwrap();
+        }
+        agree("three new events").await;
+
+        // A facilitator's correction retracts attendance; putting one back counts it again.
+        let attended = participation_event::Column::Kind.eq(EventKind::Attended.as_str());
+        participation_event::Entity::update_many()
+            .col_expr(participation_event::Column::RetractedAt, Expr::value(now))
+            .filter(participation_event::Column::CommunityId.eq(reading.id))
+            .filter(attended.clone())
+            .exec(db)
+            .await
+            .unwrap();
+        agree("attendance retracted").await;
+        let one = participation_event::Entity::find()
+            .filter(participation_event::Column::CommunityId.eq(reading.id))
+            .filter(attended)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        participation_event::Entity::update_many()
+            .col_expr(participation_event::Column::RetractedAt, Expr::value(Option::<time::OffsetDateTime>::None))
+            .col_expr(participation_event::Column::OccurredAt, Expr::value(one.occurred_at - time::Duration::days(40)))
+            .filter(participation_event::Column::Id.eq(one.id))
+            .exec(db)
+            .await
+            .unwrap();
+        agree("one attendance put back, a month earlier").await;
+
+        // Someone erases their account: the community's history keeps its counts.
+        let leaving = app::account::service::load_viewer(db, member).await.unwrap().unwrap();
+        app::privacy::service::erase(&app.state, &leaving, PASSWORD.into(), true).await.unwrap();
+        let theirs =
+            participation_event::Entity::find().filter(participation_event::Column::UserId.eq(member)).count(db).await;
+        assert!(theirs.unwrap() > 0, "{backend:?}: counted without a name");
+        agree("an account erased").await;
+
+        // Retention deletes old events: as if 700 days had passed, all but the last month.
+        let forgotten = app::retention::enforce(&app.state, now + time::Duration::days(700)).await.unwrap();
+        assert!(forgotten.participation_events > 0, "{backend:?}");
+        agree("old events forgotten").await;
+        participation_event::Entity::delete_many().exec(db).await.unwrap();
+        agree("all gone").await;
+        assert!(stored_rollups(&app).await.0.is_empty(), "{backend:?}");
     }
 }

@@ -26,6 +26,14 @@ pub(crate) fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
+/// For tests that count every case, round or action in the database, or purge every
+/// expired one: the demo's past rounds (and their cases, writing and actions, which
+/// cascade) are taken out first, so the test counts only its own.
+pub(crate) async fn without_demo_rounds(app: &TestApp) {
+    intervision_case::Entity::delete_many().exec(app.db()).await.unwrap();
+    assert_eq!(intervision_round::Entity::find().count(app.db()).await.unwrap(), 0);
+}
+
 pub(crate) async fn reading_id(app: &TestApp) -> String {
     community::Entity::find()
         .filter(community::Column::Name.eq(READING))
@@ -50,6 +58,7 @@ pub(crate) fn case<'a>(cid: &'a str, title: &'a str) -> Vec<(&'static str, &'a s
 async fn only_members_see_and_submit_cases() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let member = app.login(MEMBER).await;
         let submitted = app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await;
@@ -95,6 +104,7 @@ async fn only_members_see_and_submit_cases() {
 async fn a_bad_case_changes_nothing() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let member = app.login(MEMBER).await;
         let long = "x".repeat(121);
@@ -149,6 +159,7 @@ async fn only_the_case_bringer_withdraws_and_puts_back_a_case() {
 async fn expired_case_text_is_emptied() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let member = app.login(MEMBER).await;
         app.call("submit_case", &case(&cid, "Stille klas"), &member).await;
@@ -222,6 +233,7 @@ pub(crate) fn phase_collecting(view: &Value, collects: &str) -> u64 {
 async fn only_those_taking_part_see_a_round() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let member = app.login(MEMBER).await;
         let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await.body);
@@ -510,6 +522,7 @@ async fn the_lead_runs_the_round_and_every_screen_follows() {
 async fn what_was_written_in_a_round_expires_with_its_case() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let round = planned_round(&app, "incident_timed").await;
         let lead = app.login(LEAD).await;
         assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
@@ -557,6 +570,7 @@ pub(crate) fn field_errors(response: &TestResponse) -> Vec<String> {
 async fn a_round_closes_the_loop() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let round = planned_round(&app, "incident_timed").await;
         let (member, lead, timekeeper, facilitator) =
@@ -706,18 +720,20 @@ async fn a_round_closes_the_loop() {
                 ("report", "Het werkte bij 2B.".to_string()),
             ]
         };
+        let followed_ups = || {
+            participation_event::Entity::find()
+                .filter(participation_event::Column::Kind.eq("followed_up"))
+                .count(app.db())
+        };
+        // The demo's rounds were followed up before: count from here.
+        let followed_before = followed_ups().await.unwrap();
         assert_eq!(call("report_action", report("done"), &lead).await.status, StatusCode::NOT_FOUND);
         assert_eq!(field_errors(&call("report_action", report("great"), &member).await), vec!["outcome"]);
         assert_eq!(call("report_action", report("partly"), &member).await.status, StatusCode::OK);
         let updated = next_view(&mut screen).await;
         assert_eq!(updated["look_back"].as_array().unwrap().len(), 0, "{backend:?} the look back updates live");
         assert_eq!(call("report_action", report("done"), &member).await.status, StatusCode::OK);
-        let followed = participation_event::Entity::find()
-            .filter(participation_event::Column::Kind.eq("followed_up"))
-            .count(app.db())
-            .await
-            .unwrap();
-        assert_eq!(followed, 1, "{backend:?}");
+        assert_eq!(followed_ups().await.unwrap(), followed_before + 1, "{backend:?}: the first report only");
         let history = json(&call("community_follow_ups", vec![("community_id", cid.clone())], &late).await.body);
         assert_eq!(
             (history[0]["outcome"].clone(), history[0]["report"].clone()),
@@ -1000,6 +1016,7 @@ async fn a_community_keeps_case_text_as_long_as_it_chooses() {
     use sea_orm::{ActiveModelTrait, Set};
     for backend in backends() {
         let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
         let cid = reading_id(&app).await;
         let (member, facilitator) = (app.login(MEMBER).await, app.login(TEACHER).await);
         let old = json(&app.call("submit_case", &case(&cid, "Oude casus"), &member).await.body);

@@ -293,18 +293,22 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
                     (Practice::LessonStudy, _) => {
                         record_event(db, &community, pick(1), EventKind::SharedArtifact, at, None, None).await?;
                     }
-                    (_, round) => {
-                        record_event(db, &community, pick(0), EventKind::BroughtCase, at, None, None).await?;
-                        record_event(db, &community, pick(1), EventKind::TookRole, at, None, None).await?;
+                    (_, _) => {
+                        // A real intervision round on a member's case, with its follow-up.
+                        let order: Vec<Uuid> = (0..present.len()).map(pick).collect();
+                        crate::intervision::demo::past_round(
+                            db,
+                            crate::intervision::demo::PastRound {
+                                community: &community,
+                                facilitator,
+                                at,
+                                present: &order,
+                                number: meeting,
+                                today,
+                            },
+                        )
+                        .await?;
                         record_event(db, &community, facilitator, EventKind::Facilitated, at, None, None).await?;
-                        for &other in present.iter().filter(|&&p| p != pick(0)) {
-                            let kind = if round == 1 && other == pick(2) {
-                                EventKind::ObservedRound
-                            } else {
-                                EventKind::Contributed
-                            };
-                            record_event(db, &community, other, kind, at, None, None).await?;
-                        }
                         if matches!(demo.practice, Practice::Mixed) && meeting % 3 == 2 {
                             record_event(db, &community, pick(3), EventKind::SharedArtifact, at, None, None).await?;
                             record_event(db, &community, pick(4), EventKind::ReusedArtifact, at, None, None).await?;

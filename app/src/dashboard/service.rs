@@ -6,7 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -21,7 +22,8 @@ use crate::account::session::Viewer;
 use crate::artifact::domain::{ArtifactStatus, Standing};
 use crate::db::entities::{
     artifact, artifact_reuse, community, community_member, intervision_action, lesson_study_cycle, level_change,
-    meeting, organisation, participation_event, research_lesson, staff_membership, user,
+    meeting, organisation, participation_kind_month, participation_person_month, research_lesson, staff_membership,
+    user,
 };
 use crate::error::{AppError, ErrorKey};
 use crate::membership::domain::{CommunityRole, MembershipStatus};
@@ -143,33 +145,41 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     organisations.push(access.board.id);
 
     // Staff: each person once, at the school they joined first.
-    let memberships = staff_membership::Entity::find()
-        .find_also_related(user::Entity)
+    let memberships: Vec<StaffRow> = staff_membership::Entity::find()
+        .select_only()
+        .columns([
+            staff_membership::Column::OrganisationId,
+            staff_membership::Column::Role,
+            staff_membership::Column::CreatedAt,
+        ])
+        .column(user::Column::Id)
+        .columns([user::Column::Department, user::Column::ExperienceBand, user::Column::Location])
+        .column(user::Column::DeactivatedAt)
+        .inner_join(user::Entity)
         .filter(staff_membership::Column::OrganisationId.is_in(organisations.clone()))
         .order_by_asc(staff_membership::Column::CreatedAt)
+        .into_model()
         .all(db)
         .await?;
     let mut person_of: HashMap<Uuid, usize> = HashMap::new();
     let mut facts = Facts::default();
-    for (membership, user) in memberships {
-        let Some(user) = user else { continue };
+    for row in memberships {
         // The board's own staff work at no school: the dashboard counts school staff.
-        let Some(&scope) = scopes.of_organisation.get(&membership.organisation_id) else { continue };
-        if person_of.contains_key(&user.id) {
+        let Some(&scope) = scopes.of_organisation.get(&row.organisation_id) else { continue };
+        if person_of.contains_key(&row.id) {
             continue;
         }
-        person_of.insert(user.id, facts.people.len());
-        let until = user.deactivated_at.map(|at| Month::of(at.date()).plus(1));
+        person_of.insert(row.id, facts.people.len());
         facts.people.push(Person {
             scope,
             groups: [
-                user.department.filter(|d| !d.trim().is_empty()),
-                user.experience_band,
-                user.location.filter(|l| !l.trim().is_empty()),
-                Some(membership.role),
+                row.department.filter(|d| !d.trim().is_empty()),
+                row.experience_band,
+                row.location.filter(|l| !l.trim().is_empty()),
+                Some(row.role),
             ],
-            from: Month::of(membership.created_at.date()),
-            until,
+            from: Month::of(row.created_at.date()),
+            until: row.deactivated_at.map(|at| Month::of(at.date()).plus(1)),
         });
     }
 
@@ -186,83 +196,108 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
     };
 
-    // Activity, counted by the database month by month (the window reaches back before
-    // the period): who took part, and how many activities of each kind per community.
-    // A large board has a million events; only these few rows cross the wire.
+    // Activity, from the monthly rollups the database keeps with the events (the window
+    // reaches back before the period): who took part each month, and how many activities
+    // of each kind each community had. A large board has a million events; these tables
+    // have a few thousand rows a month.
     let mut things: Vec<ThingsMonth> =
         months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
-    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
+    // Who was active: one row per person, their active months as bits from `window`.
+    let window = first.plus(1 - ACTIVE_WINDOW);
+    let active_months: Vec<(Uuid, i64)> = participation_person_month::Entity::find()
+        .select_only()
+        .column(participation_person_month::Column::UserId)
+        .column_as(Expr::cust(format!("SUM(DISTINCT (1 << (month - {})))", window.0)), "months")
+        .filter(participation_person_month::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(participation_person_month::Column::Month.gte(window.0))
+        .filter(participation_person_month::Column::Month.lte(last.0))
+        .group_by(participation_person_month::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut active: Vec<(usize, Month)> = Vec::new();
-    for month in (first.plus(1 - ACTIVE_WINDOW).0..=last.0).map(Month) {
-        let in_month = || {
-            participation_event::Entity::find()
-                .select_only()
-                .filter(participation_event::Column::CommunityId.is_in(community_ids.clone()))
-                .filter(participation_event::Column::RetractedAt.is_null())
-                .filter(participation_event::Column::OccurredAt.gte(month_start(month)))
-                .filter(participation_event::Column::OccurredAt.lt(month_start(month.plus(1))))
-        };
-        let people: Vec<Uuid> =
-            in_month().column(participation_event::Column::UserId).distinct().into_tuple().all(db).await?;
-        active.extend(people.iter().filter_map(|user_id| person_of.get(user_id)).map(|person| (*person, month)));
-        let Some(index) = month_index(month_start(month)) else { continue };
-        let kinds: Vec<(Uuid, String, i64)> = in_month()
-            .column(participation_event::Column::CommunityId)
-            .column(participation_event::Column::Kind)
-            .column_as(participation_event::Column::Id.count(), "n")
-            .group_by(participation_event::Column::CommunityId)
-            .group_by(participation_event::Column::Kind)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (community_id, kind, n) in kinds {
-            let Some(phase) = EventKind::decode(&kind).ok().and_then(|kind| kind.seci_phase()) else { continue };
-            let p = SeciPhase::ALL.iter().position(|x| *x == phase).unwrap_or(0);
+    for (user_id, bits) in active_months {
+        let Some(&person) = person_of.get(&user_id) else { continue };
+        active.extend((0..=last.0 - window.0).filter(|i| bits >> i & 1 == 1).map(|i| (person, window.plus(i))));
+    }
+    // Which phases each community's activity touched, and activities per month and
+    // kind in the scope.
+    let month_range = || participation_kind_month::Column::Month.between(first.0, last.0);
+    let community_kinds: Vec<(Uuid, String)> = participation_kind_month::Entity::find()
+        .select_only()
+        .columns([participation_kind_month::Column::CommunityId, participation_kind_month::Column::Kind])
+        .distinct()
+        .filter(participation_kind_month::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(month_range())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let phase_index = |kind: &str| -> Option<usize> {
+        let phase = EventKind::decode(kind).ok()?.seci_phase()?;
+        SeciPhase::ALL.iter().position(|x| *x == phase)
+    };
+    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
+    for (community_id, kind) in community_kinds {
+        if let Some(p) = phase_index(&kind) {
             phases_of.entry(community_id).or_default()[p] = true;
-            if community_scope.get(&community_id).is_some_and(|s| in_scope(*s)) {
-                things[index].seci[p] += n as u32;
-                if kind == EventKind::UpdatedArtifact.as_str() {
-                    things[index].artifacts_updated += n as u32;
-                }
-            }
+        }
+    }
+    let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
+    let kinds: Vec<(i32, String, i64)> = participation_kind_month::Entity::find()
+        .select_only()
+        .columns([participation_kind_month::Column::Month, participation_kind_month::Column::Kind])
+        .column_as(Expr::cust("CAST(SUM(events) AS BIGINT)"), "n")
+        .filter(participation_kind_month::Column::CommunityId.is_in(scoped))
+        .filter(month_range())
+        .group_by(participation_kind_month::Column::Month)
+        .group_by(participation_kind_month::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (month, kind, n) in kinds {
+        let Some(p) = phase_index(&kind) else { continue };
+        let index = (month - first.0) as usize;
+        let n = n.max(0) as u32;
+        things[index].seci[p] += n;
+        if kind == EventKind::UpdatedArtifact.as_str() {
+            things[index].artifacts_updated += n;
         }
     }
     facts.active = active;
 
     // Levels at each month's end, for people still members of the community.
-    let joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = community_member::Entity::find()
-        .filter(community_member::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| {
-            (
-                (m.community_id, m.user_id),
-                if m.role == CommunityRole::Guest.as_str() { None } else { m.joined_at.or(Some(m.created_at)) },
-            )
-        })
-        .collect();
-    let changes: Vec<(Uuid, Uuid, String, OffsetDateTime)> = level_change::Entity::find()
+    let members: Vec<(Uuid, Uuid, String, Option<OffsetDateTime>, OffsetDateTime)> = community_member::Entity::find()
         .select_only()
         .columns([
-            level_change::Column::CommunityId,
-            level_change::Column::UserId,
-            level_change::Column::Level,
-            level_change::Column::ChangedAt,
+            community_member::Column::CommunityId,
+            community_member::Column::UserId,
+            community_member::Column::Role,
+            community_member::Column::JoinedAt,
+            community_member::Column::CreatedAt,
         ])
-        .filter(level_change::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(level_change::Column::ChangedAt.lt(month_start(last.plus(1))))
-        .order_by_asc(level_change::Column::ChangedAt)
-        .order_by_asc(level_change::Column::Id)
+        .filter(community_member::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
         .into_tuple()
         .all(db)
         .await?;
-    let mut history: HashMap<(Uuid, Uuid), Vec<(OffsetDateTime, Level)>> = HashMap::new();
-    for (community_id, user_id, level, at) in changes {
+    let joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = members
+        .into_iter()
+        .map(|(community_id, user_id, role, joined_at, created_at)| {
+            (
+                (community_id, user_id),
+                (role != CommunityRole::Guest.as_str()).then_some(joined_at.unwrap_or(created_at)),
+            )
+        })
+        .collect();
+    let changes = level_history(db, &community_ids, month_start(first), month_start(last.plus(1))).await?;
+    let mut history: HashMap<(Uuid, Uuid), Vec<LevelAt>> = HashMap::new();
+    for (community_id, user_id, level, at, id) in changes {
         if let Ok(level) = Level::decode(&level) {
-            history.entry((community_id, user_id)).or_default().push((at, level));
+            history.entry((community_id, user_id)).or_default().push((at, id, level));
         }
+    }
+    for changes in history.values_mut() {
+        changes.sort_unstable();
     }
     let mut level_at_end: HashMap<Uuid, Vec<Level>> = HashMap::new();
     for (key, changes) in &history {
@@ -273,7 +308,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             if *joined_at >= end {
                 continue;
             }
-            if let Some((_, level)) = changes.iter().rev().find(|(at, _)| *at < end) {
+            if let Some((_, _, level)) = changes.iter().rev().find(|(at, _, _)| *at < end) {
                 facts.levels.push((*person, month, *level));
                 if month == last {
                     level_at_end.entry(key.0).or_default().push(*level);
@@ -550,6 +585,80 @@ async fn culture_surveys<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// A member's level from a moment on: when, the change's id (to order changes at the
+/// same moment), the level.
+type LevelAt = (OffsetDateTime, Uuid, Level);
+
+/// One row of the staff the dashboard counts: a membership with its person's record.
+#[derive(Debug, FromQueryResult)]
+struct StaffRow {
+    organisation_id: Uuid,
+    role: String,
+    created_at: OffsetDateTime,
+    id: Uuid,
+    department: Option<String>,
+    experience_band: Option<String>,
+    location: Option<String>,
+    deactivated_at: Option<OffsetDateTime>,
+}
+
+/// The level changes the months from `start` to `end` need: each member's last change
+/// before `start` (their level when the period began) and every change in the period,
+/// as (community, person, level, when, id). Not the community's whole history.
+async fn level_history<C: ConnectionTrait>(
+    db: &C,
+    community_ids: &[Uuid],
+    start: OffsetDateTime,
+    end: OffsetDateTime,
+) -> Result<Vec<(Uuid, Uuid, String, OffsetDateTime, Uuid)>, AppError> {
+    use level_change::Column as L;
+    use sea_orm::sea_query::{Condition, ExprTrait, JoinType, UnionType};
+    let (changes, last) = (level_change::Entity, Alias::new("last"));
+    let columns = [L::CommunityId, L::UserId, L::Level, L::ChangedAt, L::Id].map(|c| (changes, c));
+    let last_before = Query::select()
+        .columns([L::CommunityId, L::UserId])
+        .expr_as(Func::max(Expr::col(L::ChangedAt)), Alias::new("at"))
+        .from(changes)
+        .and_where(Expr::col(L::CommunityId).is_in(community_ids.iter().copied()))
+        .and_where(Expr::col(L::ChangedAt).lt(start))
+        .group_by_columns([L::CommunityId, L::UserId])
+        .to_owned();
+    let at_start = Query::select()
+        .columns(columns)
+        .from(changes)
+        .join_subquery(
+            JoinType::InnerJoin,
+            last_before,
+            last.clone(),
+            Condition::all()
+                .add(Expr::col((changes, L::CommunityId)).equals((last.clone(), L::CommunityId)))
+                .add(Expr::col((changes, L::UserId)).equals((last.clone(), L::UserId)))
+                .add(Expr::col((changes, L::ChangedAt)).equals((last, Alias::new("at")))),
+        )
+        .to_owned();
+    let in_period = Query::select()
+        .columns(columns)
+        .from(changes)
+        .and_where(Expr::col((changes, L::CommunityId)).is_in(community_ids.iter().copied()))
+        .and_where(Expr::col((changes, L::ChangedAt)).gte(start))
+        .and_where(Expr::col((changes, L::ChangedAt)).lt(end))
+        .to_owned();
+    let query = at_start.clone().union(UnionType::All, in_period).to_owned();
+    let rows = db.query_all(&query).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get_by_index(0)?,
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
+                row.try_get_by_index(3)?,
+                row.try_get_by_index(4)?,
+            ))
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(AppError::from)
+}
+
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {
     let cell = |measure| Cell { month, scope: Some(scope), group: None, measure };
     GroupRow { label: name, staff: people.shown(cell(Measure::Staff)), active: people.shown(cell(Measure::Active)) }
@@ -579,13 +688,12 @@ pub async fn community_health<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    let kinds: Vec<String> = participation_event::Entity::find()
+    let kinds: Vec<String> = participation_kind_month::Entity::find()
         .select_only()
-        .column(participation_event::Column::Kind)
+        .column(participation_kind_month::Column::Kind)
         .distinct()
-        .filter(participation_event::Column::CommunityId.eq(community_id))
-        .filter(participation_event::Column::RetractedAt.is_null())
-        .filter(participation_event::Column::OccurredAt.gte(start))
+        .filter(participation_kind_month::Column::CommunityId.eq(community_id))
+        .filter(participation_kind_month::Column::Month.gte(months[0].0))
         .into_tuple()
         .all(db)
         .await?;

@@ -18,7 +18,7 @@ use crate::i18n::*;
 use crate::participation::domain::{Level, SeciPhase};
 use crate::participation::views::{level_text, seci_text};
 use crate::survey::views::DistributionChart;
-use crate::ui::{band_text, loaded, percent_encode, role_text, signed_in};
+use crate::ui::{ChartFigure, band_text, loaded, percent_encode, role_text, signed_in};
 
 /// `sep 2026`.
 pub fn month_text(locale: Locale, month: Month) -> String {
@@ -315,48 +315,49 @@ fn RateChart(months: Vec<MonthRow>) -> impl IntoView {
     }
     let label_every = n.div_ceil(8).max(1);
     view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} 200") role="img" aria-labelledby="rate-title rate-desc" class="chart__svg">
-                <title id="rate-title">{t!(i18n, dashboard.rate_chart)}</title>
-                <desc id="rate-desc">{reading_text.clone()}</desc>
-                {[0u32, 50, 100].into_iter().map(|pct| view! {
-                    <line class="chart__grid" x1=left x2=WIDTH - right y1=y(pct) y2=y(pct)/>
-                    <text class="chart__axis" x=left - 6.0 y=y(pct) + 4.0 text-anchor="end">{format!("{pct} %")}</text>
-                }).collect_view()}
-                {segments.into_iter().map(|points| view! { <polyline class="chart__line" points=points/> }).collect_view()}
-                {rates.iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).map(|(i, r)| view! {
-                    <circle class="chart__point" cx=x(i) cy=y(r) r="4"/>
-                }).collect_view()}
-                {months.iter().enumerate().filter(|(i, _)| i % label_every == 0).map(|(i, m)| view! {
-                    <text class="chart__axis" x=x(i) y="194" text-anchor="middle">{month_text(locale, m.month)}</text>
-                }).collect_view()}
-            </svg>
-            <figcaption class="reading">{reading_text}</figcaption>
-            <details class="chart__data">
-                <summary>{t!(i18n, dashboard.show_table)}</summary>
-                <div class="table-wrap">
-                    <table class="table">
-                        <caption class="visually-hidden">{t!(i18n, dashboard.rate_chart)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t!(i18n, dashboard.month)}</th>
-                            <th scope="col">{t!(i18n, dashboard.staff)}</th>
-                            <th scope="col">{t!(i18n, dashboard.active)}</th>
-                            <th scope="col">{t!(i18n, dashboard.rate)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {months.iter().map(|m| view! {
-                                <tr>
-                                    <th scope="row">{month_text(locale, m.month)}</th>
-                                    <td>{count_text(locale, m.staff)}</td>
-                                    <td>{count_text(locale, m.active)}</td>
-                                    <td>{percent_text(locale, reading::rate(m))}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
+        <ChartFigure
+            chart=view! {
+                <svg viewBox=format!("0 0 {WIDTH} 200") role="img" aria-labelledby="rate-title rate-desc" class="chart__svg">
+                    <title id="rate-title">{t!(i18n, dashboard.rate_chart)}</title>
+                    <desc id="rate-desc">{reading_text.clone()}</desc>
+                    {[0u32, 50, 100].into_iter().map(|pct| view! {
+                        <line class="chart__grid" x1=left x2=WIDTH - right y1=y(pct) y2=y(pct)/>
+                        <text class="chart__axis" x=left - 6.0 y=y(pct) + 4.0 text-anchor="end">{format!("{pct} %")}</text>
+                    }).collect_view()}
+                    {segments.into_iter().map(|points| view! { <polyline class="chart__line" points=points/> }).collect_view()}
+                    {rates.iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).map(|(i, r)| view! {
+                        <circle class="chart__point" cx=x(i) cy=y(r) r="4"/>
+                    }).collect_view()}
+                    {months.iter().enumerate().filter(|(i, _)| i % label_every == 0).map(|(i, m)| view! {
+                        <text class="chart__axis" x=x(i) y="194" text-anchor="middle">{month_text(locale, m.month)}</text>
+                    }).collect_view()}
+                </svg>
+            }.into_any()
+            caption=reading_text.into_any()
+            show_table=td_string!(locale, dashboard.show_table)
+        >
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{t!(i18n, dashboard.rate_chart)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, dashboard.month)}</th>
+                        <th scope="col">{t!(i18n, dashboard.staff)}</th>
+                        <th scope="col">{t!(i18n, dashboard.active)}</th>
+                        <th scope="col">{t!(i18n, dashboard.rate)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {months.iter().map(|m| view! {
+                            <tr>
+                                <th scope="row">{month_text(locale, m.month)}</th>
+                                <td>{count_text(locale, m.staff)}</td>
+                                <td>{count_text(locale, m.active)}</td>
+                                <td>{percent_text(locale, reading::rate(m))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </ChartFigure>
     }
 }
 
@@ -427,17 +428,17 @@ fn BreadthCharts(breadth: Vec<Breakdown>, overall: Option<u32>, k: u32) -> impl 
             let id = format!("breadth-{}", dimension.as_str());
             let rows: Vec<(String, Option<u32>)> = b.rows.iter().map(|r| (group_text(locale, dimension, r.label.as_deref()), reading::group_rate(r))).collect();
             view! {
-                <figure class="chart">
-                    {bars(id, dimension_text(locale, dimension).to_string(), reading_text.clone(), rows, overall, td_string!(locale, dashboard.hidden).to_string())}
-                    <figcaption>
+                <ChartFigure
+                    chart=bars(id, dimension_text(locale, dimension).to_string(), reading_text.clone(), rows, overall, td_string!(locale, dashboard.hidden).to_string()).into_any()
+                    caption=view! {
                         {dimension_text(locale, dimension)}
                         {more_hidden.then(|| view! { " · "{t!(i18n, dashboard.groups_hidden, k = k)} })}
-                    </figcaption>
-                    <details class="chart__data">
-                        <summary>{t!(i18n, dashboard.show_table)}</summary>
-                        <GroupTable rows=b.rows caption=dimension_text(locale, dimension).to_string() dimension=Some(dimension)/>
-                    </details>
-                </figure>
+                    }.into_any()
+                    show_table=td_string!(locale, dashboard.show_table)
+                    caption_class=""
+                >
+                    <GroupTable rows=b.rows caption=dimension_text(locale, dimension).to_string() dimension=Some(dimension)/>
+                </ChartFigure>
             }
         }).collect_view()}
     }
@@ -501,63 +502,64 @@ fn LevelsChart(months: Vec<MonthRow>) -> impl IntoView {
     let height = 24.0 * months.len() as f64 + 36.0;
     view! {
         <h3>{t!(i18n, dashboard.levels)}</h3>
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby="levels-title levels-desc" class="chart__svg">
-                <title id="levels-title">{t!(i18n, dashboard.levels)}</title>
-                <desc id="levels-desc">{reading_text.clone()}</desc>
-                {months.iter().enumerate().map(|(i, m)| {
-                    let y = 4.0 + 24.0 * i as f64;
-                    let counts: Option<Vec<u32>> = m.levels.iter().copied().collect();
-                    let total: u32 = counts.as_ref().map_or(0, |c| c.iter().sum());
-                    view! {
-                        <text class="chart__label" x=label_width - 8.0 y=y + 14.0 text-anchor="end">{month_text(locale, m.month)}</text>
-                        {match counts {
-                            Some(counts) if total > 0 => {
-                                let mut x = label_width;
-                                counts.into_iter().enumerate().map(|(l, c)| {
-                                    let w = span * f64::from(c) / f64::from(total);
-                                    let start = x;
-                                    x += w;
-                                    view! { <rect class=format!("chart__level chart__level--{}", Level::ALL[l].as_str()) x=start y=y width=w height="18"/> }
-                                }).collect_view().into_any()
-                            }
-                            _ => view! { <text class="chart__hidden" x=label_width + 4.0 y=y + 14.0>{td_string!(locale, dashboard.hidden)}</text> }.into_any(),
-                        }}
-                    }
-                }).collect_view()}
-                {Level::ALL.iter().enumerate().map(|(l, level)| {
-                    let x = label_width + 130.0 * l as f64;
-                    let y = height - 14.0;
-                    view! {
-                        <rect class=format!("chart__level chart__level--{}", level.as_str()) x=x y=y width="12" height="12"/>
-                        <text class="chart__axis" x=x + 16.0 y=y + 11.0>{level_text(locale, *level)}</text>
-                    }
-                }).collect_view()}
-            </svg>
-            <figcaption class="reading">{reading_text}</figcaption>
-            <details class="chart__data">
-                <summary>{t!(i18n, dashboard.show_table)}</summary>
-                <div class="table-wrap">
-                    <table class="table">
-                        <caption class="visually-hidden">{t!(i18n, dashboard.levels)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t!(i18n, dashboard.month)}</th>
-                            <th scope="col">{t!(i18n, dashboard.members)}</th>
-                            {Level::ALL.iter().map(|l| view! { <th scope="col">{level_text(locale, *l)}</th> }).collect_view()}
-                        </tr></thead>
-                        <tbody>
-                            {months.iter().map(|m| view! {
-                                <tr>
-                                    <th scope="row">{month_text(locale, m.month)}</th>
-                                    <td>{count_text(locale, m.members)}</td>
-                                    {m.levels.iter().map(|c| view! { <td>{count_text(locale, *c)}</td> }).collect_view()}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
+        <ChartFigure
+            chart=view! {
+                <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby="levels-title levels-desc" class="chart__svg">
+                    <title id="levels-title">{t!(i18n, dashboard.levels)}</title>
+                    <desc id="levels-desc">{reading_text.clone()}</desc>
+                    {months.iter().enumerate().map(|(i, m)| {
+                        let y = 4.0 + 24.0 * i as f64;
+                        let counts: Option<Vec<u32>> = m.levels.iter().copied().collect();
+                        let total: u32 = counts.as_ref().map_or(0, |c| c.iter().sum());
+                        view! {
+                            <text class="chart__label" x=label_width - 8.0 y=y + 14.0 text-anchor="end">{month_text(locale, m.month)}</text>
+                            {match counts {
+                                Some(counts) if total > 0 => {
+                                    let mut x = label_width;
+                                    counts.into_iter().enumerate().map(|(l, c)| {
+                                        let w = span * f64::from(c) / f64::from(total);
+                                        let start = x;
+                                        x += w;
+                                        view! { <rect class=format!("chart__level chart__level--{}", Level::ALL[l].as_str()) x=start y=y width=w height="18"/> }
+                                    }).collect_view().into_any()
+                                }
+                                _ => view! { <text class="chart__hidden" x=label_width + 4.0 y=y + 14.0>{td_string!(locale, dashboard.hidden)}</text> }.into_any(),
+                            }}
+                        }
+                    }).collect_view()}
+                    {Level::ALL.iter().enumerate().map(|(l, level)| {
+                        let x = label_width + 130.0 * l as f64;
+                        let y = height - 14.0;
+                        view! {
+                            <rect class=format!("chart__level chart__level--{}", level.as_str()) x=x y=y width="12" height="12"/>
+                            <text class="chart__axis" x=x + 16.0 y=y + 11.0>{level_text(locale, *level)}</text>
+                        }
+                    }).collect_view()}
+                </svg>
+            }.into_any()
+            caption=reading_text.into_any()
+            show_table=td_string!(locale, dashboard.show_table)
+        >
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{t!(i18n, dashboard.levels)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, dashboard.month)}</th>
+                        <th scope="col">{t!(i18n, dashboard.members)}</th>
+                        {Level::ALL.iter().map(|l| view! { <th scope="col">{level_text(locale, *l)}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {months.iter().map(|m| view! {
+                            <tr>
+                                <th scope="row">{month_text(locale, m.month)}</th>
+                                <td>{count_text(locale, m.members)}</td>
+                                {m.levels.iter().map(|c| view! { <td>{count_text(locale, *c)}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </ChartFigure>
     }
 }
 
@@ -624,27 +626,28 @@ fn SeciChart(things: Vec<ThingsMonth>) -> impl IntoView {
         .collect();
     view! {
         <h3>{t!(i18n, dashboard.seci)}</h3>
-        <figure class="chart">
-            {bars("seci".into(), t_string!(i18n, dashboard.seci).to_string(), reading_text.clone(), rows, None, td_string!(locale, dashboard.hidden).to_string())}
-            <figcaption class="reading">{reading_text}</figcaption>
-            <details class="chart__data">
-                <summary>{t!(i18n, dashboard.show_table)}</summary>
-                <div class="table-wrap">
-                    <table class="table">
-                        <caption class="visually-hidden">{t!(i18n, dashboard.seci)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t!(i18n, dashboard.phase)}</th>
-                            <th scope="col">{t!(i18n, dashboard.activities)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {SeciPhase::ALL.iter().zip(totals).map(|(phase, n)| view! {
-                                <tr><th scope="row">{seci_text(locale, *phase)}</th><td>{n}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
+        <ChartFigure
+            chart=view! {
+                {bars("seci".into(), t_string!(i18n, dashboard.seci).to_string(), reading_text.clone(), rows, None, td_string!(locale, dashboard.hidden).to_string())}
+            }.into_any()
+            caption=reading_text.into_any()
+            show_table=td_string!(locale, dashboard.show_table)
+        >
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{t!(i18n, dashboard.seci)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, dashboard.phase)}</th>
+                        <th scope="col">{t!(i18n, dashboard.activities)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {SeciPhase::ALL.iter().zip(totals).map(|(phase, n)| view! {
+                            <tr><th scope="row">{seci_text(locale, *phase)}</th><td>{n}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </ChartFigure>
     }
 }
 

@@ -8,5 +8,7 @@
 pub mod card;
 pub mod case;
 pub mod closing;
+#[cfg(feature = "ssr")]
+pub mod demo;
 pub mod method;
 pub mod round;

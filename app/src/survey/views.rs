@@ -14,7 +14,7 @@ use crate::account::domain::Flash;
 use crate::i18n::*;
 use crate::notification::domain::day_text;
 use crate::ui::{
-    Alert, EmptyState, ErrorAlert, Field, SelectField, action_error, flashed, kept_input, language_of,
+    Alert, ChartFigure, EmptyState, ErrorAlert, Field, SelectField, action_error, flashed, kept_input, language_of,
     load_or_not_found, resource_page, text, uuid_param,
 };
 
@@ -287,65 +287,66 @@ pub fn DistributionChart(dimensions: Vec<DimensionResult>, #[prop(into)] id: Str
     let reading = reading(locale, &dimensions);
     let labelled_by = format!("{title_id} {desc_id}");
     view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby=labelled_by class="chart__svg">
-                <title id=title_id>{t!(i18n, surveys.chart_title)}</title>
-                <desc id=desc_id>{reading.clone()}</desc>
-                {dimensions.iter().enumerate().map(|(i, d)| {
-                    let y = 4.0 + 26.0 * i as f64;
-                    let total = d.distribution.total().max(1);
-                    let mut x = label_width;
-                    view! {
-                        <text class="chart__label" x=label_width - 8.0 y=y + 14.0 text-anchor="end">{dimension_text(locale, d.distribution.dimension)}</text>
-                        {d.distribution.counts.iter().enumerate().map(|(p, c)| {
-                            let w = span * f64::from(*c) / f64::from(total);
-                            let start = x;
-                            x += w;
-                            view! { <rect class=format!("chart__scale chart__scale--{}", p + 1) x=start y=y width=w height="18"/> }
-                        }).collect_view()}
-                        <text class="chart__value" x=label_width + span + 6.0 y=y + 14.0>
-                            {d.distribution.agree_percent().map(|p| format!("{p} %")).unwrap_or_default()}
-                        </text>
-                    }
-                }).collect_view()}
-                {scale.iter().enumerate().map(|(p, label)| {
-                    let x = 8.0 + 158.0 * p as f64;
-                    let y = height - 14.0;
-                    view! {
-                        <rect class=format!("chart__scale chart__scale--{}", p + 1) x=x y=y width="12" height="12"/>
-                        <text class="chart__axis" x=x + 16.0 y=y + 11.0>{*label}</text>
-                    }
-                }).collect_view()}
-            </svg>
-            <figcaption class="reading">{reading}</figcaption>
-            <details class="chart__data">
-                <summary>{t!(i18n, surveys.show_table)}</summary>
-                <div class="table-wrap">
-                    <table class="table">
-                        <caption class="visually-hidden">{t!(i18n, surveys.chart_title)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t!(i18n, surveys.dimension)}</th>
-                            {scale.iter().map(|label| view! { <th scope="col">{*label}</th> }).collect_view()}
-                            <th scope="col">{t!(i18n, surveys.agree)}</th>
-                            <th scope="col">{t!(i18n, surveys.previous)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {dimensions.iter().map(|d| {
-                                let percents = d.distribution.percents();
-                                view! {
-                                    <tr>
-                                        <th scope="row">{dimension_text(locale, d.distribution.dimension)}</th>
-                                        {d.distribution.counts.iter().zip(percents).map(|(c, p)| view! { <td>{format!("{c} ({p} %)")}</td> }).collect_view()}
-                                        <td>{d.distribution.agree_percent().map(|p| format!("{p} %")).unwrap_or_default()}</td>
-                                        <td>{d.previous_agree.map(|p| format!("{p} %")).unwrap_or_else(|| "–".to_string())}</td>
-                                    </tr>
-                                }
+        <ChartFigure
+            chart=view! {
+                <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby=labelled_by class="chart__svg">
+                    <title id=title_id>{t!(i18n, surveys.chart_title)}</title>
+                    <desc id=desc_id>{reading.clone()}</desc>
+                    {dimensions.iter().enumerate().map(|(i, d)| {
+                        let y = 4.0 + 26.0 * i as f64;
+                        let total = d.distribution.total().max(1);
+                        let mut x = label_width;
+                        view! {
+                            <text class="chart__label" x=label_width - 8.0 y=y + 14.0 text-anchor="end">{dimension_text(locale, d.distribution.dimension)}</text>
+                            {d.distribution.counts.iter().enumerate().map(|(p, c)| {
+                                let w = span * f64::from(*c) / f64::from(total);
+                                let start = x;
+                                x += w;
+                                view! { <rect class=format!("chart__scale chart__scale--{}", p + 1) x=start y=y width=w height="18"/> }
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
+                            <text class="chart__value" x=label_width + span + 6.0 y=y + 14.0>
+                                {d.distribution.agree_percent().map(|p| format!("{p} %")).unwrap_or_default()}
+                            </text>
+                        }
+                    }).collect_view()}
+                    {scale.iter().enumerate().map(|(p, label)| {
+                        let x = 8.0 + 158.0 * p as f64;
+                        let y = height - 14.0;
+                        view! {
+                            <rect class=format!("chart__scale chart__scale--{}", p + 1) x=x y=y width="12" height="12"/>
+                            <text class="chart__axis" x=x + 16.0 y=y + 11.0>{*label}</text>
+                        }
+                    }).collect_view()}
+                </svg>
+            }.into_any()
+            caption=reading.into_any()
+            show_table=td_string!(locale, surveys.show_table)
+        >
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{t!(i18n, surveys.chart_title)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, surveys.dimension)}</th>
+                        {scale.iter().map(|label| view! { <th scope="col">{*label}</th> }).collect_view()}
+                        <th scope="col">{t!(i18n, surveys.agree)}</th>
+                        <th scope="col">{t!(i18n, surveys.previous)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {dimensions.iter().map(|d| {
+                            let percents = d.distribution.percents();
+                            view! {
+                                <tr>
+                                    <th scope="row">{dimension_text(locale, d.distribution.dimension)}</th>
+                                    {d.distribution.counts.iter().zip(percents).map(|(c, p)| view! { <td>{format!("{c} ({p} %)")}</td> }).collect_view()}
+                                    <td>{d.distribution.agree_percent().map(|p| format!("{p} %")).unwrap_or_default()}</td>
+                                    <td>{d.previous_agree.map(|p| format!("{p} %")).unwrap_or_else(|| "–".to_string())}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </ChartFigure>
     }
 }
 

@@ -377,6 +377,32 @@ pub fn ErrorAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVie
     }
 }
 
+/// A chart as a figure: the SVG (`chart`, with its own title and description), a
+/// caption saying what it shows in words, and its figures as a table (`children`)
+/// behind "show as table", so every chart reads without sight, script or colour.
+#[component]
+pub fn ChartFigure(
+    chart: AnyView,
+    caption: AnyView,
+    /// The label of the toggle that shows the table.
+    show_table: &'static str,
+    /// "reading" for a caption that says what the chart shows; "" for a plain label.
+    #[prop(default = "reading")]
+    caption_class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <figure class="chart">
+            {chart}
+            <figcaption class=caption_class>{caption}</figcaption>
+            <details class="chart__data">
+                <summary>{show_table}</summary>
+                {children()}
+            </details>
+        </figure>
+    }
+}
+
 #[component]
 pub fn Alert(#[prop(default = "info")] kind: &'static str, children: Children) -> impl IntoView {
     let role = if kind == "error" { "alert" } else { "status" };

@@ -35,6 +35,8 @@ pub mod membership_change;
 pub mod notification;
 pub mod organisation;
 pub mod participation_event;
+pub mod participation_kind_month;
+pub mod participation_person_month;
 pub mod password_reset;
 pub mod pupil_interview;
 pub mod research_lesson;
