@@ -623,7 +623,7 @@ async fn level_history<C: ConnectionTrait>(
         .and_where(Expr::col(L::ChangedAt).lt(start))
         .group_by_columns([L::CommunityId, L::UserId])
         .to_owned();
-    let at_start = Query::select()
+    let mut query = Query::select()
         .columns(columns)
         .from(changes)
         .join_subquery(
@@ -643,7 +643,7 @@ async fn level_history<C: ConnectionTrait>(
         .and_where(Expr::col((changes, L::ChangedAt)).gte(start))
         .and_where(Expr::col((changes, L::ChangedAt)).lt(end))
         .to_owned();
-    let query = at_start.clone().union(UnionType::All, in_period).to_owned();
+    query.union(UnionType::All, in_period);
     let rows = db.query_all(&query).await?;
     rows.iter()
         .map(|row| {
