@@ -89,8 +89,8 @@ test("a facilitator adapts a method, the group votes on a case, and the round us
   // once, so Kring asks first and changes nothing until the facilitator confirms.
   await expect(page.getByText("Met deze bewaartermijn worden casussen die er al zijn meteen gewist.")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Leergemeenschap wijzigen");
-  // The choice is asked for again: the refused form does not keep it yet (to fix).
-  await page.getByLabel("Casussen bewaren", { exact: true }).selectOption({ label: "Drie maanden" });
+  // The refused form keeps the choice: only the confirmation is asked for.
+  await expect(page.getByLabel("Casussen bewaren", { exact: true })).toHaveValue("months_3");
   await page.getByLabel("Ik begrijp dat casussen die daardoor verlopen meteen gewist worden.").check();
   await page.getByRole("button", { name: "Bewaartermijn opslaan" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);

@@ -10,7 +10,9 @@
 //! figures whoever opens it and a board leader cannot subtract one school's figures
 //! from the board's to get another's.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::domain::{Dimension, Month};
 use super::privacy::{Part, Relation, suppress};
@@ -73,8 +75,8 @@ pub struct Cell {
 pub struct People {
     /// Per dimension (in [`Dimension::ALL`] order), the groups' labels; `None` is "not recorded".
     pub labels: [Vec<Option<String>>; 4],
-    values: HashMap<Cell, u32>,
-    hidden: HashSet<Cell>,
+    values: FxHashMap<Cell, u32>,
+    hidden: FxHashSet<Cell>,
 }
 
 fn dimension_index(dimension: Dimension) -> usize {
@@ -92,17 +94,25 @@ impl People {
         let group_of: Vec<[u16; 4]> = facts
             .people
             .iter()
-            .map(|p| std::array::from_fn(|d| labels[d].iter().position(|l| *l == p.groups[d]).unwrap_or(0) as u16))
+            .map(|p| {
+                std::array::from_fn(|d| {
+                    labels[d].binary_search_by(|l| label_order(l, &p.groups[d])).unwrap_or(0) as u16
+                })
+            })
             .collect();
-        let active: HashSet<(usize, Month)> = facts.active.iter().copied().collect();
-        let mut best: HashMap<(usize, Month), Level> = HashMap::new();
+        let active: FxHashSet<(usize, Month)> = facts.active.iter().copied().collect();
+        let mut best: FxHashMap<(usize, Month), Level> = FxHashMap::default();
         for (person, month, level) in &facts.levels {
             let entry = best.entry((*person, *month)).or_insert(*level);
             *entry = (*entry).max(*level);
         }
-        let mut values: HashMap<Cell, u32> = HashMap::new();
-        let mut count = |cell: Cell| *values.entry(cell).or_default() += 1;
+        let layout = Layout::new(facts, &labels);
+        let mut values: FxHashMap<Cell, u32> = FxHashMap::default();
+        let mut hidden = FxHashSet::default();
+        let mut counts = vec![0u32; layout.len()];
         for &month in months {
+            // Counted into a dense table (scope × group × measure), then kept where not zero.
+            counts.fill(0);
             for (index, person) in facts.people.iter().enumerate() {
                 if !person.on_staff(month) {
                     continue;
@@ -110,32 +120,34 @@ impl People {
                 let is_active = (0..ACTIVE_WINDOW).any(|back| active.contains(&(index, month.plus(-back))));
                 let level = best.get(&(index, month)).copied();
                 for scope in [Some(person.scope), None] {
-                    let cell = |group, measure| Cell { month, scope, group, measure };
-                    count(cell(None, Measure::Staff));
+                    let mut count = |slot: usize, measure: Measure| counts[layout.index(scope, slot, measure)] += 1;
+                    count(0, Measure::Staff);
                     if is_active {
-                        count(cell(None, Measure::Active));
+                        count(0, Measure::Active);
                     }
                     if let Some(level) = level {
-                        count(cell(None, Measure::Members));
-                        count(cell(None, Measure::Level(level)));
+                        count(0, Measure::Members);
+                        count(0, Measure::Level(level));
                     }
-                    for (d, dimension) in Dimension::ALL.iter().enumerate() {
-                        let group = Some((*dimension, group_of[index][d]));
-                        count(cell(group, Measure::Staff));
+                    for (d, group) in group_of[index].iter().enumerate() {
+                        let slot = layout.slot(d, *group);
+                        count(slot, Measure::Staff);
                         if is_active {
-                            count(cell(group, Measure::Active));
+                            count(slot, Measure::Active);
                         }
                     }
                 }
             }
-        }
-        // No relation spans two months, so each month is thinned on its own.
-        let mut hidden = HashSet::new();
-        for &month in months {
-            let of_month: HashMap<Cell, u32> =
-                values.iter().filter(|(cell, _)| cell.month == month).map(|(c, v)| (*c, *v)).collect();
+            let of_month: FxHashMap<Cell, u32> = counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(index, n)| (layout.cell(month, index), *n))
+                .collect();
+            // No relation spans two months, so each month is thinned on its own.
             let (relations, follows) = relations(&of_month);
             hidden.extend(suppress(&of_month, &relations, &follows, k));
+            values.extend(of_month);
         }
         People { labels, values, hidden }
     }
@@ -160,15 +172,79 @@ impl People {
     }
 }
 
+/// The order of a dimension's groups: recorded labels alphabetically, "not recorded" last.
+fn label_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    (a.is_none(), a).cmp(&(b.is_none(), b))
+}
+
+/// Where each count of a month lives in a dense table: scope (the schools, then the
+/// board), slot (0 for no group, then each dimension's groups) and measure.
+struct Layout {
+    scopes: usize,
+    /// The first slot of each dimension's groups.
+    offsets: [usize; 4],
+    slots: usize,
+}
+
+const MEASURES: usize = 3 + Level::ALL.len();
+
+impl Layout {
+    fn new(facts: &Facts, labels: &[Vec<Option<String>>; 4]) -> Self {
+        let scopes = facts.people.iter().map(|p| usize::from(p.scope) + 1).max().unwrap_or(0);
+        let mut offsets = [0; 4];
+        let mut next = 1;
+        for (d, offset) in offsets.iter_mut().enumerate() {
+            *offset = next;
+            next += labels[d].len();
+        }
+        Layout { scopes, offsets, slots: next }
+    }
+
+    fn len(&self) -> usize {
+        (self.scopes + 1) * self.slots * MEASURES
+    }
+
+    fn slot(&self, dimension: usize, group: u16) -> usize {
+        self.offsets[dimension] + usize::from(group)
+    }
+
+    fn index(&self, scope: Option<u16>, slot: usize, measure: Measure) -> usize {
+        let scope = scope.map_or(self.scopes, usize::from);
+        let measure = match measure {
+            Measure::Staff => 0,
+            Measure::Active => 1,
+            Measure::Members => 2,
+            Measure::Level(level) => 3 + Level::ALL.iter().position(|l| *l == level).unwrap_or(0),
+        };
+        (scope * self.slots + slot) * MEASURES + measure
+    }
+
+    fn cell(&self, month: Month, index: usize) -> Cell {
+        let measure = match index % MEASURES {
+            0 => Measure::Staff,
+            1 => Measure::Active,
+            2 => Measure::Members,
+            m => Measure::Level(Level::ALL[m - 3]),
+        };
+        let slot = index / MEASURES % self.slots;
+        let scope = index / MEASURES / self.slots;
+        let group = (slot > 0).then(|| {
+            let d = self.offsets.iter().rposition(|offset| *offset <= slot).unwrap_or(0);
+            (Dimension::ALL[d], (slot - self.offsets[d]) as u16)
+        });
+        Cell { month, scope: (scope < self.scopes).then_some(scope as u16), group, measure }
+    }
+}
+
 /// The page's arithmetic over the counts that exist (absent counts are zero).
-fn relations(values: &HashMap<Cell, u32>) -> (Vec<Relation<Cell>>, Vec<(Cell, Cell)>) {
+fn relations(values: &FxHashMap<Cell, u32>) -> (Vec<Relation<Cell>>, Vec<(Cell, Cell)>) {
     let value = |cell: &Cell| values.get(cell).copied().unwrap_or(0);
     let mut relations = Vec::new();
     let mut follows = Vec::new();
     // Parts of each total, gathered from the cells themselves.
-    let mut by_group: HashMap<Cell, Vec<Cell>> = HashMap::new();
-    let mut by_scope: HashMap<Cell, Vec<Cell>> = HashMap::new();
-    let mut levels: HashMap<Cell, Vec<Cell>> = HashMap::new();
+    let mut by_group: FxHashMap<Cell, Vec<Cell>> = FxHashMap::default();
+    let mut by_scope: FxHashMap<Cell, Vec<Cell>> = FxHashMap::default();
+    let mut levels: FxHashMap<Cell, Vec<Cell>> = FxHashMap::default();
     let mut keys: Vec<&Cell> = values.keys().collect();
     keys.sort();
     for cell in keys {

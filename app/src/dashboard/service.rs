@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -220,80 +220,40 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         let Some(&person) = person_of.get(&user_id) else { continue };
         active.extend((0..=last.0 - window.0).filter(|i| bits >> i & 1 == 1).map(|i| (person, window.plus(i))));
     }
-    // Which phases each community's activity touched, and activities per month and
-    // kind in the scope.
-    let month_range = || participation_kind_month::Column::Month.between(first.0, last.0);
-    let community_kinds: Vec<(Uuid, String)> = participation_kind_month::Entity::find()
-        .select_only()
-        .columns([participation_kind_month::Column::CommunityId, participation_kind_month::Column::Kind])
-        .distinct()
-        .filter(participation_kind_month::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(month_range())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let phase_index = |kind: &str| -> Option<usize> {
-        let phase = EventKind::decode(kind).ok()?.seci_phase()?;
-        SeciPhase::ALL.iter().position(|x| *x == phase)
-    };
-    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
-    for (community_id, kind) in community_kinds {
-        if let Some(p) = phase_index(&kind) {
-            phases_of.entry(community_id).or_default()[p] = true;
-        }
-    }
+    // Activities per phase in each community in scope and month: the month's SECI
+    // figures and artifact updates, and which phases each community touched.
     let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
-    let kinds: Vec<(i32, String, i64)> = participation_kind_month::Entity::find()
-        .select_only()
-        .columns([participation_kind_month::Column::Month, participation_kind_month::Column::Kind])
-        .column_as(Expr::cust("CAST(SUM(events) AS BIGINT)"), "n")
-        .filter(participation_kind_month::Column::CommunityId.is_in(scoped))
-        .filter(month_range())
-        .group_by(participation_kind_month::Column::Month)
-        .group_by(participation_kind_month::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (month, kind, n) in kinds {
-        let Some(p) = phase_index(&kind) else { continue };
-        let index = (month - first.0) as usize;
-        let n = n.max(0) as u32;
-        things[index].seci[p] += n;
-        if kind == EventKind::UpdatedArtifact.as_str() {
-            things[index].artifacts_updated += n;
+    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
+    for row in activity_by_phase(db, &scoped, first, last).await? {
+        let Some(things) = things.get_mut((row.month - first.0) as usize) else { continue };
+        let phases = [row.phase_0, row.phase_1, row.phase_2, row.phase_3].map(|n| n.max(0) as u32);
+        for (p, n) in phases.into_iter().enumerate() {
+            things.seci[p] += n;
+        }
+        things.artifacts_updated += row.updated_artifacts.max(0) as u32;
+        let touched = phases_of.entry(row.community_id).or_default();
+        for (p, n) in phases.into_iter().enumerate() {
+            touched[p] |= n > 0;
         }
     }
     facts.active = active;
 
-    // Levels at each month's end, for people still members of the community.
-    let members: Vec<(Uuid, Uuid, String, Option<OffsetDateTime>, OffsetDateTime)> = community_member::Entity::find()
-        .select_only()
-        .columns([
-            community_member::Column::CommunityId,
-            community_member::Column::UserId,
-            community_member::Column::Role,
-            community_member::Column::JoinedAt,
-            community_member::Column::CreatedAt,
-        ])
-        .filter(community_member::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = members
-        .into_iter()
-        .map(|(community_id, user_id, role, joined_at, created_at)| {
-            (
-                (community_id, user_id),
-                (role != CommunityRole::Guest.as_str()).then_some(joined_at.unwrap_or(created_at)),
-            )
-        })
-        .collect();
-    let changes = level_history(db, &community_ids, month_start(first), month_start(last.plus(1))).await?;
+    // Levels at each month's end, for people still members of the community: their
+    // level when the period began (read with the membership) and the changes in it.
+    let (start, end) = (month_start(first), month_start(last.plus(1)));
+    let members = members_with_level_before(db, &community_ids, start).await?;
     let mut history: HashMap<(Uuid, Uuid), Vec<LevelAt>> = HashMap::new();
-    for (community_id, user_id, level, at, id) in changes {
+    let mut joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = HashMap::new();
+    for (community_id, user_id, role, joined_at, created_at, before) in members {
+        let key = (community_id, user_id);
+        joined.insert(key, (role != CommunityRole::Guest.as_str()).then_some(joined_at.unwrap_or(created_at)));
+        if let Some(level) = before.and_then(|l| Level::decode(&l).ok()) {
+            history.entry(key).or_default().push((None, Uuid::nil(), level));
+        }
+    }
+    for (community_id, user_id, level, at, id) in level_changes_between(db, &community_ids, start, end).await? {
         if let Ok(level) = Level::decode(&level) {
-            history.entry((community_id, user_id)).or_default().push((at, id, level));
+            history.entry((community_id, user_id)).or_default().push((Some(at), id, level));
         }
     }
     for changes in history.values_mut() {
@@ -308,7 +268,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             if *joined_at >= end {
                 continue;
             }
-            if let Some((_, _, level)) = changes.iter().rev().find(|(at, _, _)| *at < end) {
+            if let Some((_, _, level)) = changes.iter().rev().find(|(at, _, _)| at.is_none_or(|at| at < end)) {
                 facts.levels.push((*person, month, *level));
                 if month == last {
                     level_at_end.entry(key.0).or_default().push(*level);
@@ -362,9 +322,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let staff_now = people.shown(cell(last, None, Measure::Staff)).unwrap_or(0);
     let enough = staff_now >= k;
 
-    // Things, for the scope, per month.
-    let start = month_start(first);
-    let end = month_start(last.plus(1));
+    // Things, for the scope, per month: only its own communities are read.
     let in_scope_community = |id: &Uuid| community_scope.get(id).is_some_and(|s| in_scope(*s));
     // Only the columns counted: an artifact's body can be long.
     let artifacts: Vec<(Uuid, Uuid, OffsetDateTime, String, OffsetDateTime)> = artifact::Entity::find()
@@ -376,7 +334,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             artifact::Column::Status,
             artifact::Column::ReviewDueAt,
         ])
-        .filter(artifact::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;
@@ -415,7 +373,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let actions: Vec<(Uuid, Option<OffsetDateTime>)> = intervision_action::Entity::find()
         .select_only()
         .columns([intervision_action::Column::CommunityId, intervision_action::Column::ReportedAt])
-        .filter(intervision_action::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(intervision_action::Column::CommunityId.is_in(scoped.iter().copied()))
         .filter(intervision_action::Column::ReportedAt.gte(start))
         .filter(intervision_action::Column::ReportedAt.lt(end))
         .into_tuple()
@@ -427,7 +385,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         }
     }
     let cycles = lesson_study_cycle::Entity::find()
-        .filter(lesson_study_cycle::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(lesson_study_cycle::Column::CommunityId.is_in(scoped.iter().copied()))
         .all(db)
         .await?;
     let cycle_community: HashMap<Uuid, Uuid> = cycles.iter().map(|c| (c.id, c.community_id)).collect();
@@ -460,7 +418,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let held: Vec<(Uuid, OffsetDateTime)> = meeting::Entity::find()
         .select_only()
         .columns([meeting::Column::CommunityId, meeting::Column::StartsAt])
-        .filter(meeting::Column::CommunityId.is_in(community_ids.clone()))
+        .filter(meeting::Column::CommunityId.is_in(scoped.iter().copied()))
         .filter(meeting::Column::Status.ne(crate::meeting::domain::MeetingStatus::Cancelled.as_str()))
         .filter(meeting::Column::StartsAt.gte(start))
         .filter(meeting::Column::StartsAt.lt(end.min(now)))
@@ -585,9 +543,9 @@ async fn culture_surveys<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// A member's level from a moment on: when, the change's id (to order changes at the
-/// same moment), the level.
-type LevelAt = (OffsetDateTime, Uuid, Level);
+/// A member's level from a moment on: when (`None`: since before the period), the
+/// change's id (to order changes at the same moment), the level.
+type LevelAt = (Option<OffsetDateTime>, Uuid, Level);
 
 /// One row of the staff the dashboard counts: a membership with its person's record.
 #[derive(Debug, FromQueryResult)]
@@ -602,61 +560,101 @@ struct StaffRow {
     deactivated_at: Option<OffsetDateTime>,
 }
 
-/// The level changes the months from `start` to `end` need: each member's last change
-/// before `start` (their level when the period began) and every change in the period,
-/// as (community, person, level, when, id). Not the community's whole history.
-async fn level_history<C: ConnectionTrait>(
+/// Activities of a community in a month, summed per knowledge-creation phase.
+#[derive(Debug, FromQueryResult)]
+struct PhaseMonth {
+    community_id: Uuid,
+    month: i32,
+    phase_0: i64,
+    phase_1: i64,
+    phase_2: i64,
+    phase_3: i64,
+    updated_artifacts: i64,
+}
+
+/// One row per community and month (in the rollup's key order, so nothing is sorted),
+/// with a column per phase rather than a row per kind.
+async fn activity_by_phase<C: ConnectionTrait>(
+    db: &C,
+    community_ids: &[Uuid],
+    first: Month,
+    last: Month,
+) -> Result<Vec<PhaseMonth>, AppError> {
+    use participation_kind_month::Column as K;
+    use sea_orm::sea_query::ExprTrait;
+    let sum_of = |kinds: Vec<&'static str>| {
+        Expr::cust_with_expr(
+            "CAST(SUM($1) AS BIGINT)",
+            Expr::case(Expr::col(K::Kind).is_in(kinds), Expr::col(K::Events)).finally(0),
+        )
+    };
+    let mut query = participation_kind_month::Entity::find().select_only().columns([K::CommunityId, K::Month]);
+    for (p, phase) in SeciPhase::ALL.iter().enumerate() {
+        let kinds = EventKind::ALL.iter().filter(|k| k.seci_phase() == Some(*phase)).map(|k| k.as_str()).collect();
+        query = query.column_as(sum_of(kinds), format!("phase_{p}"));
+    }
+    Ok(query
+        .column_as(sum_of(vec![EventKind::UpdatedArtifact.as_str()]), "updated_artifacts")
+        .filter(K::CommunityId.is_in(community_ids.iter().copied()))
+        .filter(K::Month.between(first.0, last.0))
+        .group_by(K::CommunityId)
+        .group_by(K::Month)
+        .into_model()
+        .all(db)
+        .await?)
+}
+
+/// The communities' active memberships as (community, person, role, joined, created,
+/// level before `start`): the level comes from the member's last change before then,
+/// one index lookup per member rather than a pass over every community's history.
+#[allow(clippy::type_complexity)]
+async fn members_with_level_before<C: ConnectionTrait>(
+    db: &C,
+    community_ids: &[Uuid],
+    start: OffsetDateTime,
+) -> Result<Vec<(Uuid, Uuid, String, Option<OffsetDateTime>, OffsetDateTime, Option<String>)>, AppError> {
+    use community_member::Column as M;
+    use level_change::Column as L;
+    use sea_orm::sea_query::{ExprTrait, Order};
+    let (changes, members) = (level_change::Entity, community_member::Entity);
+    let before = Query::select()
+        .column((changes, L::Level))
+        .from(changes)
+        .and_where(Expr::col((changes, L::CommunityId)).equals((members, M::CommunityId)))
+        .and_where(Expr::col((changes, L::UserId)).equals((members, M::UserId)))
+        .and_where(Expr::col((changes, L::ChangedAt)).lt(start))
+        .order_by((changes, L::ChangedAt), Order::Desc)
+        .order_by((changes, L::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    Ok(community_member::Entity::find()
+        .select_only()
+        .columns([M::CommunityId, M::UserId, M::Role, M::JoinedAt, M::CreatedAt])
+        .expr_as(Expr::SubQuery(None, Box::new(before.into())), "level_before")
+        .filter(M::CommunityId.is_in(community_ids.iter().copied()))
+        .filter(M::Status.eq(MembershipStatus::Active.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The level changes from `start` to `end`, as (community, person, level, when, id).
+async fn level_changes_between<C: ConnectionTrait>(
     db: &C,
     community_ids: &[Uuid],
     start: OffsetDateTime,
     end: OffsetDateTime,
 ) -> Result<Vec<(Uuid, Uuid, String, OffsetDateTime, Uuid)>, AppError> {
     use level_change::Column as L;
-    use sea_orm::sea_query::{Condition, ExprTrait, JoinType, UnionType};
-    let (changes, last) = (level_change::Entity, Alias::new("last"));
-    let columns = [L::CommunityId, L::UserId, L::Level, L::ChangedAt, L::Id].map(|c| (changes, c));
-    let last_before = Query::select()
-        .columns([L::CommunityId, L::UserId])
-        .expr_as(Func::max(Expr::col(L::ChangedAt)), Alias::new("at"))
-        .from(changes)
-        .and_where(Expr::col(L::CommunityId).is_in(community_ids.iter().copied()))
-        .and_where(Expr::col(L::ChangedAt).lt(start))
-        .group_by_columns([L::CommunityId, L::UserId])
-        .to_owned();
-    let mut query = Query::select()
-        .columns(columns)
-        .from(changes)
-        .join_subquery(
-            JoinType::InnerJoin,
-            last_before,
-            last.clone(),
-            Condition::all()
-                .add(Expr::col((changes, L::CommunityId)).equals((last.clone(), L::CommunityId)))
-                .add(Expr::col((changes, L::UserId)).equals((last.clone(), L::UserId)))
-                .add(Expr::col((changes, L::ChangedAt)).equals((last, Alias::new("at")))),
-        )
-        .to_owned();
-    let in_period = Query::select()
-        .columns(columns)
-        .from(changes)
-        .and_where(Expr::col((changes, L::CommunityId)).is_in(community_ids.iter().copied()))
-        .and_where(Expr::col((changes, L::ChangedAt)).gte(start))
-        .and_where(Expr::col((changes, L::ChangedAt)).lt(end))
-        .to_owned();
-    query.union(UnionType::All, in_period);
-    let rows = db.query_all(&query).await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get_by_index(0)?,
-                row.try_get_by_index(1)?,
-                row.try_get_by_index(2)?,
-                row.try_get_by_index(3)?,
-                row.try_get_by_index(4)?,
-            ))
-        })
-        .collect::<Result<_, sea_orm::DbErr>>()
-        .map_err(AppError::from)
+    Ok(level_change::Entity::find()
+        .select_only()
+        .columns([L::CommunityId, L::UserId, L::Level, L::ChangedAt, L::Id])
+        .filter(L::CommunityId.is_in(community_ids.iter().copied()))
+        .filter(L::ChangedAt.gte(start))
+        .filter(L::ChangedAt.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {

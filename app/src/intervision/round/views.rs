@@ -27,8 +27,8 @@ use crate::intervision::closing::views::{FollowUps, LookBack, PostResult, RoundC
 use crate::intervision::method::domain::{Collects, Presence, Speaker};
 use crate::ui::loaded;
 use crate::ui::{
-    ErrorAlert, Field, Loading, NotFound, action_error, date_text, language_of, load_or_not_found, signed_in, text,
-    uuid_param,
+    ErrorAlert, Field, Loading, NotFound, action_error, date_text, kept_input, language_of, load_or_not_found,
+    signed_in, text, uuid_param,
 };
 
 /// The intervision card on the community page: the rounds, the open cases, and a
@@ -189,6 +189,8 @@ pub fn CaseKeepingCard(community_id: Uuid, keeping: CaseKeeping) -> impl IntoVie
     let i18n = use_i18n();
     let set = ServerAction::<SetCaseKeeping>::new();
     let error = action_error(set);
+    // A refused save (confirmation missing) keeps the choice, with JavaScript on or off.
+    let chosen = RwSignal::new(kept_input("keeping").and_then(|k| CaseKeeping::parse(&k).ok()).unwrap_or(keeping));
     view! {
         <section class="card narrow-wide" aria-labelledby="keeping-title">
             <h2 id="keeping-title">{t!(i18n, rounds.keeping_title)}</h2>
@@ -198,9 +200,18 @@ pub fn CaseKeepingCard(community_id: Uuid, keeping: CaseKeeping) -> impl IntoVie
                 <input type="hidden" name="community_id" value=community_id.to_string()/>
                 <div class="field">
                     <label class="field__label" for="field-keeping">{t!(i18n, rounds.keeping_label)}</label>
-                    <select class="field__input" id="field-keeping" name="keeping">
+                    <select
+                        class="field__input"
+                        id="field-keeping"
+                        name="keeping"
+                        on:change=move |ev| {
+                            if let Ok(k) = CaseKeeping::parse(&event_target_value(&ev)) {
+                                chosen.set(k);
+                            }
+                        }
+                    >
                         {CaseKeeping::ALL.iter().map(|&k| view! {
-                            <option value=k.as_str() selected=k == keeping>{move || keeping_option(i18n.get_locale(), k)}</option>
+                            <option value=k.as_str() selected=move || chosen.get() == k>{move || keeping_option(i18n.get_locale(), k)}</option>
                         }).collect_view()}
                     </select>
                 </div>
