@@ -10,8 +10,6 @@
 //! figures whoever opens it and a board leader cannot subtract one school's figures
 //! from the board's to get another's.
 
-use std::collections::BTreeSet;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::domain::{Dimension, Month};
@@ -87,9 +85,10 @@ impl People {
     /// Counts and suppresses for `months`, with groups of fewer than `k` people hidden.
     pub fn compute(facts: &Facts, months: &[Month], k: u32) -> Self {
         let labels: [Vec<Option<String>>; 4] = std::array::from_fn(|d| {
-            let set: BTreeSet<(bool, Option<String>)> =
-                facts.people.iter().map(|p| (p.groups[d].is_none(), p.groups[d].clone())).collect();
-            set.into_iter().map(|(_, label)| label).collect()
+            let mut labels: Vec<Option<String>> = facts.people.iter().map(|p| p.groups[d].clone()).collect();
+            labels.sort_by(label_order);
+            labels.dedup();
+            labels
         });
         let group_of: Vec<[u16; 4]> = facts
             .people

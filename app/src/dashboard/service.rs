@@ -227,12 +227,10 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     for row in activity_by_phase(db, &scoped, first, last).await? {
         let Some(things) = things.get_mut((row.month - first.0) as usize) else { continue };
         let phases = [row.phase_0, row.phase_1, row.phase_2, row.phase_3].map(|n| n.max(0) as u32);
-        for (p, n) in phases.into_iter().enumerate() {
-            things.seci[p] += n;
-        }
         things.artifacts_updated += row.updated_artifacts.max(0) as u32;
         let touched = phases_of.entry(row.community_id).or_default();
         for (p, n) in phases.into_iter().enumerate() {
+            things.seci[p] += n;
             touched[p] |= n > 0;
         }
     }
@@ -323,7 +321,6 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let enough = staff_now >= k;
 
     // Things, for the scope, per month: only its own communities are read.
-    let in_scope_community = |id: &Uuid| community_scope.get(id).is_some_and(|s| in_scope(*s));
     // Only the columns counted: an artifact's body can be long.
     let artifacts: Vec<(Uuid, Uuid, OffsetDateTime, String, OffsetDateTime)> = artifact::Entity::find()
         .select_only()
@@ -339,11 +336,8 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .all(db)
         .await?;
     let mut knowledge = Knowledge::default();
-    let artifact_community: HashMap<Uuid, Uuid> = artifacts.iter().map(|a| (a.0, a.1)).collect();
-    for (_, community_id, created_at, status, review_due_at) in &artifacts {
-        if !in_scope_community(community_id) {
-            continue;
-        }
+    let scoped_artifacts: HashSet<Uuid> = artifacts.iter().map(|a| a.0).collect();
+    for (_, _, created_at, status, review_due_at) in &artifacts {
         if let Some(index) = month_index(*created_at) {
             things[index].artifacts_created += 1;
         }
@@ -364,23 +358,21 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .all(db)
         .await?;
     for (artifact_id, at) in reuses {
-        if let (Some(index), Some(community_id)) = (month_index(at), artifact_community.get(&artifact_id))
-            && in_scope_community(community_id)
-        {
+        if let Some(index) = month_index(at).filter(|_| scoped_artifacts.contains(&artifact_id)) {
             things[index].reuses += 1;
         }
     }
-    let actions: Vec<(Uuid, Option<OffsetDateTime>)> = intervision_action::Entity::find()
+    let actions: Vec<Option<OffsetDateTime>> = intervision_action::Entity::find()
         .select_only()
-        .columns([intervision_action::Column::CommunityId, intervision_action::Column::ReportedAt])
+        .column(intervision_action::Column::ReportedAt)
         .filter(intervision_action::Column::CommunityId.is_in(scoped.iter().copied()))
         .filter(intervision_action::Column::ReportedAt.gte(start))
         .filter(intervision_action::Column::ReportedAt.lt(end))
         .into_tuple()
         .all(db)
         .await?;
-    for (community_id, at) in actions {
-        if let (Some(index), true) = (at.and_then(month_index), in_scope_community(&community_id)) {
+    for at in actions {
+        if let Some(index) = at.and_then(month_index) {
             things[index].actions_followed_up += 1;
         }
     }
@@ -388,8 +380,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .filter(lesson_study_cycle::Column::CommunityId.is_in(scoped.iter().copied()))
         .all(db)
         .await?;
-    let cycle_community: HashMap<Uuid, Uuid> = cycles.iter().map(|c| (c.id, c.community_id)).collect();
-    for cycle in cycles.iter().filter(|c| in_scope_community(&c.community_id)) {
+    for cycle in &cycles {
         if let Some(index) = month_index(cycle.created_at) {
             things[index].cycles_started += 1;
         }
@@ -397,19 +388,17 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             things[index].cycles_completed += 1;
         }
     }
-    let lessons: Vec<(Uuid, Option<OffsetDateTime>)> = research_lesson::Entity::find()
+    let lessons: Vec<Option<OffsetDateTime>> = research_lesson::Entity::find()
         .select_only()
-        .columns([research_lesson::Column::CycleId, research_lesson::Column::TaughtAt])
-        .filter(research_lesson::Column::CycleId.is_in(cycle_community.keys().copied().collect::<Vec<_>>()))
+        .column(research_lesson::Column::TaughtAt)
+        .filter(research_lesson::Column::CycleId.is_in(cycles.iter().map(|c| c.id)))
         .filter(research_lesson::Column::TaughtAt.gte(start))
         .filter(research_lesson::Column::TaughtAt.lt(end))
         .into_tuple()
         .all(db)
         .await?;
-    for (cycle_id, at) in lessons {
-        if let (Some(index), Some(community_id)) = (at.and_then(month_index), cycle_community.get(&cycle_id))
-            && in_scope_community(community_id)
-        {
+    for at in lessons {
+        if let Some(index) = at.and_then(month_index) {
             things[index].lessons_taught += 1;
         }
     }
