@@ -21,6 +21,7 @@ mod m20261203_000002_lesson_study_discussion;
 mod m20261203_000003_pulse_surveys;
 mod m20261203_000004_participation_rollups;
 mod m20261204_000001_kind_rollup_covering_index;
+mod m20261204_000002_dashboard_lookup_indexes;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_pulse_surveys::Migration),
             Box::new(m20261203_000004_participation_rollups::Migration),
             Box::new(m20261204_000001_kind_rollup_covering_index::Migration),
+            Box::new(m20261204_000002_dashboard_lookup_indexes::Migration),
         ]
     }
 }

@@ -386,3 +386,186 @@ async fn the_monthly_rollups_always_agree_with_the_events() {
         assert!(stored_rollups(&app).await.0.is_empty(), "{backend:?}");
     }
 }
+
+/// The dashboard reads its figures in a few packed queries; this recounts them the plain
+/// way from the records (staff, memberships, every level change, artifacts and their
+/// reuses) over twelve months, and every figure shown must agree.
+#[tokio::test]
+async fn the_figures_agree_with_a_recount_from_the_records() {
+    use app::artifact::domain::{ArtifactStatus, Standing};
+    use app::dashboard::domain::Month;
+    use app::db::entities::{artifact, artifact_reuse, community, community_member, level_change, organisation};
+    use app::db::entities::{participation_event, staff_membership, user};
+    use app::participation::domain::{EventKind, Level, SeciPhase};
+    use sea_orm::EntityTrait;
+    use std::collections::{HashMap, HashSet};
+    use time::OffsetDateTime;
+    let month_start = |m: Month| m.first_day().midnight().assume_utc();
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.login(ADMIN).await;
+        let current = Month::of(OffsetDateTime::now_utc().date());
+        let from = current.plus(-11).iso();
+        let response = app.call(DASHBOARD, &[("period", "custom"), ("from", &from)], &admin).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let view: app::dashboard::api::DashboardView = serde_json::from_str(&response.body).unwrap();
+        assert_eq!(view.months.len(), 12);
+        let db = app.db();
+
+        let board = organisation::Entity::find().all(db).await.unwrap().into_iter().find(|o| o.name == view.scope.name);
+        let board = board.expect("the board");
+        let schools: HashSet<Uuid> = organisation::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|o| o.parent_id == Some(board.id))
+            .map(|o| o.id)
+            .collect();
+        let communities: HashSet<Uuid> = community::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.organisation_id == board.id || schools.contains(&c.organisation_id))
+            .map(|c| c.id)
+            .collect();
+        // Staff: each person from their first membership of one of the board's schools.
+        let mut staff_memberships = staff_membership::Entity::find().all(db).await.unwrap();
+        staff_memberships.sort_by_key(|m| m.created_at);
+        let users: HashMap<Uuid, user::Model> =
+            user::Entity::find().all(db).await.unwrap().into_iter().map(|u| (u.id, u)).collect();
+        let mut on_staff_from: HashMap<Uuid, (Month, Option<Month>)> = HashMap::new();
+        let mut seen = HashSet::new();
+        for m in staff_memberships.iter().filter(|m| schools.contains(&m.organisation_id)) {
+            if seen.insert(m.user_id) {
+                let until = users[&m.user_id].deactivated_at.map(|at| Month::of(at.date()).plus(1));
+                on_staff_from.insert(m.user_id, (Month::of(m.created_at.date()), until));
+            }
+        }
+        let mut changes = level_change::Entity::find().all(db).await.unwrap();
+        changes.sort_by_key(|c| (c.changed_at, c.id));
+        let members: Vec<community_member::Model> = community_member::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| communities.contains(&m.community_id) && m.status == "active" && m.role != "guest")
+            .collect();
+
+        let mut compared = 0;
+        for row in &view.months {
+            let end = month_start(row.month.plus(1));
+            let mut highest: HashMap<Uuid, Level> = HashMap::new();
+            for member in &members {
+                let on_staff = on_staff_from
+                    .get(&member.user_id)
+                    .is_some_and(|(from, until)| *from <= row.month && until.is_none_or(|u| row.month < u));
+                if !on_staff || member.joined_at.unwrap_or(member.created_at) >= end {
+                    continue;
+                }
+                let last = changes
+                    .iter()
+                    .filter(|c| {
+                        c.community_id == member.community_id && c.user_id == member.user_id && c.changed_at < end
+                    })
+                    .next_back();
+                if let Some(level) = last.and_then(|c| Level::decode(&c.level).ok()) {
+                    let best = highest.entry(member.user_id).or_insert(level);
+                    *best = (*best).max(level);
+                }
+            }
+            for (i, level) in Level::ALL.iter().enumerate() {
+                let expected = highest.values().filter(|l| *l == level).count() as u32;
+                if let Some(shown) = row.levels[i] {
+                    assert_eq!(shown, expected, "{backend:?}: {level:?} at the end of {}", row.month.iso());
+                    compared += shown;
+                }
+            }
+            if let Some(members) = row.members {
+                assert_eq!(members, highest.len() as u32, "{backend:?}: members in {}", row.month.iso());
+            }
+        }
+        assert!(compared > 0, "{backend:?}: the demo shows levels to compare");
+
+        // The knowledge base today, and what was created and applied in each month.
+        let now = OffsetDateTime::now_utc();
+        let artifacts: Vec<artifact::Model> = artifact::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| communities.contains(&a.community_id))
+            .collect();
+        let knowledge = view.knowledge.clone().expect("the board is large enough to show its knowledge base");
+        let count = |standing: Standing| {
+            artifacts
+                .iter()
+                .filter(|a| Standing::of(ArtifactStatus::decode(&a.status).unwrap(), a.review_due_at, now) == standing)
+                .count() as u32
+        };
+        assert_eq!(
+            (knowledge.current, knowledge.review_due, knowledge.outdated),
+            (count(Standing::Current), count(Standing::ReviewDue), count(Standing::Outdated)),
+            "{backend:?}"
+        );
+        assert!(knowledge.current + knowledge.review_due > 0);
+        let ids: HashSet<Uuid> = artifacts.iter().map(|a| a.id).collect();
+        let reuses = artifact_reuse::Entity::find().all(db).await.unwrap();
+        let things = view.things.clone().expect("the board's activity is shown");
+        for month in &things {
+            let created = artifacts.iter().filter(|a| Month::of(a.created_at.date()) == month.month).count() as u32;
+            let applied = reuses
+                .iter()
+                .filter(|r| ids.contains(&r.artifact_id) && Month::of(r.created_at.date()) == month.month)
+                .count() as u32;
+            assert_eq!(
+                (month.artifacts_created, month.reuses),
+                (created, applied),
+                "{backend:?}: {}",
+                month.month.iso()
+            );
+        }
+
+        // Activity per knowledge-creation phase and artifact updates, from the events.
+        let events: Vec<participation_event::Model> = participation_event::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| communities.contains(&e.community_id) && e.retracted_at.is_none())
+            .collect();
+        let month_of = |e: &participation_event::Model| Month::of(e.occurred_at.to_offset(time::UtcOffset::UTC).date());
+        let mut activity = 0;
+        for month in &things {
+            let of_month: Vec<EventKind> = events
+                .iter()
+                .filter(|e| month_of(e) == month.month)
+                .filter_map(|e| EventKind::decode(&e.kind).ok())
+                .collect();
+            let seci: [u32; 4] = std::array::from_fn(|p| {
+                of_month.iter().filter(|k| k.seci_phase() == Some(SeciPhase::ALL[p])).count() as u32
+            });
+            let updated = of_month.iter().filter(|k| **k == EventKind::UpdatedArtifact).count() as u32;
+            assert_eq!((month.seci, month.artifacts_updated), (seci, updated), "{backend:?}: {}", month.month.iso());
+            activity += seci.iter().sum::<u32>();
+        }
+        assert!(activity > 0, "{backend:?}: the demo has activity to compare");
+        // Active: on staff, and took part in the three months up to the month's end.
+        for row in &view.months {
+            let Some(shown) = row.active else { continue };
+            let window = row.month.plus(-2)..=row.month;
+            let active: HashSet<Uuid> = events
+                .iter()
+                .filter(|e| window.contains(&month_of(e)))
+                .map(|e| e.user_id)
+                .filter(|user| {
+                    on_staff_from
+                        .get(user)
+                        .is_some_and(|(from, until)| *from <= row.month && until.is_none_or(|u| row.month < u))
+                })
+                .collect();
+            assert_eq!(shown, active.len() as u32, "{backend:?}: active in {}", row.month.iso());
+        }
+    }
+}

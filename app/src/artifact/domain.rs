@@ -52,10 +52,15 @@ pub enum Standing {
 
 impl Standing {
     pub fn of(status: ArtifactStatus, review_due_at: OffsetDateTime, now: OffsetDateTime) -> Self {
+        Self::with_review(status, review_due_at <= now)
+    }
+
+    /// The standing of an artifact whose review date has (`review_due`) or has not passed.
+    pub fn with_review(status: ArtifactStatus, review_due: bool) -> Self {
         match status {
             ArtifactStatus::Archived => Standing::Archived,
             ArtifactStatus::Outdated => Standing::Outdated,
-            ArtifactStatus::Current if review_due_at <= now => Standing::ReviewDue,
+            ArtifactStatus::Current if review_due => Standing::ReviewDue,
             ArtifactStatus::Current => Standing::Current,
         }
     }

@@ -296,6 +296,23 @@ fn relations(values: &FxHashMap<Cell, u32>) -> (Vec<Relation<Cell>>, Vec<(Cell, 
     (relations, follows)
 }
 
+/// A member's level at the end of each of `months` months: `before` is their level when
+/// the first began, `changes` their changes in the months as (month index, level) in the
+/// order made. `None` for the months before their first level.
+pub fn level_at_month_ends(
+    before: Option<Level>,
+    changes: impl IntoIterator<Item = (usize, Level)>,
+    months: usize,
+) -> Vec<Option<Level>> {
+    let mut at_end = vec![before; months];
+    for (month, level) in changes {
+        if let Some(later) = at_end.get_mut(month..) {
+            later.fill(Some(level));
+        }
+    }
+    at_end
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,5 +366,20 @@ mod tests {
         let staff =
             figures.cells().find(|(c, ..)| c.scope.is_none() && c.group.is_none() && c.measure == Measure::Staff);
         assert_eq!(staff.map(|(_, v, _)| v), Some(1));
+    }
+
+    #[test]
+    fn a_members_level_at_each_month_end_is_their_last_change_by_then() {
+        use Level::*;
+        assert_eq!(level_at_month_ends(None, [], 3), vec![None, None, None]);
+        assert_eq!(level_at_month_ends(Some(Active), [], 2), vec![Some(Active), Some(Active)]);
+        // Two changes in the second month: the later one holds at its end.
+        let changes = [(1, Active), (1, Core), (3, Peripheral)];
+        assert_eq!(
+            level_at_month_ends(Some(Peripheral), changes, 4),
+            vec![Some(Peripheral), Some(Core), Some(Core), Some(Peripheral)]
+        );
+        // A change after the months (index past the end) changes nothing in them.
+        assert_eq!(level_at_month_ends(None, [(0, Active), (2, Core)], 2), vec![Some(Active), Some(Active)]);
     }
 }

@@ -7,7 +7,9 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,7 +18,7 @@ use super::api::{
     ScopeRef, ThingsMonth,
 };
 use super::domain::{Dimension, Month, PeriodKind, period_months};
-use super::people::{ACTIVE_WINDOW, Cell, Facts, Measure, People, Person};
+use super::people::{ACTIVE_WINDOW, Cell, Facts, Measure, People, Person, level_at_month_ends};
 use crate::account::domain::Role;
 use crate::account::session::Viewer;
 use crate::artifact::domain::{ArtifactStatus, Standing};
@@ -114,6 +116,12 @@ fn month_start(month: Month) -> OffsetDateTime {
 pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> Result<DashboardView, AppError> {
     let snapshot = crate::db::begin_read(&state.db).await?;
     let db = &snapshot;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // The statements carry hundreds of ids and a period's dates: the plan PostgreSQL
+        // caches for any values after five runs read the large board two to three times
+        // slower than one made for the values at hand (docs/dashboard.md, Speed).
+        db.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan").await?;
+    }
     let access = access(db, viewer).await?;
     let scope_index = match request.scope {
         ScopeRequest::Default | ScopeRequest::Board if access.whole_board => None,
@@ -144,23 +152,24 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let mut organisations: Vec<Uuid> = access.schools.iter().map(|s| s.id).collect();
     organisations.push(access.board.id);
 
-    // Staff: each person once, at the school they joined first.
-    let memberships: Vec<StaffRow> = staff_membership::Entity::find()
-        .select_only()
-        .columns([
-            staff_membership::Column::OrganisationId,
-            staff_membership::Column::Role,
-            staff_membership::Column::CreatedAt,
-        ])
-        .column(user::Column::Id)
-        .columns([user::Column::Department, user::Column::ExperienceBand, user::Column::Location])
-        .column(user::Column::DeactivatedAt)
-        .inner_join(user::Entity)
-        .filter(staff_membership::Column::OrganisationId.is_in(organisations.clone()))
-        .order_by_asc(staff_membership::Column::CreatedAt)
-        .into_model()
+    let communities = community::Entity::find()
+        .filter(community::Column::OrganisationId.is_in(organisations.clone()))
+        .order_by_asc(community::Column::Name)
         .all(db)
         .await?;
+    let community_scope: HashMap<Uuid, u16> = communities.iter().map(|c| (c.id, scope_of(c.organisation_id))).collect();
+    let community_ids: Vec<Uuid> = communities.iter().map(|c| c.id).collect();
+    let in_scope = |scope: u16| scope_index.is_none_or(|s| s == scope);
+    let month_index = |at: OffsetDateTime| -> Option<usize> {
+        let month = Month::of(at.date());
+        (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
+    };
+
+    // Staff: each person once, at the school they joined first, with the months they
+    // took part in something (from the monthly rollup the database keeps with the
+    // events; the window reaches back before the period).
+    let window = first.plus(1 - ACTIVE_WINDOW);
+    let memberships = staff_with_active_months(db, &organisations, &community_ids, window, last).await?;
     let mut person_of: HashMap<Uuid, usize> = HashMap::new();
     let mut facts = Facts::default();
     for row in memberships {
@@ -169,7 +178,10 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         if person_of.contains_key(&row.id) {
             continue;
         }
-        person_of.insert(row.id, facts.people.len());
+        let person = facts.people.len();
+        person_of.insert(row.id, person);
+        let bits = row.active_months.unwrap_or(0);
+        facts.active.extend((0..=last.0 - window.0).filter(|i| bits >> i & 1 == 1).map(|i| (person, window.plus(i))));
         facts.people.push(Person {
             scope,
             groups: [
@@ -183,43 +195,8 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         });
     }
 
-    let communities = community::Entity::find()
-        .filter(community::Column::OrganisationId.is_in(organisations))
-        .order_by_asc(community::Column::Name)
-        .all(db)
-        .await?;
-    let community_scope: HashMap<Uuid, u16> = communities.iter().map(|c| (c.id, scope_of(c.organisation_id))).collect();
-    let community_ids: Vec<Uuid> = communities.iter().map(|c| c.id).collect();
-    let in_scope = |scope: u16| scope_index.is_none_or(|s| s == scope);
-    let month_index = |at: OffsetDateTime| -> Option<usize> {
-        let month = Month::of(at.date());
-        (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
-    };
-
-    // Activity, from the monthly rollups the database keeps with the events (the window
-    // reaches back before the period): who took part each month, and how many activities
-    // of each kind each community had. A large board has a million events; these tables
-    // have a few thousand rows a month.
     let mut things: Vec<ThingsMonth> =
         months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
-    // Who was active: one row per person, their active months as bits from `window`.
-    let window = first.plus(1 - ACTIVE_WINDOW);
-    let active_months: Vec<(Uuid, i64)> = participation_person_month::Entity::find()
-        .select_only()
-        .column(participation_person_month::Column::UserId)
-        .column_as(Expr::cust(format!("SUM(DISTINCT (1 << (month - {})))", window.0)), "months")
-        .filter(participation_person_month::Column::CommunityId.is_in(community_ids.clone()))
-        .filter(participation_person_month::Column::Month.gte(window.0))
-        .filter(participation_person_month::Column::Month.lte(last.0))
-        .group_by(participation_person_month::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut active: Vec<(usize, Month)> = Vec::new();
-    for (user_id, bits) in active_months {
-        let Some(&person) = person_of.get(&user_id) else { continue };
-        active.extend((0..=last.0 - window.0).filter(|i| bits >> i & 1 == 1).map(|i| (person, window.plus(i))));
-    }
     // Activities per phase in each community in scope and month: the month's SECI
     // figures and artifact updates, and which phases each community touched.
     let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
@@ -234,43 +211,25 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             touched[p] |= n > 0;
         }
     }
-    facts.active = active;
 
     // Levels at each month's end, for people still members of the community: their
-    // level when the period began (read with the membership) and the changes in it.
+    // level when the period began and their changes in it, read with the membership.
     let (start, end) = (month_start(first), month_start(last.plus(1)));
-    let members = members_with_level_before(db, &community_ids, start).await?;
-    let mut history: HashMap<(Uuid, Uuid), Vec<LevelAt>> = HashMap::new();
+    let month_ends: Vec<OffsetDateTime> = months.iter().map(|m| month_start(m.plus(1))).collect();
     let mut joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = HashMap::new();
-    for (community_id, user_id, role, joined_at, created_at, before) in members {
-        let key = (community_id, user_id);
-        joined.insert(key, (role != CommunityRole::Guest.as_str()).then_some(joined_at.unwrap_or(created_at)));
-        if let Some(level) = before.and_then(|l| Level::decode(&l).ok()) {
-            history.entry(key).or_default().push((None, Uuid::nil(), level));
-        }
-    }
-    for (community_id, user_id, level, at, id) in level_changes_between(db, &community_ids, start, end).await? {
-        if let Ok(level) = Level::decode(&level) {
-            history.entry((community_id, user_id)).or_default().push((Some(at), id, level));
-        }
-    }
-    for changes in history.values_mut() {
-        changes.sort_unstable();
-    }
     let mut level_at_end: HashMap<Uuid, Vec<Level>> = HashMap::new();
-    for (key, changes) in &history {
-        let Some(Some(joined_at)) = joined.get(key) else { continue };
-        let Some(person) = person_of.get(&key.1) else { continue };
-        for &month in &months {
-            let end = month_start(month.plus(1));
-            if *joined_at >= end {
-                continue;
-            }
-            if let Some((_, _, level)) = changes.iter().rev().find(|(at, _, _)| at.is_none_or(|at| at < end)) {
-                facts.levels.push((*person, month, *level));
-                if month == last {
-                    level_at_end.entry(key.0).or_default().push(*level);
-                }
+    for member in members_with_levels(db, &community_ids, start, &month_ends).await? {
+        let joined_at =
+            (member.role != CommunityRole::Guest.as_str()).then_some(member.joined_at.unwrap_or(member.created_at));
+        joined.insert((member.community_id, member.user_id), joined_at);
+        let (Some(joined_at), Some(&person)) = (joined_at, person_of.get(&member.user_id)) else { continue };
+        let before = member.level_before.and_then(|l| Level::decode(&l).ok());
+        let changes = unpack_level_changes(member.changes.as_deref().unwrap_or_default());
+        for (i, level) in level_at_month_ends(before, changes, months.len()).into_iter().enumerate() {
+            let Some(level) = level.filter(|_| joined_at < month_ends[i]) else { continue };
+            facts.levels.push((person, months[i], level));
+            if months[i] == last {
+                level_at_end.entry(member.community_id).or_default().push(level);
             }
         }
     }
@@ -320,45 +279,62 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let staff_now = people.shown(cell(last, None, Measure::Staff)).unwrap_or(0);
     let enough = staff_now >= k;
 
-    // Things, for the scope, per month: only its own communities are read.
-    // Only the columns counted: an artifact's body can be long.
-    let artifacts: Vec<(Uuid, Uuid, OffsetDateTime, String, OffsetDateTime)> = artifact::Entity::find()
+    // Things, for the scope, per month: only its own communities are read. The
+    // knowledge base is counted in the database, per status and whether the review
+    // date has passed; the artifacts created and reused in the period come by date.
+    let mut knowledge = Knowledge::default();
+    let standings: Vec<(String, i64, i64)> = artifact::Entity::find()
         .select_only()
-        .columns([
-            artifact::Column::Id,
-            artifact::Column::CommunityId,
-            artifact::Column::CreatedAt,
-            artifact::Column::Status,
-            artifact::Column::ReviewDueAt,
-        ])
+        .column(artifact::Column::Status)
+        .column_as(Expr::cust("COUNT(*)"), "artifacts")
+        .column_as(big_sum(Expr::case(artifact::Column::ReviewDueAt.lte(now), 1).finally(0)), "review_due")
         .filter(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
+        .group_by(artifact::Column::Status)
         .into_tuple()
         .all(db)
         .await?;
-    let mut knowledge = Knowledge::default();
-    let scoped_artifacts: HashSet<Uuid> = artifacts.iter().map(|a| a.0).collect();
-    for (_, _, created_at, status, review_due_at) in &artifacts {
-        if let Some(index) = month_index(*created_at) {
-            things[index].artifacts_created += 1;
-        }
-        let Ok(status) = ArtifactStatus::decode(status) else { continue };
-        match Standing::of(status, *review_due_at, now) {
-            Standing::Current => knowledge.current += 1,
-            Standing::ReviewDue => knowledge.review_due += 1,
-            Standing::Outdated => knowledge.outdated += 1,
-            Standing::Archived => {}
+    for (status, artifacts, review_due) in standings {
+        let Ok(status) = ArtifactStatus::decode(&status) else { continue };
+        for (due, count) in [(true, review_due), (false, artifacts - review_due)] {
+            let count = count.max(0) as u32;
+            match Standing::with_review(status, due) {
+                Standing::Current => knowledge.current += count,
+                Standing::ReviewDue => knowledge.review_due += count,
+                Standing::Outdated => knowledge.outdated += count,
+                Standing::Archived => {}
+            }
         }
     }
-    let reuses: Vec<(Uuid, OffsetDateTime)> = artifact_reuse::Entity::find()
+    let created: Vec<OffsetDateTime> = artifact::Entity::find()
         .select_only()
-        .columns([artifact_reuse::Column::ArtifactId, artifact_reuse::Column::CreatedAt])
+        .column(artifact::Column::CreatedAt)
+        .filter(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
+        .filter(artifact::Column::CreatedAt.gte(start))
+        .filter(artifact::Column::CreatedAt.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for at in created {
+        if let Some(index) = month_index(at) {
+            things[index].artifacts_created += 1;
+        }
+    }
+    let scope_artifacts = Query::select()
+        .column(artifact::Column::Id)
+        .from(artifact::Entity)
+        .and_where(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
+        .to_owned();
+    let reuses: Vec<OffsetDateTime> = artifact_reuse::Entity::find()
+        .select_only()
+        .column(artifact_reuse::Column::CreatedAt)
+        .filter(artifact_reuse::Column::ArtifactId.in_subquery(scope_artifacts))
         .filter(artifact_reuse::Column::CreatedAt.gte(start))
         .filter(artifact_reuse::Column::CreatedAt.lt(end))
         .into_tuple()
         .all(db)
         .await?;
-    for (artifact_id, at) in reuses {
-        if let Some(index) = month_index(at).filter(|_| scoped_artifacts.contains(&artifact_id)) {
+    for at in reuses {
+        if let Some(index) = month_index(at) {
             things[index].reuses += 1;
         }
     }
@@ -534,7 +510,6 @@ async fn culture_surveys<C: ConnectionTrait>(
 
 /// A member's level from a moment on: when (`None`: since before the period), the
 /// change's id (to order changes at the same moment), the level.
-type LevelAt = (Option<OffsetDateTime>, Uuid, Level);
 
 /// One row of the staff the dashboard counts: a membership with its person's record.
 #[derive(Debug, FromQueryResult)]
@@ -547,6 +522,69 @@ struct StaffRow {
     experience_band: Option<String>,
     location: Option<String>,
     deactivated_at: Option<OffsetDateTime>,
+    /// Bit `i` set: active in month `window + i` (see [`staff_with_active_months`]).
+    active_months: Option<i64>,
+}
+
+/// The organisations' staff memberships, oldest first, each with the months from
+/// `window` to `last` in which the person took part in one of `community_ids`, as bits.
+/// Read with the staff, one index lookup per person, instead of as a row per person
+/// (rows are what cost on SQLite) sorted by person (what cost on PostgreSQL).
+async fn staff_with_active_months<C: ConnectionTrait>(
+    db: &C,
+    organisations: &[Uuid],
+    community_ids: &[Uuid],
+    window: Month,
+    last: Month,
+) -> Result<Vec<StaffRow>, AppError> {
+    use participation_person_month::Column as P;
+    use sea_orm::sea_query::ExprTrait;
+    let rollup = participation_person_month::Entity;
+    // PostgreSQL ORs the bits; SQLite has no bitwise aggregate and sums distinct ones.
+    let bits = match db.get_database_backend() {
+        DbBackend::Postgres => "BIT_OR(CAST(1 AS BIGINT) << ($1))",
+        _ => "SUM(DISTINCT (1 << ($1)))",
+    };
+    let active = Query::select()
+        .expr(custom(db.get_database_backend(), bits, Expr::col((rollup, P::Month)).sub(window.0)))
+        .from(rollup)
+        .and_where(Expr::col((rollup, P::UserId)).equals((user::Entity, user::Column::Id)))
+        .and_where(Expr::col((rollup, P::Month)).between(window.0, last.0))
+        .and_where(Expr::col((rollup, P::CommunityId)).is_in(community_ids.iter().copied()))
+        .to_owned();
+    Ok(staff_membership::Entity::find()
+        .select_only()
+        .columns([
+            staff_membership::Column::OrganisationId,
+            staff_membership::Column::Role,
+            staff_membership::Column::CreatedAt,
+        ])
+        .column(user::Column::Id)
+        .columns([user::Column::Department, user::Column::ExperienceBand, user::Column::Location])
+        .column(user::Column::DeactivatedAt)
+        .expr_as(Expr::SubQuery(None, Box::new(active.into())), "active_months")
+        .inner_join(user::Entity)
+        .filter(staff_membership::Column::OrganisationId.is_in(organisations.iter().copied()))
+        .order_by_asc(staff_membership::Column::CreatedAt)
+        .into_model()
+        .all(db)
+        .await?)
+}
+
+/// `SUM(expr)` as a 64-bit integer on both databases.
+fn big_sum(expr: impl Into<Expr>) -> Expr {
+    use sea_orm::sea_query::{Alias, Func};
+    Func::cast_as(Func::sum(expr), Alias::new("BIGINT")).into()
+}
+
+/// The SQL `template` with `$1` standing for `expr`. sea-query takes the backend's own
+/// placeholder there (`$1` on PostgreSQL, `?` on SQLite, where `$1` would be a named
+/// parameter left unbound), so the template is written for PostgreSQL and adapted.
+fn custom(backend: DbBackend, template: &'static str, expr: impl Into<Expr>) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_expr(template, expr),
+        _ => Expr::cust_with_expr(template.replace("$1", "?"), expr),
+    }
 }
 
 /// Activities of a community in a month, summed per knowledge-creation phase.
@@ -572,10 +610,7 @@ async fn activity_by_phase<C: ConnectionTrait>(
     use participation_kind_month::Column as K;
     use sea_orm::sea_query::ExprTrait;
     let sum_of = |kinds: Vec<&'static str>| {
-        Expr::cust_with_expr(
-            "CAST(SUM($1) AS BIGINT)",
-            Expr::case(Expr::col(K::Kind).is_in(kinds), Expr::col(K::Events)).finally(0),
-        )
+        big_sum(Expr::case(Expr::col(K::Kind).is_in(kinds), Expr::col(K::Events)).finally(0))
     };
     let mut query = participation_kind_month::Entity::find().select_only().columns([K::CommunityId, K::Month]);
     for (p, phase) in SeciPhase::ALL.iter().enumerate() {
@@ -593,57 +628,87 @@ async fn activity_by_phase<C: ConnectionTrait>(
         .await?)
 }
 
-/// The communities' active memberships as (community, person, role, joined, created,
-/// level before `start`): the level comes from the member's last change before then,
-/// one index lookup per member rather than a pass over every community's history.
-#[allow(clippy::type_complexity)]
-async fn members_with_level_before<C: ConnectionTrait>(
+/// An active membership with the member's level history over the period.
+#[derive(Debug, FromQueryResult)]
+struct MemberLevels {
+    community_id: Uuid,
+    user_id: Uuid,
+    role: String,
+    joined_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+    /// Their level when the period began: the last change before it.
+    level_before: Option<String>,
+    /// Their changes in the period, in the order made (see [`unpack_level_changes`]).
+    changes: Option<String>,
+}
+
+/// The communities' active memberships, each with the member's level history over the
+/// months from `start` to `month_ends`: the level before and the changes packed into one
+/// column, so that a board's ten thousand changes come back as one row per member.
+/// Both are index lookups on `(community, user, changed_at, id)`.
+async fn members_with_levels<C: ConnectionTrait>(
     db: &C,
     community_ids: &[Uuid],
     start: OffsetDateTime,
-) -> Result<Vec<(Uuid, Uuid, String, Option<OffsetDateTime>, OffsetDateTime, Option<String>)>, AppError> {
+    month_ends: &[OffsetDateTime],
+) -> Result<Vec<MemberLevels>, AppError> {
     use community_member::Column as M;
     use level_change::Column as L;
-    use sea_orm::sea_query::{ExprTrait, Order};
+    use sea_orm::sea_query::{ExprTrait, Order, SelectStatement};
     let (changes, members) = (level_change::Entity, community_member::Entity);
-    let before = Query::select()
+    let (Some(first_end), Some(&end)) = (month_ends.first(), month_ends.last()) else { return Ok(Vec::new()) };
+    let of_member = |query: &mut SelectStatement| {
+        query
+            .from(changes)
+            .and_where(Expr::col((changes, L::CommunityId)).equals((members, M::CommunityId)))
+            .and_where(Expr::col((changes, L::UserId)).equals((members, M::UserId)));
+    };
+    let mut before = Query::select();
+    of_member(&mut before);
+    before
         .column((changes, L::Level))
-        .from(changes)
-        .and_where(Expr::col((changes, L::CommunityId)).equals((members, M::CommunityId)))
-        .and_where(Expr::col((changes, L::UserId)).equals((members, M::UserId)))
         .and_where(Expr::col((changes, L::ChangedAt)).lt(start))
         .order_by((changes, L::ChangedAt), Order::Desc)
         .order_by((changes, L::Id), Order::Desc)
-        .limit(1)
-        .to_owned();
+        .limit(1);
+    // Each change as "<index of its month> <level>", joined by commas in the order made.
+    let mut month = Expr::case(Expr::col((changes, L::ChangedAt)).lt(*first_end), 0);
+    for (i, month_end) in month_ends.iter().enumerate().skip(1) {
+        month = month.case(Expr::col((changes, L::ChangedAt)).lt(*month_end), i as i32);
+    }
+    let packed = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            r#"STRING_AGG(($1) || ' ' || "level_changes"."level", ',' ORDER BY "level_changes"."changed_at", "level_changes"."id")"#
+        }
+        _ => {
+            r#"GROUP_CONCAT(($1) || ' ' || "level_changes"."level", ',' ORDER BY "level_changes"."changed_at", "level_changes"."id")"#
+        }
+    };
+    let mut in_period = Query::select();
+    of_member(&mut in_period);
+    in_period
+        .expr(custom(db.get_database_backend(), packed, month.finally(month_ends.len() as i32)))
+        .and_where(Expr::col((changes, L::ChangedAt)).gte(start))
+        .and_where(Expr::col((changes, L::ChangedAt)).lt(end));
     Ok(community_member::Entity::find()
         .select_only()
         .columns([M::CommunityId, M::UserId, M::Role, M::JoinedAt, M::CreatedAt])
         .expr_as(Expr::SubQuery(None, Box::new(before.into())), "level_before")
+        .expr_as(Expr::SubQuery(None, Box::new(in_period.into())), "changes")
         .filter(M::CommunityId.is_in(community_ids.iter().copied()))
         .filter(M::Status.eq(MembershipStatus::Active.as_str()))
-        .into_tuple()
+        .into_model()
         .all(db)
         .await?)
 }
 
-/// The level changes from `start` to `end`, as (community, person, level, when, id).
-async fn level_changes_between<C: ConnectionTrait>(
-    db: &C,
-    community_ids: &[Uuid],
-    start: OffsetDateTime,
-    end: OffsetDateTime,
-) -> Result<Vec<(Uuid, Uuid, String, OffsetDateTime, Uuid)>, AppError> {
-    use level_change::Column as L;
-    Ok(level_change::Entity::find()
-        .select_only()
-        .columns([L::CommunityId, L::UserId, L::Level, L::ChangedAt, L::Id])
-        .filter(L::CommunityId.is_in(community_ids.iter().copied()))
-        .filter(L::ChangedAt.gte(start))
-        .filter(L::ChangedAt.lt(end))
-        .into_tuple()
-        .all(db)
-        .await?)
+/// The changes [`members_with_levels`] packed, as (month index, level) in the order made;
+/// an entry that does not read is skipped.
+fn unpack_level_changes(packed: &str) -> impl Iterator<Item = (usize, Level)> + '_ {
+    packed.split(',').filter_map(|entry| {
+        let (month, level) = entry.split_once(' ')?;
+        Some((month.parse().ok()?, Level::decode(level).ok()?))
+    })
 }
 
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {
@@ -697,4 +762,26 @@ pub async fn community_health<C: ConnectionTrait>(
         seci_phases: phases.len() as u8,
     };
     Ok(CommunityHealth { health, since: months[0].first_day(), k })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_sql_takes_its_expression_on_both_databases() {
+        use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+        let sql = |backend| Query::select().expr(custom(backend, "SUM($1) + 1", Expr::val(7))).to_owned();
+        assert_eq!(sql(DbBackend::Sqlite).to_string(SqliteQueryBuilder), "SELECT SUM(7) + 1");
+        assert_eq!(sql(DbBackend::Postgres).to_string(PostgresQueryBuilder), "SELECT SUM(7) + 1");
+        let (text, values) = sql(DbBackend::Sqlite).build(SqliteQueryBuilder);
+        assert_eq!((text.as_str(), values.0.len()), ("SELECT SUM(?) + 1", 1));
+    }
+
+    #[test]
+    fn packed_level_changes_read_back_in_order_and_skip_what_does_not_read() {
+        let changes: Vec<_> = unpack_level_changes("0 active,2 core,x core,1 nonsense,3 peripheral").collect();
+        assert_eq!(changes, vec![(0, Level::Active), (2, Level::Core), (3, Level::Peripheral)]);
+        assert_eq!(unpack_level_changes("").count(), 0);
+    }
 }
