@@ -508,9 +508,6 @@ async fn culture_surveys<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// A member's level from a moment on: when (`None`: since before the period), the
-/// change's id (to order changes at the same moment), the level.
-
 /// One row of the staff the dashboard counts: a membership with its person's record.
 #[derive(Debug, FromQueryResult)]
 struct StaffRow {
