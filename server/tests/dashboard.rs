@@ -464,12 +464,9 @@ async fn the_figures_agree_with_a_recount_from_the_records() {
                 if !on_staff || member.joined_at.unwrap_or(member.created_at) >= end {
                     continue;
                 }
-                let last = changes
-                    .iter()
-                    .filter(|c| {
-                        c.community_id == member.community_id && c.user_id == member.user_id && c.changed_at < end
-                    })
-                    .next_back();
+                let last = changes.iter().rfind(|c| {
+                    c.community_id == member.community_id && c.user_id == member.user_id && c.changed_at < end
+                });
                 if let Some(level) = last.and_then(|c| Level::decode(&c.level).ok()) {
                     let best = highest.entry(member.user_id).or_insert(level);
                     *best = (*best).max(level);
