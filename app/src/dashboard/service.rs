@@ -160,11 +160,6 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let community_scope: HashMap<Uuid, u16> = communities.iter().map(|c| (c.id, scope_of(c.organisation_id))).collect();
     let community_ids: Vec<Uuid> = communities.iter().map(|c| c.id).collect();
     let in_scope = |scope: u16| scope_index.is_none_or(|s| s == scope);
-    let month_index = |at: OffsetDateTime| -> Option<usize> {
-        let month = Month::of(at.date());
-        (first <= month && month <= last).then(|| (month.0 - first.0) as usize)
-    };
-
     // Staff: each person once, at the school they joined first, with the months they
     // took part in something (from the monthly rollup the database keeps with the
     // events; the window reaches back before the period).
@@ -216,12 +211,17 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     // level when the period began and their changes in it, read with the membership.
     let (start, end) = (month_start(first), month_start(last.plus(1)));
     let month_ends: Vec<OffsetDateTime> = months.iter().map(|m| month_start(m.plus(1))).collect();
-    let mut joined: HashMap<(Uuid, Uuid), Option<OffsetDateTime>> = HashMap::new();
+    // Members (not guests) and whether anyone joined in the period, per community.
+    let mut members_of: HashMap<Uuid, (u32, bool)> = HashMap::new();
     let mut level_at_end: HashMap<Uuid, Vec<Level>> = HashMap::new();
     for member in members_with_levels(db, &community_ids, start, &month_ends).await? {
         let joined_at =
             (member.role != CommunityRole::Guest.as_str()).then_some(member.joined_at.unwrap_or(member.created_at));
-        joined.insert((member.community_id, member.user_id), joined_at);
+        if let Some(joined_at) = joined_at {
+            let entry = members_of.entry(member.community_id).or_default();
+            entry.0 += 1;
+            entry.1 |= joined_at >= start && joined_at < end;
+        }
         let (Some(joined_at), Some(&person)) = (joined_at, person_of.get(&member.user_id)) else { continue };
         let before = member.level_before.and_then(|l| Level::decode(&l).ok());
         let changes = unpack_level_changes(member.changes.as_deref().unwrap_or_default());
@@ -314,11 +314,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .into_tuple()
         .all(db)
         .await?;
-    for at in created {
-        if let Some(index) = month_index(at) {
-            things[index].artifacts_created += 1;
-        }
-    }
+    tally(&mut things, created.into_iter().map(Some), |t| &mut t.artifacts_created);
     let scope_artifacts = Query::select()
         .column(artifact::Column::Id)
         .from(artifact::Entity)
@@ -333,11 +329,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .into_tuple()
         .all(db)
         .await?;
-    for at in reuses {
-        if let Some(index) = month_index(at) {
-            things[index].reuses += 1;
-        }
-    }
+    tally(&mut things, reuses.into_iter().map(Some), |t| &mut t.reuses);
     let actions: Vec<Option<OffsetDateTime>> = intervision_action::Entity::find()
         .select_only()
         .column(intervision_action::Column::ReportedAt)
@@ -347,23 +339,13 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .into_tuple()
         .all(db)
         .await?;
-    for at in actions {
-        if let Some(index) = at.and_then(month_index) {
-            things[index].actions_followed_up += 1;
-        }
-    }
+    tally(&mut things, actions, |t| &mut t.actions_followed_up);
     let cycles = lesson_study_cycle::Entity::find()
         .filter(lesson_study_cycle::Column::CommunityId.is_in(scoped.iter().copied()))
         .all(db)
         .await?;
-    for cycle in &cycles {
-        if let Some(index) = month_index(cycle.created_at) {
-            things[index].cycles_started += 1;
-        }
-        if let Some(index) = cycle.completed_at.and_then(month_index) {
-            things[index].cycles_completed += 1;
-        }
-    }
+    tally(&mut things, cycles.iter().map(|c| Some(c.created_at)), |t| &mut t.cycles_started);
+    tally(&mut things, cycles.iter().map(|c| c.completed_at), |t| &mut t.cycles_completed);
     let lessons: Vec<Option<OffsetDateTime>> = research_lesson::Entity::find()
         .select_only()
         .column(research_lesson::Column::TaughtAt)
@@ -373,11 +355,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .into_tuple()
         .all(db)
         .await?;
-    for at in lessons {
-        if let Some(index) = at.and_then(month_index) {
-            things[index].lessons_taught += 1;
-        }
-    }
+    tally(&mut things, lessons, |t| &mut t.lessons_taught);
 
     // Health per community in scope.
     let held: Vec<(Uuid, OffsetDateTime)> = meeting::Entity::find()
@@ -395,13 +373,6 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         let entry = meetings_of.entry(community_id).or_default();
         entry.0 += 1;
         entry.1.insert(Month::of(at.date()));
-    }
-    let mut members_of: HashMap<Uuid, (u32, bool)> = HashMap::new();
-    for ((community_id, _), joined_at) in &joined {
-        let Some(joined_at) = joined_at else { continue };
-        let entry = members_of.entry(*community_id).or_default();
-        entry.0 += 1;
-        entry.1 |= *joined_at >= start && *joined_at < end;
     }
     let communities = communities
         .iter()
@@ -713,6 +684,21 @@ fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -
     GroupRow { label: name, staff: people.shown(cell(Measure::Staff)), active: people.shown(cell(Measure::Active)) }
 }
 
+/// Counts each date into its month's figure; dates outside the months are left out.
+fn tally(
+    things: &mut [ThingsMonth],
+    dates: impl IntoIterator<Item = Option<OffsetDateTime>>,
+    figure: fn(&mut ThingsMonth) -> &mut u32,
+) {
+    let Some(first) = things.first().map(|t| t.month) else { return };
+    for at in dates.into_iter().flatten() {
+        let month = Month::of(at.date());
+        if let Some(things) = usize::try_from(month.0 - first.0).ok().and_then(|i| things.get_mut(i)) {
+            *figure(things) += 1;
+        }
+    }
+}
+
 /// A community's health this term for its own page, with the dashboard's marks: `joined`
 /// (when each member, not guest, joined) and `levels` (theirs now) come from the page;
 /// meetings held and kinds of activity this term are read here, in two queries.
@@ -780,5 +766,24 @@ mod tests {
         let changes: Vec<_> = unpack_level_changes("0 active,2 core,x core,1 nonsense,3 peripheral").collect();
         assert_eq!(changes, vec![(0, Level::Active), (2, Level::Core), (3, Level::Peripheral)]);
         assert_eq!(unpack_level_changes("").count(), 0);
+    }
+
+    #[test]
+    fn dates_are_tallied_into_their_month_and_others_left_out() {
+        use time::macros::datetime;
+        let first = Month::of(time::macros::date!(2026 - 09 - 01));
+        let mut things: Vec<ThingsMonth> =
+            (0..3).map(|i| ThingsMonth { month: first.plus(i), ..ThingsMonth::default() }).collect();
+        let dates = [
+            Some(datetime!(2026-09-30 23:59 UTC)),
+            Some(datetime!(2026-11-01 00:00 UTC)),
+            Some(datetime!(2026-11-20 12:00 UTC)),
+            Some(datetime!(2026-08-31 23:59 UTC)),
+            Some(datetime!(2026-12-01 00:00 UTC)),
+            None,
+        ];
+        tally(&mut things, dates, |t| &mut t.reuses);
+        assert_eq!(things.iter().map(|t| t.reuses).collect::<Vec<_>>(), vec![1, 0, 2]);
+        assert!(things.iter().all(|t| t.lessons_taught == 0));
     }
 }
