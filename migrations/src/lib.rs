@@ -22,6 +22,7 @@ mod m20261203_000003_pulse_surveys;
 mod m20261203_000004_participation_rollups;
 mod m20261204_000001_kind_rollup_covering_index;
 mod m20261204_000002_dashboard_lookup_indexes;
+mod m20261204_000003_level_index_with_level;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_participation_rollups::Migration),
             Box::new(m20261204_000001_kind_rollup_covering_index::Migration),
             Box::new(m20261204_000002_dashboard_lookup_indexes::Migration),
+            Box::new(m20261204_000003_level_index_with_level::Migration),
         ]
     }
 }

@@ -6,7 +6,9 @@
 //! months), on SQLite and (when `KRING_BENCH_POSTGRES_URL`
 //! or `KRING_TEST_POSTGRES_URL` names a server) PostgreSQL. The baseline is the same
 //! call on the demo board (65 staff) in the same database.
-//! Run: `cargo bench -p kring --bench dashboard` (scripts/bench.sh does).
+//! Run: `cargo bench -p kring --bench dashboard` (scripts/bench.sh does). With
+//! `KRING_BENCH_SPANS=1` each read's time goes to stderr; `KRING_BENCH_KEEP=1` keeps the
+//! databases, `KRING_BENCH_SKIP_SQLITE=1` measures PostgreSQL only.
 
 use std::time::{Duration, Instant};
 
@@ -407,6 +409,15 @@ async fn run(name: &str, url: &str, dir: &std::path::Path) {
 }
 
 fn main() {
+    // KRING_BENCH_SPANS=1: each dashboard read's time on stderr, split into busy (our
+    // code) and idle (waiting for the database).
+    if std::env::var("KRING_BENCH_SPANS").is_ok() {
+        tracing_subscriber::fmt()
+            .with_env_filter("app::dashboard=debug")
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         println!("| database | dashboard | period | samples | p50 ms | p95 ms |");

@@ -394,7 +394,9 @@ async fn the_monthly_rollups_always_agree_with_the_events() {
 async fn the_figures_agree_with_a_recount_from_the_records() {
     use app::artifact::domain::{ArtifactStatus, Standing};
     use app::dashboard::domain::Month;
-    use app::db::entities::{artifact, artifact_reuse, community, community_member, level_change, organisation};
+    use app::db::entities::{
+        artifact, artifact_reuse, community, community_member, level_change, meeting, organisation,
+    };
     use app::db::entities::{participation_event, staff_membership, user};
     use app::participation::domain::{EventKind, Level, SeciPhase};
     use sea_orm::EntityTrait;
@@ -564,5 +566,36 @@ async fn the_figures_agree_with_a_recount_from_the_records() {
                 .collect();
             assert_eq!(shown, active.len() as u32, "{backend:?}: active in {}", row.month.iso());
         }
+        // Each community's health over the period: its members (not guests), the meetings
+        // held so far and the months they fell in, whether anyone joined.
+        let (start, end) = (month_start(view.months[0].month), month_start(current.plus(1)));
+        let meetings = meeting::Entity::find().all(db).await.unwrap();
+        let mut cards = 0;
+        for card in &view.communities {
+            let Some(health) = &card.health else { continue };
+            let of_community: Vec<&community_member::Model> =
+                members.iter().filter(|m| m.community_id == card.id).collect();
+            let joined = |m: &&community_member::Model| m.joined_at.unwrap_or(m.created_at);
+            let held: Vec<&meeting::Model> = meetings
+                .iter()
+                .filter(|m| m.community_id == card.id && m.status != "cancelled")
+                .filter(|m| m.starts_at >= start && m.starts_at < end.min(now))
+                .collect();
+            let months: HashSet<Month> =
+                held.iter().map(|m| Month::of(m.starts_at.to_offset(time::UtcOffset::UTC).date())).collect();
+            assert_eq!(
+                (health.members, health.meetings, health.months_met, health.newcomers),
+                (
+                    of_community.len() as u32,
+                    held.len() as u32,
+                    months.len() as u32,
+                    of_community.iter().any(|m| joined(m) >= start && joined(m) < end)
+                ),
+                "{backend:?}: {}",
+                card.name
+            );
+            cards += 1;
+        }
+        assert!(cards > 0, "{backend:?}: the demo shows community health to compare");
     }
 }

@@ -113,6 +113,7 @@ fn month_start(month: Month) -> OffsetDateTime {
 }
 
 /// The dashboard for `request`, or `NotFound` when the viewer may not see it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> Result<DashboardView, AppError> {
     let snapshot = crate::db::begin_read(&state.db).await?;
     let db = &snapshot;
@@ -196,14 +197,17 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     // figures and artifact updates, and which phases each community touched.
     let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
     let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
-    for row in activity_by_phase(db, &scoped, first, last).await? {
-        let Some(things) = things.get_mut((row.month - first.0) as usize) else { continue };
-        let phases = [row.phase_0, row.phase_1, row.phase_2, row.phase_3].map(|n| n.max(0) as u32);
-        things.artifacts_updated += row.updated_artifacts.max(0) as u32;
-        let touched = phases_of.entry(row.community_id).or_default();
-        for (p, n) in phases.into_iter().enumerate() {
-            things.seci[p] += n;
-            touched[p] |= n > 0;
+    for community in activity_by_phase(db, &scoped, first, last).await? {
+        let touched = phases_of.entry(community.community_id).or_default();
+        for month in unpack_activity(community.months.as_deref().unwrap_or_default()) {
+            let Some(things) = usize::try_from(month.month - first.0).ok().and_then(|i| things.get_mut(i)) else {
+                continue;
+            };
+            things.artifacts_updated += month.updated_artifacts;
+            for (p, n) in month.phases.into_iter().enumerate() {
+                things.seci[p] += n;
+                touched[p] |= n > 0;
+            }
         }
     }
 
@@ -234,50 +238,12 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         }
     }
 
-    let people = People::compute(&facts, &months, k);
-    let cell = |month, group, measure| Cell { month, scope: scope_index, group, measure };
-    let month_rows = months
-        .iter()
-        .map(|&month| MonthRow {
-            month,
-            staff: people.shown(cell(month, None, Measure::Staff)),
-            active: people.shown(cell(month, None, Measure::Active)),
-            members: people.shown(cell(month, None, Measure::Members)),
-            levels: Level::ALL.iter().map(|l| people.shown(cell(month, None, Measure::Level(*l)))).collect(),
-        })
-        .collect::<Vec<_>>();
-    let breadth = Dimension::ALL
-        .iter()
-        .map(|&dimension| {
-            let mut rows = Vec::new();
-            let mut more_hidden = false;
-            for (g, label) in people.groups(dimension).iter().enumerate() {
-                let group = Some((dimension, g as u16));
-                match people.shown(cell(last, group, Measure::Staff)) {
-                    Some(0) => {}
-                    Some(staff) => rows.push(GroupRow {
-                        label: label.clone(),
-                        staff: Some(staff),
-                        active: people.shown(cell(last, group, Measure::Active)),
-                    }),
-                    None => more_hidden = people.value(cell(last, group, Measure::Staff)) > 0 || more_hidden,
-                }
-            }
-            Breakdown { dimension, rows, more_hidden }
-        })
-        .collect();
-    let schools = if scope_index.is_none() {
-        access
-            .schools
-            .iter()
-            .enumerate()
-            .map(|(i, school)| school_row(&people, last, i as u16, Some(school.name.clone())))
-            .collect()
-    } else {
-        Vec::new()
+    // Counting and suppressing is plain work: done on a thread of its own while the
+    // database reads what the scope's communities made.
+    let counting = {
+        let (months, span) = (months.clone(), tracing::debug_span!("people_compute"));
+        tokio::task::spawn_blocking(move || span.in_scope(|| People::compute(&facts, &months, k)))
     };
-    let staff_now = people.shown(cell(last, None, Measure::Staff)).unwrap_or(0);
-    let enough = staff_now >= k;
 
     // Things, for the scope, per month: only its own communities are read. The
     // knowledge base is counted in the database, per status and whether the review
@@ -357,29 +323,36 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         .await?;
     tally(&mut things, lessons, |t| &mut t.lessons_taught);
 
-    // Health per community in scope.
-    let held: Vec<(Uuid, OffsetDateTime)> = meeting::Entity::find()
+    // Health per community in scope: meetings held and the months they fell in, counted
+    // in the database.
+    let held: Vec<(Uuid, i64, i64)> = meeting::Entity::find()
         .select_only()
-        .columns([meeting::Column::CommunityId, meeting::Column::StartsAt])
+        .column(meeting::Column::CommunityId)
+        .column_as(Expr::cust("COUNT(*)"), "meetings")
+        .column_as(
+            custom(
+                db.get_database_backend(),
+                "COUNT(DISTINCT $1)",
+                month_index_of(Expr::col((meeting::Entity, meeting::Column::StartsAt)), &month_ends),
+            ),
+            "months_met",
+        )
         .filter(meeting::Column::CommunityId.is_in(scoped.iter().copied()))
         .filter(meeting::Column::Status.ne(crate::meeting::domain::MeetingStatus::Cancelled.as_str()))
         .filter(meeting::Column::StartsAt.gte(start))
         .filter(meeting::Column::StartsAt.lt(end.min(now)))
+        .group_by(meeting::Column::CommunityId)
         .into_tuple()
         .all(db)
         .await?;
-    let mut meetings_of: HashMap<Uuid, (u32, HashSet<Month>)> = HashMap::new();
-    for (community_id, at) in held {
-        let entry = meetings_of.entry(community_id).or_default();
-        entry.0 += 1;
-        entry.1.insert(Month::of(at.date()));
-    }
+    let meetings_of: HashMap<Uuid, (u32, u32)> =
+        held.into_iter().map(|(id, meetings, months)| (id, (meetings.max(0) as u32, months.max(0) as u32))).collect();
     let communities = communities
         .iter()
         .filter(|c| in_scope(scope_of(c.organisation_id)))
         .map(|c| {
             let (members, newcomers) = members_of.get(&c.id).copied().unwrap_or_default();
-            let (meetings, months_met) = meetings_of.get(&c.id).map(|(n, m)| (*n, m.len() as u32)).unwrap_or_default();
+            let (meetings, months_met) = meetings_of.get(&c.id).copied().unwrap_or_default();
             let levels: HashSet<Level> = level_at_end.get(&c.id).into_iter().flatten().copied().collect();
             HealthCard {
                 id: c.id,
@@ -422,6 +395,54 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     let surveys =
         culture_surveys(state, db, &access.schools, &surveyed, month_start(first), month_start(last.plus(1)), now, k)
             .await?;
+    let people = counting.await.map_err(|err| {
+        tracing::error!(error = %err, "the dashboard's counting stopped");
+        AppError::Internal
+    })?;
+    let cell = |month, group, measure| Cell { month, scope: scope_index, group, measure };
+    let month_rows = months
+        .iter()
+        .map(|&month| MonthRow {
+            month,
+            staff: people.shown(cell(month, None, Measure::Staff)),
+            active: people.shown(cell(month, None, Measure::Active)),
+            members: people.shown(cell(month, None, Measure::Members)),
+            levels: Level::ALL.iter().map(|l| people.shown(cell(month, None, Measure::Level(*l)))).collect(),
+        })
+        .collect::<Vec<_>>();
+    let breadth = Dimension::ALL
+        .iter()
+        .map(|&dimension| {
+            let mut rows = Vec::new();
+            let mut more_hidden = false;
+            for (g, label) in people.groups(dimension).iter().enumerate() {
+                let group = Some((dimension, g as u16));
+                match people.shown(cell(last, group, Measure::Staff)) {
+                    Some(0) => {}
+                    Some(staff) => rows.push(GroupRow {
+                        label: label.clone(),
+                        staff: Some(staff),
+                        active: people.shown(cell(last, group, Measure::Active)),
+                    }),
+                    None => more_hidden = people.value(cell(last, group, Measure::Staff)) > 0 || more_hidden,
+                }
+            }
+            Breakdown { dimension, rows, more_hidden }
+        })
+        .collect();
+    let schools = if scope_index.is_none() {
+        access
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(i, school)| school_row(&people, last, i as u16, Some(school.name.clone())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let staff_now = people.shown(cell(last, None, Measure::Staff)).unwrap_or(0);
+    let enough = staff_now >= k;
+
     snapshot.commit().await?;
     Ok(DashboardView {
         scope,
@@ -441,6 +462,7 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
 /// The school surveys closed in the period, each with the same school's previous one
 /// beside it; a survey fewer than k answered shows nothing but that.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn culture_surveys<C: ConnectionTrait>(
     state: &AppState,
     db: &C,
@@ -498,6 +520,7 @@ struct StaffRow {
 /// `window` to `last` in which the person took part in one of `community_ids`, as bits.
 /// Read with the staff, one index lookup per person, instead of as a row per person
 /// (rows are what cost on SQLite) sorted by person (what cost on PostgreSQL).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn staff_with_active_months<C: ConnectionTrait>(
     db: &C,
     organisations: &[Uuid],
@@ -539,6 +562,17 @@ async fn staff_with_active_months<C: ConnectionTrait>(
         .await?)
 }
 
+/// The index of the month a timestamp falls in, from the months' ends in order (one past
+/// the last when after them): the same on both databases, and as `Month::of` reads it.
+fn month_index_of(at: Expr, month_ends: &[OffsetDateTime]) -> Expr {
+    use sea_orm::sea_query::{CaseStatement, ExprTrait};
+    let mut case = CaseStatement::new();
+    for (i, end) in month_ends.iter().enumerate() {
+        case = case.case(at.clone().lt(*end), i as i32);
+    }
+    case.finally(month_ends.len() as i32).into()
+}
+
 /// `SUM(expr)` as a 64-bit integer on both databases.
 fn big_sum(expr: impl Into<Expr>) -> Expr {
     use sea_orm::sea_query::{Alias, Func};
@@ -555,45 +589,79 @@ fn custom(backend: DbBackend, template: &'static str, expr: impl Into<Expr>) -> 
     }
 }
 
-/// Activities of a community in a month, summed per knowledge-creation phase.
+/// A community's activities over the period, packed by [`activity_by_phase`].
 #[derive(Debug, FromQueryResult)]
-struct PhaseMonth {
+struct CommunityActivity {
     community_id: Uuid,
-    month: i32,
-    phase_0: i64,
-    phase_1: i64,
-    phase_2: i64,
-    phase_3: i64,
-    updated_artifacts: i64,
+    months: Option<String>,
 }
 
-/// One row per community and month (in the rollup's key order, so nothing is sorted),
-/// with a column per phase rather than a row per kind.
+/// One community's activities in one month: per knowledge-creation phase, and the
+/// artifact updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PhaseMonth {
+    month: i32,
+    phases: [u32; 4],
+    updated_artifacts: u32,
+}
+
+/// The communities' activities per month, summed per phase in the rollup's key order,
+/// then one row per community with its months packed into one column
+/// (`"<month> <phase 0> … <phase 3> <updates>"`, see [`unpack_activity`]): thousands of
+/// rows cost more on SQLite than the sums.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn activity_by_phase<C: ConnectionTrait>(
     db: &C,
     community_ids: &[Uuid],
     first: Month,
     last: Month,
-) -> Result<Vec<PhaseMonth>, AppError> {
+) -> Result<Vec<CommunityActivity>, AppError> {
     use participation_kind_month::Column as K;
-    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, ExprTrait};
     let sum_of = |kinds: Vec<&'static str>| {
         big_sum(Expr::case(Expr::col(K::Kind).is_in(kinds), Expr::col(K::Events)).finally(0))
     };
-    let mut query = participation_kind_month::Entity::find().select_only().columns([K::CommunityId, K::Month]);
+    let mut per_month = participation_kind_month::Entity::find().select_only().columns([K::CommunityId, K::Month]);
     for (p, phase) in SeciPhase::ALL.iter().enumerate() {
         let kinds = EventKind::ALL.iter().filter(|k| k.seci_phase() == Some(*phase)).map(|k| k.as_str()).collect();
-        query = query.column_as(sum_of(kinds), format!("phase_{p}"));
+        per_month = per_month.column_as(sum_of(kinds), format!("phase_{p}"));
     }
-    Ok(query
+    let per_month = per_month
         .column_as(sum_of(vec![EventKind::UpdatedArtifact.as_str()]), "updated_artifacts")
         .filter(K::CommunityId.is_in(community_ids.iter().copied()))
         .filter(K::Month.between(first.0, last.0))
         .group_by(K::CommunityId)
         .group_by(K::Month)
-        .into_model()
-        .all(db)
-        .await?)
+        .into_query();
+    let backend = db.get_database_backend();
+    let packed = match backend {
+        DbBackend::Postgres => {
+            r#"STRING_AGG(CONCAT_WS(' ', "month", "phase_0", "phase_1", "phase_2", "phase_3", "updated_artifacts"), ',')"#
+        }
+        _ => {
+            r#"GROUP_CONCAT(CONCAT_WS(' ', "month", "phase_0", "phase_1", "phase_2", "phase_3", "updated_artifacts"), ',')"#
+        }
+    };
+    let per_community = Query::select()
+        .column(Alias::new("community_id"))
+        .expr_as(Expr::cust(packed), "months")
+        .from_subquery(per_month, Alias::new("per_month"))
+        .group_by_col(Alias::new("community_id"))
+        .to_owned();
+    Ok(CommunityActivity::find_by_statement(backend.build(&per_community)).all(db).await?)
+}
+
+/// The months [`activity_by_phase`] packed; an entry that does not read is skipped.
+fn unpack_activity(packed: &str) -> impl Iterator<Item = PhaseMonth> + '_ {
+    packed.split(',').filter_map(|entry| {
+        let mut numbers = entry.split(' ').map(|n| n.parse::<i64>().ok());
+        let mut next = || numbers.next().flatten();
+        let month = i32::try_from(next()?).ok()?;
+        let mut count = || next().map(|n| u32::try_from(n).unwrap_or(0));
+        let phases = [count()?, count()?, count()?, count()?];
+        Some(PhaseMonth { month, phases, updated_artifacts: count()? })
+    })
 }
 
 /// An active membership with the member's level history over the period.
@@ -614,6 +682,7 @@ struct MemberLevels {
 /// months from `start` to `month_ends`: the level before and the changes packed into one
 /// column, so that a board's ten thousand changes come back as one row per member.
 /// Both are index lookups on `(community, user, changed_at, id)`.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn members_with_levels<C: ConnectionTrait>(
     db: &C,
     community_ids: &[Uuid],
@@ -624,7 +693,7 @@ async fn members_with_levels<C: ConnectionTrait>(
     use level_change::Column as L;
     use sea_orm::sea_query::{ExprTrait, Order, SelectStatement};
     let (changes, members) = (level_change::Entity, community_member::Entity);
-    let (Some(first_end), Some(&end)) = (month_ends.first(), month_ends.last()) else { return Ok(Vec::new()) };
+    let Some(&end) = month_ends.last() else { return Ok(Vec::new()) };
     let of_member = |query: &mut SelectStatement| {
         query
             .from(changes)
@@ -640,10 +709,6 @@ async fn members_with_levels<C: ConnectionTrait>(
         .order_by((changes, L::Id), Order::Desc)
         .limit(1);
     // Each change as "<index of its month> <level>", joined by commas in the order made.
-    let mut month = Expr::case(Expr::col((changes, L::ChangedAt)).lt(*first_end), 0);
-    for (i, month_end) in month_ends.iter().enumerate().skip(1) {
-        month = month.case(Expr::col((changes, L::ChangedAt)).lt(*month_end), i as i32);
-    }
     let packed = match db.get_database_backend() {
         DbBackend::Postgres => {
             r#"STRING_AGG(($1) || ' ' || "level_changes"."level", ',' ORDER BY "level_changes"."changed_at", "level_changes"."id")"#
@@ -655,7 +720,7 @@ async fn members_with_levels<C: ConnectionTrait>(
     let mut in_period = Query::select();
     of_member(&mut in_period);
     in_period
-        .expr(custom(db.get_database_backend(), packed, month.finally(month_ends.len() as i32)))
+        .expr(custom(db.get_database_backend(), packed, month_index_of(Expr::col((changes, L::ChangedAt)), month_ends)))
         .and_where(Expr::col((changes, L::ChangedAt)).gte(start))
         .and_where(Expr::col((changes, L::ChangedAt)).lt(end));
     Ok(community_member::Entity::find()
@@ -785,5 +850,18 @@ mod tests {
         tally(&mut things, dates, |t| &mut t.reuses);
         assert_eq!(things.iter().map(|t| t.reuses).collect::<Vec<_>>(), vec![1, 0, 2]);
         assert!(things.iter().all(|t| t.lessons_taught == 0));
+    }
+
+    #[test]
+    fn packed_activity_reads_back_and_skips_what_does_not_read() {
+        let months: Vec<_> = unpack_activity("24318 1 0 2 0 3,24319 0 0 0 5 0,x 1 1 1 1 1,24320 1 2").collect();
+        assert_eq!(
+            months,
+            vec![
+                PhaseMonth { month: 24318, phases: [1, 0, 2, 0], updated_artifacts: 3 },
+                PhaseMonth { month: 24319, phases: [0, 0, 0, 5], updated_artifacts: 0 },
+            ]
+        );
+        assert_eq!(unpack_activity("").count(), 0);
     }
 }
