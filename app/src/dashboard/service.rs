@@ -191,26 +191,6 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
         });
     }
 
-    let mut things: Vec<ThingsMonth> =
-        months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
-    // Activities per phase in each community in scope and month: the month's SECI
-    // figures and artifact updates, and which phases each community touched.
-    let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
-    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
-    for community in activity_by_phase(db, &scoped, first, last).await? {
-        let touched = phases_of.entry(community.community_id).or_default();
-        for month in unpack_activity(community.months.as_deref().unwrap_or_default()) {
-            let Some(things) = usize::try_from(month.month - first.0).ok().and_then(|i| things.get_mut(i)) else {
-                continue;
-            };
-            things.artifacts_updated += month.updated_artifacts;
-            for (p, n) in month.phases.into_iter().enumerate() {
-                things.seci[p] += n;
-                touched[p] |= n > 0;
-            }
-        }
-    }
-
     // Levels at each month's end, for people still members of the community: their
     // level when the period began and their changes in it, read with the membership.
     let (start, end) = (month_start(first), month_start(last.plus(1)));
@@ -239,11 +219,31 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
     }
 
     // Counting and suppressing is plain work: done on a thread of its own while the
-    // database reads what the scope's communities made.
+    // database reads what the scope's communities did and made.
     let counting = {
         let (months, span) = (months.clone(), tracing::debug_span!("people_compute"));
         tokio::task::spawn_blocking(move || span.in_scope(|| People::compute(&facts, &months, k)))
     };
+
+    let mut things: Vec<ThingsMonth> =
+        months.iter().map(|m| ThingsMonth { month: *m, ..ThingsMonth::default() }).collect();
+    // Activities per phase in each community in scope and month: the month's SECI
+    // figures and artifact updates, and which phases each community touched.
+    let scoped: Vec<Uuid> = community_ids.iter().copied().filter(|id| in_scope(community_scope[id])).collect();
+    let mut phases_of: HashMap<Uuid, [bool; 4]> = HashMap::new();
+    for community in activity_by_phase(db, &scoped, first, last).await? {
+        let touched = phases_of.entry(community.community_id).or_default();
+        for month in unpack_activity(community.months.as_deref().unwrap_or_default()) {
+            let Some(things) = usize::try_from(month.month - first.0).ok().and_then(|i| things.get_mut(i)) else {
+                continue;
+            };
+            things.artifacts_updated += month.updated_artifacts;
+            for (p, n) in month.phases.into_iter().enumerate() {
+                things.seci[p] += n;
+                touched[p] |= n > 0;
+            }
+        }
+    }
 
     // Things, for the scope, per month: only its own communities are read. The
     // knowledge base is counted in the database, per status and whether the review
