@@ -271,57 +271,47 @@ pub async fn dashboard(state: &AppState, viewer: &Viewer, request: &Request) -> 
             }
         }
     }
-    let created: Vec<OffsetDateTime> = artifact::Entity::find()
-        .select_only()
-        .column(artifact::Column::CreatedAt)
-        .filter(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
-        .filter(artifact::Column::CreatedAt.gte(start))
-        .filter(artifact::Column::CreatedAt.lt(end))
-        .into_tuple()
-        .all(db)
-        .await?;
-    tally(&mut things, created.into_iter().map(Some), |t| &mut t.artifacts_created);
+    let in_scope_communities = || scoped.iter().copied();
+    let period = (start, end);
+    let created = dates_within::<artifact::Entity, _>(
+        db,
+        artifact::Column::CreatedAt,
+        artifact::Column::CommunityId.is_in(in_scope_communities()),
+        period,
+    );
+    tally(&mut things, created.await?, |t| &mut t.artifacts_created);
     let scope_artifacts = Query::select()
         .column(artifact::Column::Id)
         .from(artifact::Entity)
-        .and_where(artifact::Column::CommunityId.is_in(scoped.iter().copied()))
+        .and_where(artifact::Column::CommunityId.is_in(in_scope_communities()))
         .to_owned();
-    let reuses: Vec<OffsetDateTime> = artifact_reuse::Entity::find()
-        .select_only()
-        .column(artifact_reuse::Column::CreatedAt)
-        .filter(artifact_reuse::Column::ArtifactId.in_subquery(scope_artifacts))
-        .filter(artifact_reuse::Column::CreatedAt.gte(start))
-        .filter(artifact_reuse::Column::CreatedAt.lt(end))
-        .into_tuple()
-        .all(db)
-        .await?;
-    tally(&mut things, reuses.into_iter().map(Some), |t| &mut t.reuses);
-    let actions: Vec<Option<OffsetDateTime>> = intervision_action::Entity::find()
-        .select_only()
-        .column(intervision_action::Column::ReportedAt)
-        .filter(intervision_action::Column::CommunityId.is_in(scoped.iter().copied()))
-        .filter(intervision_action::Column::ReportedAt.gte(start))
-        .filter(intervision_action::Column::ReportedAt.lt(end))
-        .into_tuple()
-        .all(db)
-        .await?;
-    tally(&mut things, actions, |t| &mut t.actions_followed_up);
+    let reuses = dates_within::<artifact_reuse::Entity, _>(
+        db,
+        artifact_reuse::Column::CreatedAt,
+        artifact_reuse::Column::ArtifactId.in_subquery(scope_artifacts),
+        period,
+    );
+    tally(&mut things, reuses.await?, |t| &mut t.reuses);
+    let actions = dates_within::<intervision_action::Entity, _>(
+        db,
+        intervision_action::Column::ReportedAt,
+        intervision_action::Column::CommunityId.is_in(in_scope_communities()),
+        period,
+    );
+    tally(&mut things, actions.await?, |t| &mut t.actions_followed_up);
     let cycles = lesson_study_cycle::Entity::find()
-        .filter(lesson_study_cycle::Column::CommunityId.is_in(scoped.iter().copied()))
+        .filter(lesson_study_cycle::Column::CommunityId.is_in(in_scope_communities()))
         .all(db)
         .await?;
     tally(&mut things, cycles.iter().map(|c| Some(c.created_at)), |t| &mut t.cycles_started);
     tally(&mut things, cycles.iter().map(|c| c.completed_at), |t| &mut t.cycles_completed);
-    let lessons: Vec<Option<OffsetDateTime>> = research_lesson::Entity::find()
-        .select_only()
-        .column(research_lesson::Column::TaughtAt)
-        .filter(research_lesson::Column::CycleId.is_in(cycles.iter().map(|c| c.id)))
-        .filter(research_lesson::Column::TaughtAt.gte(start))
-        .filter(research_lesson::Column::TaughtAt.lt(end))
-        .into_tuple()
-        .all(db)
-        .await?;
-    tally(&mut things, lessons, |t| &mut t.lessons_taught);
+    let lessons = dates_within::<research_lesson::Entity, _>(
+        db,
+        research_lesson::Column::TaughtAt,
+        research_lesson::Column::CycleId.is_in(cycles.iter().map(|c| c.id)),
+        period,
+    );
+    tally(&mut things, lessons.await?, |t| &mut t.lessons_taught);
 
     // Health per community in scope: meetings held and the months they fell in, counted
     // in the database.
@@ -747,6 +737,24 @@ fn unpack_level_changes(packed: &str) -> impl Iterator<Item = (usize, Level)> + 
 fn school_row(people: &People, month: Month, scope: u16, name: Option<String>) -> GroupRow {
     let cell = |measure| Cell { month, scope: Some(scope), group: None, measure };
     GroupRow { label: name, staff: people.shown(cell(Measure::Staff)), active: people.shown(cell(Measure::Active)) }
+}
+
+/// The dates in `column` of the rows of `E` that `scope` selects, within `[start, end)`.
+async fn dates_within<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    column: E::Column,
+    scope: impl sea_orm::sea_query::IntoCondition,
+    (start, end): (OffsetDateTime, OffsetDateTime),
+) -> Result<Vec<Option<OffsetDateTime>>, AppError> {
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .filter(scope)
+        .filter(column.gte(start))
+        .filter(column.lt(end))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Counts each date into its month's figure; dates outside the months are left out.
