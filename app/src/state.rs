@@ -71,6 +71,8 @@ pub struct AppState {
     pub hub: Arc<dyn RoundHub>,
     /// One personal export per person every few minutes: each reads all their data.
     pub exports: Arc<Cooldown>,
+    /// What features keep once per server, such as the live rounds' shared snapshots.
+    pub per_server: Arc<PerServer>,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             files,
             hub: Arc::new(LocalHub::default()),
             exports: Arc::new(Cooldown::new(Duration::from_secs(300))),
+            per_server: Arc::default(),
         }
     }
 
@@ -109,6 +112,22 @@ impl AppState {
             tracing::error!("AppState missing from context");
             AppError::Internal
         })
+    }
+}
+
+/// Things one server keeps once, each made on first use by the feature that needs it,
+/// so the state needs not know every feature's types.
+#[derive(Default)]
+pub struct PerServer {
+    items: Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
+}
+
+impl PerServer {
+    /// This server's `T`, made with `T::default()` the first time.
+    pub fn get<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut items = self.items.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let item = items.entry(std::any::TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default()));
+        Arc::clone(item).downcast::<T>().unwrap_or_else(|_| unreachable!("kept under its own type"))
     }
 }
 

@@ -29,7 +29,7 @@ use crate::error::{AppError, ErrorKey};
 use crate::intervision::case::service::intervision_access;
 use crate::intervision::round::domain::Status;
 use crate::intervision::round::plan::RoundRole;
-use crate::intervision::round::service::{Access, participant_access};
+use crate::intervision::round::service::{Access, participant_access, takes_part};
 use crate::participation::domain::EventKind;
 use crate::participation::service::record_event;
 use crate::shared::time::today_in;
@@ -211,7 +211,7 @@ async fn taking_part<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<usize
         .filter(intervision_participant::Column::RoundId.eq(round_id))
         .all(db)
         .await?;
-    Ok(people.iter().filter(|p| p.present || p.role != RoundRole::Participant.as_str()).count())
+    Ok(people.iter().filter(|p| takes_part(p)).count())
 }
 
 /// The case bringer publishes a de-identified summary of what the group learned as a
@@ -297,14 +297,12 @@ async fn action_rows<C: ConnectionTrait>(
 
 /// Open actions from earlier rounds in the community, soonest check-in first: what
 /// a round looks back on before it starts.
-pub async fn look_back<C: ConnectionTrait>(
+pub(crate) async fn look_back_actions<C: ConnectionTrait>(
     db: &C,
-    viewer: &Viewer,
     community_id: Uuid,
     before_round: Uuid,
-    today: Date,
-) -> Result<Vec<ActionRow>, AppError> {
-    let actions = intervision_action::Entity::find()
+) -> Result<Vec<intervision_action::Model>, AppError> {
+    Ok(intervision_action::Entity::find()
         .filter(intervision_action::Column::CommunityId.eq(community_id))
         .filter(intervision_action::Column::RoundId.ne(before_round))
         .filter(intervision_action::Column::RoundId.in_subquery(rounds_with_text(community_id)))
@@ -312,8 +310,7 @@ pub async fn look_back<C: ConnectionTrait>(
         .filter(intervision_action::Column::Body.ne(""))
         .order_by_asc(intervision_action::Column::CheckInOn)
         .all(db)
-        .await?;
-    action_rows(db, actions, viewer, today).await
+        .await?)
 }
 
 /// The viewer's own open actions in these communities, soonest check-in first, each
@@ -338,48 +335,70 @@ pub async fn open_actions_of<C: ConnectionTrait>(
     Ok(actions.into_iter().map(|a| (a.community_id, action_row(a, &no_names, viewer, today))).collect())
 }
 
-/// What an ended round shows: its actions, the group's evaluation, the viewer's own
-/// answers and the published summary.
-pub async fn round_closing<C: ConnectionTrait>(
+/// What an ended round's closing is made of, read once for all its screens.
+pub(crate) struct ClosingRecords {
+    pub actions: Vec<intervision_action::Model>,
+    pub evaluations: Vec<intervision_evaluation::Model>,
+    pub summary: Option<SummaryLink>,
+}
+
+impl ClosingRecords {
+    /// Whose names the closing shows.
+    pub fn people(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.actions.iter().filter_map(|a| a.owner_id)
+    }
+}
+
+pub(crate) async fn closing_records<C: ConnectionTrait>(
     db: &C,
-    viewer: &Viewer,
     round: &intervision_round::Model,
-    today: Date,
-) -> Result<RoundClosing, AppError> {
-    let gone = crate::intervision::round::service::text_gone(round, now());
+) -> Result<ClosingRecords, AppError> {
     let actions = intervision_action::Entity::find()
         .filter(intervision_action::Column::RoundId.eq(round.id))
         .order_by_asc(intervision_action::Column::CreatedAt)
         .all(db)
-        .await?
-        .into_iter()
-        .filter(|_| !gone)
-        .collect();
-    let mut evaluations = evaluations_of(round.id).all(db).await?;
-    if gone {
-        evaluations.iter_mut().for_each(|e| e.learned = None);
-    }
-    let closed = evaluation_closed(round.ended_at, evaluations.len(), taking_part(db, round.id).await?, now());
-    let mine = evaluations.iter().find(|e| e.user_id == viewer.id()).map(|e| MyEvaluation {
-        safe: e.safe as u8,
-        useful: e.useful as u8,
-        learned: e.learned.clone().unwrap_or_default(),
-    });
-    let group: Vec<Evaluation> = evaluations
-        .into_iter()
-        .map(|e| Evaluation { safe: e.safe as u8, useful: e.useful as u8, learned: e.learned })
-        .collect();
+        .await?;
+    let evaluations = evaluations_of(round.id).all(db).await?;
     let summary = match round.summary_artifact_id {
         Some(id) => artifact::Entity::find_by_id(id).one(db).await?.map(|a| SummaryLink { id: a.id, title: a.title }),
         None => None,
     };
-    Ok(RoundClosing {
-        actions: action_rows(db, actions, viewer, today).await?,
+    Ok(ClosingRecords { actions, evaluations, summary })
+}
+
+/// What an ended round shows the viewer at `at`: its actions, the group's evaluation,
+/// their own answers and the published summary. Once the case text is gone, so are
+/// the actions and what people wrote they learned.
+pub(crate) fn closing_of(
+    records: &ClosingRecords,
+    round: &intervision_round::Model,
+    taking_part: usize,
+    names: &HashMap<Uuid, String>,
+    viewer: &Viewer,
+    today: Date,
+    at: time::OffsetDateTime,
+) -> RoundClosing {
+    let gone = crate::intervision::round::service::text_gone(round, at);
+    let learned = |e: &intervision_evaluation::Model| if gone { None } else { e.learned.clone() };
+    let closed = evaluation_closed(round.ended_at, records.evaluations.len(), taking_part, at);
+    let mine = records.evaluations.iter().find(|e| e.user_id == viewer.id()).map(|e| MyEvaluation {
+        safe: e.safe as u8,
+        useful: e.useful as u8,
+        learned: learned(e).unwrap_or_default(),
+    });
+    let group: Vec<Evaluation> = records
+        .evaluations
+        .iter()
+        .map(|e| Evaluation { safe: e.safe as u8, useful: e.useful as u8, learned: learned(e) })
+        .collect();
+    let actions = if gone { Vec::new() } else { records.actions.clone() };
+    RoundClosing {
+        actions: actions.into_iter().map(|a| action_row(a, names, viewer, today)).collect(),
         evaluation: GroupEvaluation::of(&group, closed),
         my_evaluation: mine,
-        summary,
+        summary: records.summary.clone(),
         default_check_in: (today + Duration::days(DEFAULT_CHECK_IN_DAYS)).to_string(),
-    })
+    }
 }
 
 /// The community's follow-up history: every action from its rounds, open ones first

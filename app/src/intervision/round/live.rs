@@ -1,8 +1,10 @@
 //! Live round screens over Server-Sent Events: `GET /r/{round}/events`. A screen gets
 //! the whole round as it may see it on (re)connect, then again at every change the hub
 //! announces, so a dropped connection, a second device or a late joiner catches up at
-//! once (`EventSource` reconnects by itself). Filtering happens per viewer, here on
-//! the server: a hidden contribution never reaches a screen that may not show it.
+//! once (`EventSource` reconnects by itself). The round is read once per change for
+//! all its screens on this server (`feed`); each screen's view is built from that
+//! read per viewer, here on the server: a hidden contribution never reaches a screen
+//! that may not show it.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -14,20 +16,29 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
 use http::{HeaderValue, header};
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 use uuid::Uuid;
 
 use super::api::RoundView;
-use super::service;
+use super::feed::{self, Loaded, Subscription};
+use super::snapshot;
 use crate::account::session::{Viewer, signed_in};
+use crate::db::now;
 use crate::db::session_store::DbSessionStore;
 use crate::error::AppError;
+use crate::intervision::closing::service as closing;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/r/{id}/events", get(round_events))
+}
+
+/// How many rounds this server reads for open screens, and how many screens follow
+/// them (for tests, logs and the benchmark).
+pub fn followed(state: &AppState) -> (usize, usize) {
+    state.per_server.get::<feed::RoundFeeds>().followed()
 }
 
 /// `EventSource` waits this long before reconnecting after a drop.
@@ -48,22 +59,40 @@ const SESSION_CHECK: Duration = Duration::from_secs(30);
 /// no longer takes part.
 async fn round_events(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(round_id) = Uuid::parse_str(&id) else { return AppError::NotFound.into_response() };
+    crate::shared::record_in_request("round", round_id);
     let viewer = match signed_in(&state, &session).await {
         Ok(viewer) => viewer,
         Err(err) => return err.into_response(),
     };
     let Some(session_id) = session.id() else { return AppError::Unauthenticated.into_response() };
-    // Listen before the first load, so no change between the two is missed.
-    let changes = state.hub.subscribe(round_id);
     let sessions = state.hub.subscribe_sessions();
-    let first = match service::view(&state, &viewer, round_id).await {
+    let mut reads = feed::subscribe(&state, round_id);
+    let first = match reads.fresh().await {
+        Ok(latest) => latest,
+        Err(err) => return err.into_response(),
+    };
+    let view = match &first.loaded {
+        Loaded::Round(snapshot) => snapshot::view_of(snapshot, &viewer, closing::today(&state), now()),
+        Loaded::Gone => Err(AppError::NotFound),
+        Loaded::Nothing | Loaded::Failed => Err(AppError::Internal),
+    };
+    let view = match view {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
     let mut check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let screen =
-        Screen { app: state.clone(), viewer, session_id, round_id, first: Some(first), changes, sessions, check };
+    let screen = Screen {
+        app: state.clone(),
+        viewer,
+        session_id,
+        round_id,
+        first: Some(view),
+        shown: first.generation,
+        reads,
+        sessions,
+        check,
+    };
     let mut response =
         Sse::new(screen.events()).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response();
     let headers = response.headers_mut();
@@ -79,14 +108,16 @@ struct Screen {
     session_id: Id,
     round_id: Uuid,
     first: Option<RoundView>,
-    changes: tokio::sync::broadcast::Receiver<()>,
+    /// The generation of the read this screen last showed.
+    shown: u64,
+    reads: Subscription,
     sessions: tokio::sync::broadcast::Receiver<Uuid>,
     check: tokio::time::Interval,
 }
 
 /// What woke a screen up.
 enum Wake {
-    RoundChanged,
+    RoundRead,
     CheckSession,
     Closed,
 }
@@ -106,17 +137,24 @@ impl Screen {
                         }
                         continue;
                     }
-                    Wake::RoundChanged => {}
+                    Wake::RoundRead => {}
                 }
-                // Several changes at once need one reload.
-                while matches!(screen.changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
-                match service::view(&screen.app, &screen.viewer, screen.round_id).await {
+                let latest = screen.reads.latest.borrow_and_update().clone();
+                let snapshot = match latest.loaded {
+                    Loaded::Round(snapshot) => snapshot,
+                    Loaded::Gone => return None,
+                    Loaded::Nothing | Loaded::Failed => continue,
+                };
+                // A read for a screen that connected, with nothing announced since.
+                if latest.generation == screen.shown {
+                    continue;
+                }
+                screen.shown = latest.generation;
+                let today = closing::today(&screen.app);
+                match snapshot::view_of(&snapshot, &screen.viewer, today, now()) {
                     Ok(view) => return Some((Ok(event(&view)), screen)),
-                    // No longer taking part (or the round is gone): the screen stops.
-                    Err(AppError::NotFound) => return None,
-                    Err(err) => {
-                        tracing::warn!(error = ?err, round = %screen.round_id, "could not load a round for a screen")
-                    }
+                    // No longer taking part: the screen stops.
+                    Err(_) => return None,
                 }
             }
         })
@@ -126,9 +164,9 @@ impl Screen {
         let me = self.viewer.id();
         loop {
             tokio::select! {
-                change = self.changes.recv() => return match change {
-                    Ok(()) | Err(RecvError::Lagged(_)) => Wake::RoundChanged,
-                    Err(RecvError::Closed) => Wake::Closed,
+                read = self.reads.latest.changed() => return match read {
+                    Ok(()) => Wake::RoundRead,
+                    Err(_) => Wake::Closed,
                 },
                 user = self.sessions.recv() => match user {
                     Ok(user) if user == me => return Wake::CheckSession,

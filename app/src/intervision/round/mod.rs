@@ -5,8 +5,12 @@
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub(crate) mod feed;
+#[cfg(feature = "ssr")]
 pub mod live;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub(crate) mod snapshot;
 pub mod views;

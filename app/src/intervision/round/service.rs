@@ -10,13 +10,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::api::{
-    CaseText, ContributionRow, HiddenCount, MemberOption, MethodOption, ParticipantRow, RoundPlanning, RoundRow,
-    RoundView,
-};
+use super::api::{MemberOption, MethodOption, RoundPlanning, RoundRow, RoundView};
 use super::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
 use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
 use super::plan::{takes_choice, takes_warmth};
@@ -54,7 +51,7 @@ pub fn millis(at: OffsetDateTime) -> i64 {
 }
 
 /// Members who can take part in rounds: active, not guests.
-async fn round_members<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+pub(crate) async fn round_members<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
     let mut ids = active_member_ids(db, community_id, Some(CommunityRole::Facilitator)).await?;
     ids.extend(active_member_ids(db, community_id, Some(CommunityRole::Member)).await?);
     Ok(ids)
@@ -224,7 +221,7 @@ pub async fn plan(
     Ok(id)
 }
 
-fn internal(err: impl std::fmt::Display) -> AppError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %err, "round data could not be (de)serialised");
     AppError::Internal
 }
@@ -279,7 +276,7 @@ pub(crate) async fn participant_access<C: ConnectionTrait>(
         .filter(intervision_participant::Column::UserId.eq(viewer.id()))
         .one(db)
         .await?
-        .filter(|p| p.present || p.role != RoundRole::Participant.as_str())
+        .filter(takes_part)
         .ok_or(AppError::NotFound)?;
     let community = intervision_access(db, viewer, round.community_id).await?;
     let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
@@ -289,104 +286,14 @@ pub(crate) async fn participant_access<C: ConnectionTrait>(
 
 /// The round as the viewer may see it now.
 pub async fn view(state: &AppState, viewer: &Viewer, round_id: Uuid) -> Result<RoundView, AppError> {
-    let access = participant_access(&state.db, viewer, round_id).await?;
-    build_view(&state.db, viewer, access, closing::today(state)).await
+    crate::shared::record_in_request("round", round_id);
+    let snapshot = super::snapshot::load(&state.db, round_id).await?;
+    super::snapshot::view_of(&snapshot, viewer, closing::today(state), now())
 }
 
-async fn build_view(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    access: Access,
-    today: Date,
-) -> Result<RoundView, AppError> {
-    let (look_back, closing) = if access.state.status == Status::Ended {
-        (Vec::new(), Some(closing::round_closing(db, viewer, &access.round, today).await?))
-    } else {
-        (closing::look_back(db, viewer, access.round.community_id, access.round.id, today).await?, None)
-    };
-    let Access { round, community, me, method, state } = access;
-    let my_role = RoundRole::decode(&me.role)?;
-    let gone = text_gone(&round, now());
-    let case = if gone {
-        None
-    } else {
-        intervision_case::Entity::find_by_id(round.case_id)
-            .filter(intervision_case::Column::PurgedAt.is_null())
-            .one(db)
-            .await?
-            .map(|c| CaseText { title: c.title, situation: c.situation, question: c.question })
-    };
-    let participants = intervision_participant::Entity::find()
-        .filter(intervision_participant::Column::RoundId.eq(round.id))
-        .all(db)
-        .await?;
-    let contributions = if gone {
-        Vec::new()
-    } else {
-        intervision_contribution::Entity::find()
-            .filter(intervision_contribution::Column::RoundId.eq(round.id))
-            .order_by_asc(intervision_contribution::Column::CreatedAt)
-            .all(db)
-            .await?
-    };
-    let names = names(db, participants.iter().map(|p| p.user_id).collect()).await?;
-    let is_case_bringer = my_role == RoundRole::CaseBringer;
-    let mut hidden: Vec<HiddenCount> = Vec::new();
-    let mut rows = Vec::new();
-    for c in contributions {
-        let phase = c.phase.max(0) as usize;
-        let reader = Reader { is_author: c.author_id == Some(viewer.id()), is_case_bringer };
-        if may_see(&method.phases, &state, phase, reader) {
-            rows.push(ContributionRow {
-                id: c.id,
-                phase,
-                author: c.author_id.and_then(|id| names.get(&id).cloned()),
-                mine: reader.is_author,
-                body: c.body,
-                warmth: c.warmth.as_deref().and_then(|w| Warmth::decode(w).ok()),
-                answer: c.answer,
-                chosen: c.chosen,
-            });
-        } else {
-            match hidden.iter_mut().find(|h| h.phase == phase) {
-                Some(count) => count.count += 1,
-                None => hidden.push(HiddenCount { phase, count: 1 }),
-            }
-        }
-    }
-    let mut people: Vec<ParticipantRow> = participants
-        .into_iter()
-        .map(|p| ParticipantRow {
-            user_id: p.user_id,
-            name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            role: RoundRole::decode(&p.role).unwrap_or(RoundRole::Participant),
-            present: p.present || p.role != RoundRole::Participant.as_str(),
-        })
-        .collect();
-    people.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
-    let server_now_ms = millis(now());
-    Ok(RoundView {
-        id: round.id,
-        community_id: community.id,
-        community_name: community.name,
-        case,
-        remaining_ms: state.remaining_at(&method.phases, server_now_ms),
-        deadline_ms: state.deadline_ms(&method.phases),
-        method,
-        status: state.status,
-        phase: state.phase,
-        revealed: state.revealed.clone(),
-        version: state.version,
-        can_undo: state.undo.is_some(),
-        server_now_ms,
-        me: viewer.id(),
-        my_role,
-        participants: people,
-        contributions: rows,
-        hidden,
-        look_back,
-        closing,
-    })
+/// Whether someone takes part in a round: they hold a role or were marked present.
+pub(crate) fn takes_part(person: &intervision_participant::Model) -> bool {
+    person.present || person.role != RoundRole::Participant.as_str()
 }
 
 fn refusal_error(refusal: Refusal) -> AppError {
@@ -651,10 +558,8 @@ pub(crate) fn rows_of_rounds(
     rounds
         .into_iter()
         .map(|round| {
-            let taking_part: Vec<&intervision_participant::Model> = people
-                .iter()
-                .filter(|p| p.round_id == round.id && (p.present || p.role != RoundRole::Participant.as_str()))
-                .collect();
+            let taking_part: Vec<&intervision_participant::Model> =
+                people.iter().filter(|p| p.round_id == round.id && takes_part(p)).collect();
             let mine = taking_part.iter().any(|p| p.user_id == viewer.id());
             let method = Method::from_json(&round.method).ok();
             RoundRow {

@@ -1,0 +1,182 @@
+//! A round read once for all its screens. A step (or a contribution, a response, a
+//! person marked present) makes each server read the round once into a
+//! [`RoundSnapshot`]; every open screen's view is then built from it in memory by
+//! [`view_of`], which applies the same rules as a page load: only those who take part
+//! see the round, and `may_see` decides per contribution.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::api::{CaseText, ContributionRow, HiddenCount, ParticipantRow, RoundView};
+use super::domain::{Reader, RoundState, Status, may_see};
+use super::plan::{RoundRole, Warmth};
+use super::service::{internal, millis, round_members, takes_part, text_gone};
+use crate::account::session::Viewer;
+use crate::db::entities::{community, intervision_action, intervision_case, intervision_contribution};
+use crate::db::entities::{intervision_participant, intervision_round};
+use crate::error::AppError;
+use crate::intervision::closing::service::{self as closing, ClosingRecords};
+use crate::intervision::method::domain::Method;
+
+/// Everything any participant's screen of one round may show, as read at one moment.
+pub(crate) struct RoundSnapshot {
+    pub round: intervision_round::Model,
+    pub community: community::Model,
+    pub method: Method,
+    pub state: RoundState,
+    /// `None` once the case text is gone.
+    pub case: Option<CaseText>,
+    pub participants: Vec<intervision_participant::Model>,
+    /// The community's active members who may take part in rounds (not guests).
+    pub members: HashSet<Uuid>,
+    pub names: HashMap<Uuid, String>,
+    /// Oldest first; empty once the case text is gone.
+    pub contributions: Vec<intervision_contribution::Model>,
+    /// Before the end: open actions from the community's earlier rounds.
+    pub look_back: Vec<intervision_action::Model>,
+    /// After the end.
+    pub closing: Option<ClosingRecords>,
+}
+
+/// Reads the round `round_id`; `NotFound` if there is none.
+pub(crate) async fn load<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<RoundSnapshot, AppError> {
+    let round = intervision_round::Entity::find_by_id(round_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let community = community::Entity::find_by_id(round.community_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
+    let state: RoundState = serde_json::from_str(&round.state).map_err(internal)?;
+    let gone = text_gone(&round, crate::db::now());
+    let case = if gone {
+        None
+    } else {
+        intervision_case::Entity::find_by_id(round.case_id)
+            .filter(intervision_case::Column::PurgedAt.is_null())
+            .one(db)
+            .await?
+            .map(|c| CaseText { title: c.title, situation: c.situation, question: c.question })
+    };
+    let participants = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round.id))
+        .all(db)
+        .await?;
+    let members = round_members(db, round.community_id).await?.into_iter().collect();
+    let contributions = if gone {
+        Vec::new()
+    } else {
+        intervision_contribution::Entity::find()
+            .filter(intervision_contribution::Column::RoundId.eq(round.id))
+            .order_by_asc(intervision_contribution::Column::CreatedAt)
+            .all(db)
+            .await?
+    };
+    let (look_back, closing) = if state.status == Status::Ended {
+        (Vec::new(), Some(closing::closing_records(db, &round).await?))
+    } else {
+        (closing::look_back_actions(db, round.community_id, round.id).await?, None)
+    };
+    let people = participants
+        .iter()
+        .map(|p| p.user_id)
+        .chain(look_back.iter().filter_map(|a| a.owner_id))
+        .chain(closing.iter().flat_map(ClosingRecords::people))
+        .collect::<Vec<_>>();
+    let names = crate::account::service::names_of(db, people).await?;
+    Ok(RoundSnapshot {
+        round,
+        community,
+        method,
+        state,
+        case,
+        participants,
+        members,
+        names,
+        contributions,
+        look_back,
+        closing,
+    })
+}
+
+/// The round as `viewer` may see it at `at`: `NotFound` unless they take part in it
+/// and are still an active member of its community.
+pub(crate) fn view_of(
+    snapshot: &RoundSnapshot,
+    viewer: &Viewer,
+    today: Date,
+    at: OffsetDateTime,
+) -> Result<RoundView, AppError> {
+    let me = snapshot
+        .participants
+        .iter()
+        .find(|p| p.user_id == viewer.id() && takes_part(p))
+        .filter(|_| snapshot.members.contains(&viewer.id()))
+        .ok_or(AppError::NotFound)?;
+    let RoundSnapshot { round, community, method, state, names, .. } = snapshot;
+    let my_role = RoundRole::decode(&me.role)?;
+    let gone = text_gone(round, at);
+    let is_case_bringer = my_role == RoundRole::CaseBringer;
+    let mut hidden: Vec<HiddenCount> = Vec::new();
+    let mut contributions = Vec::new();
+    for c in snapshot.contributions.iter().filter(|_| !gone) {
+        let phase = c.phase.max(0) as usize;
+        let reader = Reader { is_author: c.author_id == Some(viewer.id()), is_case_bringer };
+        if may_see(&method.phases, state, phase, reader) {
+            contributions.push(ContributionRow {
+                id: c.id,
+                phase,
+                author: c.author_id.and_then(|id| names.get(&id).cloned()),
+                mine: reader.is_author,
+                body: c.body.clone(),
+                warmth: c.warmth.as_deref().and_then(|w| Warmth::decode(w).ok()),
+                answer: c.answer.clone(),
+                chosen: c.chosen,
+            });
+        } else {
+            match hidden.iter_mut().find(|h| h.phase == phase) {
+                Some(count) => count.count += 1,
+                None => hidden.push(HiddenCount { phase, count: 1 }),
+            }
+        }
+    }
+    let mut participants: Vec<ParticipantRow> = snapshot
+        .participants
+        .iter()
+        .map(|p| ParticipantRow {
+            user_id: p.user_id,
+            name: names.get(&p.user_id).cloned().unwrap_or_default(),
+            role: RoundRole::decode(&p.role).unwrap_or(RoundRole::Participant),
+            present: takes_part(p),
+        })
+        .collect();
+    participants.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+    let look_back = snapshot.look_back.iter().map(|a| closing::action_row(a.clone(), names, viewer, today)).collect();
+    let taking_part = snapshot.participants.iter().filter(|p| takes_part(p)).count();
+    let closing = snapshot
+        .closing
+        .as_ref()
+        .map(|records| closing::closing_of(records, round, taking_part, names, viewer, today, at));
+    let server_now_ms = millis(at);
+    Ok(RoundView {
+        id: round.id,
+        community_id: community.id,
+        community_name: community.name.clone(),
+        case: snapshot.case.clone().filter(|_| !gone),
+        remaining_ms: state.remaining_at(&method.phases, server_now_ms),
+        deadline_ms: state.deadline_ms(&method.phases),
+        method: method.clone(),
+        status: state.status,
+        phase: state.phase,
+        revealed: state.revealed.clone(),
+        version: state.version,
+        can_undo: state.undo.is_some(),
+        server_now_ms,
+        me: viewer.id(),
+        my_role,
+        participants,
+        contributions,
+        hidden,
+        look_back,
+        closing,
+    })
+}
