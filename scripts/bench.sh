@@ -145,14 +145,9 @@ step "measuring knowledge-base search over 10,000 generated artifacts"
 pg_note="SQLite only (no PostgreSQL server installed)"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "${KRING_BENCH_POSTGRES_URL:-}" ] && [ -n "$pg_bin" ]; then
-  pg_dir=$(mktemp -d /tmp/kring-bench-pg.XXXXXX)
-  chown postgres "$pg_dir" 2>/dev/null || true
-  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir" -l "$pg_dir/log" -w start >/dev/null
-  trap 'as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$dir" "$pg_dir"' EXIT
-  export KRING_BENCH_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+  start_postgres
+  trap 'stop_postgres; rm -rf "$dir"' EXIT
+  export KRING_BENCH_POSTGRES_URL="$pg_url"
 fi
 [ -n "${KRING_BENCH_POSTGRES_URL:-}" ] && pg_note="SQLite and PostgreSQL $("${pg_bin:-/usr/bin}/postgres" --version 2>/dev/null | awk '{print $3}')"
 search_table=$(cargo bench -q -p kring --bench search 2>/dev/null | grep '^|')

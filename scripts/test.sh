@@ -15,21 +15,15 @@ cargo clippy --release -p app -p kring -p migration --features app/ssr --all-tar
 cargo clippy --release -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "starting a throwaway PostgreSQL server"
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-pg_dir=$(mktemp -d /tmp/kring-pg.XXXXXX)
-chown postgres "$pg_dir" 2>/dev/null || true
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off" -l "$pg_dir/log" -w start >/dev/null
+start_postgres -c fsync=off
 cleanup() {
-  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  stop_postgres
   [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null || true
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$pg_dir" "${e2e_dir:-}" "${results:-}"
+  rm -rf "${e2e_dir:-}" "${results:-}"
 }
 trap cleanup EXIT
-export KRING_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export KRING_TEST_POSTGRES_URL="$pg_url"
 export KRING_REQUIRE_POSTGRES=1
 
 step "starting a throwaway S3-compatible server (moto)"

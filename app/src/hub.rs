@@ -1,8 +1,12 @@
 //! The live hub: tells every open screen of a round that the round changed, so each
 //! reloads its own (permission-filtered) view. The database stays the only source of
-//! truth; the hub carries no data, only "look again". One interface, so a hub for
-//! several servers (PostgreSQL `LISTEN/NOTIFY`, see docs/live-rounds.md) can replace
-//! the in-process one without touching the rounds.
+//! truth; the hub carries no data, only "look again". One interface with two hubs: the
+//! in-process one for a single server (SQLite), and one over PostgreSQL's
+//! `LISTEN/NOTIFY` for several servers on one database (see docs/live-rounds.md).
+
+mod postgres;
+
+pub use postgres::PostgresHub;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,8 +23,8 @@ pub trait RoundHub: Send + Sync {
     fn publish(&self, round: Uuid);
     /// Changes of `round` from now on.
     fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()>;
-    /// How many screens are connected, over all rounds (for the benchmark and logs).
-    fn screens(&self) -> usize;
+    /// How many listeners the rounds have, over all rounds (for logs and tests).
+    fn listeners(&self) -> usize;
     /// Tells every screen of `user` to check that its session still holds (they signed
     /// out, changed their password or were deactivated).
     fn sessions_changed(&self, user: Uuid);
@@ -58,7 +62,7 @@ impl RoundHub for LocalHub {
         rounds.entry(round).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
     }
 
-    fn screens(&self) -> usize {
+    fn listeners(&self) -> usize {
         let rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         rounds.values().map(|sender| sender.receiver_count()).sum()
     }
@@ -73,6 +77,20 @@ impl RoundHub for LocalHub {
     }
 }
 
+impl LocalHub {
+    /// Tells every round with open screens to look again (after notices may have been
+    /// lost).
+    pub fn publish_all(&self) {
+        let rounds: Vec<Uuid> = {
+            let rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            rounds.keys().copied().collect()
+        };
+        for round in rounds {
+            self.publish(round);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,14 +102,14 @@ mod tests {
         let mut first = hub.subscribe(round);
         let mut second = hub.subscribe(round);
         let mut elsewhere = hub.subscribe(other);
-        assert_eq!(hub.screens(), 3);
+        assert_eq!(hub.listeners(), 3);
         hub.publish(round);
         assert!(first.recv().await.is_ok());
         assert!(second.recv().await.is_ok());
         assert!(elsewhere.try_recv().is_err());
         drop((first, second));
         hub.publish(round);
-        assert_eq!(hub.screens(), 1);
+        assert_eq!(hub.listeners(), 1);
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@ mod m20261203_000004_participation_rollups;
 mod m20261204_000001_kind_rollup_covering_index;
 mod m20261204_000002_dashboard_lookup_indexes;
 mod m20261204_000003_level_index_with_level;
+mod m20261204_000004_job_leases;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_kind_rollup_covering_index::Migration),
             Box::new(m20261204_000002_dashboard_lookup_indexes::Migration),
             Box::new(m20261204_000003_level_index_with_level::Migration),
+            Box::new(m20261204_000004_job_leases::Migration),
         ]
     }
 }

@@ -220,17 +220,37 @@ pub fn spawn_precompression(site_root: std::path::PathBuf) {
 /// that changed because events left their window, tomorrow's meeting reminders,
 /// artifacts due for review, expired intervision text and records past their
 /// retention period.
+///
+/// With several servers on one database, one of them does the shared work per interval:
+/// the one that takes the `housekeeping` lease (`app::db::lease`).
 pub fn spawn_housekeeping(state: AppState) {
+    const EVERY: Duration = Duration::from_secs(600);
     tokio::spawn(async move {
         let store = DbSessionStore::new(state.db.clone());
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let me = uuid::Uuid::now_v7();
+        let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            if let Err(err) = store.delete_expired().await {
-                tracing::warn!(error = %err, "could not delete expired sessions");
-            }
             for limiter in [&state.login_limiter, &state.reset_limiter, &state.sign_up_limiter] {
                 limiter.forget_idle();
+            }
+            match app::db::lease::take(
+                &state.db,
+                "housekeeping",
+                me,
+                time::Duration::try_from(EVERY).unwrap_or_default(),
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not take the housekeeping lease");
+                    continue;
+                }
+            }
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions");
             }
             if let Err(err) = app::participation::service::refresh_all_levels(&state.db).await {
                 tracing::warn!(error = ?err, "could not refresh participation levels");

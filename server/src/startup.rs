@@ -55,17 +55,22 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
         trusted_proxies: config.trusted_proxies()?,
         min_group: config.min_group()?,
     };
-    match &config.s3_bucket {
+    let mut state = match &config.s3_bucket {
         Some(bucket) => {
             let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
             if let Some(endpoint) = &config.s3_endpoint {
                 builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
             }
             let store = builder.build().map_err(|e| format!("KRING_S3_BUCKET {bucket}: {e}"))?;
-            Ok(AppState::with_file_store(db, settings, mailer, std::sync::Arc::new(store)))
+            AppState::with_file_store(db, settings, mailer, std::sync::Arc::new(store))
         }
-        None => AppState::new(db, settings, mailer).map_err(|e| format!("KRING_DATA_DIR: {e}")),
+        None => AppState::new(db, settings, mailer).map_err(|e| format!("KRING_DATA_DIR: {e}"))?,
+    };
+    // On PostgreSQL several servers may share the database: rounds are announced to all.
+    if app::db::Backend::from_url(&config.database_url)? == app::db::Backend::Postgres {
+        state.hub = std::sync::Arc::new(app::hub::PostgresHub::start(&config.database_url, state.db.clone()));
     }
+    Ok(state)
 }
 
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, String> {

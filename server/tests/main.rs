@@ -15,4 +15,5 @@ mod lesson_study;
 mod meetings;
 mod offboarding;
 mod platform;
+mod several_servers;
 mod surveys;

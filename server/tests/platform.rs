@@ -76,9 +76,9 @@ async fn pages_are_compressed_with_gzip() {
 
 // ---- Durability: a real server process, killed with SIGKILL ----------------------
 
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub child: Child,
+    pub port: u16,
 }
 
 fn start_server(dir: &std::path::Path, database_url: &str) -> Server {
@@ -86,10 +86,22 @@ fn start_server(dir: &std::path::Path, database_url: &str) -> Server {
 }
 
 fn start_server_with(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Server {
+    start_server_env(dir, database_url, args, &[])
+}
+
+/// `kring <args>` on `database_url` with its data in `dir` and `env` set, once it
+/// answers `/healthz`.
+pub(crate) fn start_server_env(
+    dir: &std::path::Path,
+    database_url: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     #[allow(clippy::zombie_processes)] // the caller kills and waits for it
     let child = Command::new(env!("CARGO_BIN_EXE_kring"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("KRING_DATA_DIR", dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -109,7 +121,7 @@ fn start_server_with(dir: &std::path::Path, database_url: &str, args: &[&str]) -
     panic!("kring did not start on port {port}");
 }
 
-fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Option<String> {
+pub(crate) fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let request = format!(
@@ -123,7 +135,7 @@ fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Option
     Some(response)
 }
 
-fn session_cookie(response: &str) -> String {
+pub(crate) fn session_cookie(response: &str) -> String {
     response
         .lines()
         .filter(|l| l.to_ascii_lowercase().starts_with("set-cookie: kring_session="))

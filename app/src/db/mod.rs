@@ -3,6 +3,7 @@
 //! in `migrations/`.
 
 pub mod entities;
+pub mod lease;
 pub mod session_store;
 
 use std::time::Duration;

@@ -48,6 +48,13 @@ pub fn backends() -> Vec<Backend> {
     list
 }
 
+/// Which hub a test app's rounds announce changes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hub {
+    Local,
+    Postgres,
+}
+
 pub struct TestApp {
     pub backend: Backend,
     pub router: Router,
@@ -138,14 +145,25 @@ impl TestApp {
         let dir = temp_dir();
         let database_url = fresh_database(backend, dir.path()).await;
         let files = Some(std::sync::Arc::new(store) as std::sync::Arc<dyn object_store::ObjectStore>);
-        let mut app = Self::open_with(backend, dir.path().to_path_buf(), database_url, true, files).await;
+        let mut app = Self::open_with(backend, dir.path().to_path_buf(), database_url, true, files, Hub::Local).await;
         app.own_dir = Some(dir);
         Some(app)
     }
 
     /// Opens the app over an existing database (as a restarted server would).
     pub async fn open(backend: Backend, dir: PathBuf, database_url: String, seed: bool) -> Self {
-        Self::open_with(backend, dir, database_url, seed, None).await
+        Self::open_with(backend, dir, database_url, seed, None, Hub::Local).await
+    }
+
+    /// One of several servers on one PostgreSQL database (`database_url`, seeded with
+    /// the demo when `seed`), announcing round changes to the others as `kring serve`
+    /// does on PostgreSQL.
+    pub async fn one_of_several(database_url: String, seed: bool) -> Self {
+        let dir = temp_dir();
+        let mut app =
+            Self::open_with(Backend::Postgres, dir.path().to_path_buf(), database_url, seed, None, Hub::Postgres).await;
+        app.own_dir = Some(dir);
+        app
     }
 
     async fn open_with(
@@ -154,6 +172,7 @@ impl TestApp {
         database_url: String,
         seed: bool,
         files: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
+        hub: Hub,
     ) -> Self {
         let mut db = app::db::connect_and_migrate(&database_url).await.expect("connect and migrate");
         let queries = QueryLog::default();
@@ -180,10 +199,13 @@ impl TestApp {
             trusted_proxies: vec!["127.0.0.2".parse().unwrap()],
         };
         let mailer = Mailer::outbox(dir.join("outbox"), "Kring <kring@kring.test>".parse().unwrap()).unwrap();
-        let state = match files {
+        let mut state = match files {
             Some(store) => AppState::with_file_store(db, settings, mailer, store),
             None => AppState::new(db, settings, mailer).unwrap(),
         };
+        if hub == Hub::Postgres {
+            state.hub = std::sync::Arc::new(app::hub::PostgresHub::start(&database_url, state.db.clone()));
+        }
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("kring")
             .site_root(dir.to_string_lossy().to_string())

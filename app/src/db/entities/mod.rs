@@ -23,6 +23,7 @@ pub mod intervision_method;
 pub mod intervision_participant;
 pub mod intervision_round;
 pub mod invitation;
+pub mod job_lease;
 pub mod lesson_discussion;
 pub mod lesson_discussion_attendee;
 pub mod lesson_observation;
