@@ -396,8 +396,9 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
         assert_eq!(roles, ["lead", "case_bringer", "timekeeper", "participant"], "{backend:?} each their own view");
         assert!(views.iter().all(|v| v["version"] == 1 && v["status"] == "running"), "{backend:?}");
         let contribution_reads = queries.iter().filter(|q| q.contains("FROM \"intervision_contributions\"")).count();
-        // The lead's answer and the screens' one read.
-        assert_eq!(contribution_reads, 2, "{backend:?} {queries:#?}");
+        // One read for the four screens and the lead's answer; two when the lead's answer
+        // asked just after the screens' read had begun.
+        assert!((1..=2).contains(&contribution_reads), "{backend:?} {queries:#?}");
         drop(screens);
         let mut waited = Duration::ZERO;
         while followed(&app.state) != (0, 0) && waited < SCREEN_WAIT {

@@ -76,13 +76,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // An embedded file has no link that can drop: no ping before each query.
         options.max_connections(8).min_connections(1).test_before_acquire(false);
         options.map_sqlx_sqlite_pool_opts(|pool| {
-            pool.after_connect(|conn, _| Box::pin(async move { stable_query_plans(&mut conn.lock_handle().await?) }))
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    nap_while_busy(&mut handle);
+                    stable_query_plans(&mut handle)
+                })
+            })
         });
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(BUSY_WAIT)
                 // Deleted and overwritten text is zeroed in the file, not left in free pages.
                 .pragma("secure_delete", "ON")
                 // Rows come from the connection's own thread through a bounded channel;
@@ -107,6 +113,31 @@ fn without_memory_statistics() {
     let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
     if rc != libsqlite3_sys::SQLITE_OK {
         tracing::debug!(rc, "SQLite had started; its memory statistics stay on");
+    }
+}
+
+/// How long a SQLite writer waits for the write lock before it gives up (`SQLITE_BUSY`).
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+/// The waiting writer looks again this often.
+const BUSY_NAP: Duration = Duration::from_micros(200);
+
+/// Makes one connection wait for SQLite's write lock in short naps. SQLite's own busy
+/// timeout sleeps longer and longer (up to 100 ms at a time), so when many writers
+/// arrive at once the lock sits free while they sleep; a round whose hundred leads
+/// step at the same moment then waits for the sleeping, not for the writing. The naps
+/// happen on the connection's own thread, never on the async runtime's.
+fn nap_while_busy(handle: &mut LockedSqliteHandle<'_>) {
+    extern "C" fn nap(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> std::ffi::c_int {
+        if BUSY_NAP.saturating_mul(tries.max(0) as u32) >= BUSY_WAIT {
+            return 0;
+        }
+        std::thread::sleep(BUSY_NAP);
+        1
+    }
+    // SAFETY: the locked handle guarantees no other call uses this connection meanwhile;
+    // the handler is a plain function that keeps no state (its argument is unused).
+    unsafe {
+        libsqlite3_sys::sqlite3_busy_handler(handle.as_raw_handle().as_ptr(), Some(nap), std::ptr::null_mut());
     }
 }
 

@@ -13,8 +13,12 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
+use super::api::RoundView;
 use super::snapshot::{self, RoundSnapshot};
+use crate::account::session::Viewer;
+use crate::db::now;
 use crate::error::AppError;
+use crate::intervision::closing::service as closing;
 use crate::state::AppState;
 
 /// The latest read of a round.
@@ -89,6 +93,18 @@ impl Subscription {
             Ok(latest) => Ok(latest.clone()),
             Err(_) => Err(AppError::Internal),
         }
+    }
+}
+
+/// The round as `viewer` may see it after a change this server just announced: built
+/// from the read the round's screens on this server get anyway, so answering the
+/// one who made the change costs no read of its own.
+pub(crate) async fn view_after_change(state: &AppState, viewer: &Viewer, round: Uuid) -> Result<RoundView, AppError> {
+    let mut reads = subscribe(state, round);
+    match reads.fresh().await?.loaded {
+        Loaded::Round(snapshot) => snapshot::view_of(&snapshot, viewer, closing::today(state), now()),
+        Loaded::Gone => Err(AppError::NotFound),
+        Loaded::Nothing | Loaded::Failed => Err(AppError::Internal),
     }
 }
 

@@ -343,7 +343,7 @@ pub async fn command(
     }
     txn.commit().await?;
     state.hub.publish(round_id);
-    view(state, viewer, round_id).await
+    super::feed::view_after_change(state, viewer, round_id).await
 }
 
 /// At the end of a round: who brought the case, who held a role, who wrote something,
