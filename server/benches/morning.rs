@@ -28,8 +28,9 @@ use common::*;
 struct Connection {
     round: usize,
     opened: Instant,
-    /// When the round as it stood arrived (the first event).
+    /// When the round as it stood arrived (the first event), and its version.
     first: Option<Instant>,
+    first_version: u64,
     /// Later events: the version and when it arrived.
     arrivals: Vec<(u64, Instant)>,
     closed: Instant,
@@ -53,7 +54,15 @@ type Shared = Arc<Mutex<Log>>;
 /// Follows a round on one connection until `until`.
 async fn follow(addr: String, round: usize, round_id: String, cookie: String, until: Instant, log: Shared) {
     let opened = Instant::now();
-    let mut connection = Connection { round, opened, first: None, arrivals: Vec::new(), closed: opened, failed: false };
+    let mut connection = Connection {
+        round,
+        opened,
+        first: None,
+        first_version: 0,
+        arrivals: Vec::new(),
+        closed: opened,
+        failed: false,
+    };
     match TcpStream::connect(&addr).await {
         Err(_) => connection.failed = true,
         Ok(mut stream) => {
@@ -87,6 +96,7 @@ async fn follow(addr: String, round: usize, round_id: String, cookie: String, un
                     if let Ok(version) = buffer[start + 5..start + 5 + end].trim().parse::<u64>() {
                         if connection.first.is_none() {
                             connection.first = Some(at);
+                            connection.first_version = version;
                         } else {
                             connection.arrivals.push((version, at));
                         }
@@ -263,10 +273,16 @@ async fn main() {
         if let Some(first) = connection.first {
             reconnect_ms.push(first.saturating_duration_since(connection.opened).as_secs_f64() * 1000.0);
         }
+        // Only a version's first arrival is its step's; later ones with the same version
+        // carry someone's writing.
+        let mut shown = connection.first_version;
         for (version, at) in &connection.arrivals {
-            if let Some(sent) = log.steps.get(&(connection.round, *version)) {
+            if *version > shown
+                && let Some(sent) = log.steps.get(&(connection.round, *version))
+            {
                 step_ms.push(at.saturating_duration_since(*sent).as_secs_f64() * 1000.0);
             }
+            shown = shown.max(*version);
         }
     }
     // Every step must reach every screen open from before it was sent until well after.
