@@ -83,6 +83,7 @@ pub enum ErrorKey {
     StorageFull,
     RoleTaken,
     RoundChanged,
+    LeadStillConnected,
     TimeLeft,
     StepNotPossible,
     NotWritingPhase,

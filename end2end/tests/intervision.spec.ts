@@ -31,6 +31,95 @@ function seconds(clock: string): number {
   return negative ? -total : total;
 }
 
+/** The case bringer brings a case; the facilitator plans a round on it with LEAD
+ * leading and TIMEKEEPER keeping time. Returns the round's path. */
+async function plannedRound(bringer: Page, facilitator: Page, title: string): Promise<string> {
+  await bringer.goto("/");
+  await bringer.getByRole("link", { name: COMMUNITY }).click();
+  await bringer.getByText("Casus inbrengen", { exact: true }).first().click();
+  await bringer.getByLabel("Titel", { exact: true }).fill(title);
+  await bringer.getByLabel("Situatie", { exact: true }).fill("Bij de start van het derde uur loopt iedereen nog door het lokaal.");
+  await bringer.getByLabel("Vraag", { exact: true }).fill("Hoe begin ik het derde uur rustig?");
+  await bringer.getByRole("button", { name: "Casus inbrengen" }).click();
+  await expect(bringer.getByText(title)).toBeVisible();
+  await facilitator.goto("/");
+  await facilitator.getByRole("link", { name: COMMUNITY }).click();
+  await facilitator.getByRole("link", { name: "Ronde plannen" }).click();
+  await facilitator.getByLabel("Casus", { exact: true }).selectOption({ label: `${title} (Sophie Timmer)` });
+  await facilitator.getByLabel(/Incidentmethode \(10 fasen\)/).check();
+  await facilitator.getByLabel("Gespreksleider", { exact: true }).selectOption({ label: "Iris van Leeuwen" });
+  await facilitator.getByLabel("Tijdbewaker", { exact: true }).selectOption({ label: "Gijs Hoekstra" });
+  await facilitator.getByLabel("Notulist", { exact: true }).selectOption({ label: "Niemand" });
+  await facilitator.getByRole("button", { name: "Ronde plannen" }).click();
+  await expect(facilitator.getByTestId("round")).toBeVisible();
+  return new URL(facilitator.url()).pathname;
+}
+
+test("a facilitator takes over when the lead's tab closes and every screen follows", async ({ browser }) => {
+  // The lead counts as gone 30 seconds after their last screen closed.
+  test.setTimeout(150_000);
+  const bringer = await signedIn(browser, CASE_BRINGER);
+  const facilitator = await signedIn(browser, FACILITATOR);
+  const roundUrl = await plannedRound(bringer, facilitator, `Rommelige start ${Date.now()}`);
+  const lead = await signedIn(browser, LEAD);
+  const timekeeper = await signedIn(browser, TIMEKEEPER);
+  for (const page of [lead, timekeeper, bringer, facilitator]) await openRound(page, roundUrl);
+  for (const page of [timekeeper, bringer, facilitator]) await page.evaluate(() => ((window as any).kringNoReload = true));
+
+  // The lead starts; their screen is connected, so nobody is offered the lead.
+  await lead.getByRole("button", { name: "Ronde starten" }).click();
+  for (const page of [timekeeper, bringer, facilitator]) await expect(page.getByTestId("round-status")).toHaveText("Loopt");
+  await expect(facilitator.getByTestId("takeover")).toHaveCount(0);
+  // The timekeeper keeps the clock: a pause reaches every screen, and so does resuming.
+  await timekeeper.getByRole("button", { name: "Pauzeren" }).click();
+  for (const page of [lead, bringer, facilitator]) await expect(page.getByTestId("round-status")).toHaveText("Gepauzeerd");
+  await timekeeper.getByRole("button", { name: "Hervatten" }).click();
+  await expect(bringer.getByTestId("round-status")).toHaveText("Loopt");
+
+  // The lead's tab closes mid-round.
+  await lead.context().close();
+  await expect(facilitator.getByTestId("takeover")).toBeVisible({ timeout: 60_000 });
+  await expect(bringer.getByTestId("takeover")).toContainText("Iris van Leeuwen");
+  await expect(bringer.getByRole("button", { name: "Leiding overnemen" })).toHaveCount(0);
+
+  // The facilitator takes over in place; every screen follows without a reload.
+  await facilitator.getByRole("button", { name: "Leiding overnemen" }).click();
+  await expect(facilitator.getByTestId("round-controls")).toBeVisible();
+  for (const page of [timekeeper, bringer, facilitator]) {
+    await expect(page.getByTestId("lead-changes")).toHaveText("Hanneke Postma nam de leiding over van Iris van Leeuwen.");
+    await expect(page.getByTestId("takeover")).toHaveCount(0);
+  }
+  await facilitator.locator("summary", { hasText: "Volgende fase" }).click();
+  await facilitator.getByRole("button", { name: "Ja, naar de volgende fase" }).click();
+  for (const page of [timekeeper, bringer, facilitator]) await expect(page.getByTestId("phase-title")).toHaveText("Incident kiezen");
+  for (const page of [timekeeper, bringer, facilitator]) {
+    expect(await page.evaluate(() => (window as any).kringNoReload)).toBe(true);
+  }
+});
+
+test("a refused step is explained on the lead's screen", async ({ browser }) => {
+  const bringer = await signedIn(browser, CASE_BRINGER);
+  const facilitator = await signedIn(browser, FACILITATOR);
+  const roundUrl = await plannedRound(bringer, facilitator, `Tweede tab ${Date.now()}`);
+  // The lead has the round open in two tabs; the second one's live connection is held
+  // back, so it still shows the round as it was when it opened.
+  const lead = await signedIn(browser, LEAD);
+  const second = await lead.context().newPage();
+  await second.route("**/r/*/events", () => {
+    // Never answered: the tab keeps what it showed at load.
+  });
+  await second.goto(roundUrl);
+  await hydrated(second);
+  await second.evaluate(() => ((window as any).kringNoReload = true));
+  await openRound(lead, roundUrl);
+  await lead.getByRole("button", { name: "Ronde starten" }).click();
+  await expect(lead.getByTestId("round-status")).toHaveText("Loopt");
+  // A start decided on the old screen is refused, and the screen says why.
+  await second.getByRole("button", { name: "Ronde starten" }).click();
+  await expect(second.getByTestId("round-feedback")).toHaveText(/De ronde is intussen verder gegaan/);
+  expect(await second.evaluate(() => (window as any).kringNoReload)).toBe(true);
+});
+
 test("a round lead runs a round and every screen follows live", async ({ browser }) => {
   // The case bringer brings a case to the community.
   const bringer = await signedIn(browser, CASE_BRINGER);
@@ -102,8 +191,9 @@ test("a round lead runs a round and every screen follows live", async ({ browser
   const position = "Begin met een vaste, korte schrijfopdracht op het bord.";
   await timekeeper.getByLabel("Jouw bijdrage").fill(position);
   await timekeeper.getByRole("button", { name: "Toevoegen" }).click();
-  // The writer's own page comes back with the contribution (a plain form post).
+  // The writer's own screen shows the contribution without a reload.
   await expect(timekeeper.getByText(position)).toBeVisible();
+  await expect(timekeeper.getByLabel("Jouw bijdrage")).toHaveValue("");
   await expect(timekeeper.locator("[data-testid=round][data-live=true]")).toHaveCount(1);
   await timekeeper.evaluate(() => ((window as any).kringNoReload = true));
   await expect(bringer.getByTestId("hidden-count")).toContainText("1 bijdragen verborgen");

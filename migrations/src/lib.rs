@@ -24,6 +24,7 @@ mod m20261204_000001_kind_rollup_covering_index;
 mod m20261204_000002_dashboard_lookup_indexes;
 mod m20261204_000003_level_index_with_level;
 mod m20261204_000004_job_leases;
+mod m20261204_000005_rounds_that_survive_their_people;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_dashboard_lookup_indexes::Migration),
             Box::new(m20261204_000003_level_index_with_level::Migration),
             Box::new(m20261204_000004_job_leases::Migration),
+            Box::new(m20261204_000005_rounds_that_survive_their_people::Migration),
         ]
     }
 }

@@ -260,6 +260,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(count) => tracing::info!(count, "sent meeting reminders"),
                 Err(err) => tracing::warn!(error = ?err, "could not send meeting reminders"),
             }
+            match app::intervision::closing::service::send_check_in_reminders(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "reminded owners of actions at their check-in date"),
+                Err(err) => tracing::warn!(error = ?err, "could not send check-in reminders"),
+            }
             match app::artifact::service::send_review_reminders(&state).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "asked owners to review artifacts"),

@@ -336,7 +336,8 @@ async fn only_those_taking_part_see_a_round() {
         }
         let member_view = json(&app.call("round", &[("round_id", &round)], &member).await.body);
         assert_eq!(member_view["my_role"], "case_bringer");
-        // Only the round lead runs the round and marks people present.
+        // Only the round lead runs the round and marks people present (the timekeeper may
+        // pause, once the round runs).
         let late_id = user_id(&app, LATE).await;
         for (who, status) in
             [(MEMBER, StatusCode::NOT_FOUND), (TIMEKEEPER, StatusCode::NOT_FOUND), (LEAD, StatusCode::OK)]
@@ -344,7 +345,7 @@ async fn only_those_taking_part_see_a_round() {
             let client = app.login(who).await;
             assert_eq!(
                 step(&app, &client, &round, 0, "pause").await.status,
-                if who == LEAD { StatusCode::CONFLICT } else { status }
+                if who == MEMBER { status } else { StatusCode::CONFLICT }
             );
             let marked = app
                 .call(
@@ -1122,5 +1123,338 @@ async fn a_community_keeps_case_text_as_long_as_it_chooses() {
         assert_eq!(after.expires_at, kept.expires_at, "{backend:?}");
         let listed = json(&app.call("community_cases", &[("community_id", &cid)], &member).await.body);
         assert_eq!(listed["keeping"], "school_year");
+    }
+}
+
+/// A member of "Begrijpend lezen" who takes notes in [`round_with_note_taker`].
+const NOTE_TAKER: &str = "n.hendriks@esdal.test";
+
+/// As [`planned_round`], with NOTE_TAKER taking notes.
+async fn round_with_note_taker(app: &TestApp, method: &str) -> String {
+    let cid = reading_id(app).await;
+    let member = app.login(MEMBER).await;
+    let case_id = json(&app.call("submit_case", &case(&cid, "Telefoons in de les"), &member).await.body);
+    let facilitator = app.login(TEACHER).await;
+    let (lead, timekeeper, notes) =
+        (user_id(app, LEAD).await, user_id(app, TIMEKEEPER).await, user_id(app, NOTE_TAKER).await);
+    let planned = app
+        .call(
+            "plan_round",
+            &[
+                ("community_id", &cid),
+                ("case_id", case_id.as_str().unwrap()),
+                ("method_key", method),
+                ("lead_id", &lead),
+                ("timekeeper_id", &timekeeper),
+                ("note_taker_id", &notes),
+            ],
+            &facilitator,
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.body);
+    json(&planned.body).as_str().unwrap().to_string()
+}
+
+/// Moves the round lead's last connected screen `ago` into the past (as if it had
+/// closed then); a real lead's screen renews it every ten seconds while open.
+async fn lead_last_seen(app: &TestApp, round: &str, ago: time::Duration) {
+    use sea_orm::sea_query::Expr;
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::LeadSeenAt, Expr::value(app::db::now() - ago))
+        .filter(intervision_round::Column::Id.eq(uuid::Uuid::parse_str(round).unwrap()))
+        .exec(app.db())
+        .await
+        .unwrap();
+}
+
+async fn take_over(app: &TestApp, round: &str, client: &Client) -> TestResponse {
+    app.call("take_over_round", &[("round_id", round)], client).await
+}
+
+async fn save_notes(app: &TestApp, round: &str, client: &Client, notes: &str) -> TestResponse {
+    app.call("save_round_notes", &[("round_id", round), ("notes", notes)], client).await
+}
+
+async fn round_view(app: &TestApp, round: &str, client: &Client) -> Value {
+    json(&app.call("round", &[("round_id", round)], client).await.body)
+}
+
+#[tokio::test]
+async fn the_timekeeper_keeps_the_clock_and_only_the_lead_steps() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let round = planned_round(&app, "incident_ten_phase").await;
+        let (lead, timekeeper, member, facilitator) =
+            (app.login(LEAD).await, app.login(TIMEKEEPER).await, app.login(MEMBER).await, app.login(TEACHER).await);
+        assert_eq!(step(&app, &timekeeper, &round, 0, "start").await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        let paused = step(&app, &timekeeper, &round, 1, "pause").await;
+        assert_eq!(paused.status, StatusCode::OK, "{backend:?} {}", paused.body);
+        assert_eq!(json(&paused.body)["status"], "paused");
+        let args = [("round_id", round.as_str()), ("version", "2"), ("command", "extend"), ("minutes", "3")];
+        let extended = app.call("round_command", &args, &timekeeper).await;
+        assert_eq!(extended.status, StatusCode::OK, "{backend:?} {}", extended.body);
+        let extended = json(&extended.body);
+        let remaining = extended["remaining_ms"].as_i64().unwrap();
+        assert!(
+            (7 * 60_000..=8 * 60_000).contains(&remaining),
+            "{backend:?} 5 minutes + 3, a little used: {remaining}"
+        );
+        assert_eq!(step(&app, &timekeeper, &round, 3, "resume").await.status, StatusCode::OK);
+        // Stepping, revealing, undoing and ending stay the lead's.
+        for command in ["advance", "back", "undo", "end", "reveal"] {
+            let refused = step(&app, &timekeeper, &round, 4, command).await;
+            assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend:?} {command}");
+        }
+        // Others keep no time.
+        for client in [&member, &facilitator] {
+            assert_eq!(step(&app, client, &round, 4, "pause").await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        }
+        let view = json(&app.call("round", &[("round_id", &round)], &lead).await.body);
+        assert_eq!((view["version"].as_u64(), view["status"].as_str()), (Some(4), Some("running")), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_facilitator_takes_over_a_round_whose_lead_is_gone() {
+    use app::db::entities::intervision_lead_change;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let round = planned_round(&app, "incident_ten_phase").await;
+        let events = format!("/r/{round}/events");
+        let (lead, member, timekeeper, facilitator, late, colleague) = (
+            app.login(LEAD).await,
+            app.login(MEMBER).await,
+            app.login(TIMEKEEPER).await,
+            app.login(TEACHER).await,
+            app.login(LATE).await,
+            app.login(COLLEAGUE).await,
+        );
+        // The lead's screen is open: nobody takes over.
+        let mut lead_screen = app.events(&events, &lead).await.ok().unwrap();
+        assert_eq!(next_view(&mut lead_screen).await["my_role"], "lead");
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        let refused = take_over(&app, &round, &facilitator).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{backend:?} {}", refused.body);
+        assert!(refused.body.contains("LeadStillConnected"), "{backend:?} {}", refused.body);
+        // Those who may never take over get what anyone gets for a round action they do
+        // not have: the case bringer, members not present, colleagues outside, the lead.
+        for (client, who) in [(&member, "case bringer"), (&late, "not present"), (&colleague, "outsider")] {
+            assert_eq!(take_over(&app, &round, client).await.status, StatusCode::NOT_FOUND, "{backend:?} {who}");
+        }
+        for outsider in [LEADER, ADMIN, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            assert_eq!(take_over(&app, &round, &client).await.status, StatusCode::NOT_FOUND, "{backend:?} {outsider}");
+        }
+        assert_eq!(take_over(&app, &round, &Client::default()).await.status, StatusCode::UNAUTHORIZED, "{backend:?}");
+        assert_eq!(
+            take_over(&app, &round, &lead).await.status,
+            StatusCode::CONFLICT,
+            "{backend:?} the lead leads already"
+        );
+
+        // The lead's tab closes; 29 seconds later the case bringer's screen still shows
+        // the lead as here, and a moment later (nobody writing anything) as gone.
+        drop(lead_screen);
+        lead_last_seen(&app, &round, time::Duration::seconds(29)).await;
+        let mut bringer_screen = app.events(&events, &member).await.ok().unwrap();
+        let first = next_view(&mut bringer_screen).await;
+        assert_eq!(first["lead_away"], false, "{backend:?}");
+        let gone = next_view(&mut bringer_screen).await;
+        assert_eq!((gone["lead_away"].as_bool(), gone["can_take_over"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(gone["version"], first["version"], "{backend:?} nothing was stepped");
+        let mut facilitator_screen = app.events(&events, &facilitator).await.ok().unwrap();
+        let offered = next_view(&mut facilitator_screen).await;
+        assert_eq!((offered["lead_away"].as_bool(), offered["can_take_over"].as_bool()), (Some(true), Some(true)));
+        // The timekeeper may too with this method; the facilitator is first.
+        let taken = take_over(&app, &round, &facilitator).await;
+        assert_eq!(taken.status, StatusCode::OK, "{backend:?} {}", taken.body);
+        let taken = json(&taken.body);
+        assert_eq!((taken["my_role"].as_str(), taken["version"].as_u64()), (Some("lead"), Some(2)), "{backend:?}");
+        assert_eq!(taken["can_undo"], false, "{backend:?} the old lead's step is not the new lead's to undo");
+        // Every screen follows: who leads now, who took over from whom.
+        let seen = next_view(&mut bringer_screen).await;
+        assert_eq!((seen["version"].as_u64(), seen["lead_away"].as_bool()), (Some(2), Some(false)), "{backend:?}");
+        let roles: Vec<(String, String)> = seen["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap().to_string(), p["role"].as_str().unwrap().to_string()))
+            .collect();
+        assert!(roles.contains(&("Anouk de Bruin".into(), "lead".into())), "{backend:?} {roles:?}");
+        assert!(roles.contains(&("Sanne Mulder".into(), "participant".into())), "{backend:?} {roles:?}");
+        assert_eq!(seen["lead_changes"][0]["from"], "Sanne Mulder", "{backend:?}");
+        assert_eq!(seen["lead_changes"][0]["to"], "Anouk de Bruin", "{backend:?}");
+        let recorded = intervision_lead_change::Entity::find().all(app.db()).await.unwrap();
+        assert_eq!(recorded.len(), 1, "{backend:?}");
+        assert_eq!(recorded[0].from_user.map(|u| u.to_string()), Some(user_id(&app, LEAD).await));
+        // A step decided on the old lead's screen is refused as the round having moved on;
+        // the old lead steps no more.
+        let stale = step(&app, &lead, &round, 1, "advance").await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{backend:?}");
+        assert!(stale.body.contains("RoundChanged"), "{backend:?} {}", stale.body);
+        assert_eq!(step(&app, &lead, &round, 2, "advance").await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        assert_eq!(step(&app, &facilitator, &round, 2, "advance").await.status, StatusCode::OK, "{backend:?}");
+        // The new lead is here: the timekeeper cannot take over from them.
+        assert_eq!(take_over(&app, &round, &timekeeper).await.status, StatusCode::CONFLICT, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_timekeeper_takes_over_only_where_the_method_allows_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (lead, timekeeper) = (app.login(LEAD).await, app.login(TIMEKEEPER).await);
+        // Balint asks for high trust: only a facilitator takes over its lead.
+        for (method, allowed) in [("five_step", true), ("balint", false)] {
+            let round = planned_round(&app, method).await;
+            assert_eq!(
+                app.call("take_over_round", &[("round_id", &round)], &timekeeper).await.status,
+                StatusCode::NOT_FOUND,
+                "{backend:?} {method}: not before the start"
+            );
+            assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK, "{backend:?} {method}");
+            lead_last_seen(&app, &round, time::Duration::seconds(45)).await;
+            let taken = app.call("take_over_round", &[("round_id", &round)], &timekeeper).await;
+            let expected = if allowed { StatusCode::OK } else { StatusCode::NOT_FOUND };
+            assert_eq!(taken.status, expected, "{backend:?} {method}: {}", taken.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_note_taker_writes_for_the_case_bringer_and_the_notes_expire_with_the_case() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        without_demo_rounds(&app).await;
+        let round = round_with_note_taker(&app, "five_step").await;
+        let (lead, member, notes_client, timekeeper) =
+            (app.login(LEAD).await, app.login(MEMBER).await, app.login(NOTE_TAKER).await, app.login(TIMEKEEPER).await);
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        let text = "Vraag over de start van de les: warm.\nAdvies 2 sprak je aan.";
+        let saved = save_notes(&app, &round, &notes_client, &format!("  {text}\r\n")).await;
+        assert_eq!(saved.status, StatusCode::OK, "{backend:?} {}", saved.body);
+        // Only the note taker writes them.
+        for (client, who) in [(&member, "case bringer"), (&lead, "lead"), (&timekeeper, "timekeeper")] {
+            assert_eq!(
+                save_notes(&app, &round, client, "iets anders").await.status,
+                StatusCode::NOT_FOUND,
+                "{backend:?} {who}"
+            );
+        }
+        for outsider in [LATE, LEADER, ADMIN, COLLEAGUE, OTHER_ADMIN] {
+            let client = app.login(outsider).await;
+            assert_eq!(
+                save_notes(&app, &round, &client, "iets").await.status,
+                StatusCode::NOT_FOUND,
+                "{backend:?} {outsider}"
+            );
+        }
+        assert_eq!(
+            save_notes(&app, &round, &Client::default(), "iets").await.status,
+            StatusCode::UNAUTHORIZED,
+            "{backend:?}"
+        );
+        let too_long = save_notes(&app, &round, &notes_client, &"x".repeat(5001)).await;
+        assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {}", too_long.body);
+        assert_eq!(
+            round_view(&app, &round, &notes_client).await["notes"],
+            text,
+            "{backend:?} unchanged by the refused save"
+        );
+        // During the round the case bringer does not see them, nor does anyone else.
+        for client in [&member, &lead, &timekeeper] {
+            assert_eq!(round_view(&app, &round, client).await["notes"], Value::Null, "{backend:?}");
+        }
+        let ended = step(&app, &lead, &round, 1, "end").await;
+        assert_eq!(ended.status, StatusCode::OK, "{backend:?} {}", ended.body);
+        assert_eq!(
+            round_view(&app, &round, &member).await["notes"],
+            text,
+            "{backend:?} the case bringer gets them after the round"
+        );
+        assert_eq!(round_view(&app, &round, &lead).await["notes"], Value::Null, "{backend:?}");
+
+        // They expire with the case, with everything else written in the round.
+        let stored = intervision_round::Entity::find().one(app.db()).await.unwrap().unwrap();
+        assert_eq!(stored.notes.as_deref(), Some(text));
+        app::intervision::round::service::purge_expired(app.db(), stored.expires_at).await.unwrap();
+        let purged = intervision_round::Entity::find().one(app.db()).await.unwrap().unwrap();
+        assert_eq!(purged.notes, None, "{backend:?}");
+        assert_eq!(round_view(&app, &round, &member).await["notes"], Value::Null, "{backend:?}");
+        assert_eq!(
+            save_notes(&app, &round, &notes_client, "te laat").await.status,
+            StatusCode::CONFLICT,
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn owners_are_reminded_of_an_action_on_its_check_in_date() {
+    use app::db::entities::{email_opt_out, notification};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ActiveModelTrait, Set};
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let today = app::intervision::closing::service::today(&app.state);
+        // The demo's actions: all reminded already but one of MEMBER's, due today.
+        intervision_action::Entity::update_many()
+            .col_expr(intervision_action::Column::RemindedAt, Expr::value(app::db::now()))
+            .exec(app.db())
+            .await
+            .unwrap();
+        let actions: Vec<intervision_action::Model> = intervision_action::Entity::find()
+            .filter(intervision_action::Column::Body.ne(""))
+            .all(app.db())
+            .await
+            .unwrap();
+        let owned_by =
+            |owner: uuid::Uuid| actions.iter().filter(|a| a.owner_id == Some(owner)).cloned().collect::<Vec<_>>();
+        let member_id = actions
+            .iter()
+            .filter_map(|a| a.owner_id)
+            .find(|owner| owned_by(*owner).len() >= 2)
+            .expect("the demo gives someone two actions");
+        let mine = owned_by(member_id);
+        let owner = user::Entity::find_by_id(member_id).one(app.db()).await.unwrap().unwrap().email;
+        let due = |action: &intervision_action::Model, on: time::Date| {
+            let mut model: intervision_action::ActiveModel = action.clone().into();
+            model.check_in_on = Set(on);
+            model.reminded_at = Set(None);
+            model.reported_at = Set(None);
+            model.outcome = Set(None);
+            model.update(app.db())
+        };
+        due(&mine[0], today).await.unwrap();
+        // Not yet due, and long overdue: no reminder.
+        due(&mine[1], today + time::Duration::days(1)).await.unwrap();
+        let send = || app::intervision::closing::service::send_check_in_reminders(&app.state);
+        assert_eq!(send().await.unwrap(), 1, "{backend:?}");
+        assert_eq!(send().await.unwrap(), 0, "{backend:?} once");
+        let notices = notification::Entity::find()
+            .filter(notification::Column::UserId.eq(member_id))
+            .filter(notification::Column::Kind.eq("action_check_in"))
+            .count(app.db())
+            .await
+            .unwrap();
+        assert_eq!(notices, 1, "{backend:?}");
+        let mail = app.mail_to(&owner).await.expect("a reminder email");
+        assert!(mail.contains("Terugkijken"), "{backend:?} {mail}");
+
+        // Turned off for email: still in the app, no email.
+        email_opt_out::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(member_id),
+            kind: Set("action_check_in".into()),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        let mails_before = app.mails_to(&owner);
+        due(&mine[1], today).await.unwrap();
+        assert_eq!(send().await.unwrap(), 1, "{backend:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.mails_to(&owner), mails_before, "{backend:?} no email for a kind turned off");
     }
 }

@@ -319,6 +319,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, board_id: Uuid, users: &HashMap<&s
             meeting += 1;
             day -= step;
         }
+        // A group that practises intervision has its next round planned, ready to start.
+        if !matches!(demo.practice, Practice::LessonStudy) {
+            let active: Vec<Uuid> = joined_at.iter().map(|(id, _, _)| *id).collect();
+            crate::intervision::demo::next_round(db, &community, &active, today).await?;
+        }
         // The next two meetings are planned already.
         for ahead in 0..2 {
             let date = today + Duration::days(day + step * ahead);

@@ -213,6 +213,8 @@ pub async fn past_round<C: ConnectionTrait>(db: &C, round: PastRound<'_>) -> Res
         expires_at: Set(keeping_of(community)?.expires_at(written)),
         purged_at: Set(None),
         summary_artifact_id: Set(None),
+        lead_seen_at: Set(Some(ended_at)),
+        notes: Set(None),
     }
     .insert(db)
     .await?;
@@ -306,6 +308,8 @@ pub async fn past_round<C: ConnectionTrait>(db: &C, round: PastRound<'_>) -> Res
         report: Set(reported.map(|_| case.report.to_string())),
         reported_at: Set(reported),
         created_at: Set(ended_at),
+        // Check-in dates already past were reminded of then.
+        reminded_at: Set((check_in <= today).then_some(check_in)),
     }
     .insert(db)
     .await?;
@@ -327,5 +331,85 @@ pub async fn past_round<C: ConnectionTrait>(db: &C, round: PastRound<'_>) -> Res
         .insert(db)
         .await?;
     }
+    Ok(())
+}
+
+/// The case of the round that waits for the group's next meeting.
+const NEXT_CASE: (&str, &str, &str) = (
+    "Een klas die niet stil wordt bij de start",
+    "Mijn tweede uur met 1C begint elke keer rommelig. Leerlingen komen binnen, praten door en het duurt tien minuten voor ik kan beginnen. Ik heb al een startopdracht op het bord gezet, maar die doet bijna niemand.",
+    "Hoe krijg ik de eerste vijf minuten van het tweede uur rustig?",
+);
+
+/// One round planned for the group's next meeting, ready to start: the facilitator
+/// leads it, the member who brought the case and the next two hold the other roles.
+/// `members` are the community's active members, facilitator first.
+pub async fn next_round<C: ConnectionTrait>(
+    db: &C,
+    community: &community::Model,
+    members: &[Uuid],
+    today: OffsetDateTime,
+) -> Result<(), AppError> {
+    let [lead, case_bringer, timekeeper, note_taker, ..] = members else { return Ok(()) };
+    let method = built_in_by_key(METHODS[0]).ok_or(AppError::Internal)?;
+    let written = today - Duration::days(3);
+    let (title, situation, question) = NEXT_CASE;
+    let case_id = Uuid::now_v7();
+    intervision_case::ActiveModel {
+        id: Set(case_id),
+        community_id: Set(community.id),
+        author_id: Set(Some(*case_bringer)),
+        title: Set(title.into()),
+        situation: Set(situation.into()),
+        question: Set(question.into()),
+        status: Set(CaseStatus::Discussed.as_str().into()),
+        expires_at: Set(keeping_of(community)?.expires_at(written)),
+        purged_at: Set(None),
+        created_at: Set(written),
+        updated_at: Set(today - Duration::days(1)),
+    }
+    .insert(db)
+    .await?;
+    let state = RoundState::default();
+    let round_id = Uuid::now_v7();
+    intervision_round::ActiveModel {
+        id: Set(round_id),
+        community_id: Set(community.id),
+        case_id: Set(case_id),
+        method_key: Set(method.key.clone()),
+        method: Set(method.to_json()),
+        state: Set(serde_json::to_string(&state).map_err(|_| AppError::Internal)?),
+        version: Set(0),
+        status: Set("waiting".into()),
+        planned_by: Set(Some(*lead)),
+        created_at: Set(today - Duration::days(1)),
+        started_at: Set(None),
+        ended_at: Set(None),
+        expires_at: Set(keeping_of(community)?.expires_at(written)),
+        purged_at: Set(None),
+        summary_artifact_id: Set(None),
+        lead_seen_at: Set(None),
+        notes: Set(None),
+    }
+    .insert(db)
+    .await?;
+    let role_of = |person: Uuid| match person {
+        p if p == *lead => RoundRole::Lead,
+        p if p == *case_bringer => RoundRole::CaseBringer,
+        p if p == *timekeeper => RoundRole::Timekeeper,
+        p if p == *note_taker => RoundRole::NoteTaker,
+        _ => RoundRole::Participant,
+    };
+    // As a facilitator plans it: the role holders take part; the lead marks the others
+    // present when the group meets.
+    intervision_participant::Entity::insert_many(members.iter().map(|&user_id| intervision_participant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        user_id: Set(user_id),
+        role: Set(role_of(user_id).as_str().into()),
+        present: Set(role_of(user_id) != RoundRole::Participant),
+    }))
+    .exec(db)
+    .await?;
     Ok(())
 }

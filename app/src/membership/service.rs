@@ -167,6 +167,25 @@ pub(crate) async fn active_member_ids<C: ConnectionTrait>(
     Ok(query.into_tuple().all(db).await?)
 }
 
+/// Active members holding one of `roles`, with their role, in one query.
+pub(crate) async fn active_roles<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+    roles: &[CommunityRole],
+) -> Result<Vec<(Uuid, CommunityRole)>, AppError> {
+    let rows: Vec<(Uuid, String)> = community_member::Entity::find()
+        .select_only()
+        .column(community_member::Column::UserId)
+        .column(community_member::Column::Role)
+        .filter(community_member::Column::CommunityId.eq(community_id))
+        .filter(community_member::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .filter(community_member::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+        .into_tuple()
+        .all(db)
+        .await?;
+    rows.into_iter().map(|(id, role)| Ok((id, CommunityRole::decode(&role)?))).collect()
+}
+
 pub(crate) async fn active_facilitators<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<u64, AppError> {
     Ok(community_member::Entity::find()
         .filter(community_member::Column::CommunityId.eq(community_id))

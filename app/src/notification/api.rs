@@ -65,6 +65,7 @@ pub async fn set_email_preferences(
     review_due: Option<String>,
     artifact_flagged: Option<String>,
     member_departed: Option<String>,
+    action_check_in: Option<String>,
 ) -> Result<(), AppError> {
     session::as_viewer(|state, viewer| async move {
         let wanted = [
@@ -79,6 +80,7 @@ pub async fn set_email_preferences(
             (NoticeKind::ReviewDue, review_due),
             (NoticeKind::ArtifactFlagged, artifact_flagged),
             (NoticeKind::MemberDeparted, member_departed),
+            (NoticeKind::ActionCheckIn, action_check_in),
         ];
         let off: Vec<NoticeKind> = wanted.into_iter().filter(|(_, on)| on.is_none()).map(|(k, _)| k).collect();
         service::set_email_off(&state.db, &viewer, &off).await?;

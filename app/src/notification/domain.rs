@@ -21,6 +21,8 @@ string_enum! {
         ArtifactFlagged => "artifact_flagged",
         /// A member's account was closed by an admin (they left the school).
         MemberDeparted => "member_departed",
+        /// An action the person chose in an intervision round reaches its check-in date.
+        ActionCheckIn => "action_check_in",
     }
 }
 

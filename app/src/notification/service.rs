@@ -236,6 +236,12 @@ fn message(
                     "{actor} heeft \"{item}\" in de kennisbank van \"{community}\" gemarkeerd als verouderd. Bekijk de reden en werk het bij, bevestig het of archiveer het:"
                 ),
             ),
+            K::ActionCheckIn => (
+                format!("Terugkijken: je actie uit de intervisie van {community}"),
+                format!(
+                    "Vandaag is de dag waarop je wilde terugkijken op de actie die je koos in een intervisieronde van \"{community}\". Vertel je groep hoe het ging:"
+                ),
+            ),
             K::MemberDeparted => (
                 format!("Een lid heeft {community} verlaten"),
                 format!(
@@ -292,6 +298,12 @@ fn message(
                 format!("Possibly outdated: {item}"),
                 format!(
                     "{actor} flagged \"{item}\" in the knowledge base of \"{community}\" as outdated. See why, then update, confirm or archive it:"
+                ),
+            ),
+            K::ActionCheckIn => (
+                format!("Look back: your action from {community}'s intervision"),
+                format!(
+                    "Today is the day you wanted to look back on the action you chose in an intervision round of \"{community}\". Tell your group how it went:"
                 ),
             ),
             K::MemberDeparted => (

@@ -23,6 +23,7 @@ pub fn kind_text(locale: Locale, kind: NoticeKind) -> &'static str {
         NoticeKind::ReviewDue => td_string!(locale, notices.kind_review_due),
         NoticeKind::ArtifactFlagged => td_string!(locale, notices.kind_artifact_flagged),
         NoticeKind::MemberDeparted => td_string!(locale, notices.kind_member_departed),
+        NoticeKind::ActionCheckIn => td_string!(locale, notices.kind_action_check_in),
     }
 }
 

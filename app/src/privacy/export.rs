@@ -13,8 +13,8 @@ use crate::account::session::Viewer;
 use crate::db::entities::{
     artifact, artifact_comment, artifact_file, artifact_flag, artifact_reuse, artifact_version, attendance,
     calendar_feed, community, community_member, email_opt_out, intervision_action, intervision_case,
-    intervision_contribution, intervision_evaluation, intervision_participant, lesson_discussion, lesson_observation,
-    lesson_photo, lesson_plan_version, level_change, membership_change, notification, organisation,
+    intervision_contribution, intervision_evaluation, intervision_participant, intervision_round, lesson_discussion,
+    lesson_observation, lesson_photo, lesson_plan_version, level_change, membership_change, notification, organisation,
     participation_event, pupil_interview, staff_membership,
 };
 use crate::error::AppError;
@@ -210,6 +210,28 @@ pub async fn collect(state: &AppState, viewer: &Viewer) -> Result<PersonalData, 
                     .into_json()
                     .all(db)
                     .await?,
+            ),
+        ),
+        (
+            "round_notes.json",
+            Value::Array(
+                intervision_round::Entity::find()
+                    .filter(intervision_round::Column::Notes.is_not_null())
+                    .filter(
+                        intervision_round::Column::Id.in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(intervision_participant::Column::RoundId)
+                                .from(intervision_participant::Entity)
+                                .and_where(intervision_participant::Column::UserId.eq(me))
+                                .and_where(intervision_participant::Column::Role.is_in(["note_taker", "case_bringer"]))
+                                .to_owned(),
+                        ),
+                    )
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|round| json!({ "round_id": round.id, "notes": round.notes }))
+                    .collect(),
             ),
         ),
         (

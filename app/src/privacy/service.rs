@@ -14,8 +14,8 @@ use crate::account::service::verify_password;
 use crate::account::session::Viewer;
 use crate::db::entities::{
     calendar_feed, email_opt_out, intervision_action, intervision_case, intervision_case_vote,
-    intervision_contribution, intervision_evaluation, level_change, membership_change, notification, password_reset,
-    session, staff_membership, user,
+    intervision_contribution, intervision_evaluation, intervision_participant, intervision_round, level_change,
+    membership_change, notification, password_reset, session, staff_membership, user,
 };
 use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
@@ -56,6 +56,22 @@ pub async fn erase(state: &AppState, viewer: &Viewer, password: String, understo
         .await?;
     intervision_case_vote::Entity::delete_many()
         .filter(intervision_case_vote::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    // Notes they took for a case bringer, and notes taken on their own case, go with
+    // their words.
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::Notes, Expr::value(Option::<String>::None))
+        .filter(
+            intervision_round::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(intervision_participant::Column::RoundId)
+                    .from(intervision_participant::Entity)
+                    .and_where(intervision_participant::Column::UserId.eq(user_id))
+                    .and_where(intervision_participant::Column::Role.is_in(["note_taker", "case_bringer"]))
+                    .to_owned(),
+            ),
+        )
         .exec(&txn)
         .await?;
     intervision_contribution::Entity::delete_many()

@@ -56,6 +56,7 @@ pub fn error_key_text(locale: Locale, key: ErrorKey) -> &'static str {
         ErrorKey::CaseChanged => td_string!(locale, errors.case_changed),
         ErrorKey::RoleTaken => td_string!(locale, errors.role_taken),
         ErrorKey::RoundChanged => td_string!(locale, errors.round_changed),
+        ErrorKey::LeadStillConnected => td_string!(locale, errors.lead_still_connected),
         ErrorKey::TimeLeft => td_string!(locale, errors.time_left),
         ErrorKey::StepNotPossible => td_string!(locale, errors.step_not_possible),
         ErrorKey::NotWritingPhase => td_string!(locale, errors.not_writing_phase),

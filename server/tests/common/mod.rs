@@ -372,6 +372,17 @@ impl TestApp {
         mails.sort_by_key(|(time, _)| *time);
         mails.pop().map(|(_, text)| decode_quoted_printable(&text))
     }
+
+    /// How many mails in the outbox were sent to `to`.
+    pub fn mails_to(&self, to: &str) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("outbox")) else { return 0 };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter(|text| text.contains(&format!("To: {to}")))
+            .count()
+    }
 }
 
 /// Undoes quoted-printable encoding (soft line breaks and `=XX` escapes).

@@ -16,6 +16,8 @@ pub struct Model {
     pub report: Option<String>,
     pub reported_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// When the owner was reminded of the check-in date.
+    pub reminded_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

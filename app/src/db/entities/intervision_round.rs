@@ -23,6 +23,10 @@ pub struct Model {
     pub purged_at: Option<TimeDateTimeWithTimeZone>,
     /// The de-identified summary the case bringer published, if any.
     pub summary_artifact_id: Option<Uuid>,
+    /// When a screen of the round lead was last connected (renewed while one is).
+    pub lead_seen_at: Option<TimeDateTimeWithTimeZone>,
+    /// The note taker's notes, for the case bringer after the round.
+    pub notes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ pub mod intervision_case;
 pub mod intervision_case_vote;
 pub mod intervision_contribution;
 pub mod intervision_evaluation;
+pub mod intervision_lead_change;
 pub mod intervision_method;
 pub mod intervision_participant;
 pub mod intervision_round;

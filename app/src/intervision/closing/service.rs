@@ -30,6 +30,9 @@ use crate::intervision::case::service::intervision_access;
 use crate::intervision::round::domain::Status;
 use crate::intervision::round::plan::RoundRole;
 use crate::intervision::round::service::{Access, participant_access, takes_part};
+use crate::membership::service::active_member_ids;
+use crate::notification::domain::NoticeKind;
+use crate::notification::service::{Notice, notify};
 use crate::participation::domain::EventKind;
 use crate::participation::service::record_event;
 use crate::shared::time::today_in;
@@ -90,6 +93,7 @@ pub async fn add_action(state: &AppState, viewer: &Viewer, round_id: Uuid, form:
         report: Set(None),
         reported_at: Set(None),
         created_at: Set(now()),
+        reminded_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -469,4 +473,51 @@ pub async fn purge_rounds<C: ConnectionTrait>(db: &C, rounds: &[Uuid]) -> Result
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// How long after its check-in date an unreported action is still worth a reminder
+/// (older ones were due before reminders existed, or their owner was away).
+const REMIND_UP_TO_DAYS_LATE: i64 = 7;
+
+/// Reminds the owner of each unreported action on its check-in date, in the app and by
+/// email unless they turned that kind off; once per action, while they still belong to
+/// the community and the action still has its text. Run by the server's housekeeping.
+/// Returns how many were reminded.
+pub async fn send_check_in_reminders(state: &AppState) -> Result<usize, AppError> {
+    let db = &state.db;
+    let today = today(state);
+    let due = intervision_action::Entity::find()
+        .filter(intervision_action::Column::RemindedAt.is_null())
+        .filter(intervision_action::Column::ReportedAt.is_null())
+        .filter(intervision_action::Column::CheckInOn.lte(today))
+        .filter(intervision_action::Column::CheckInOn.gte(today - Duration::days(REMIND_UP_TO_DAYS_LATE)))
+        .filter(intervision_action::Column::OwnerId.is_not_null())
+        .filter(intervision_action::Column::Body.ne(""))
+        .all(db)
+        .await?;
+    let at = now();
+    let mut reminded = 0;
+    for action in due {
+        let Some(owner) = action.owner_id else { continue };
+        // Taken before it is sent, so a retry never reminds twice.
+        let taken = intervision_action::Entity::update_many()
+            .col_expr(intervision_action::Column::RemindedAt, Expr::value(at))
+            .filter(intervision_action::Column::Id.eq(action.id))
+            .filter(intervision_action::Column::RemindedAt.is_null())
+            .exec(db)
+            .await?;
+        if taken.rows_affected != 1 || !active_member_ids(db, action.community_id, None).await?.contains(&owner) {
+            continue;
+        }
+        let notice = Notice {
+            kind: NoticeKind::ActionCheckIn,
+            community_id: action.community_id,
+            meeting_id: None,
+            artifact_id: None,
+            actor_id: None,
+        };
+        notify(state, notice, &[owner]).await?;
+        reminded += 1;
+    }
+    Ok(reminded)
 }

@@ -24,7 +24,7 @@ pub struct PostResult {
     pub kept: Vec<(String, String)>,
 }
 
-const KEPT_FIELDS: &[&str] = &["body", "action", "check_in", "report", "learned", "summary_title", "summary"];
+const KEPT_FIELDS: &[&str] = &["body", "action", "check_in", "report", "learned", "summary_title", "summary", "notes"];
 
 impl PostResult {
     /// Read on the server, from the page's context.

@@ -146,6 +146,12 @@ pub enum MethodProblem {
 }
 
 impl Method {
+    /// Whether the timekeeper may take over when the round lead drops out. A method
+    /// that asks for high trust (Balint, gossip) is then led by a facilitator only.
+    pub fn timekeeper_may_lead(&self) -> bool {
+        self.trust == TrustNeeded::Any
+    }
+
     pub fn total_minutes(&self) -> u32 {
         self.phases.iter().map(|p| u32::from(p.minutes)).sum()
     }

@@ -100,6 +100,15 @@ pub struct HiddenCount {
     pub count: u32,
 }
 
+/// Someone took over the lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadChange {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Server time, ms since the epoch.
+    pub at_ms: i64,
+}
+
 /// A round as one participant sees it; every screen shows this and is sent a new one
 /// at every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +138,15 @@ pub struct RoundView {
     pub look_back: Vec<ActionRow>,
     /// Once the round has ended.
     pub closing: Option<RoundClosing>,
+    /// The round runs and no screen of its lead has been connected for a while.
+    pub lead_away: bool,
+    /// The viewer may take over the lead now.
+    pub can_take_over: bool,
+    /// Who took over the lead from whom, oldest first.
+    pub lead_changes: Vec<LeadChange>,
+    /// The note taker's notes: for the note taker, and for the case bringer once the
+    /// round has ended; `None` for everyone else.
+    pub notes: Option<String>,
 }
 
 /// A round in the community's list.
@@ -216,6 +234,20 @@ pub async fn round_command(
         service::command(&state, &viewer, round_id, version, command).await
     })
     .await
+}
+
+/// A facilitator (or the timekeeper, if the method allows) takes over the lead once
+/// the lead's screens have been gone for 30 seconds.
+#[server(endpoint = "take_over_round")]
+pub async fn take_over_round(round_id: Uuid) -> Result<RoundView, AppError> {
+    session::as_viewer(|state, viewer| async move { service::take_over(&state, &viewer, round_id).await }).await
+}
+
+/// The note taker's notes for the case bringer.
+#[server(endpoint = "save_round_notes")]
+pub async fn save_round_notes(round_id: Uuid, #[server(default)] notes: String) -> Result<(), AppError> {
+    session::as_viewer(|state, viewer| async move { service::save_notes(&state, &viewer, round_id, &notes).await })
+        .await
 }
 
 #[server(endpoint = "contribute")]

@@ -199,6 +199,13 @@ impl RoundState {
         Ok(next)
     }
 
+    /// The state after someone took over the lead: the same round, one version on, so
+    /// a step decided on the old lead's screen is refused, and nothing to undo (the
+    /// new lead does not take back the old lead's step).
+    pub fn handed_over(&self) -> RoundState {
+        RoundState { version: self.version + 1, undo: None, ..self.clone() }
+    }
+
     fn restart_phase(&mut self, now_ms: i64) {
         self.running_since_ms = Some(now_ms);
         self.used_ms = 0;
@@ -369,6 +376,16 @@ mod tests {
         let paused = state.apply(&p, Command::Pause, T0 + MIN).unwrap();
         let unpaused = paused.apply(&p, Command::Undo, T0 + 4 * MIN).unwrap();
         assert_eq!(unpaused.status, Status::Running);
+    }
+
+    #[test]
+    fn a_new_lead_continues_where_the_old_one_was_without_their_undo() {
+        let p = phases();
+        let advanced = started().apply(&p, Command::Advance { confirmed: true }, T0 + MIN).unwrap();
+        let handed = advanced.handed_over();
+        assert_eq!((handed.phase, handed.status, handed.running_since_ms), (1, Status::Running, Some(T0 + MIN)));
+        assert_eq!(handed.version, advanced.version + 1);
+        assert_eq!(handed.apply(&p, Command::Undo, T0 + 2 * MIN), Err(Refusal::NothingToUndo));
     }
 
     #[test]

@@ -3,17 +3,20 @@
 //! screen of the round through a `watch` channel, so a step costs one read per server
 //! however many screens follow it. A screen that (re)connects asks for a fresh read;
 //! screens connecting at the same moment share it. The reader stops when its last
-//! screen goes.
+//! screen goes. It also reads again when the round lead would count as gone, so every
+//! screen learns that someone may take over without anyone writing anything.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
 use super::api::RoundView;
+use super::service::millis;
 use super::snapshot::{self, RoundSnapshot};
 use crate::account::session::Viewer;
 use crate::db::now;
@@ -29,6 +32,17 @@ pub(crate) struct Latest {
     /// Rises with every change the hub announced before this read began.
     pub generation: u64,
     pub loaded: Loaded,
+}
+
+impl Latest {
+    /// This read as `viewer` may see it now.
+    pub fn view_for(&self, state: &AppState, viewer: &Viewer) -> Result<RoundView, AppError> {
+        match &self.loaded {
+            Loaded::Round(snapshot) => snapshot::view_of(snapshot, viewer, closing::today(state), now()),
+            Loaded::Gone => Err(AppError::NotFound),
+            Loaded::Nothing | Loaded::Failed => Err(AppError::Internal),
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -100,12 +114,7 @@ impl Subscription {
 /// from the read the round's screens on this server get anyway, so answering the
 /// one who made the change costs no read of its own.
 pub(crate) async fn view_after_change(state: &AppState, viewer: &Viewer, round: Uuid) -> Result<RoundView, AppError> {
-    let mut reads = subscribe(state, round);
-    match reads.fresh().await?.loaded {
-        Loaded::Round(snapshot) => snapshot::view_of(&snapshot, viewer, closing::today(state), now()),
-        Loaded::Gone => Err(AppError::NotFound),
-        Loaded::Nothing | Loaded::Failed => Err(AppError::Internal),
-    }
+    subscribe(state, round).fresh().await?.view_for(state, viewer)
 }
 
 /// Follows `round`'s reads, starting its reader if it has none on this server.
@@ -133,7 +142,10 @@ async fn read_on_change(
     mut changes: broadcast::Receiver<()>,
 ) {
     let mut generation = 0;
+    // When the round lead would count as gone, if they do not yet.
+    let mut lead_check: Option<tokio::time::Instant> = None;
     loop {
+        let mut lead_checked = false;
         tokio::select! {
             change = changes.recv() => match change {
                 Ok(()) | Err(RecvError::Lagged(_)) => {
@@ -150,12 +162,16 @@ async fn read_on_change(
                 }
             },
             () = feed.wake.notified() => {}
+            () = until(lead_check) => lead_checked = true,
             () = feed.latest.closed() => {
                 if feeds.forget_if_unwatched(round) {
                     return;
                 }
                 continue;
             }
+        }
+        if lead_checked {
+            lead_check = None;
         }
         let asked = feed.asked.load(Ordering::SeqCst);
         let loaded = match snapshot::load(&state.db, round).await {
@@ -166,6 +182,26 @@ async fn read_on_change(
                 Loaded::Failed
             }
         };
+        if let Loaded::Round(snapshot) = &loaded {
+            let now_ms = millis(now());
+            lead_check = snapshot.lead_gone_at().filter(|at| *at > now_ms).map(|at| {
+                tokio::time::Instant::now() + Duration::from_millis((at - now_ms) as u64 + LEAD_CHECK_SLACK_MS)
+            });
+            // The lead is gone now: every screen shows it. (Still here: nothing to show.)
+            if lead_checked && lead_check.is_none() {
+                generation += 1;
+            }
+        }
         feed.latest.send_replace(Latest { asked, generation, loaded });
+    }
+}
+
+/// Read a moment after the lead would count as gone, not a moment before.
+const LEAD_CHECK_SLACK_MS: u64 = 250;
+
+async fn until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

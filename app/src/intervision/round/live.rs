@@ -7,6 +7,7 @@
 //! that may not show it.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -22,13 +23,15 @@ use tower_sessions::session::Id;
 use uuid::Uuid;
 
 use super::api::RoundView;
+use super::domain::Status;
 use super::feed::{self, Loaded, Subscription};
-use super::snapshot;
+use super::service::{self, millis};
+use super::snapshot::RoundSnapshot;
+use super::takeover::LEAD_BEAT_MS;
 use crate::account::session::{Viewer, signed_in};
 use crate::db::now;
 use crate::db::session_store::DbSessionStore;
 use crate::error::AppError;
-use crate::intervision::closing::service as closing;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -71,27 +74,32 @@ async fn round_events(State(state): State<AppState>, session: Session, Path(id):
         Ok(latest) => latest,
         Err(err) => return err.into_response(),
     };
-    let view = match &first.loaded {
-        Loaded::Round(snapshot) => snapshot::view_of(snapshot, &viewer, closing::today(&state), now()),
-        Loaded::Gone => Err(AppError::NotFound),
-        Loaded::Nothing | Loaded::Failed => Err(AppError::Internal),
-    };
-    let view = match view {
+    let view = match first.view_for(&state, &viewer) {
         Ok(view) => view,
         Err(err) => return err.into_response(),
     };
+    if let Loaded::Round(snapshot) = &first.loaded
+        && snapshot.led_by(viewer.id())
+    {
+        lead_is_here(&state, snapshot, round_id).await;
+    }
     let mut check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let beat_every = Duration::from_millis(LEAD_BEAT_MS as u64);
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + beat_every, beat_every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let screen = Screen {
         app: state.clone(),
         viewer,
         session_id,
         round_id,
         first: Some(view),
+        last: None,
         shown: first.generation,
         reads,
         sessions,
         check,
+        beat,
     };
     let mut response =
         Sse::new(screen.events()).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response();
@@ -108,17 +116,38 @@ struct Screen {
     session_id: Id,
     round_id: Uuid,
     first: Option<RoundView>,
+    /// The view this screen was last sent.
+    last: Option<RoundView>,
     /// The generation of the read this screen last showed.
     shown: u64,
     reads: Subscription,
     sessions: tokio::sync::broadcast::Receiver<Uuid>,
     check: tokio::time::Interval,
+    /// While the viewer leads the round: says that the lead is here.
+    beat: tokio::time::Interval,
+}
+
+/// A screen of the round lead is open: they are here. If they counted as gone,
+/// everyone's screen learns that they are back (no one may take over any more).
+async fn lead_is_here(state: &AppState, snapshot: &RoundSnapshot, round_id: Uuid) {
+    if snapshot.state.status == Status::Ended {
+        return;
+    }
+    let at = now();
+    if let Err(err) = service::lead_is_here(&state.db, round_id, at).await {
+        tracing::warn!(error = ?err, round = %round_id, "could not note that the round lead is here");
+        return;
+    }
+    if snapshot.lead_gone(millis(at)) {
+        state.hub.publish(round_id);
+    }
 }
 
 /// What woke a screen up.
 enum Wake {
     RoundRead,
     CheckSession,
+    LeadBeat,
     Closed,
 }
 
@@ -126,7 +155,9 @@ impl Screen {
     fn events(self) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::unfold(self, |mut screen| async move {
             if let Some(view) = screen.first.take() {
-                return Some((Ok(event(&view)), screen));
+                let sent = event(&view);
+                screen.last = Some(view);
+                return Some((Ok(sent), screen));
             }
             loop {
                 match screen.wake().await {
@@ -137,23 +168,29 @@ impl Screen {
                         }
                         continue;
                     }
+                    Wake::LeadBeat => {
+                        screen.lead_beat().await;
+                        continue;
+                    }
                     Wake::RoundRead => {}
                 }
                 let latest = screen.reads.latest.borrow_and_update().clone();
-                let snapshot = match latest.loaded {
-                    Loaded::Round(snapshot) => snapshot,
-                    Loaded::Gone => return None,
+                match latest.loaded {
                     Loaded::Nothing | Loaded::Failed => continue,
-                };
-                // A read for a screen that connected, with nothing announced since.
-                if latest.generation == screen.shown {
-                    continue;
+                    // A read for a screen that connected, with nothing announced since.
+                    Loaded::Round(_) if latest.generation == screen.shown => continue,
+                    Loaded::Round(_) | Loaded::Gone => {}
                 }
                 screen.shown = latest.generation;
-                let today = closing::today(&screen.app);
-                match snapshot::view_of(&snapshot, &screen.viewer, today, now()) {
-                    Ok(view) => return Some((Ok(event(&view)), screen)),
-                    // No longer taking part: the screen stops.
+                match latest.view_for(&screen.app, &screen.viewer) {
+                    // A change that changes nothing this viewer sees is not sent.
+                    Ok(view) if screen.shows(&view) => continue,
+                    Ok(view) => {
+                        let sent = event(&view);
+                        screen.last = Some(view);
+                        return Some((Ok(sent), screen));
+                    }
+                    // Gone, or no longer taking part: the screen stops.
                     Err(_) => return None,
                 }
             }
@@ -176,13 +213,33 @@ impl Screen {
                     Err(RecvError::Closed) => return Wake::Closed,
                 },
                 _ = self.check.tick() => return Wake::CheckSession,
+                _ = self.beat.tick() => return Wake::LeadBeat,
             }
         }
     }
 
+    /// Whether `view` shows what this screen shows already (the clock aside: screens
+    /// count down to the deadline themselves).
+    fn shows(&mut self, view: &RoundView) -> bool {
+        self.last.as_mut().is_some_and(|last| {
+            last.server_now_ms = view.server_now_ms;
+            last.remaining_ms = view.remaining_ms;
+            last == view
+        })
+    }
+
+    /// While the viewer leads the round, this open screen says so.
+    async fn lead_beat(&self) {
+        let snapshot = match &self.reads.latest.borrow().loaded {
+            Loaded::Round(snapshot) if snapshot.led_by(self.viewer.id()) => Arc::clone(snapshot),
+            _ => return,
+        };
+        lead_is_here(&self.app, &snapshot, self.round_id).await;
+    }
+
     /// Whether the session this screen was opened with still signs its viewer in.
     async fn session_holds(&self) -> bool {
-        let store = std::sync::Arc::new(DbSessionStore::new(self.app.db.clone()));
+        let store = Arc::new(DbSessionStore::new(self.app.db.clone()));
         let session = Session::new(Some(self.session_id), store, None);
         match crate::account::session::viewer(&self.app, &session).await {
             Ok(Some(viewer)) => viewer.id() == self.viewer.id(),

@@ -1,6 +1,7 @@
 //! The live round: a pure state machine (`domain`) over the method's phases, the
 //! roles and contributions (`plan`), stored and guarded (`service`), followed by open
-//! screens over SSE (`live`) and shown on the round page (`views`).
+//! screens over SSE (`live`) and shown on the round page (`views`); who may stand in
+//! when people drop (`takeover`).
 
 pub mod api;
 pub mod domain;
@@ -13,4 +14,5 @@ pub mod plan;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub(crate) mod snapshot;
+pub mod takeover;
 pub mod views;

@@ -17,10 +17,12 @@ use super::api::{MemberOption, MethodOption, RoundPlanning, RoundRow, RoundView}
 use super::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
 use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
 use super::plan::{takes_choice, takes_warmth};
+use super::takeover::{TakeoverRefusal, Taker, clean_notes, may_command, may_take_over};
 use crate::account::session::Viewer;
+use crate::db::entities::intervision_lead_change;
 use crate::db::entities::intervision_round;
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
-use crate::db::{begin_write, now};
+use crate::db::{begin_read, begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::intervision::case::domain::{CaseStatus, in_vote_order};
 use crate::intervision::case::service;
@@ -30,7 +32,7 @@ use crate::intervision::method::catalogue::suitable;
 use crate::intervision::method::domain::Method;
 use crate::intervision::method::library as method_library;
 use crate::membership::domain::CommunityRole;
-use crate::membership::service::{active_member_ids, facilitator_access};
+use crate::membership::service::{active_roles, facilitator_access, membership_of};
 use crate::participation::domain::EventKind;
 use crate::participation::service::record_event;
 use crate::state::AppState;
@@ -52,9 +54,15 @@ pub fn millis(at: OffsetDateTime) -> i64 {
 
 /// Members who can take part in rounds: active, not guests.
 pub(crate) async fn round_members<C: ConnectionTrait>(db: &C, community_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    let mut ids = active_member_ids(db, community_id, Some(CommunityRole::Facilitator)).await?;
-    ids.extend(active_member_ids(db, community_id, Some(CommunityRole::Member)).await?);
-    Ok(ids)
+    Ok(round_member_roles(db, community_id).await?.into_iter().map(|(id, _)| id).collect())
+}
+
+/// [`round_members`] with their role in the community (facilitator or member).
+pub(crate) async fn round_member_roles<C: ConnectionTrait>(
+    db: &C,
+    community_id: Uuid,
+) -> Result<Vec<(Uuid, CommunityRole)>, AppError> {
+    active_roles(db, community_id, &[CommunityRole::Facilitator, CommunityRole::Member]).await
 }
 
 async fn names<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, AppError> {
@@ -198,6 +206,8 @@ pub async fn plan(
         expires_at: Set(case.expires_at),
         purged_at: Set(None),
         summary_artifact_id: Set(None),
+        lead_seen_at: Set(None),
+        notes: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -303,8 +313,9 @@ fn refusal_error(refusal: Refusal) -> AppError {
     })
 }
 
-/// The round lead's step. `seen_version` is the version their screen showed: a step
-/// decided on an old screen (a double click, a second lead tab) is refused.
+/// The round lead's step, or the timekeeper's pause, resume or extension.
+/// `seen_version` is the version their screen showed: a step decided on an old screen
+/// (a double click, a second lead tab, a lead who was taken over from) is refused.
 pub async fn command(
     state: &AppState,
     viewer: &Viewer,
@@ -312,11 +323,19 @@ pub async fn command(
     seen_version: u64,
     command: Command,
 ) -> Result<RoundView, AppError> {
-    let txn = begin_write(&state.db).await?;
-    let access = participant_access(&txn, viewer, round_id).await?;
-    access.require(RoundRole::Lead)?;
+    // The checks read outside the write lock: the update below applies only to the
+    // version they saw, so a step, a takeover or an undo in between refuses it.
+    let read = begin_read(&state.db).await?;
+    let access = participant_access(&read, viewer, round_id).await?;
+    read.commit().await?;
+    // A step decided on an old screen first: a lead who was taken over from learns
+    // that the round moved on (their screen then shows who leads now).
     if access.state.version != seen_version {
         return Err(AppError::Conflict(ErrorKey::RoundChanged));
+    }
+    let role = access.role()?;
+    if !may_command(role, command) {
+        return Err(AppError::NotFound);
     }
     let at = now();
     let next = access.state.apply(&access.method.phases, command, millis(at)).map_err(refusal_error)?;
@@ -330,7 +349,50 @@ pub async fn command(
     if next.status == Status::Ended {
         update = update.col_expr(intervision_round::Column::EndedAt, Expr::value(at));
     }
-    let stored = update
+    // A lead stepping without JavaScript (no live screen) is here too.
+    if role == RoundRole::Lead {
+        update = update.col_expr(intervision_round::Column::LeadSeenAt, Expr::value(at));
+    }
+    let update = update
+        .filter(intervision_round::Column::Id.eq(round_id))
+        .filter(intervision_round::Column::Version.eq(access.state.version as i64));
+    if next.status == Status::Ended {
+        let txn = begin_write(&state.db).await?;
+        if update.exec(&txn).await?.rows_affected != 1 {
+            return Err(AppError::Conflict(ErrorKey::RoundChanged));
+        }
+        record_participation(&txn, &access, at).await?;
+        txn.commit().await?;
+    } else if update.exec(&state.db).await?.rows_affected != 1 {
+        // One statement: it holds SQLite's write lock for itself alone.
+        return Err(AppError::Conflict(ErrorKey::RoundChanged));
+    }
+    state.hub.publish(round_id);
+    super::feed::view_after_change(state, viewer, round_id).await
+}
+
+/// Takes over the lead of a round whose lead's screens have been gone for a while
+/// ([`may_take_over`]): the viewer becomes the lead, the old lead a participant. The
+/// change is recorded and pushed to every screen; a step decided on the old lead's
+/// screen is then refused.
+pub async fn take_over(state: &AppState, viewer: &Viewer, round_id: Uuid) -> Result<RoundView, AppError> {
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    let membership = membership_of(&txn, access.round.community_id, viewer.id()).await?.ok_or(AppError::NotFound)?;
+    let taker = Taker {
+        role: access.role()?,
+        is_facilitator: CommunityRole::decode(&membership.role)? == CommunityRole::Facilitator,
+    };
+    let at = now();
+    let lead_seen = access.round.lead_seen_at.map(millis);
+    may_take_over(taker, access.method.timekeeper_may_lead(), access.state.status, lead_seen, millis(at))
+        .map_err(TakeoverRefusal::error)?;
+    let next = access.state.handed_over();
+    let stored = intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::State, Expr::value(serde_json::to_string(&next).map_err(internal)?))
+        .col_expr(intervision_round::Column::Version, Expr::value(next.version as i64))
+        // The new lead is here: their screen keeps this fresh from now on.
+        .col_expr(intervision_round::Column::LeadSeenAt, Expr::value(at))
         .filter(intervision_round::Column::Id.eq(round_id))
         .filter(intervision_round::Column::Version.eq(access.state.version as i64))
         .exec(&txn)
@@ -338,12 +400,67 @@ pub async fn command(
     if stored.rows_affected != 1 {
         return Err(AppError::Conflict(ErrorKey::RoundChanged));
     }
-    if next.status == Status::Ended {
-        record_participation(&txn, &access, at).await?;
+    let old_lead = intervision_participant::Entity::find()
+        .filter(intervision_participant::Column::RoundId.eq(round_id))
+        .filter(intervision_participant::Column::Role.eq(RoundRole::Lead.as_str()))
+        .one(&txn)
+        .await?;
+    if let Some(old) = &old_lead {
+        let mut old: intervision_participant::ActiveModel = old.clone().into();
+        old.role = Set(RoundRole::Participant.as_str().to_string());
+        old.present = Set(true);
+        old.update(&txn).await?;
     }
+    let mut me: intervision_participant::ActiveModel = access.me.clone().into();
+    me.role = Set(RoundRole::Lead.as_str().to_string());
+    me.present = Set(true);
+    me.update(&txn).await?;
+    intervision_lead_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        from_user: Set(old_lead.map(|old| old.user_id)),
+        to_user: Set(Some(viewer.id())),
+        at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
     txn.commit().await?;
+    tracing::info!(round = %round_id, "the round lead was taken over");
     state.hub.publish(round_id);
     super::feed::view_after_change(state, viewer, round_id).await
+}
+
+/// An open screen of the round lead is connected: they do not count as gone. No
+/// announcement: nothing anyone sees changes unless they were gone (then the caller
+/// announces it).
+pub(crate) async fn lead_is_here(db: &DatabaseConnection, round_id: Uuid, at: OffsetDateTime) -> Result<(), AppError> {
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::LeadSeenAt, Expr::value(at))
+        .filter(intervision_round::Column::Id.eq(round_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The note taker writes down what the case bringer will want to keep (questions,
+/// advice, what struck them); the case bringer gets the notes when the round ends, and
+/// they expire with the case.
+pub async fn save_notes(state: &AppState, viewer: &Viewer, round_id: Uuid, notes: &str) -> Result<(), AppError> {
+    let notes = clean_notes(notes)?;
+    let txn = begin_write(&state.db).await?;
+    let access = participant_access(&txn, viewer, round_id).await?;
+    access.require(RoundRole::NoteTaker)?;
+    if text_gone(&access.round, now()) {
+        return Err(AppError::Conflict(ErrorKey::StepNotPossible));
+    }
+    intervision_round::Entity::update_many()
+        .col_expr(intervision_round::Column::Notes, Expr::value((!notes.is_empty()).then_some(notes)))
+        .filter(intervision_round::Column::Id.eq(round_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    state.hub.publish(round_id);
+    Ok(())
 }
 
 /// At the end of a round: who brought the case, who held a role, who wrote something,
@@ -602,6 +719,7 @@ pub async fn purge_expired(db: &DatabaseConnection, at: OffsetDateTime) -> Resul
         .await?;
     intervision_round::Entity::update_many()
         .col_expr(intervision_round::Column::PurgedAt, Expr::value(at))
+        .col_expr(intervision_round::Column::Notes, Expr::value(Option::<String>::None))
         .filter(intervision_round::Column::Id.is_in(expired.clone()))
         .exec(&txn)
         .await?;

@@ -10,16 +10,18 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::api::{CaseText, ContributionRow, HiddenCount, ParticipantRow, RoundView};
+use super::api::{CaseText, ContributionRow, HiddenCount, LeadChange, ParticipantRow, RoundView};
 use super::domain::{Reader, RoundState, Status, may_see};
 use super::plan::{RoundRole, Warmth};
-use super::service::{internal, millis, round_members, takes_part, text_gone};
+use super::service::{internal, millis, round_member_roles, takes_part, text_gone};
+use super::takeover::{Taker, gone_at, lead_gone, may_take_over, sees_notes};
 use crate::account::session::Viewer;
 use crate::db::entities::{community, intervision_action, intervision_case, intervision_contribution};
-use crate::db::entities::{intervision_participant, intervision_round};
+use crate::db::entities::{intervision_lead_change, intervision_participant, intervision_round};
 use crate::error::AppError;
 use crate::intervision::closing::service::{self as closing, ClosingRecords};
 use crate::intervision::method::domain::Method;
+use crate::membership::domain::CommunityRole;
 
 /// Everything any participant's screen of one round may show, as read at one moment.
 pub(crate) struct RoundSnapshot {
@@ -32,6 +34,10 @@ pub(crate) struct RoundSnapshot {
     pub participants: Vec<intervision_participant::Model>,
     /// The community's active members who may take part in rounds (not guests).
     pub members: HashSet<Uuid>,
+    /// Those of `members` who facilitate the community.
+    pub facilitators: HashSet<Uuid>,
+    /// Oldest first.
+    pub lead_changes: Vec<intervision_lead_change::Model>,
     pub names: HashMap<Uuid, String>,
     /// Oldest first; empty once the case text is gone.
     pub contributions: Vec<intervision_contribution::Model>,
@@ -61,7 +67,15 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<R
         .filter(intervision_participant::Column::RoundId.eq(round.id))
         .all(db)
         .await?;
-    let members = round_members(db, round.community_id).await?.into_iter().collect();
+    let member_roles = round_member_roles(db, round.community_id).await?;
+    let members = member_roles.iter().map(|(id, _)| *id).collect();
+    let facilitators =
+        member_roles.iter().filter(|(_, role)| *role == CommunityRole::Facilitator).map(|(id, _)| *id).collect();
+    let lead_changes = intervision_lead_change::Entity::find()
+        .filter(intervision_lead_change::Column::RoundId.eq(round.id))
+        .order_by_asc(intervision_lead_change::Column::At)
+        .all(db)
+        .await?;
     let contributions = if gone {
         Vec::new()
     } else {
@@ -81,6 +95,7 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<R
         .map(|p| p.user_id)
         .chain(look_back.iter().filter_map(|a| a.owner_id))
         .chain(closing.iter().flat_map(ClosingRecords::people))
+        .chain(lead_changes.iter().flat_map(|c| [c.from_user, c.to_user]).flatten())
         .collect::<Vec<_>>();
     let names = crate::account::service::names_of(db, people).await?;
     Ok(RoundSnapshot {
@@ -91,11 +106,34 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<R
         case,
         participants,
         members,
+        facilitators,
+        lead_changes,
         names,
         contributions,
         look_back,
         closing,
     })
+}
+
+impl RoundSnapshot {
+    /// Whether `user` leads the round.
+    pub fn led_by(&self, user: Uuid) -> bool {
+        self.participants.iter().any(|p| p.user_id == user && p.role == RoundRole::Lead.as_str())
+    }
+
+    /// Whether the round lead counts as gone at `now_ms` (never after the end).
+    pub fn lead_gone(&self, now_ms: i64) -> bool {
+        self.state.status != Status::Ended && lead_gone(self.round.lead_seen_at.map(millis), now_ms)
+    }
+
+    /// When the round lead will count as gone, if they do not yet and the round runs:
+    /// the screens' views change then without any write.
+    pub fn lead_gone_at(&self) -> Option<i64> {
+        if self.state.status == Status::Ended {
+            return None;
+        }
+        self.round.lead_seen_at.map(|seen| gone_at(millis(seen)))
+    }
 }
 
 /// The round as `viewer` may see it at `at`: `NotFound` unless they take part in it
@@ -157,6 +195,25 @@ pub(crate) fn view_of(
         .as_ref()
         .map(|records| closing::closing_of(records, round, taking_part, names, viewer, today, at));
     let server_now_ms = millis(at);
+    let lead_seen_ms = round.lead_seen_at.map(millis);
+    let taker = Taker { role: my_role, is_facilitator: snapshot.facilitators.contains(&viewer.id()) };
+    let can_take_over =
+        may_take_over(taker, method.timekeeper_may_lead(), state.status, lead_seen_ms, server_now_ms).is_ok();
+    let lead_changes = snapshot
+        .lead_changes
+        .iter()
+        .map(|c| LeadChange {
+            from: c.from_user.and_then(|id| names.get(&id).cloned()),
+            to: c.to_user.and_then(|id| names.get(&id).cloned()),
+            at_ms: millis(c.at),
+        })
+        .collect();
+    let notes = if sees_notes(my_role, state.status) && !gone {
+        let notes = round.notes.clone().unwrap_or_default();
+        (my_role == RoundRole::NoteTaker || !notes.is_empty()).then_some(notes)
+    } else {
+        None
+    };
     Ok(RoundView {
         id: round.id,
         community_id: community.id,
@@ -178,5 +235,11 @@ pub(crate) fn view_of(
         hidden,
         look_back,
         closing,
+        lead_away: matches!(state.status, Status::Running | Status::Paused)
+            && my_role != RoundRole::Lead
+            && lead_gone(lead_seen_ms, server_now_ms),
+        can_take_over,
+        lead_changes,
+        notes,
     })
 }

@@ -1,9 +1,10 @@
 //! Pages of intervision: the community's cases and rounds, planning a round, and the
 //! live round. The round screen is an island: it follows the server over SSE and
-//! counts down from the server's timestamps. Every action on it is a plain form post,
-//! so the page also works without JavaScript (it then shows the state at load).
+//! counts down from the server's timestamps. Every action on it is a form: with the
+//! island awake a server-function call that updates the screen in place, without
+//! JavaScript a plain post (the page then shows the state at load).
 
-use leptos::either::{Either, EitherOf3};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::api::{
     AnswerQuestion, ChooseAdvice, Contribute, ContributionRow, PlanRound, RateQuestion, RoundCommand, RoundRow,
-    RoundView, SetRoundPresence, get_round, get_round_planning,
+    RoundView, SaveRoundNotes, SetRoundPresence, TakeOverRound, get_round, get_round_planning,
 };
 use super::domain::Status;
 use super::plan::{RoundRole, Warmth, may_write, takes_choice, takes_warmth};
@@ -27,8 +28,8 @@ use crate::intervision::closing::views::{FollowUps, LookBack, PostResult, RoundC
 use crate::intervision::method::domain::{Collects, Presence, Speaker};
 use crate::ui::loaded;
 use crate::ui::{
-    ErrorAlert, Field, Loading, NotFound, action_error, date_text, kept_input, language_of, load_or_not_found,
-    signed_in, text, uuid_param,
+    ErrorAlert, Field, Loading, NotFound, action_error, date_text, error_key_text, error_text, kept_input, language_of,
+    load_or_not_found, signed_in, text, uuid_param,
 };
 
 /// The intervision card on the community page: the rounds, the open cases, and a
@@ -401,6 +402,8 @@ pub fn RoundPageView() -> impl IntoView {
         action_error(ServerAction::<AnswerQuestion>::new()),
         action_error(ServerAction::<ChooseAdvice>::new()),
         action_error(ServerAction::<SetRoundPresence>::new()),
+        action_error(ServerAction::<TakeOverRound>::new()),
+        action_error(ServerAction::<SaveRoundNotes>::new()),
         action_error(ServerAction::<AddRoundAction>::new()),
         action_error(ServerAction::<RemoveRoundAction>::new()),
         action_error(ServerAction::<ReportAction>::new()),
@@ -423,6 +426,105 @@ pub fn RoundPageView() -> impl IntoView {
     })
 }
 
+/// The viewer's own actions on the round screen. With the island awake each form is
+/// a server-function call: the screen shows that it is being sent, takes the new state
+/// in place, and says why a step was refused. Without JavaScript the same forms post.
+#[derive(Clone, Copy)]
+struct Acts {
+    command: ServerAction<RoundCommand>,
+    take_over: ServerAction<TakeOverRound>,
+    notes: ServerAction<SaveRoundNotes>,
+    contribute: ServerAction<Contribute>,
+    rate: ServerAction<RateQuestion>,
+    answer: ServerAction<AnswerQuestion>,
+    choose: ServerAction<ChooseAdvice>,
+    presence: ServerAction<SetRoundPresence>,
+    /// Why the last action was refused, until the next one succeeds.
+    refusal: RwSignal<Option<AppError>>,
+    /// The last action that needs no new state to show was done (notes saved).
+    done: RwSignal<bool>,
+}
+
+impl Acts {
+    fn new(round: RwSignal<RoundView>) -> Self {
+        let acts = Acts {
+            command: ServerAction::new(),
+            take_over: ServerAction::new(),
+            notes: ServerAction::new(),
+            contribute: ServerAction::new(),
+            rate: ServerAction::new(),
+            answer: ServerAction::new(),
+            choose: ServerAction::new(),
+            presence: ServerAction::new(),
+            refusal: RwSignal::new(None),
+            done: RwSignal::new(false),
+        };
+        let take = move |view: RoundView| take_view(round, view);
+        on_result(acts.command, acts.refusal, take);
+        on_result(acts.take_over, acts.refusal, take);
+        on_result(acts.notes, acts.refusal, move |()| acts.done.set(true));
+        // The rest changes the round for everyone: the new state arrives on the live
+        // connection like everyone else's.
+        on_result(acts.contribute, acts.refusal, |_| {});
+        on_result(acts.rate, acts.refusal, |()| {});
+        on_result(acts.answer, acts.refusal, |()| {});
+        on_result(acts.choose, acts.refusal, |()| {});
+        on_result(acts.presence, acts.refusal, |()| {});
+        acts
+    }
+
+    fn sending(self) -> bool {
+        self.command.pending().get()
+            || self.take_over.pending().get()
+            || self.notes.pending().get()
+            || self.contribute.pending().get()
+            || self.rate.pending().get()
+            || self.answer.pending().get()
+            || self.choose.pending().get()
+            || self.presence.pending().get()
+    }
+}
+
+/// Takes a view of the round unless it is older than the one shown, or shows nothing
+/// new (the clock aside): then nothing on the screen re-renders, so an open "next
+/// phase?" question or a half-typed answer stays as it is.
+fn take_view(round: RwSignal<RoundView>, view: RoundView) {
+    let (older, same) = round.with_untracked(|shown| {
+        let same = RoundView { server_now_ms: view.server_now_ms, remaining_ms: view.remaining_ms, ..shown.clone() };
+        (view.version < shown.version, same == view)
+    });
+    if !older && !same {
+        round.set(view);
+    }
+}
+
+/// Runs `ok` with each successful result of `action`; keeps its refusal otherwise.
+fn on_result<S>(action: ServerAction<S>, refusal: RwSignal<Option<AppError>>, ok: impl Fn(S::Output) + 'static)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(output)) => {
+            refusal.set(None);
+            ok(output);
+        }
+        Some(Err(err)) => refusal.set(Some(err)),
+        None => {}
+    });
+}
+
+/// A refusal in words: the field's problem where there is one.
+fn refusal_text(locale: Locale, error: &AppError) -> String {
+    match error {
+        AppError::Invalid(fields) => fields
+            .first()
+            .map(|f| error_key_text(locale, f.message).to_string())
+            .unwrap_or_else(|| error_text(locale, error)),
+        _ => error_text(locale, error),
+    }
+}
+
 /// The live round. On the server it renders the state at load; in the browser it
 /// follows `/r/{id}/events` and counts down.
 #[island]
@@ -433,9 +535,15 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
     let offset = RwSignal::new(0i64);
     let now_ms = RwSignal::new(initial.server_now_ms);
     let live = RwSignal::new(false);
+    // Set once the island runs in the browser: controls that need JavaScript show then.
+    let awake = RwSignal::new(false);
     let round = RwSignal::new(initial);
+    let acts = Acts::new(round);
     #[cfg(feature = "hydrate")]
-    follow(round, offset, now_ms, live);
+    {
+        follow(round, offset, now_ms, live);
+        Effect::new(move |_| awake.set(true));
+    }
     let _ = (offset, live);
 
     let language = language_of(locale);
@@ -449,14 +557,23 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
         })
     };
     let over_time = move || remaining() < 0 && current.get().0 == Status::Running;
-    let my_role = round.with_untracked(|r| r.my_role);
-    let is_lead = my_role == RoundRole::Lead;
-    let is_bringer = my_role == RoundRole::CaseBringer;
+    // The lead can change during the round (someone takes over).
+    let my_role = Memo::new(move |_| round.with(|r| r.my_role));
+    let is_bringer = round.with_untracked(|r| r.my_role == RoundRole::CaseBringer);
+    let takes_notes = round.with_untracked(|r| r.my_role == RoundRole::NoteTaker);
     let can_write = Memo::new(move |_| {
         round.with(|r| {
             matches!(r.status, Status::Running | Status::Paused)
                 && r.method.phases.get(r.phase).is_some_and(|p| may_write(p, r.my_role))
         })
+    });
+    let body = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if matches!(acts.contribute.value().get(), Some(Ok(_)))
+            && let Some(area) = body.get_untracked()
+        {
+            area.set_value("");
+        }
     });
 
     let phase_block = move || {
@@ -470,12 +587,18 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
             </p>
             <h1 class="round__title" data-testid="phase-title">{p.title.get(lang).to_string()}</h1>
             <p class="round__instruction">{p.instruction.get(lang).to_string()}</p>
-            <p class="muted">
+            <p class="muted round__speaks">
                 {td_string!(locale, rounds.speaks)}": "{speaker_text(locale, p.speaks)}" · "
                 {presence_text(locale, p.case_bringer)}
                 {(p.collects != Collects::Nothing).then(|| view! { " · "{collects_text(locale, p.collects)} })}
             </p>
         })
+    };
+    let feedback = move || {
+        if acts.sending() {
+            return Some((false, td_string!(locale, rounds.sending).to_string()));
+        }
+        acts.refusal.with(|refusal| refusal.as_ref().map(|e| (true, refusal_text(locale, e))))
     };
 
     view! {
@@ -484,6 +607,7 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
             <p class="muted round__context">
                 {round.with_untracked(|r| r.community_name.clone())}" · "
                 {move || round.with(|r| r.method.name.get(language).to_string())}
+                {move || (presentation && awake.get()).then(|| view! { " · "<FullScreenButton/> })}
             </p>
             <section class="round__phase" aria-live="polite">
                 {phase_block}
@@ -493,24 +617,37 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
                 </p>
             </section>
             {(!presentation).then(|| view! {
-                {is_lead.then(|| view! { <LeadControls round remaining=Signal::derive(remaining)/> })}
+                <p class="round__feedback" class:round__feedback--refused=move || feedback().is_some_and(|(refused, _)| refused)
+                    role="status" data-testid="round-feedback">
+                    {move || feedback().map(|(_, text)| text)}
+                </p>
+                <TakeOver round acts/>
+                {move || match my_role.get() {
+                    RoundRole::Lead | RoundRole::Timekeeper => Some(view! { <LeadControls round acts remaining=Signal::derive(remaining)/> }),
+                    _ => None,
+                }}
                 <LookBack round/>
                 <RoundClosingView round post=post.clone()/>
                 <CaseCard round/>
                 {move || can_write.get().then(|| view! {
-                    <form method="post" action=Contribute::url() class="form round__write">
+                    <ActionForm action=acts.contribute attr:class="form round__write">
                         <input type="hidden" name="round_id" value=round_id.to_string()/>
                         <div class="field">
                             <label class="field__label" for="contribution">{td_string!(locale, rounds.write)}</label>
-                            <textarea class="field__input field__input--area" id="contribution" name="body" rows=3 maxlength=1000 required></textarea>
+                            <textarea class="field__input field__input--area" id="contribution" name="body" rows=3 maxlength=1000 required
+                                node_ref=body></textarea>
                         </div>
-                        <button type="submit" class="button button--primary">{td_string!(locale, rounds.add)}</button>
-                    </form>
+                        <button type="submit" class="button button--primary" disabled=move || acts.contribute.pending().get()>
+                            {td_string!(locale, rounds.add)}
+                        </button>
+                    </ActionForm>
                 })}
+                {takes_notes.then(|| view! { <NotesForm round acts post=post.clone()/> })}
+                {(is_bringer).then(|| view! { <NotesForBringer round/> })}
             })}
-            <Contributions round is_bringer presentation/>
+            <Contributions round is_bringer presentation acts/>
             {(!presentation).then(|| view! {
-                <People round is_lead/>
+                <People round acts/>
                 <p>
                     <a href=format!("/r/{round_id}?presentation=1") target="_blank" rel="noopener">{td_string!(locale, rounds.presentation)}</a>
                     " · "
@@ -518,6 +655,123 @@ fn RoundScreen(initial: RoundView, presentation: bool, post: PostResult) -> impl
                 </p>
             })}
         </div>
+    }
+}
+
+/// Fills the screen with the round (a projector, a classroom screen); again to leave.
+#[component]
+fn FullScreenButton() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let document = document();
+            if document.fullscreen_element().is_some() {
+                document.exit_fullscreen();
+            } else if let Some(page) = document.document_element() {
+                let _ = page.request_fullscreen();
+            }
+        }
+    };
+    view! {
+        <button type="button" class="button button--small" data-testid="full-screen" on:click=toggle>
+            {td_string!(locale, rounds.full_screen)}
+        </button>
+    }
+}
+
+/// Says that the round lead's screen is gone, and lets a facilitator (or the
+/// timekeeper, where the method allows) take over; who took over from whom.
+#[component]
+fn TakeOver(round: RwSignal<RoundView>, acts: Acts) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let round_id = round.with_untracked(|r| r.id);
+    let away = Memo::new(move |_| {
+        round.with(|r| {
+            let lead = r.participants.iter().find(|p| p.role == RoundRole::Lead).map(|p| p.name.clone());
+            (r.lead_away, r.can_take_over, lead.unwrap_or_default())
+        })
+    });
+    let changes = Memo::new(move |_| round.with(|r| r.lead_changes.clone()));
+    view! {
+        {move || {
+            let (lead_away, can_take_over, lead) = away.get();
+            (lead_away || can_take_over).then(|| view! {
+                <section class="card round__takeover" data-testid="takeover" aria-labelledby="takeover-title">
+                    <h2 id="takeover-title">{td_string!(locale, rounds.lead_away_title)}</h2>
+                    <p>{if lead_away {
+                        td_string!(locale, rounds.lead_away, name = lead).to_string()
+                    } else {
+                        td_string!(locale, rounds.lead_not_here, name = lead).to_string()
+                    }}</p>
+                    {if can_take_over {
+                        Either::Left(view! {
+                            <ActionForm action=acts.take_over attr:class="inline-form">
+                                <input type="hidden" name="round_id" value=round_id.to_string()/>
+                                <button type="submit" class="button button--primary" data-command="take-over"
+                                    disabled=move || acts.take_over.pending().get()>{td_string!(locale, rounds.take_over)}</button>
+                            </ActionForm>
+                        })
+                    } else {
+                        Either::Right(view! { <p class="muted small">{td_string!(locale, rounds.take_over_who)}</p> })
+                    }}
+                </section>
+            })
+        }}
+        {move || {
+            let changes = changes.get();
+            (!changes.is_empty()).then(|| view! {
+                <ul class="plain-list muted small" data-testid="lead-changes">
+                    {changes.into_iter().map(|c| view! {
+                        <li>{td_string!(locale, rounds.took_over, to = c.to.unwrap_or_default(), from = c.from.unwrap_or_default()).to_string()}</li>
+                    }).collect_view()}
+                </ul>
+            })
+        }}
+    }
+}
+
+/// The note taker's notes: saved for the case bringer, who gets them after the round.
+/// Rendered once, so a live update never wipes what the note taker is typing.
+#[component]
+fn NotesForm(round: RwSignal<RoundView>, acts: Acts, post: PostResult) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let (round_id, saved) = round.with_untracked(|r| (r.id, r.notes.clone().unwrap_or_default()));
+    let notes = post.kept("notes").unwrap_or(saved);
+    let saved_note =
+        move || (acts.done.get() && !acts.notes.pending().get()).then(|| td_string!(locale, rounds.notes_saved));
+    view! {
+        <section class="card" aria-labelledby="notes-title">
+            <h2 id="notes-title">{td_string!(locale, rounds.notes_title)}</h2>
+            <ActionForm action=acts.notes attr:class="form">
+                <input type="hidden" name="round_id" value=round_id.to_string()/>
+                <div class="field">
+                    <label class="field__label" for="round-notes">{td_string!(locale, rounds.notes_label)}</label>
+                    <p class="field__hint" id="round-notes-hint">{td_string!(locale, rounds.notes_hint)}</p>
+                    <textarea class="field__input field__input--area" id="round-notes" name="notes" rows=6 maxlength=5000
+                        aria-describedby="round-notes-hint" on:input=move |_| acts.done.set(false)>{notes}</textarea>
+                </div>
+                <button type="submit" class="button" disabled=move || acts.notes.pending().get()>{td_string!(locale, rounds.notes_save)}</button>
+                " "<span class="muted small" data-testid="notes-saved">{saved_note}</span>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// After the round, the case bringer reads what the note taker wrote down for them.
+#[component]
+fn NotesForBringer(round: RwSignal<RoundView>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let notes = Memo::new(move |_| round.with(|r| r.notes.clone()));
+    move || {
+        notes.get().map(|notes| {
+            view! {
+                <section class="card" aria-labelledby="notes-title" data-testid="notes-for-bringer">
+                    <h2 id="notes-title">{td_string!(locale, rounds.notes_for_you)}</h2>
+                    <p class="prewrap">{notes}</p>
+                </section>
+            }
+        })
     }
 }
 
@@ -536,9 +790,7 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
         let Some(data) = event.data().as_string() else { return };
         let Ok(view) = serde_json::from_str::<RoundView>(&data) else { return };
         offset.set(view.server_now_ms - local_now());
-        if view.version >= round.with_untracked(|r| r.version) {
-            round.set(view);
-        }
+        take_view(round, view);
         live.set(true);
     });
     let _ = source.add_event_listener_with_callback("round", on_round.as_ref().unchecked_ref());
@@ -560,53 +812,85 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
     let _ = set_interval_with_handle(tick, std::time::Duration::from_millis(250));
 }
 
+/// The round lead's controls; the timekeeper gets the clock's (pause, resume, extend).
 #[component]
-fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl IntoView {
+fn LeadControls(round: RwSignal<RoundView>, acts: Acts, remaining: Signal<i64>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let id = round.with_untracked(|r| r.id);
+    let sending = move || acts.command.pending().get();
     let button = move |command: &'static str, label: &'static str, primary: bool| {
         view! {
-            <form method="post" action=RoundCommand::url() class="inline-form">
+            <ActionForm action=acts.command attr:class="inline-form">
                 <input type="hidden" name="round_id" value=id.to_string()/>
                 <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
                 <input type="hidden" name="command" value=command/>
                 <input type="hidden" name="confirmed" value="true"/>
-                <button type="submit" class="button" class:button--primary=primary data-command=command>{label}</button>
-            </form>
+                <button type="submit" class="button" class:button--primary=primary data-command=command disabled=sending>{label}</button>
+            </ActionForm>
         }
     };
-    let controls = move || {
-        let (status, phase, last, hidden, revealed, can_undo) = round.with(|r| {
+    let clock_controls = move |status: Status| {
+        view! {
+            {if status == Status::Paused {
+                button("resume", td_string!(locale, rounds.resume), false)
+            } else {
+                button("pause", td_string!(locale, rounds.pause), false)
+            }}
+            <ActionForm action=acts.command attr:class="inline-form">
+                <input type="hidden" name="round_id" value=id.to_string()/>
+                <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
+                <input type="hidden" name="command" value="extend"/>
+                <input type="hidden" name="minutes" value="2"/>
+                <button type="submit" class="button" data-command="extend" disabled=sending>{td_string!(locale, rounds.extend)}</button>
+            </ActionForm>
+        }
+    };
+    // Re-rendered only when what the controls offer changes.
+    let offered = Memo::new(move |_| {
+        round.with(|r| {
             let hidden = r.method.phases.get(r.phase).is_some_and(|p| p.hidden_until_revealed);
-            (r.status, r.phase, r.phase + 1 >= r.method.phases.len(), hidden, r.revealed.contains(&r.phase), r.can_undo)
-        });
+            (
+                r.status,
+                r.phase,
+                r.phase + 1 >= r.method.phases.len(),
+                hidden,
+                r.revealed.contains(&r.phase),
+                r.can_undo,
+                r.my_role,
+            )
+        })
+    });
+    // A question ("still time left: move on?") closes again at every change of the round,
+    // however the controls are redrawn.
+    let asked_again = move || {
+        round.with(|r| r.version);
+        false
+    };
+    let controls = move || {
+        let (status, phase, last, hidden, revealed, can_undo, role) = offered.get();
         if status == Status::Ended {
-            return EitherOf3::A(view! { <p class="muted">{td_string!(locale, rounds.ended_note)}</p> });
+            return EitherOf4::A(view! { <p class="muted">{td_string!(locale, rounds.ended_note)}</p> });
+        }
+        if role == RoundRole::Timekeeper {
+            return EitherOf4::B(if status == Status::Waiting {
+                Either::Left(view! { <p class="muted">{td_string!(locale, rounds.timekeeper_waiting)}</p> })
+            } else {
+                Either::Right(view! { <div class="button-row">{clock_controls(status)}</div> })
+            });
         }
         if status == Status::Waiting {
-            return EitherOf3::B(button("start", td_string!(locale, rounds.start), true));
+            return EitherOf4::C(button("start", td_string!(locale, rounds.start), true));
         }
         let time_left = remaining.get_untracked() > 0;
-        EitherOf3::C(view! {
+        EitherOf4::D(view! {
             <div class="button-row">
                 {(phase > 0).then(|| button("back", td_string!(locale, rounds.back), false))}
-                {if status == Status::Paused {
-                    button("resume", td_string!(locale, rounds.resume), false)
-                } else {
-                    button("pause", td_string!(locale, rounds.pause), false)
-                }}
-                <form method="post" action=RoundCommand::url() class="inline-form">
-                    <input type="hidden" name="round_id" value=id.to_string()/>
-                    <input type="hidden" name="version" value=move || round.with(|r| r.version.to_string())/>
-                    <input type="hidden" name="command" value="extend"/>
-                    <input type="hidden" name="minutes" value="2"/>
-                    <button type="submit" class="button" data-command="extend">{td_string!(locale, rounds.extend)}</button>
-                </form>
+                {clock_controls(status)}
                 {(hidden && !revealed).then(|| button("reveal", td_string!(locale, rounds.reveal), true))}
                 {can_undo.then(|| button("undo", td_string!(locale, rounds.undo), false))}
                 {(!last).then(|| if time_left {
                     Either::Left(view! {
-                        <details class="confirm">
+                        <details class="confirm" prop:open=asked_again>
                             <summary class="button button--primary" data-command="advance">{td_string!(locale, rounds.next)}</summary>
                             <p>{td_string!(locale, rounds.next_confirm)}</p>
                             {button("advance", td_string!(locale, rounds.next_anyway), true)}
@@ -615,7 +899,7 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
                 } else {
                     Either::Right(button("advance", td_string!(locale, rounds.next), true))
                 })}
-                <details class="confirm">
+                <details class="confirm" prop:open=asked_again>
                     <summary class="button" data-command="end">{td_string!(locale, rounds.end)}</summary>
                     <p>{td_string!(locale, rounds.end_confirm)}</p>
                     {button("end", td_string!(locale, rounds.end), false)}
@@ -623,8 +907,15 @@ fn LeadControls(round: RwSignal<RoundView>, remaining: Signal<i64>) -> impl Into
             </div>
         })
     };
+    let title = move || {
+        if round.with(|r| r.my_role) == RoundRole::Timekeeper {
+            td_string!(locale, rounds.timekeeper_controls)
+        } else {
+            td_string!(locale, rounds.controls)
+        }
+    };
     view! {
-        <section class="card round__controls" aria-label=td_string!(locale, rounds.controls)>
+        <section class="card round__controls" aria-label=title data-testid="round-controls">
             {controls}
         </section>
     }
@@ -646,7 +937,7 @@ fn CaseCard(round: RwSignal<RoundView>) -> impl IntoView {
 }
 
 #[component]
-fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: bool) -> impl IntoView {
+fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: bool, acts: Acts) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     move || {
         let r = round.get();
@@ -677,7 +968,7 @@ fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: boo
                                 <p class="muted" data-testid="hidden-count">{td_string!(locale, rounds.hidden, count = hidden).to_string()}</p>
                             })}
                             <ul class="plain-list stack">
-                                {rows.into_iter().map(|c| view! { <ContributionItem c warmth choice/> }).collect_view()}
+                                {rows.into_iter().map(|c| view! { <ContributionItem c warmth choice acts/> }).collect_view()}
                             </ul>
                         </section>
                     }
@@ -688,40 +979,42 @@ fn Contributions(round: RwSignal<RoundView>, is_bringer: bool, presentation: boo
 }
 
 #[component]
-fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl IntoView {
+fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool, acts: Acts) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let id = c.id.to_string();
     let warmth_form = warmth.then(|| {
-        let id = id.clone();
+        let (rate_id, answer_id, answer_for) = (id.clone(), id.clone(), format!("answer-{id}"));
+        let (answer_label_for, answer) = (answer_for.clone(), c.answer.clone().unwrap_or_default());
+        let current = c.warmth;
         view! {
-            <form method="post" action=RateQuestion::url() class="inline-form warmth">
-                <input type="hidden" name="contribution_id" value=id.clone()/>
+            <ActionForm action=acts.rate attr:class="inline-form warmth">
+                <input type="hidden" name="contribution_id" value=rate_id/>
                 {[(Warmth::Warm, td_string!(locale, rounds.warm)), (Warmth::Neutral, td_string!(locale, rounds.neutral)), (Warmth::Cold, td_string!(locale, rounds.cold))]
                     .into_iter()
                     .map(|(w, label)| view! {
                         <button type="submit" name="warmth" value=w.as_str() class="button button--small"
-                            aria-pressed=if c.warmth == Some(w) { "true" } else { "false" }>{label}</button>
+                            aria-pressed=if current == Some(w) { "true" } else { "false" }>{label}</button>
                     })
                     .collect_view()}
-            </form>
-            <form method="post" action=AnswerQuestion::url() class="inline-form">
-                <input type="hidden" name="contribution_id" value=id.clone()/>
-                <label class="visually-hidden" for=format!("answer-{id}")>{td_string!(locale, rounds.answer)}</label>
-                <input class="field__input field__input--small" id=format!("answer-{id}") name="answer" value=c.answer.clone().unwrap_or_default()
+            </ActionForm>
+            <ActionForm action=acts.answer attr:class="inline-form">
+                <input type="hidden" name="contribution_id" value=answer_id/>
+                <label class="visually-hidden" for=answer_label_for>{td_string!(locale, rounds.answer)}</label>
+                <input class="field__input field__input--small" id=answer_for name="answer" value=answer
                     placeholder=td_string!(locale, rounds.answer)/>
                 <button type="submit" class="button button--small">{td_string!(locale, rounds.save_answer)}</button>
-            </form>
+            </ActionForm>
         }
     });
     let choice_form = choice.then(|| {
         view! {
-            <form method="post" action=ChooseAdvice::url() class="inline-form">
+            <ActionForm action=acts.choose attr:class="inline-form">
                 <input type="hidden" name="contribution_id" value=id.clone()/>
                 <input type="hidden" name="chosen" value=(!c.chosen).to_string()/>
                 <button type="submit" class="button button--small">
                     {if c.chosen { td_string!(locale, rounds.unchoose) } else { td_string!(locale, rounds.choose) }}
                 </button>
-            </form>
+            </ActionForm>
         }
     });
     let warmth_badge = c.warmth.map(|w| {
@@ -748,10 +1041,11 @@ fn ContributionItem(c: ContributionRow, warmth: bool, choice: bool) -> impl Into
 }
 
 #[component]
-fn People(round: RwSignal<RoundView>, is_lead: bool) -> impl IntoView {
+fn People(round: RwSignal<RoundView>, acts: Acts) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     move || {
         let r = round.get();
+        let is_lead = r.my_role == RoundRole::Lead;
         let ended = r.status == Status::Ended;
         view! {
             <section class="card" aria-labelledby="people-title">
@@ -765,14 +1059,14 @@ fn People(round: RwSignal<RoundView>, is_lead: bool) -> impl IntoView {
                                 {p.name.clone()}" · "<span class="muted">{role_text(locale, p.role)}</span>
                                 {(!p.present).then(|| view! { " "<span class="badge">{td_string!(locale, rounds.not_present)}</span> })}
                                 {markable.then(|| view! {
-                                    <form method="post" action=SetRoundPresence::url() class="inline-form">
+                                    <ActionForm action=acts.presence attr:class="inline-form">
                                         <input type="hidden" name="round_id" value=r.id.to_string()/>
                                         <input type="hidden" name="user_id" value=p.user_id.to_string()/>
                                         <input type="hidden" name="present" value=(!p.present).to_string()/>
                                         <button type="submit" class="button button--small">
                                             {if p.present { td_string!(locale, rounds.mark_absent) } else { td_string!(locale, rounds.mark_present) }}
                                         </button>
-                                    </form>
+                                    </ActionForm>
                                 })}
                             </li>
                         }
