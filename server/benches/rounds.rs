@@ -31,6 +31,9 @@ async fn screen(addr: String, round_index: usize, round_id: String, cookie: Stri
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut buffer = String::new();
     let mut chunk = vec![0u8; 64 * 1024];
+    // A screen may be sent the same version again when something else it shows changed
+    // (who may take over the lead): a step counts at its first arrival.
+    let mut last = None;
     loop {
         let Ok(n) = stream.read(&mut chunk).await else { return };
         if n == 0 {
@@ -41,7 +44,10 @@ async fn screen(addr: String, round_index: usize, round_id: String, cookie: Stri
         while let Some(start) = buffer.find("\nid: ") {
             let rest = &buffer[start + 5..];
             let Some(end) = rest.find('\n') else { break };
-            if let Ok(version) = rest[..end].trim().parse::<u64>() {
+            if let Ok(version) = rest[..end].trim().parse::<u64>()
+                && last != Some(version)
+            {
+                last = Some(version);
                 arrivals.lock().await.push((round_index, version, at));
             }
             buffer.drain(..start + 5 + end);
