@@ -191,11 +191,20 @@ pub(crate) async fn user_id(app: &TestApp, email: &str) -> String {
 /// MEMBER brings a case; the facilitator plans a round on it with `method`, LEAD as
 /// round lead and TIMEKEEPER keeping time. Returns the round's id.
 pub(crate) async fn planned_round(app: &TestApp, method: &str) -> String {
+    plan_with(app, method, "Stille klas na de pauze", None).await
+}
+
+/// As [`planned_round`], on a case titled `title`, with `note_taker` taking notes.
+async fn plan_with(app: &TestApp, method: &str, title: &str, note_taker: Option<&str>) -> String {
     let cid = reading_id(app).await;
     let member = app.login(MEMBER).await;
-    let case_id = json(&app.call("submit_case", &case(&cid, "Stille klas na de pauze"), &member).await.body);
+    let case_id = json(&app.call("submit_case", &case(&cid, title), &member).await.body);
     let facilitator = app.login(TEACHER).await;
     let (lead, timekeeper) = (user_id(app, LEAD).await, user_id(app, TIMEKEEPER).await);
+    let notes = match note_taker {
+        Some(email) => user_id(app, email).await,
+        None => String::new(),
+    };
     let planned = app
         .call(
             "plan_round",
@@ -205,7 +214,7 @@ pub(crate) async fn planned_round(app: &TestApp, method: &str) -> String {
                 ("method_key", method),
                 ("lead_id", &lead),
                 ("timekeeper_id", &timekeeper),
-                ("note_taker_id", ""),
+                ("note_taker_id", &notes),
             ],
             &facilitator,
         )
@@ -1131,28 +1140,7 @@ const NOTE_TAKER: &str = "n.hendriks@esdal.test";
 
 /// As [`planned_round`], with NOTE_TAKER taking notes.
 async fn round_with_note_taker(app: &TestApp, method: &str) -> String {
-    let cid = reading_id(app).await;
-    let member = app.login(MEMBER).await;
-    let case_id = json(&app.call("submit_case", &case(&cid, "Telefoons in de les"), &member).await.body);
-    let facilitator = app.login(TEACHER).await;
-    let (lead, timekeeper, notes) =
-        (user_id(app, LEAD).await, user_id(app, TIMEKEEPER).await, user_id(app, NOTE_TAKER).await);
-    let planned = app
-        .call(
-            "plan_round",
-            &[
-                ("community_id", &cid),
-                ("case_id", case_id.as_str().unwrap()),
-                ("method_key", method),
-                ("lead_id", &lead),
-                ("timekeeper_id", &timekeeper),
-                ("note_taker_id", &notes),
-            ],
-            &facilitator,
-        )
-        .await;
-    assert_eq!(planned.status, StatusCode::OK, "{}", planned.body);
-    json(&planned.body).as_str().unwrap().to_string()
+    plan_with(app, method, "Telefoons in de les", Some(NOTE_TAKER)).await
 }
 
 /// Moves the round lead's last connected screen `ago` into the past (as if it had
