@@ -32,19 +32,22 @@ function seconds(clock: string): number {
 }
 
 /** The case bringer brings a case; the facilitator plans a round on it with LEAD
- * leading and TIMEKEEPER keeping time. Returns the round's path. */
+ * leading, TIMEKEEPER keeping time and the roles Kring suggests changed. Returns the
+ * round's path. */
 async function plannedRound(bringer: Page, facilitator: Page, title: string): Promise<string> {
   await bringer.goto("/");
   await bringer.getByRole("link", { name: COMMUNITY }).click();
+  await expect(bringer.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);
   await bringer.getByText("Casus inbrengen", { exact: true }).first().click();
   await bringer.getByLabel("Titel", { exact: true }).fill(title);
-  await bringer.getByLabel("Situatie", { exact: true }).fill("Bij de start van het derde uur loopt iedereen nog door het lokaal.");
-  await bringer.getByLabel("Vraag", { exact: true }).fill("Hoe begin ik het derde uur rustig?");
+  await bringer.getByLabel("Situatie", { exact: true }).fill("Na de gymles komt 1C onrustig binnen en duurt het tien minuten voor we kunnen beginnen.");
+  await bringer.getByLabel("Vraag", { exact: true }).fill("Hoe krijg ik de eerste minuten na de gymles rustig?");
   await bringer.getByRole("button", { name: "Casus inbrengen" }).click();
   await expect(bringer.getByText(title)).toBeVisible();
   await facilitator.goto("/");
   await facilitator.getByRole("link", { name: COMMUNITY }).click();
   await facilitator.getByRole("link", { name: "Ronde plannen" }).click();
+  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Ronde plannen");
   await facilitator.getByLabel("Casus", { exact: true }).selectOption({ label: `${title} (Sophie Timmer)` });
   await facilitator.getByLabel(/Incidentmethode \(10 fasen\)/).check();
   await facilitator.getByLabel("Gespreksleider", { exact: true }).selectOption({ label: "Iris van Leeuwen" });
@@ -52,7 +55,9 @@ async function plannedRound(bringer: Page, facilitator: Page, title: string): Pr
   await facilitator.getByLabel("Notulist", { exact: true }).selectOption({ label: "Niemand" });
   await facilitator.getByRole("button", { name: "Ronde plannen" }).click();
   await expect(facilitator.getByTestId("round")).toBeVisible();
-  return new URL(facilitator.url()).pathname;
+  const roundUrl = new URL(facilitator.url()).pathname;
+  expect(roundUrl).toMatch(/^\/r\/[0-9a-f-]{36}$/);
+  return roundUrl;
 }
 
 test("a facilitator takes over when the lead's tab closes and every screen follows", async ({ browser }) => {
@@ -121,32 +126,11 @@ test("a refused step is explained on the lead's screen", async ({ browser }) => 
 });
 
 test("a round lead runs a round and every screen follows live", async ({ browser }) => {
-  // The case bringer brings a case to the community.
+  // The case bringer brings a case to the community; the facilitator plans a round on it.
   const bringer = await signedIn(browser, CASE_BRINGER);
-  await bringer.getByRole("link", { name: COMMUNITY }).click();
-  await expect(bringer.getByRole("heading", { level: 1 })).toHaveText(COMMUNITY);
-  await bringer.getByText("Casus inbrengen", { exact: true }).first().click();
-  const title = `Onrust na de gymles ${Date.now()}`;
-  await bringer.getByLabel("Titel", { exact: true }).fill(title);
-  await bringer.getByLabel("Situatie", { exact: true }).fill("Na de gymles komt 1C onrustig binnen en duurt het tien minuten voor we kunnen beginnen.");
-  await bringer.getByLabel("Vraag", { exact: true }).fill("Hoe krijg ik de eerste minuten na de gymles rustig?");
-  await bringer.getByRole("button", { name: "Casus inbrengen" }).click();
-  await expect(bringer.getByText(title)).toBeVisible();
-
-  // The facilitator plans a round on it, with the roles Kring suggests changed.
   const facilitator = await signedIn(browser, FACILITATOR);
-  await facilitator.getByRole("link", { name: COMMUNITY }).click();
-  await facilitator.getByRole("link", { name: "Ronde plannen" }).click();
-  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Ronde plannen");
-  await facilitator.getByLabel("Casus", { exact: true }).selectOption({ label: `${title} (Sophie Timmer)` });
-  await facilitator.getByLabel(/Incidentmethode \(10 fasen\)/).check();
-  await facilitator.getByLabel("Gespreksleider", { exact: true }).selectOption({ label: "Iris van Leeuwen" });
-  await facilitator.getByLabel("Tijdbewaker", { exact: true }).selectOption({ label: "Gijs Hoekstra" });
-  await facilitator.getByLabel("Notulist", { exact: true }).selectOption({ label: "Niemand" });
-  await facilitator.getByRole("button", { name: "Ronde plannen" }).click();
-  await expect(facilitator.getByTestId("round")).toBeVisible();
-  const roundUrl = new URL(facilitator.url()).pathname;
-  expect(roundUrl).toMatch(/^\/r\/[0-9a-f-]{36}$/);
+  const title = `Onrust na de gymles ${Date.now()}`;
+  const roundUrl = await plannedRound(bringer, facilitator, title);
 
   // A member who is not taking part cannot see the case.
   const outsider = await signedIn(browser, OUTSIDER);
