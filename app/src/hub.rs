@@ -1,6 +1,8 @@
 //! The live hub: tells every open screen of a round that the round changed, so each
 //! reloads its own (permission-filtered) view. The database stays the only source of
-//! truth; the hub carries no data, only "look again". One interface with two hubs: the
+//! truth; the hub carries no data, only "look again" and, for a step, the version it
+//! reached (so a reader may read the round's own row instead of the whole round). One
+//! interface with two hubs: the
 //! in-process one for a single server (SQLite), and one over PostgreSQL's
 //! `LISTEN/NOTIFY` for several servers on one database (see docs/live-rounds.md).
 
@@ -18,11 +20,25 @@ use uuid::Uuid;
 /// newest (it reloads the whole view anyway, so skipping loses nothing).
 const BACKLOG: usize = 16;
 
+/// What changed in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Anything may have: read the whole round again.
+    Any,
+    /// Only the round's own row, by a step that reached this version (nothing else a
+    /// screen shows: no contribution, no participant).
+    Stepped(u64),
+}
+
 pub trait RoundHub: Send + Sync {
-    /// Tells every screen of `round` that it changed.
-    fn publish(&self, round: Uuid);
+    /// Tells every screen of `round` what changed.
+    fn announce(&self, round: Uuid, change: Change);
+    /// Tells every screen of `round` that anything may have changed.
+    fn publish(&self, round: Uuid) {
+        self.announce(round, Change::Any);
+    }
     /// Changes of `round` from now on.
-    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()>;
+    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<Change>;
     /// How many listeners the rounds have, over all rounds (for logs and tests).
     fn listeners(&self) -> usize;
     /// Tells every screen of `user` to check that its session still holds (they signed
@@ -35,7 +51,7 @@ pub trait RoundHub: Send + Sync {
 /// The hub for one server process: a broadcast channel per round with open screens,
 /// and one for accounts whose sessions changed.
 pub struct LocalHub {
-    rounds: Mutex<HashMap<Uuid, broadcast::Sender<()>>>,
+    rounds: Mutex<HashMap<Uuid, broadcast::Sender<Change>>>,
     sessions: broadcast::Sender<Uuid>,
 }
 
@@ -46,17 +62,17 @@ impl Default for LocalHub {
 }
 
 impl RoundHub for LocalHub {
-    fn publish(&self, round: Uuid) {
+    fn announce(&self, round: Uuid, change: Change) {
         let mut rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(sender) = rounds.get(&round)
-            && sender.send(()).is_err()
+            && sender.send(change).is_err()
         {
             // Nobody listens any more.
             rounds.remove(&round);
         }
     }
 
-    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()> {
+    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<Change> {
         let mut rounds = self.rounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         rounds.retain(|_, sender| sender.receiver_count() > 0);
         rounds.entry(round).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
@@ -103,9 +119,9 @@ mod tests {
         let mut second = hub.subscribe(round);
         let mut elsewhere = hub.subscribe(other);
         assert_eq!(hub.listeners(), 3);
-        hub.publish(round);
-        assert!(first.recv().await.is_ok());
-        assert!(second.recv().await.is_ok());
+        hub.announce(round, Change::Stepped(3));
+        assert_eq!(first.recv().await, Ok(Change::Stepped(3)));
+        assert_eq!(second.recv().await, Ok(Change::Stepped(3)));
         assert!(elsewhere.try_recv().is_err());
         drop((first, second));
         hub.publish(round);
@@ -121,6 +137,6 @@ mod tests {
             hub.publish(round);
         }
         assert!(matches!(slow.recv().await, Err(broadcast::error::RecvError::Lagged(_))));
-        assert!(slow.recv().await.is_ok());
+        assert_eq!(slow.recv().await, Ok(Change::Any));
     }
 }

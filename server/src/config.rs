@@ -59,6 +59,10 @@ pub struct Config {
     /// Database URL: sqlite://path (created if missing) or postgres://user@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/kring.db", global = true)]
     pub database_url: String,
+    /// The most database connections this server keeps open at once; by default twice
+    /// its cores (at least 4, at most 20).
+    #[arg(long, env = "KRING_DB_CONNECTIONS", global = true)]
+    pub db_connections: Option<u32>,
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: String,

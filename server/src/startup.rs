@@ -75,7 +75,7 @@ pub async fn app_state(config: &Config) -> Result<AppState, String> {
 
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, String> {
     app::db::Backend::from_url(&config.database_url)?;
-    app::db::connect_and_migrate(&config.database_url)
+    app::db::connect_and_migrate_with(&config.database_url, config.db_connections)
         .await
         .map_err(|e| format!("DATABASE_URL {}: {e}", redact(&config.database_url)))
 }

@@ -405,10 +405,38 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
         let roles: Vec<&str> = views.iter().map(|v| v["my_role"].as_str().unwrap()).collect();
         assert_eq!(roles, ["lead", "case_bringer", "timekeeper", "participant"], "{backend:?} each their own view");
         assert!(views.iter().all(|v| v["version"] == 1 && v["status"] == "running"), "{backend:?}");
-        let contribution_reads = queries.iter().filter(|q| q.contains("FROM \"intervision_contributions\"")).count();
+        let round_reads =
+            |queries: &[String]| queries.iter().filter(|q| q.contains("FROM \"intervision_contributions\"")).count();
+        // A step changes only the round's row: the screens and the lead's answer follow it
+        // from what the step wrote, without reading the round.
+        assert_eq!(round_reads(&queries), 0, "{backend:?} {queries:#?}");
+        assert!(queries.len() <= 6, "{backend:?} the session, the checks and the update: {queries:#?}");
+
+        // Anything else (here: someone marked present) is read once for every screen.
+        let late = user_id(&app, LATE).await;
+        let (views, queries) = app
+            .queries
+            .record(async {
+                let presence = [("round_id", round.as_str()), ("user_id", late.as_str()), ("present", "true")];
+                assert_eq!(app.call("set_round_presence", &presence, &lead).await.status, StatusCode::OK);
+                let mut views = Vec::new();
+                for screen in &mut screens {
+                    views.push(next_view(screen).await);
+                }
+                views
+            })
+            .await;
+        let shows_late_present = |view: &Value| {
+            view["participants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["user_id"] == late.as_str() && p["present"] == true)
+        };
+        assert!(views.iter().all(shows_late_present), "{backend:?} {views:#?}");
         // One read for the four screens and the lead's answer; two when the lead's answer
         // asked just after the screens' read had begun.
-        assert!((1..=2).contains(&contribution_reads), "{backend:?} {queries:#?}");
+        assert!((1..=2).contains(&round_reads(&queries)), "{backend:?} {queries:#?}");
         drop(screens);
         let mut waited = Duration::ZERO;
         while followed(&app.state) != (0, 0) && waited < SCREEN_WAIT {

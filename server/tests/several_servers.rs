@@ -73,22 +73,35 @@ async fn a_step_on_one_server_reaches_screens_on_the_other() {
     for screen in [&mut here, &mut there] {
         assert_eq!(next_view(screen).await["version"], 1, "the step reaches both servers' screens");
     }
+    // Steps from either server: each server's screens follow their own server's steps
+    // from what the step wrote and the other's from the round's row, phase by phase.
+    let lead_on_b = b.login(LEAD).await;
+    for (version, server, cookie) in [(1, &b, &lead_on_b), (2, &a, &lead), (3, &b, &lead_on_b)] {
+        assert_eq!(step(server, cookie, &round, version, "advance").await.status, StatusCode::OK);
+        for screen in [&mut here, &mut there] {
+            let view = next_view(screen).await;
+            assert_eq!(view["version"], version + 1);
+            assert_eq!(view["phase"], version, "phase {version} on every screen");
+            assert_eq!(view["status"], "running");
+        }
+    }
 
     // The listening connection is cut: once it is back, the round is read again, so a
     // step announced meanwhile still arrives.
     let cut = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
                WHERE query LIKE 'LISTEN%' AND datname = current_database()";
     a.db().execute_unprepared(cut).await.unwrap();
-    assert_eq!(step(&a, &lead, &round, 1, "advance").await.status, StatusCode::OK);
+    assert_eq!(step(&a, &lead, &round, 4, "back").await.status, StatusCode::OK);
     // (A screen may first get the round again as it stood: the resync after the cut.)
     for screen in [&mut here, &mut there] {
         let caught_up = loop {
             let view = next_view(screen).await;
-            if view["version"] == 2 {
+            if view["version"] == 5 {
                 break view;
             }
         };
         assert_eq!(caught_up["status"], "running");
+        assert_eq!(caught_up["phase"], 2);
     }
 
     // Signing out on one server closes that session's screens on the other.

@@ -2,7 +2,8 @@
 //! screens at once (as [`LocalHub`] does) and the other servers through PostgreSQL's
 //! `NOTIFY` on one channel; each server listens on one connection of its own and
 //! passes what the others announced to its screens. A notice carries only ids ("look
-//! again"), never what changed, so nothing confidential passes through it. A lost
+//! again") and, for a step, the version it reached, never what changed, so nothing
+//! confidential passes through it. A lost
 //! notice costs nothing lasting: after the listening connection comes back, every
 //! round with open screens on this server is read again.
 
@@ -14,7 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::sync::{broadcast, mpsc, watch};
 use uuid::Uuid;
 
-use super::{LocalHub, RoundHub};
+use super::{Change, LocalHub, RoundHub};
 
 /// The channel every Kring server on the database listens on.
 const CHANNEL: &str = "kring_hub";
@@ -27,6 +28,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Notice {
     Round(Uuid),
+    Stepped(Uuid, u64),
     Sessions(Uuid),
 }
 
@@ -51,12 +53,15 @@ impl PostgresHub {
 }
 
 impl RoundHub for PostgresHub {
-    fn publish(&self, round: Uuid) {
-        self.local.publish(round);
-        let _ = self.outgoing.send(Notice::Round(round));
+    fn announce(&self, round: Uuid, change: Change) {
+        self.local.announce(round, change);
+        let _ = self.outgoing.send(match change {
+            Change::Any => Notice::Round(round),
+            Change::Stepped(version) => Notice::Stepped(round, version),
+        });
     }
 
-    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<()> {
+    fn subscribe(&self, round: Uuid) -> broadcast::Receiver<Change> {
         self.local.subscribe(round)
     }
 
@@ -74,17 +79,19 @@ impl RoundHub for PostgresHub {
     }
 }
 
-/// `"<server> r <round> … s <user> …"`, split into payloads PostgreSQL accepts.
+/// `"<server> r <round> … v <round>@<version> … s <user> …"`, split into payloads
+/// PostgreSQL accepts.
 fn payloads(server: Uuid, notices: &[Notice]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut kind = ' ';
     for notice in notices {
-        let (mark, id) = match notice {
-            Notice::Round(id) => ('r', id),
-            Notice::Sessions(id) => ('s', id),
+        let (mark, word) = match notice {
+            Notice::Round(id) => ('r', id.to_string()),
+            Notice::Stepped(id, version) => ('v', format!("{id}@{version}")),
+            Notice::Sessions(id) => ('s', id.to_string()),
         };
-        if current.len() + 40 > PAYLOAD_MAX {
+        if current.len() + word.len() + 3 > PAYLOAD_MAX {
             out.push(std::mem::take(&mut current));
         }
         if current.is_empty() {
@@ -97,7 +104,7 @@ fn payloads(server: Uuid, notices: &[Notice]) -> Vec<String> {
             kind = mark;
         }
         current.push(' ');
-        current.push_str(&id.to_string());
+        current.push_str(&word);
     }
     if !current.is_empty() {
         out.push(current);
@@ -117,8 +124,11 @@ fn parse(payload: &str, me: Uuid) -> Option<Vec<Notice>> {
     let mut notices = Vec::new();
     for word in words {
         match (word, kind) {
-            ("r", _) => kind = Some('r'),
-            ("s", _) => kind = Some('s'),
+            ("r" | "v" | "s", _) => kind = word.chars().next(),
+            (word, Some('v')) => {
+                let (id, version) = word.split_once('@')?;
+                notices.push(Notice::Stepped(Uuid::parse_str(id).ok()?, version.parse().ok()?));
+            }
             (id, Some(k)) => {
                 let id = Uuid::parse_str(id).ok()?;
                 notices.push(if k == 'r' { Notice::Round(id) } else { Notice::Sessions(id) });
@@ -187,6 +197,7 @@ async fn listen(url: String, me: Uuid, local: Arc<LocalHub>, mut stopped: watch:
                     for notice in parse(notification.payload(), me).unwrap_or_default() {
                         match notice {
                             Notice::Round(round) => local.publish(round),
+                            Notice::Stepped(round, version) => local.announce(round, Change::Stepped(version)),
                             Notice::Sessions(user) => local.sessions_changed(user),
                         }
                     }
@@ -210,7 +221,11 @@ mod tests {
     fn notices_go_to_the_other_servers_in_payloads_postgres_accepts() {
         let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
         let notices: Vec<Notice> = (0..400)
-            .map(|i| if i % 7 == 0 { Notice::Sessions(Uuid::now_v7()) } else { Notice::Round(Uuid::now_v7()) })
+            .map(|i| match i % 7 {
+                0 => Notice::Sessions(Uuid::now_v7()),
+                1 | 2 => Notice::Stepped(Uuid::now_v7(), i * 1_000_003),
+                _ => Notice::Round(Uuid::now_v7()),
+            })
             .collect();
         let sent = payloads(me, &notices);
         assert!(sent.len() > 1, "400 ids do not fit one payload");
@@ -220,5 +235,6 @@ mod tests {
         assert!(sent.iter().all(|p| parse(p, me).is_none()), "a server skips its own");
         assert_eq!(parse("not a notice", other), None);
         assert_eq!(parse(&format!("{me} x {other}"), other), None);
+        assert_eq!(parse(&format!("{me} v {other}"), other), None, "a step names its version");
     }
 }

@@ -340,6 +340,7 @@ pub async fn open_actions_of<C: ConnectionTrait>(
 }
 
 /// What an ended round's closing is made of, read once for all its screens.
+#[derive(Clone)]
 pub(crate) struct ClosingRecords {
     pub actions: Vec<intervision_action::Model>,
     pub evaluations: Vec<intervision_evaluation::Model>,

@@ -1,10 +1,13 @@
 //! One reader per round with open screens on this server. The reader listens to the
 //! hub; at a change it reads the round once into a snapshot and hands it to every
-//! screen of the round through a `watch` channel, so a step costs one read per server
-//! however many screens follow it. A screen that (re)connects asks for a fresh read;
+//! screen of the round through a `watch` channel, so a change costs one read per
+//! server however many screens follow it. A step changes only the round's own row:
+//! the reader follows a step made on this server without reading at all (the step
+//! leaves what it wrote with the reader) and one made on another server by reading
+//! that row alone. A screen that (re)connects asks for a fresh read of everything;
 //! screens connecting at the same moment share it. The reader stops when its last
-//! screen goes. It also reads again when the round lead would count as gone, so every
-//! screen learns that someone may take over without anyone writing anything.
+//! screen goes. It also reads the row again when the round lead would count as gone,
+//! so every screen learns that someone may take over without anyone writing anything.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,12 +18,16 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
+use sea_orm::EntityTrait;
+
 use super::api::RoundView;
 use super::service::millis;
-use super::snapshot::{self, RoundSnapshot};
+use super::snapshot::{self, RoundSnapshot, Step};
 use crate::account::session::Viewer;
+use crate::db::entities::intervision_round;
 use crate::db::now;
 use crate::error::AppError;
+use crate::hub::Change;
 use crate::intervision::closing::service as closing;
 use crate::state::AppState;
 
@@ -61,6 +68,19 @@ struct Feed {
     latest: watch::Sender<Latest>,
     asked: AtomicU64,
     wake: Notify,
+    /// Steps made on this server whose announcement the reader has not handled yet.
+    steps: Mutex<Vec<Arc<Step>>>,
+}
+
+impl Feed {
+    /// Takes the steps up to `version` out of the inbox, oldest first.
+    fn steps_until(&self, version: u64) -> Vec<Arc<Step>> {
+        let mut steps = self.steps.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (mut due, later): (Vec<_>, Vec<_>) = steps.drain(..).partition(|step| step.state.version <= version);
+        *steps = later;
+        due.sort_by_key(|step| step.state.version);
+        due
+    }
 }
 
 /// This server's readers, one per round with open screens.
@@ -117,6 +137,54 @@ pub(crate) async fn view_after_change(state: &AppState, viewer: &Viewer, round: 
     subscribe(state, round).fresh().await?.view_for(state, viewer)
 }
 
+/// Announces `step`, just stored (`before` is the state it followed): this server's
+/// reader of the round, if it has one, follows it from what the step wrote; the other
+/// servers' readers read the round's row. A step that ends the round (or undoes its
+/// end) is announced as any change: the round is read whole.
+pub(crate) fn announce_step(state: &AppState, round: Uuid, before: &super::domain::RoundState, step: Step) {
+    if !step.follows_from_row(before) {
+        state.hub.publish(round);
+        return;
+    }
+    let version = step.state.version;
+    if let Some(feed) = state.per_server.get::<RoundFeeds>().lock().get(&round) {
+        feed.steps.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Arc::new(step));
+    }
+    state.hub.announce(round, Change::Stepped(version));
+}
+
+/// How long the one who stepped waits for the reader to follow their step before
+/// asking for a read of their own.
+const FOLLOW_WAIT: Duration = Duration::from_secs(2);
+
+/// The round as `viewer` may see it after the step to `version` this server just
+/// announced ([`announce_step`]): the reader's view once it followed the step, at no
+/// cost of its own; a fresh read when this server had no reader of the round.
+pub(crate) async fn view_after_step(
+    state: &AppState,
+    viewer: &Viewer,
+    round: Uuid,
+    version: u64,
+) -> Result<RoundView, AppError> {
+    let mut reads = subscribe(state, round);
+    if matches!(reads.latest.borrow().loaded, Loaded::Nothing) {
+        return reads.fresh().await?.view_for(state, viewer);
+    }
+    let followed = tokio::time::timeout(FOLLOW_WAIT, async {
+        let latest = reads.latest.wait_for(|latest| match &latest.loaded {
+            Loaded::Round(snapshot) => snapshot.version() >= version,
+            Loaded::Nothing => false,
+            Loaded::Gone | Loaded::Failed => true,
+        });
+        latest.await.map(|latest| latest.clone())
+    })
+    .await;
+    match followed {
+        Ok(Ok(latest)) if !matches!(latest.loaded, Loaded::Failed) => latest.view_for(state, viewer),
+        _ => reads.fresh().await?.view_for(state, viewer),
+    }
+}
+
 /// Follows `round`'s reads, starting its reader if it has none on this server.
 pub(crate) fn subscribe(state: &AppState, round: Uuid) -> Subscription {
     let feeds = state.per_server.get::<RoundFeeds>();
@@ -125,7 +193,8 @@ pub(crate) fn subscribe(state: &AppState, round: Uuid) -> Subscription {
         return Subscription { feed: Arc::clone(feed), latest: feed.latest.subscribe() };
     }
     let (sender, latest) = watch::channel(Latest::default());
-    let feed = Arc::new(Feed { latest: sender, asked: AtomicU64::new(0), wake: Notify::new() });
+    let feed =
+        Arc::new(Feed { latest: sender, asked: AtomicU64::new(0), wake: Notify::new(), steps: Mutex::default() });
     open.insert(round, Arc::clone(&feed));
     drop(open);
     // Listen before the first read, so no change between the two is missed.
@@ -134,24 +203,49 @@ pub(crate) fn subscribe(state: &AppState, round: Uuid) -> Subscription {
     Subscription { feed, latest }
 }
 
+/// What the hub announced since the reader last looked.
+#[derive(Default)]
+struct Announced {
+    /// Anything may have changed (or a screen asked for a fresh read).
+    whole: bool,
+    /// Versions that steps reached.
+    steps: Vec<u64>,
+    /// How many changes.
+    count: u64,
+}
+
+impl Announced {
+    fn add(&mut self, change: Result<Change, TryRecvError>) -> bool {
+        match change {
+            Ok(Change::Stepped(version)) => self.steps.push(version),
+            Ok(Change::Any) | Err(TryRecvError::Lagged(_)) => self.whole = true,
+            Err(TryRecvError::Empty | TryRecvError::Closed) => return false,
+        }
+        self.count += 1;
+        true
+    }
+}
+
 async fn read_on_change(
     state: AppState,
     feeds: Arc<RoundFeeds>,
     round: Uuid,
     feed: Arc<Feed>,
-    mut changes: broadcast::Receiver<()>,
+    mut changes: broadcast::Receiver<Change>,
 ) {
     let mut generation = 0;
     // When the round lead would count as gone, if they do not yet.
     let mut lead_check: Option<tokio::time::Instant> = None;
     loop {
         let mut lead_checked = false;
+        let mut announced = Announced::default();
         tokio::select! {
             change = changes.recv() => match change {
-                Ok(()) | Err(RecvError::Lagged(_)) => {
-                    generation += 1;
-                    // Several changes at once need one read.
-                    while matches!(changes.try_recv(), Ok(()) | Err(TryRecvError::Lagged(_))) {}
+                Ok(change) => {
+                    announced.add(Ok(change));
+                }
+                Err(RecvError::Lagged(skipped)) => {
+                    announced.add(Err(TryRecvError::Lagged(skipped)));
                 }
                 Err(RecvError::Closed) => {
                     let mut open = feeds.lock();
@@ -161,7 +255,7 @@ async fn read_on_change(
                     return;
                 }
             },
-            () = feed.wake.notified() => {}
+            () = feed.wake.notified() => announced.whole = true,
             () = until(lead_check) => lead_checked = true,
             () = feed.latest.closed() => {
                 if feeds.forget_if_unwatched(round) {
@@ -170,19 +264,29 @@ async fn read_on_change(
                 continue;
             }
         }
+        // Several changes at once need one read.
+        while announced.add(changes.try_recv()) {}
         if lead_checked {
             lead_check = None;
         }
-        let asked = feed.asked.load(Ordering::SeqCst);
-        let loaded = match snapshot::load(&state.db, round).await {
-            Ok(snapshot) => Loaded::Round(Arc::new(snapshot)),
-            Err(AppError::NotFound) => Loaded::Gone,
-            Err(err) => {
-                tracing::warn!(error = ?err, %round, "could not read a round for its screens");
-                Loaded::Failed
+        generation += announced.count;
+        let previous = feed.latest.borrow().clone();
+        let followed = match (&previous.loaded, announced.whole) {
+            (Loaded::Round(current), false) => follow(&state, &feed, current, &announced.steps, lead_checked).await,
+            _ => Followed::ReadWhole,
+        };
+        let (asked, loaded) = match followed {
+            Followed::Unchanged => continue,
+            // Not a fresh read: a screen that asked for one still waits for it.
+            Followed::To(snapshot) => (previous.asked, Loaded::Round(Arc::new(snapshot))),
+            Followed::ReadWhole => {
+                let asked = feed.asked.load(Ordering::SeqCst);
+                (asked, read_whole(&state, round).await)
             }
         };
         if let Loaded::Round(snapshot) = &loaded {
+            // This server's steps the read already shows.
+            drop(feed.steps_until(snapshot.version()));
             let now_ms = millis(now());
             lead_check = snapshot.lead_gone_at().filter(|at| *at > now_ms).map(|at| {
                 tokio::time::Instant::now() + Duration::from_millis((at - now_ms) as u64 + LEAD_CHECK_SLACK_MS)
@@ -196,6 +300,77 @@ async fn read_on_change(
     }
 }
 
+async fn read_whole(state: &AppState, round: Uuid) -> Loaded {
+    match snapshot::load(&state.db, round).await {
+        Ok(snapshot) => Loaded::Round(Arc::new(snapshot)),
+        Err(AppError::NotFound) => Loaded::Gone,
+        Err(err) => {
+            tracing::warn!(error = ?err, %round, "could not read a round for its screens");
+            Loaded::Failed
+        }
+    }
+}
+
+/// How a reader follows what was announced.
+enum Followed {
+    /// Nothing its screens show changed.
+    Unchanged,
+    To(RoundSnapshot),
+    ReadWhole,
+}
+
+/// The round after the steps announced since `current` (and, when the lead may have
+/// gone, with the lead's presence read again): from what this server's steps left
+/// in the inbox, else from the round's own row. Reads the round whole unless every
+/// version in between was announced as a step.
+async fn follow(state: &AppState, feed: &Feed, current: &RoundSnapshot, steps: &[u64], lead_checked: bool) -> Followed {
+    let from = current.version();
+    let to = match steps_to(from, steps) {
+        Some(to) if to == from && !lead_checked => return Followed::Unchanged,
+        Some(to) => to,
+        None => return Followed::ReadWhole,
+    };
+    let mut next: Option<RoundSnapshot> = None;
+    for step in feed.steps_until(to) {
+        let base = next.as_ref().unwrap_or(current);
+        if step.state.version == base.version() + 1 {
+            match base.stepped(&step) {
+                Some(stepped) => next = Some(stepped),
+                None => return Followed::ReadWhole,
+            }
+        }
+    }
+    let next_version = next.as_ref().map_or(from, RoundSnapshot::version);
+    if next_version == to && !lead_checked {
+        return next.map_or(Followed::Unchanged, Followed::To);
+    }
+    // Another server's steps, or the lead's presence: the round's own row.
+    let round = current.round.id;
+    match intervision_round::Entity::find_by_id(round).one(&state.db).await {
+        Ok(Some(row)) => match next.as_ref().unwrap_or(current).with_row(row, to) {
+            Ok(Some(snapshot)) => Followed::To(snapshot),
+            Ok(None) => Followed::ReadWhole,
+            Err(err) => {
+                tracing::warn!(error = ?err, %round, "could not follow a round's step");
+                Followed::ReadWhole
+            }
+        },
+        Ok(None) => Followed::ReadWhole,
+        Err(err) => {
+            tracing::warn!(error = %err, %round, "could not read a round's row for its screens");
+            Followed::ReadWhole
+        }
+    }
+}
+
+/// The version that steps announced after `from` reach, if each version in between
+/// was announced as a step; `None` if one was not (something else changed with it,
+/// say a takeover, and the round is read whole).
+fn steps_to(from: u64, steps: &[u64]) -> Option<u64> {
+    let to = steps.iter().copied().max().unwrap_or(from).max(from);
+    (from + 1..=to).all(|version| steps.contains(&version)).then_some(to)
+}
+
 /// Read a moment after the lead would count as gone, not a moment before.
 const LEAD_CHECK_SLACK_MS: u64 = 250;
 
@@ -203,5 +378,40 @@ async fn until(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_followed_only_when_every_version_in_between_was_a_step() {
+        assert_eq!(steps_to(4, &[5]), Some(5));
+        assert_eq!(steps_to(4, &[6, 5, 7]), Some(7), "in any order");
+        assert_eq!(steps_to(4, &[5, 5, 6]), Some(6), "twice is once");
+        assert_eq!(steps_to(4, &[6]), None, "version 5 was something else: read whole");
+        assert_eq!(steps_to(4, &[5, 7]), None);
+        assert_eq!(steps_to(4, &[3, 4]), Some(4), "already shown: nothing to follow");
+        assert_eq!(steps_to(4, &[]), Some(4));
+    }
+
+    #[test]
+    fn the_inbox_hands_out_steps_up_to_a_version_and_keeps_later_ones() {
+        let feed = Feed {
+            latest: watch::channel(Latest::default()).0,
+            asked: AtomicU64::new(0),
+            wake: Notify::new(),
+            steps: Mutex::default(),
+        };
+        let step = |version| {
+            let state = super::super::domain::RoundState { version, ..Default::default() };
+            Arc::new(Step { stored: String::new(), started_at: None, ended_at: None, lead_seen_at: None, state })
+        };
+        feed.steps.lock().unwrap().extend([step(7), step(5), step(6)]);
+        let due: Vec<u64> = feed.steps_until(6).iter().map(|s| s.state.version).collect();
+        assert_eq!(due, [5, 6], "oldest first");
+        let left: Vec<u64> = feed.steps_until(u64::MAX).iter().map(|s| s.state.version).collect();
+        assert_eq!(left, [7]);
     }
 }

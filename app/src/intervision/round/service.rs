@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -17,12 +17,13 @@ use super::api::{MemberOption, MethodOption, RoundPlanning, RoundRow, RoundView}
 use super::domain::{Command, Reader, Refusal, RoundState, Status, may_see};
 use super::plan::{PastRole, Roles, RoundRole, Warmth, clean_contribution, may_write, suggest_roles};
 use super::plan::{takes_choice, takes_warmth};
+use super::snapshot::Step;
 use super::takeover::{TakeoverRefusal, Taker, clean_notes, may_command, may_take_over};
 use crate::account::session::Viewer;
 use crate::db::entities::intervision_lead_change;
 use crate::db::entities::intervision_round;
 use crate::db::entities::{community, intervision_case, intervision_contribution, intervision_participant};
-use crate::db::{begin_read, begin_write, now};
+use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::intervision::case::domain::{CaseStatus, in_vote_order};
 use crate::intervision::case::service;
@@ -236,7 +237,7 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-fn status_str(status: Status) -> &'static str {
+pub(crate) fn status_str(status: Status) -> &'static str {
     match status {
         Status::Waiting => "waiting",
         Status::Running => "running",
@@ -280,14 +281,20 @@ pub(crate) async fn participant_access<C: ConnectionTrait>(
     round_id: Uuid,
 ) -> Result<Access, AppError> {
     crate::shared::record_in_request("round", round_id);
-    let round = intervision_round::Entity::find_by_id(round_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let me = intervision_participant::Entity::find()
+    // The round with the viewer's place in it, in one read.
+    let of_round = intervision_participant::Entity::belongs_to(intervision_round::Entity)
+        .from(intervision_participant::Column::RoundId)
+        .to(intervision_round::Column::Id);
+    let (me, round) = intervision_participant::Entity::find()
+        .join(JoinType::InnerJoin, of_round.into())
         .filter(intervision_participant::Column::RoundId.eq(round_id))
         .filter(intervision_participant::Column::UserId.eq(viewer.id()))
+        .select_also(intervision_round::Entity)
         .one(db)
         .await?
-        .filter(takes_part)
+        .filter(|(me, _)| takes_part(me))
         .ok_or(AppError::NotFound)?;
+    let round = round.ok_or(AppError::NotFound)?;
     let community = intervision_access(db, viewer, round.community_id).await?;
     let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
     let state: RoundState = serde_json::from_str(&round.state).map_err(internal)?;
@@ -323,11 +330,10 @@ pub async fn command(
     seen_version: u64,
     command: Command,
 ) -> Result<RoundView, AppError> {
-    // The checks read outside the write lock: the update below applies only to the
-    // version they saw, so a step, a takeover or an undo in between refuses it.
-    let read = begin_read(&state.db).await?;
-    let access = participant_access(&read, viewer, round_id).await?;
-    read.commit().await?;
+    // The checks read outside any transaction (each read on its own, none waiting for
+    // a writer): the update below applies only to the version they saw, so a step, a
+    // takeover or an undo in between refuses it.
+    let access = participant_access(&state.db, viewer, round_id).await?;
     // A step decided on an old screen first: a lead who was taken over from learns
     // that the round moved on (their screen then shows who leads now).
     if access.state.version != seen_version {
@@ -339,24 +345,31 @@ pub async fn command(
     }
     let at = now();
     let next = access.state.apply(&access.method.phases, command, millis(at)).map_err(refusal_error)?;
+    let step = Step {
+        stored: serde_json::to_string(&next).map_err(internal)?,
+        started_at: (access.round.started_at.is_none() && next.status != Status::Waiting).then_some(at),
+        ended_at: (next.status == Status::Ended).then_some(at),
+        // A lead stepping without JavaScript (no live screen) is here too.
+        lead_seen_at: (role == RoundRole::Lead).then_some(at),
+        state: next,
+    };
     let mut update = intervision_round::Entity::update_many()
-        .col_expr(intervision_round::Column::State, Expr::value(serde_json::to_string(&next).map_err(internal)?))
-        .col_expr(intervision_round::Column::Version, Expr::value(next.version as i64))
-        .col_expr(intervision_round::Column::Status, Expr::value(status_str(next.status)));
-    if access.round.started_at.is_none() && next.status != Status::Waiting {
-        update = update.col_expr(intervision_round::Column::StartedAt, Expr::value(at));
+        .col_expr(intervision_round::Column::State, Expr::value(step.stored.clone()))
+        .col_expr(intervision_round::Column::Version, Expr::value(step.state.version as i64))
+        .col_expr(intervision_round::Column::Status, Expr::value(status_str(step.state.status)));
+    if let Some(started) = step.started_at {
+        update = update.col_expr(intervision_round::Column::StartedAt, Expr::value(started));
     }
-    if next.status == Status::Ended {
-        update = update.col_expr(intervision_round::Column::EndedAt, Expr::value(at));
+    if let Some(ended) = step.ended_at {
+        update = update.col_expr(intervision_round::Column::EndedAt, Expr::value(ended));
     }
-    // A lead stepping without JavaScript (no live screen) is here too.
-    if role == RoundRole::Lead {
-        update = update.col_expr(intervision_round::Column::LeadSeenAt, Expr::value(at));
+    if let Some(seen) = step.lead_seen_at {
+        update = update.col_expr(intervision_round::Column::LeadSeenAt, Expr::value(seen));
     }
     let update = update
         .filter(intervision_round::Column::Id.eq(round_id))
         .filter(intervision_round::Column::Version.eq(access.state.version as i64));
-    if next.status == Status::Ended {
+    if step.state.status == Status::Ended {
         let txn = begin_write(&state.db).await?;
         if update.exec(&txn).await?.rows_affected != 1 {
             return Err(AppError::Conflict(ErrorKey::RoundChanged));
@@ -367,8 +380,9 @@ pub async fn command(
         // One statement: it holds SQLite's write lock for itself alone.
         return Err(AppError::Conflict(ErrorKey::RoundChanged));
     }
-    state.hub.publish(round_id);
-    super::feed::view_after_change(state, viewer, round_id).await
+    let version = step.state.version;
+    super::feed::announce_step(state, round_id, &access.state, step);
+    super::feed::view_after_step(state, viewer, round_id, version).await
 }
 
 /// Takes over the lead of a round whose lead's screens have been gone for a while

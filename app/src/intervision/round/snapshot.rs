@@ -2,7 +2,8 @@
 //! person marked present) makes each server read the round once into a
 //! [`RoundSnapshot`]; every open screen's view is then built from it in memory by
 //! [`view_of`], which applies the same rules as a page load: only those who take part
-//! see the round, and `may_see` decides per contribution.
+//! see the round, and `may_see` decides per contribution. A step changes only the
+//! round's own row ([`Step`]): a read follows it without reading the rest again.
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,6 +25,7 @@ use crate::intervision::method::domain::Method;
 use crate::membership::domain::CommunityRole;
 
 /// Everything any participant's screen of one round may show, as read at one moment.
+#[derive(Clone)]
 pub(crate) struct RoundSnapshot {
     pub round: intervision_round::Model,
     pub community: community::Model,
@@ -115,7 +117,70 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, round_id: Uuid) -> Result<R
     })
 }
 
+/// What a step (the lead's, or the timekeeper's pause, resumption or extension)
+/// writes to the round's own row: all its screens need to follow it.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub state: RoundState,
+    /// `state` as stored.
+    pub stored: String,
+    /// When the round started, if this step started it.
+    pub started_at: Option<OffsetDateTime>,
+    /// When the round ended, if this step ended it.
+    pub ended_at: Option<OffsetDateTime>,
+    /// When the lead stepped: they are here.
+    pub lead_seen_at: Option<OffsetDateTime>,
+}
+
+impl Step {
+    /// Whether screens can follow this step from the round's own row: not when it
+    /// ends the round or undoes its end (the closing shows then, read with the rest).
+    pub fn follows_from_row(&self, before: &RoundState) -> bool {
+        self.state.status != Status::Ended && before.status != Status::Ended
+    }
+}
+
 impl RoundSnapshot {
+    /// The version of the round this read shows.
+    pub fn version(&self) -> u64 {
+        self.state.version
+    }
+
+    /// This read after `step`, made on this server; `None` unless the step came right
+    /// after this version and leaves the round open (then the round is read whole).
+    pub fn stepped(&self, step: &Step) -> Option<RoundSnapshot> {
+        if step.state.version != self.version() + 1 || !step.follows_from_row(&self.state) {
+            return None;
+        }
+        let mut next = self.clone();
+        let round = &mut next.round;
+        round.state.clone_from(&step.stored);
+        round.version = step.state.version as i64;
+        round.status = super::service::status_str(step.state.status).to_string();
+        round.started_at = round.started_at.or(step.started_at);
+        round.ended_at = round.ended_at.or(step.ended_at);
+        round.lead_seen_at = round.lead_seen_at.max(step.lead_seen_at);
+        next.state = step.state.clone();
+        Some(next)
+    }
+
+    /// This read with the round's own row read again, when only that row changed
+    /// since: at the same version (the lead's presence, notes) or by steps announced
+    /// up to `version`. `None` if the row shows something else (read the round whole).
+    pub fn with_row(&self, row: intervision_round::Model, version: u64) -> Result<Option<RoundSnapshot>, AppError> {
+        if row.version != version as i64 || row.method != self.round.method || row.purged_at != self.round.purged_at {
+            return Ok(None);
+        }
+        let state: RoundState = serde_json::from_str(&row.state).map_err(internal)?;
+        if state.status == Status::Ended || self.state.status == Status::Ended {
+            return Ok(None);
+        }
+        let mut next = self.clone();
+        next.round = row;
+        next.state = state;
+        Ok(Some(next))
+    }
+
     /// Whether `user` leads the round.
     pub fn led_by(&self, user: Uuid) -> bool {
         self.participants.iter().any(|p| p.user_id == user && p.role == RoundRole::Lead.as_str())
