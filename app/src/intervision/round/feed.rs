@@ -278,7 +278,7 @@ async fn read_on_change(
         let (asked, loaded) = match followed {
             Followed::Unchanged => continue,
             // Not a fresh read: a screen that asked for one still waits for it.
-            Followed::To(snapshot) => (previous.asked, Loaded::Round(Arc::new(snapshot))),
+            Followed::To(snapshot) => (previous.asked, Loaded::Round(snapshot)),
             Followed::ReadWhole => {
                 let asked = feed.asked.load(Ordering::SeqCst);
                 (asked, read_whole(&state, round).await)
@@ -315,7 +315,7 @@ async fn read_whole(state: &AppState, round: Uuid) -> Loaded {
 enum Followed {
     /// Nothing its screens show changed.
     Unchanged,
-    To(RoundSnapshot),
+    To(Arc<RoundSnapshot>),
     ReadWhole,
 }
 
@@ -342,13 +342,13 @@ async fn follow(state: &AppState, feed: &Feed, current: &RoundSnapshot, steps: &
     }
     let next_version = next.as_ref().map_or(from, RoundSnapshot::version);
     if next_version == to && !lead_checked {
-        return next.map_or(Followed::Unchanged, Followed::To);
+        return next.map_or(Followed::Unchanged, |next| Followed::To(Arc::new(next)));
     }
     // Another server's steps, or the lead's presence: the round's own row.
     let round = current.round.id;
     match intervision_round::Entity::find_by_id(round).one(&state.db).await {
         Ok(Some(row)) => match next.as_ref().unwrap_or(current).with_row(row, to) {
-            Ok(Some(snapshot)) => Followed::To(snapshot),
+            Ok(Some(snapshot)) => Followed::To(Arc::new(snapshot)),
             Ok(None) => Followed::ReadWhole,
             Err(err) => {
                 tracing::warn!(error = ?err, %round, "could not follow a round's step");
