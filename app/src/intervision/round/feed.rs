@@ -276,7 +276,10 @@ async fn read_on_change(
             _ => Followed::ReadWhole,
         };
         let (asked, loaded) = match followed {
-            Followed::Unchanged => continue,
+            Followed::Unchanged if announced.count == 0 => continue,
+            // What was announced is in the snapshot already (a fresh read for a screen
+            // that connected took it up, which the other screens ignored): they show it now.
+            Followed::Unchanged => (previous.asked, previous.loaded.clone()),
             // Not a fresh read: a screen that asked for one still waits for it.
             Followed::To(snapshot) => (previous.asked, Loaded::Round(snapshot)),
             Followed::ReadWhole => {
@@ -313,7 +316,7 @@ async fn read_whole(state: &AppState, round: Uuid) -> Loaded {
 
 /// How a reader follows what was announced.
 enum Followed {
-    /// Nothing its screens show changed.
+    /// The snapshot shows what was announced already.
     Unchanged,
     To(Arc<RoundSnapshot>),
     ReadWhole,
