@@ -1,17 +1,18 @@
 //! The live hub: tells every open screen of a round that the round changed, so each
 //! reloads its own (permission-filtered) view. The database stays the only source of
-//! truth; the hub carries no data, only "look again" and, for a step, the version it
-//! reached (so a reader may read the round's own row instead of the whole round). One
-//! interface with two hubs: the
-//! in-process one for a single server (SQLite), and one over PostgreSQL's
-//! `LISTEN/NOTIFY` for several servers on one database (see docs/live-rounds.md).
+//! truth; the hub carries "look again" and, for a step, the version it reached with
+//! what the step wrote to the round's own row (phase, clock, version: no one's text
+//! or name), so that no server reads anything to follow a step. One interface with
+//! two hubs: the in-process one for a single server (SQLite), and one over
+//! PostgreSQL's `LISTEN/NOTIFY` for several servers on one database (see
+//! docs/live-rounds.md).
 
 mod postgres;
 
 pub use postgres::PostgresHub;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -21,13 +22,14 @@ use uuid::Uuid;
 const BACKLOG: usize = 16;
 
 /// What changed in a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Anything may have: read the whole round again.
     Any,
     /// Only the round's own row, by a step that reached this version (nothing else a
-    /// screen shows: no contribution, no participant).
-    Stepped(u64),
+    /// screen shows: no contribution, no participant), with what the step wrote as the
+    /// round's reader encodes it; without it the reader reads the row.
+    Stepped(u64, Option<Arc<str>>),
 }
 
 pub trait RoundHub: Send + Sync {
@@ -119,9 +121,10 @@ mod tests {
         let mut second = hub.subscribe(round);
         let mut elsewhere = hub.subscribe(other);
         assert_eq!(hub.listeners(), 3);
-        hub.announce(round, Change::Stepped(3));
-        assert_eq!(first.recv().await, Ok(Change::Stepped(3)));
-        assert_eq!(second.recv().await, Ok(Change::Stepped(3)));
+        let step = Change::Stepped(3, Some(Arc::from("written")));
+        hub.announce(round, step.clone());
+        assert_eq!(first.recv().await, Ok(step.clone()));
+        assert_eq!(second.recv().await, Ok(step));
         assert!(elsewhere.try_recv().is_err());
         drop((first, second));
         hub.publish(round);

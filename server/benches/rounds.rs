@@ -20,10 +20,18 @@ mod common;
 use common::*;
 
 /// When each (round, version) reached each screen.
-type Arrivals = Arc<Mutex<Vec<(usize, u64, Instant)>>>;
+/// Each screen's arrivals: round, version, when, and the server the screen is on.
+type Arrivals = Arc<Mutex<Vec<(usize, u64, Instant, usize)>>>;
 
 /// Opens one live screen and records the version of every event it receives.
-async fn screen(addr: String, round_index: usize, round_id: String, cookie: String, arrivals: Arrivals) {
+async fn screen(
+    addr: String,
+    server_index: usize,
+    round_index: usize,
+    round_id: String,
+    cookie: String,
+    arrivals: Arrivals,
+) {
     let mut stream = TcpStream::connect(&addr).await.expect("connect a screen");
     let head = format!(
         "GET /r/{round_id}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
@@ -48,7 +56,7 @@ async fn screen(addr: String, round_index: usize, round_id: String, cookie: Stri
                 && last != Some(version)
             {
                 last = Some(version);
-                arrivals.lock().await.push((round_index, version, at));
+                arrivals.lock().await.push((round_index, version, at, server_index));
             }
             buffer.drain(..start + 5 + end);
         }
@@ -83,14 +91,15 @@ async fn main() {
     let arrivals: Arrivals = Arc::new(Mutex::new(Vec::new()));
     for (index, round) in round_ids.iter().enumerate() {
         for (person, cookie) in cookies.iter().enumerate() {
-            let server = servers[(index * cookies.len() + person) % servers.len()].clone();
-            tokio::spawn(screen(server, index, round.clone(), cookie.clone(), arrivals.clone()));
+            let server_index = (index * cookies.len() + person) % servers.len();
+            let server = servers[server_index].clone();
+            tokio::spawn(screen(server, server_index, index, round.clone(), cookie.clone(), arrivals.clone()));
         }
     }
     let screens = rounds * cookies.len();
     // Every screen first gets the round as it stands (version 0).
     let connect = Instant::now();
-    while arrivals.lock().await.iter().filter(|(_, v, _)| *v == 0).count() < screens {
+    while arrivals.lock().await.iter().filter(|(_, v, _, _)| *v == 0).count() < screens {
         assert!(connect.elapsed() < Duration::from_secs(60), "not every screen connected");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -127,14 +136,18 @@ async fn main() {
     }
 
     let arrivals = arrivals.lock().await.clone();
-    let mut latencies: Vec<f64> = arrivals
-        .iter()
-        .filter(|(_, version, _)| *version > 0)
-        .filter_map(|(index, version, at)| {
-            sent.get(&(*index, *version)).map(|sent| at.saturating_duration_since(*sent).as_secs_f64() * 1000.0)
-        })
-        .collect();
-    latencies.sort_by(|a, b| a.total_cmp(b));
+    let latencies_on = |on: Option<usize>| {
+        let mut latencies: Vec<f64> = arrivals
+            .iter()
+            .filter(|(_, version, _, server)| *version > 0 && on.is_none_or(|on| on == *server))
+            .filter_map(|(index, version, at, _)| {
+                sent.get(&(*index, *version)).map(|sent| at.saturating_duration_since(*sent).as_secs_f64() * 1000.0)
+            })
+            .collect();
+        latencies.sort_by(|a, b| a.total_cmp(b));
+        latencies
+    };
+    let latencies = latencies_on(None);
     let expected = screens * steps as usize;
 
     let mut baseline = Vec::new();
@@ -164,6 +177,12 @@ async fn main() {
         cookies.len()
     );
     println!("{}", row(&name, &delivered, latencies.clone()));
+    if servers.len() > 1 {
+        for (server, which) in [(0, "the lead's server"), (1, "the other server")] {
+            let on = latencies_on(Some(server));
+            println!("{}", row(&format!("… screens on {which}"), &on.len().to_string(), on));
+        }
+    }
     println!("{}", row("lead's step: request round trip (all rounds at once)", &replies.len().to_string(), replies));
     println!();
     println!(

@@ -410,7 +410,9 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
         // A step changes only the round's row: the screens and the lead's answer follow it
         // from what the step wrote, without reading the round.
         assert_eq!(round_reads(&queries), 0, "{backend:?} {queries:#?}");
-        assert!(queries.len() <= 6, "{backend:?} the session, the checks and the update: {queries:#?}");
+        // The session, the account, the round with the lead's place and membership, the
+        // update; on PostgreSQL also the notice to the other servers.
+        assert!(queries.len() <= 5, "{backend:?} {queries:#?}");
 
         // Anything else (here: someone marked present) is read once for every screen.
         let late = user_id(&app, LATE).await;
@@ -444,6 +446,22 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
             waited += Duration::from_millis(20);
         }
         assert_eq!(followed(&app.state), (0, 0), "{backend:?} nothing is read for closed screens");
+    }
+}
+
+#[tokio::test]
+async fn a_lead_who_left_the_community_can_no_longer_step() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let round = planned_round(&app, "five_step").await;
+        let (lead, member) = (app.login(LEAD).await, app.login(MEMBER).await);
+        assert_eq!(step(&app, &lead, &round, 0, "start").await.status, StatusCode::OK);
+        let cid = reading_id(&app).await;
+        assert_eq!(app.call("leave_community", &[("community_id", &cid)], &lead).await.status, StatusCode::OK);
+        // The membership is checked in the same read as the lead's place in the round.
+        assert_eq!(step(&app, &lead, &round, 1, "advance").await.status, StatusCode::NOT_FOUND, "{backend:?}");
+        let view = json(&app.call("round", &[("round_id", &round)], &member).await.body);
+        assert_eq!((view["version"].as_u64(), view["phase"].as_u64()), (Some(1), Some(0)), "{backend:?} unchanged");
     }
 }
 

@@ -2,7 +2,8 @@
 //! screens at once (as [`LocalHub`] does) and the other servers through PostgreSQL's
 //! `NOTIFY` on one channel; each server listens on one connection of its own and
 //! passes what the others announced to its screens. A notice carries only ids ("look
-//! again") and, for a step, the version it reached, never what changed, so nothing
+//! again") and, for a step, the version it reached with what the step wrote to the
+//! round's row (phase, clock, version), never anyone's text or name, so nothing
 //! confidential passes through it. A lost
 //! notice costs nothing lasting: after the listening connection comes back, every
 //! round with open screens on this server is read again.
@@ -10,7 +11,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::sqlx::Connection;
+use sea_orm::sqlx::postgres::{PgConnection, PgListener};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::sync::{broadcast, mpsc, watch};
 use uuid::Uuid;
@@ -24,11 +26,15 @@ const PAYLOAD_MAX: usize = 7_000;
 /// The longest wait before connecting the listener again.
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
+/// A step's detail longer than this goes without it (the other servers read the row).
+const DETAIL_MAX: usize = 2_000;
+
 /// Something to tell the other servers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Notice {
     Round(Uuid),
-    Stepped(Uuid, u64),
+    /// A step's round, the version it reached and what it wrote.
+    Stepped(Uuid, u64, Option<Arc<str>>),
     Sessions(Uuid),
 }
 
@@ -40,13 +46,14 @@ pub struct PostgresHub {
 }
 
 impl PostgresHub {
-    /// Starts listening on `url` (the `DATABASE_URL`) and sending through `db`.
+    /// Starts listening and sending on connections of its own to `url` (the
+    /// `DATABASE_URL`); sends through `db` while its own cannot be opened.
     pub fn start(url: &str, db: DatabaseConnection) -> Self {
         let local = Arc::new(LocalHub::default());
         let server = Uuid::now_v7();
         let (outgoing, pending) = mpsc::unbounded_channel();
         let (stop, stopped) = watch::channel(());
-        tokio::spawn(send(db, server, pending));
+        tokio::spawn(send(url.to_string(), db, server, pending));
         tokio::spawn(listen(url.to_string(), server, Arc::clone(&local), stopped));
         Self { local, outgoing, _stop: stop }
     }
@@ -54,11 +61,11 @@ impl PostgresHub {
 
 impl RoundHub for PostgresHub {
     fn announce(&self, round: Uuid, change: Change) {
-        self.local.announce(round, change);
-        let _ = self.outgoing.send(match change {
+        let _ = self.outgoing.send(match &change {
             Change::Any => Notice::Round(round),
-            Change::Stepped(version) => Notice::Stepped(round, version),
+            Change::Stepped(version, detail) => Notice::Stepped(round, *version, detail.clone()),
         });
+        self.local.announce(round, change);
     }
 
     fn subscribe(&self, round: Uuid) -> broadcast::Receiver<Change> {
@@ -79,8 +86,9 @@ impl RoundHub for PostgresHub {
     }
 }
 
-/// `"<server> r <round> … v <round>@<version> … s <user> …"`, split into payloads
-/// PostgreSQL accepts.
+/// `"<server> r <round> … v <round>@<version>[@<detail>] … s <user> …"`, split into
+/// payloads PostgreSQL accepts. A detail with a space in it, or a long one, is left
+/// out (words are split at spaces).
 fn payloads(server: Uuid, notices: &[Notice]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -88,7 +96,12 @@ fn payloads(server: Uuid, notices: &[Notice]) -> Vec<String> {
     for notice in notices {
         let (mark, word) = match notice {
             Notice::Round(id) => ('r', id.to_string()),
-            Notice::Stepped(id, version) => ('v', format!("{id}@{version}")),
+            Notice::Stepped(id, version, detail) => match detail {
+                Some(detail) if detail.len() <= DETAIL_MAX && !detail.contains(' ') => {
+                    ('v', format!("{id}@{version}@{detail}"))
+                }
+                _ => ('v', format!("{id}@{version}")),
+            },
             Notice::Sessions(id) => ('s', id.to_string()),
         };
         if current.len() + word.len() + 3 > PAYLOAD_MAX {
@@ -126,8 +139,12 @@ fn parse(payload: &str, me: Uuid) -> Option<Vec<Notice>> {
         match (word, kind) {
             ("r" | "v" | "s", _) => kind = word.chars().next(),
             (word, Some('v')) => {
-                let (id, version) = word.split_once('@')?;
-                notices.push(Notice::Stepped(Uuid::parse_str(id).ok()?, version.parse().ok()?));
+                let (id, reached) = word.split_once('@')?;
+                let (version, detail) = match reached.split_once('@') {
+                    Some((version, detail)) => (version, Some(Arc::from(detail))),
+                    None => (reached, None),
+                };
+                notices.push(Notice::Stepped(Uuid::parse_str(id).ok()?, version.parse().ok()?, detail));
             }
             (id, Some(k)) => {
                 let id = Uuid::parse_str(id).ok()?;
@@ -139,21 +156,39 @@ fn parse(payload: &str, me: Uuid) -> Option<Vec<Notice>> {
     Some(notices)
 }
 
-/// Sends what this server announced; notices that pile up while one is sent go
-/// together in the next.
-async fn send(db: DatabaseConnection, server: Uuid, mut pending: mpsc::UnboundedReceiver<Notice>) {
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+
+/// Sends what this server announced on a connection of its own, so a notice never
+/// queues behind the requests waiting for the pool (a hundred leads stepping at once
+/// on this server); through the pool while that connection cannot be opened. Notices
+/// that pile up while one is sent go together in the next.
+async fn send(url: String, db: DatabaseConnection, server: Uuid, mut pending: mpsc::UnboundedReceiver<Notice>) {
+    let mut own: Option<PgConnection> = None;
     let mut batch = Vec::new();
     while pending.recv_many(&mut batch, 1_000).await > 0 {
         batch.dedup();
+        if own.is_none() {
+            own = PgConnection::connect(&url)
+                .await
+                .inspect_err(|err| tracing::warn!(error = %err, "could not open the connection that sends notices"))
+                .ok();
+        }
         for payload in payloads(server, &batch) {
-            let notify = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
-            );
-            if let Err(err) = db.execute_raw(notify).await {
+            let sent = match own.as_mut() {
+                Some(connection) => {
+                    let notify = sea_orm::sqlx::query(NOTIFY).bind(CHANNEL).bind(&payload);
+                    notify.execute(connection).await.map(drop).map_err(|err| err.to_string())
+                }
+                None => {
+                    let notify =
+                        Statement::from_sql_and_values(DbBackend::Postgres, NOTIFY, [CHANNEL.into(), payload.into()]);
+                    db.execute_raw(notify).await.map(drop).map_err(|err| err.to_string())
+                }
+            };
+            if let Err(err) = sent {
                 // The other servers' screens catch up at the next change or reconnect.
                 tracing::warn!(error = %err, "could not tell the other servers of a change");
+                own = None;
             }
         }
         batch.clear();
@@ -197,7 +232,9 @@ async fn listen(url: String, me: Uuid, local: Arc<LocalHub>, mut stopped: watch:
                     for notice in parse(notification.payload(), me).unwrap_or_default() {
                         match notice {
                             Notice::Round(round) => local.publish(round),
-                            Notice::Stepped(round, version) => local.announce(round, Change::Stepped(version)),
+                            Notice::Stepped(round, version, detail) => {
+                                local.announce(round, Change::Stepped(version, detail))
+                            }
                             Notice::Sessions(user) => local.sessions_changed(user),
                         }
                     }
@@ -223,7 +260,8 @@ mod tests {
         let notices: Vec<Notice> = (0..400)
             .map(|i| match i % 7 {
                 0 => Notice::Sessions(Uuid::now_v7()),
-                1 | 2 => Notice::Stepped(Uuid::now_v7(), i * 1_000_003),
+                1 => Notice::Stepped(Uuid::now_v7(), i * 1_000_003, None),
+                2 => Notice::Stepped(Uuid::now_v7(), i, Some(Arc::from(r#"{"phase":2,"undo":{"a@b":1}}"#))),
                 _ => Notice::Round(Uuid::now_v7()),
             })
             .collect();
@@ -236,5 +274,9 @@ mod tests {
         assert_eq!(parse("not a notice", other), None);
         assert_eq!(parse(&format!("{me} x {other}"), other), None);
         assert_eq!(parse(&format!("{me} v {other}"), other), None, "a step names its version");
+        let (spaced, long) = (Some(Arc::from("a b")), Some(Arc::from("x".repeat(DETAIL_MAX + 1))));
+        let sent = payloads(me, &[Notice::Stepped(other, 4, spaced), Notice::Stepped(other, 5, long)]);
+        let heard: Vec<Notice> = sent.iter().flat_map(|p| parse(p, other).unwrap()).collect();
+        assert_eq!(heard, [Notice::Stepped(other, 4, None), Notice::Stepped(other, 5, None)], "sent without detail");
     }
 }

@@ -249,22 +249,16 @@ pub async fn publish_summary(
     };
     let input = artifact_form.validate(Source::Intervision, today(state))?;
     let at = now();
-    let id = insert_artifact(
-        &txn,
-        &access.community,
-        viewer.id(),
-        &input,
-        Source::Intervision,
-        at + input.kind.review_after(),
-        at,
-    )
-    .await?;
+    let community = access.community(&txn).await?;
+    let id =
+        insert_artifact(&txn, &community, viewer.id(), &input, Source::Intervision, at + input.kind.review_after(), at)
+            .await?;
     intervision_round::Entity::update_many()
         .col_expr(intervision_round::Column::SummaryArtifactId, Expr::value(id))
         .filter(intervision_round::Column::Id.eq(round_id))
         .exec(&txn)
         .await?;
-    record_event(&txn, &access.community, viewer.id(), EventKind::SharedArtifact, at, None, None).await?;
+    record_event(&txn, &community, viewer.id(), EventKind::SharedArtifact, at, None, None).await?;
     txn.commit().await?;
     state.hub.publish(round_id);
     Ok(id)

@@ -2,9 +2,8 @@
 //! hub; at a change it reads the round once into a snapshot and hands it to every
 //! screen of the round through a `watch` channel, so a change costs one read per
 //! server however many screens follow it. A step changes only the round's own row:
-//! the reader follows a step made on this server without reading at all (the step
-//! leaves what it wrote with the reader) and one made on another server by reading
-//! that row alone. A screen that (re)connects asks for a fresh read of everything;
+//! the hub carries what it wrote, and readers on every server follow it without
+//! reading at all (the row alone if a notice came without it). A screen that (re)connects asks for a fresh read of everything;
 //! screens connecting at the same moment share it. The reader stops when its last
 //! screen goes. It also reads the row again when the round lead would count as gone,
 //! so every screen learns that someone may take over without anyone writing anything.
@@ -68,19 +67,6 @@ struct Feed {
     latest: watch::Sender<Latest>,
     asked: AtomicU64,
     wake: Notify,
-    /// Steps made on this server whose announcement the reader has not handled yet.
-    steps: Mutex<Vec<Arc<Step>>>,
-}
-
-impl Feed {
-    /// Takes the steps up to `version` out of the inbox, oldest first.
-    fn steps_until(&self, version: u64) -> Vec<Arc<Step>> {
-        let mut steps = self.steps.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (mut due, later): (Vec<_>, Vec<_>) = steps.drain(..).partition(|step| step.state.version <= version);
-        *steps = later;
-        due.sort_by_key(|step| step.state.version);
-        due
-    }
 }
 
 /// This server's readers, one per round with open screens.
@@ -137,20 +123,16 @@ pub(crate) async fn view_after_change(state: &AppState, viewer: &Viewer, round: 
     subscribe(state, round).fresh().await?.view_for(state, viewer)
 }
 
-/// Announces `step`, just stored (`before` is the state it followed): this server's
-/// reader of the round, if it has one, follows it from what the step wrote; the other
-/// servers' readers read the round's row. A step that ends the round (or undoes its
-/// end) is announced as any change: the round is read whole.
-pub(crate) fn announce_step(state: &AppState, round: Uuid, before: &super::domain::RoundState, step: Step) {
+/// Announces `step`, just stored (`before` is the state it followed): the round's
+/// readers, on every server, follow it from what the step wrote, which the hub
+/// carries. A step that ends the round (or undoes its end) is announced as any
+/// change: the round is read whole.
+pub(crate) fn announce_step(state: &AppState, round: Uuid, before: &super::domain::RoundState, step: &Step) {
     if !step.follows_from_row(before) {
         state.hub.publish(round);
         return;
     }
-    let version = step.state.version;
-    if let Some(feed) = state.per_server.get::<RoundFeeds>().lock().get(&round) {
-        feed.steps.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Arc::new(step));
-    }
-    state.hub.announce(round, Change::Stepped(version));
+    state.hub.announce(round, Change::Stepped(step.state.version, Some(Arc::from(step.notice()))));
 }
 
 /// How long the one who stepped waits for the reader to follow their step before
@@ -193,8 +175,7 @@ pub(crate) fn subscribe(state: &AppState, round: Uuid) -> Subscription {
         return Subscription { feed: Arc::clone(feed), latest: feed.latest.subscribe() };
     }
     let (sender, latest) = watch::channel(Latest::default());
-    let feed =
-        Arc::new(Feed { latest: sender, asked: AtomicU64::new(0), wake: Notify::new(), steps: Mutex::default() });
+    let feed = Arc::new(Feed { latest: sender, asked: AtomicU64::new(0), wake: Notify::new() });
     open.insert(round, Arc::clone(&feed));
     drop(open);
     // Listen before the first read, so no change between the two is missed.
@@ -208,8 +189,8 @@ pub(crate) fn subscribe(state: &AppState, round: Uuid) -> Subscription {
 struct Announced {
     /// Anything may have changed (or a screen asked for a fresh read).
     whole: bool,
-    /// Versions that steps reached.
-    steps: Vec<u64>,
+    /// Versions that steps reached, with what they wrote when the hub carried it.
+    steps: Vec<(u64, Option<Arc<str>>)>,
     /// How many changes.
     count: u64,
 }
@@ -217,7 +198,7 @@ struct Announced {
 impl Announced {
     fn add(&mut self, change: Result<Change, TryRecvError>) -> bool {
         match change {
-            Ok(Change::Stepped(version)) => self.steps.push(version),
+            Ok(Change::Stepped(version, written)) => self.steps.push((version, written)),
             Ok(Change::Any) | Err(TryRecvError::Lagged(_)) => self.whole = true,
             Err(TryRecvError::Empty | TryRecvError::Closed) => return false,
         }
@@ -272,7 +253,7 @@ async fn read_on_change(
         generation += announced.count;
         let previous = feed.latest.borrow().clone();
         let followed = match (&previous.loaded, announced.whole) {
-            (Loaded::Round(current), false) => follow(&state, &feed, current, &announced.steps, lead_checked).await,
+            (Loaded::Round(current), false) => follow(&state, current, &announced.steps, lead_checked).await,
             _ => Followed::ReadWhole,
         };
         let (asked, loaded) = match followed {
@@ -288,8 +269,6 @@ async fn read_on_change(
             }
         };
         if let Loaded::Round(snapshot) = &loaded {
-            // This server's steps the read already shows.
-            drop(feed.steps_until(snapshot.version()));
             let now_ms = millis(now());
             lead_check = snapshot.lead_gone_at().filter(|at| *at > now_ms).map(|at| {
                 tokio::time::Instant::now() + Duration::from_millis((at - now_ms) as u64 + LEAD_CHECK_SLACK_MS)
@@ -323,18 +302,24 @@ enum Followed {
 }
 
 /// The round after the steps announced since `current` (and, when the lead may have
-/// gone, with the lead's presence read again): from what this server's steps left
-/// in the inbox, else from the round's own row. Reads the round whole unless every
+/// gone, with the lead's presence read again): from what the steps wrote, as the hub
+/// carried it, else from the round's own row. Reads the round whole unless every
 /// version in between was announced as a step.
-async fn follow(state: &AppState, feed: &Feed, current: &RoundSnapshot, steps: &[u64], lead_checked: bool) -> Followed {
+async fn follow(
+    state: &AppState,
+    current: &RoundSnapshot,
+    steps: &[(u64, Option<Arc<str>>)],
+    lead_checked: bool,
+) -> Followed {
     let from = current.version();
-    let to = match steps_to(from, steps) {
+    let versions: Vec<u64> = steps.iter().map(|(version, _)| *version).collect();
+    let to = match steps_to(from, &versions) {
         Some(to) if to == from && !lead_checked => return Followed::Unchanged,
         Some(to) => to,
         None => return Followed::ReadWhole,
     };
     let mut next: Option<RoundSnapshot> = None;
-    for step in feed.steps_until(to) {
+    for step in written_between(from, to, steps) {
         let base = next.as_ref().unwrap_or(current);
         if step.state.version == base.version() + 1 {
             match base.stepped(&step) {
@@ -374,6 +359,19 @@ fn steps_to(from: u64, steps: &[u64]) -> Option<u64> {
     (from + 1..=to).all(|version| steps.contains(&version)).then_some(to)
 }
 
+/// The steps after `from` up to `to` whose notices carried what they wrote, oldest
+/// first, each once.
+fn written_between(from: u64, to: u64, steps: &[(u64, Option<Arc<str>>)]) -> Vec<Step> {
+    let mut written: Vec<Step> = steps
+        .iter()
+        .filter(|(version, _)| (from + 1..=to).contains(version))
+        .filter_map(|(_, written)| written.as_deref().and_then(Step::from_notice))
+        .collect();
+    written.sort_by_key(|step| step.state.version);
+    written.dedup_by_key(|step| step.state.version);
+    written
+}
+
 /// Read a moment after the lead would count as gone, not a moment before.
 const LEAD_CHECK_SLACK_MS: u64 = 250;
 
@@ -400,21 +398,17 @@ mod tests {
     }
 
     #[test]
-    fn the_inbox_hands_out_steps_up_to_a_version_and_keeps_later_ones() {
-        let feed = Feed {
-            latest: watch::channel(Latest::default()).0,
-            asked: AtomicU64::new(0),
-            wake: Notify::new(),
-            steps: Mutex::default(),
+    fn steps_are_taken_from_their_notices_in_order_and_once() {
+        let notice = |version, phase| {
+            let state = super::super::domain::RoundState { version, phase, ..Default::default() };
+            let step = Step { stored: String::new(), started_at: None, ended_at: None, lead_seen_at: None, state };
+            Some(Arc::from(step.notice()))
         };
-        let step = |version| {
-            let state = super::super::domain::RoundState { version, ..Default::default() };
-            Arc::new(Step { stored: String::new(), started_at: None, ended_at: None, lead_seen_at: None, state })
-        };
-        feed.steps.lock().unwrap().extend([step(7), step(5), step(6)]);
-        let due: Vec<u64> = feed.steps_until(6).iter().map(|s| s.state.version).collect();
-        assert_eq!(due, [5, 6], "oldest first");
-        let left: Vec<u64> = feed.steps_until(u64::MAX).iter().map(|s| s.state.version).collect();
-        assert_eq!(left, [7]);
+        let steps =
+            [(7, notice(7, 3)), (5, notice(5, 1)), (6, None), (5, notice(5, 1)), (4, notice(4, 0)), (6, notice(6, 2))];
+        let written: Vec<(u64, usize)> =
+            written_between(4, 6, &steps).iter().map(|s| (s.state.version, s.state.phase)).collect();
+        assert_eq!(written, [(5, 1), (6, 2)], "after 4 up to 6, oldest first, each once");
+        assert!(written_between(4, 6, &[(5, Some(Arc::from("garbled"))), (6, None)]).is_empty());
     }
 }

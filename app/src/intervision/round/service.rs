@@ -27,7 +27,7 @@ use crate::db::{begin_write, now};
 use crate::error::{AppError, ErrorKey, Validation};
 use crate::intervision::case::domain::{CaseStatus, in_vote_order};
 use crate::intervision::case::service;
-use crate::intervision::case::service::intervision_access;
+use crate::intervision::case::service::{intervision_access, takes_part_in_intervision};
 use crate::intervision::closing::service as closing;
 use crate::intervision::method::catalogue::suitable;
 use crate::intervision::method::domain::Method;
@@ -257,7 +257,6 @@ fn status_of(column: &str) -> Status {
 /// A round as one participant may see it.
 pub(crate) struct Access {
     pub round: intervision_round::Model,
-    pub community: community::Model,
     pub me: intervision_participant::Model,
     pub method: Method,
     pub state: RoundState,
@@ -266,6 +265,11 @@ pub(crate) struct Access {
 impl Access {
     fn role(&self) -> Result<RoundRole, AppError> {
         RoundRole::decode(&self.me.role)
+    }
+
+    /// The round's community, read only where needed (a step does without).
+    pub async fn community<C: ConnectionTrait>(&self, db: &C) -> Result<community::Model, AppError> {
+        community::Entity::find_by_id(self.round.community_id).one(db).await?.ok_or(AppError::NotFound)
     }
 
     pub fn require(&self, role: RoundRole) -> Result<(), AppError> {
@@ -281,7 +285,7 @@ pub(crate) async fn participant_access<C: ConnectionTrait>(
     round_id: Uuid,
 ) -> Result<Access, AppError> {
     crate::shared::record_in_request("round", round_id);
-    // The round with the viewer's place in it, in one read.
+    // The round with the viewer's place in it and their membership, in one read.
     let of_round = intervision_participant::Entity::belongs_to(intervision_round::Entity)
         .from(intervision_participant::Column::RoundId)
         .to(intervision_round::Column::Id);
@@ -289,16 +293,17 @@ pub(crate) async fn participant_access<C: ConnectionTrait>(
         .join(JoinType::InnerJoin, of_round.into())
         .filter(intervision_participant::Column::RoundId.eq(round_id))
         .filter(intervision_participant::Column::UserId.eq(viewer.id()))
+        .filter(takes_part_in_intervision(viewer, (intervision_round::Entity, intervision_round::Column::CommunityId)))
         .select_also(intervision_round::Entity)
         .one(db)
         .await?
         .filter(|(me, _)| takes_part(me))
         .ok_or(AppError::NotFound)?;
     let round = round.ok_or(AppError::NotFound)?;
-    let community = intervision_access(db, viewer, round.community_id).await?;
+    crate::shared::record_in_request("community", round.community_id);
     let method = Method::from_json(&round.method).map_err(|problem| internal(format!("{problem:?}")))?;
     let state: RoundState = serde_json::from_str(&round.state).map_err(internal)?;
-    Ok(Access { round, community, me, method, state })
+    Ok(Access { round, me, method, state })
 }
 
 /// The round as the viewer may see it now.
@@ -381,7 +386,7 @@ pub async fn command(
         return Err(AppError::Conflict(ErrorKey::RoundChanged));
     }
     let version = step.state.version;
-    super::feed::announce_step(state, round_id, &access.state, step);
+    super::feed::announce_step(state, round_id, &access.state, &step);
     super::feed::view_after_step(state, viewer, round_id, version).await
 }
 
@@ -491,6 +496,7 @@ async fn record_participation<C: ConnectionTrait>(db: &C, access: &Access, at: O
         .into_iter()
         .filter_map(|c| c.author_id)
         .collect();
+    let community = access.community(db).await?;
     for person in people {
         let role = RoundRole::decode(&person.role)?;
         if role == RoundRole::Participant && !person.present {
@@ -504,10 +510,10 @@ async fn record_participation<C: ConnectionTrait>(db: &C, access: &Access, at: O
             RoundRole::Participant => None,
         };
         if let Some(kind) = kind {
-            record_event(db, &access.community, person.user_id, kind, at, None, None).await?;
+            record_event(db, &community, person.user_id, kind, at, None, None).await?;
         }
         if wrote {
-            record_event(db, &access.community, person.user_id, EventKind::Contributed, at, None, None).await?;
+            record_event(db, &community, person.user_id, EventKind::Contributed, at, None, None).await?;
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -132,11 +133,57 @@ pub(crate) struct Step {
     pub lead_seen_at: Option<OffsetDateTime>,
 }
 
+/// A [`Step`] as the hub carries it to every reader of the round, on every server:
+/// the state and the times it set (µs since the epoch, as stored). No one's text or
+/// name is in it.
+#[derive(Serialize, Deserialize)]
+struct StepNotice {
+    state: RoundState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_us: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ended_us: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lead_seen_us: Option<i64>,
+}
+
+fn micros(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000) as i64
+}
+
+fn from_micros(us: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000).ok()
+}
+
 impl Step {
     /// Whether screens can follow this step from the round's own row: not when it
     /// ends the round or undoes its end (the closing shows then, read with the rest).
     pub fn follows_from_row(&self, before: &RoundState) -> bool {
         self.state.status != Status::Ended && before.status != Status::Ended
+    }
+
+    /// The step as the hub carries it ([`Step::from_notice`] reads it back).
+    pub fn notice(&self) -> String {
+        let notice = StepNotice {
+            state: self.state.clone(),
+            started_us: self.started_at.map(micros),
+            ended_us: self.ended_at.map(micros),
+            lead_seen_us: self.lead_seen_at.map(micros),
+        };
+        serde_json::to_string(&notice).unwrap_or_default()
+    }
+
+    /// The step a notice carries; `None` if it is not one (the row is read instead).
+    pub fn from_notice(notice: &str) -> Option<Step> {
+        let notice: StepNotice = serde_json::from_str(notice).ok()?;
+        let time = |us: Option<i64>| us.map(from_micros).map_or(Some(None), |at| at.map(Some));
+        Some(Step {
+            stored: serde_json::to_string(&notice.state).ok()?,
+            started_at: time(notice.started_us)?,
+            ended_at: time(notice.ended_us)?,
+            lead_seen_at: time(notice.lead_seen_us)?,
+            state: notice.state,
+        })
     }
 }
 
@@ -146,8 +193,8 @@ impl RoundSnapshot {
         self.state.version
     }
 
-    /// This read after `step`, made on this server; `None` unless the step came right
-    /// after this version and leaves the round open (then the round is read whole).
+    /// This read after `step`; `None` unless the step came right after this version
+    /// and leaves the round open (then the round is read whole).
     pub fn stepped(&self, step: &Step) -> Option<RoundSnapshot> {
         if step.state.version != self.version() + 1 || !step.follows_from_row(&self.state) {
             return None;
@@ -158,7 +205,6 @@ impl RoundSnapshot {
         round.version = step.state.version as i64;
         round.status = super::service::status_str(step.state.status).to_string();
         round.started_at = round.started_at.or(step.started_at);
-        round.ended_at = round.ended_at.or(step.ended_at);
         round.lead_seen_at = round.lead_seen_at.max(step.lead_seen_at);
         next.state = step.state.clone();
         Some(next)
@@ -307,4 +353,40 @@ pub(crate) fn view_of(
         lead_changes,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intervision::round::domain::Status;
+
+    #[test]
+    fn a_step_reads_back_from_its_notice_as_it_was_written() {
+        let at = crate::db::now();
+        let before = RoundState { status: Status::Running, phase: 1, version: 4, ..Default::default() };
+        let state = RoundState {
+            status: Status::Running,
+            phase: 2,
+            running_since_ms: Some(millis(at)),
+            revealed: vec![1],
+            version: 5,
+            undo: Some(Box::new(before)),
+            ..Default::default()
+        };
+        let step = Step {
+            stored: serde_json::to_string(&state).unwrap(),
+            started_at: Some(at - time::Duration::minutes(12)),
+            ended_at: None,
+            lead_seen_at: Some(at),
+            state,
+        };
+        let notice = step.notice();
+        assert!(!notice.contains(' '), "one word in a notice: {notice}");
+        let read = Step::from_notice(&notice).expect("a step");
+        assert_eq!(read.state, step.state);
+        assert_eq!(read.stored, step.stored, "as the row stores it");
+        assert_eq!((read.started_at, read.ended_at, read.lead_seen_at), (step.started_at, None, step.lead_seen_at));
+        assert!(Step::from_notice("not a step").is_none());
+        assert!(Step::from_notice(r#"{"state":{"status":"running"}}"#).is_none());
+    }
 }
