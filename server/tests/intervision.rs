@@ -387,7 +387,12 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
         let mut screens = Vec::new();
         for email in [LEAD, MEMBER, TIMEKEEPER, TEACHER] {
             let mut screen = app.events(&events, &app.login(email).await).await.ok().unwrap();
-            assert_eq!(next_view(&mut screen).await["version"], 0, "{backend:?} {email}");
+            let first = next_view(&mut screen).await;
+            assert_eq!(first["version"], 0, "{backend:?} {email}");
+            assert!(
+                !first["method"]["phases"].as_array().unwrap().is_empty(),
+                "{backend:?} the first event has it all"
+            );
             screens.push(screen);
         }
         assert_eq!(followed(&app.state), (1, 4), "{backend:?} one reader, four screens");
@@ -405,6 +410,8 @@ async fn a_step_is_read_once_for_every_screen_of_the_round() {
         let roles: Vec<&str> = views.iter().map(|v| v["my_role"].as_str().unwrap()).collect();
         assert_eq!(roles, ["lead", "case_bringer", "timekeeper", "participant"], "{backend:?} each their own view");
         assert!(views.iter().all(|v| v["version"] == 1 && v["status"] == "running"), "{backend:?}");
+        // The method does not change during a round: a screen keeps it from its first event.
+        assert!(views.iter().all(|v| v.get("method").is_none()), "{backend:?} {views:#?}");
         let round_reads =
             |queries: &[String]| queries.iter().filter(|q| q.contains("FROM \"intervision_contributions\"")).count();
         // A step changes only the round's row: the screens and the lead's answer follow it

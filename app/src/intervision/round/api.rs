@@ -15,6 +15,7 @@ use crate::intervision::closing::api::ActionRow;
 use crate::intervision::closing::api::RoundClosing;
 use crate::intervision::method::domain::Method;
 use crate::intervision::method::domain::Text;
+use crate::intervision::method::domain::TrustNeeded;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde::Serialize;
@@ -118,6 +119,9 @@ pub struct RoundView {
     pub community_name: String,
     /// `None` once the case text has expired.
     pub case: Option<CaseText>,
+    /// Sent in a live screen's first event only (it does not change during a round):
+    /// the screen keeps it ([`RoundView::keep_method_of`]).
+    #[serde(default = "unsent_method", skip_serializing_if = "is_unsent")]
     pub method: Method,
     pub status: Status,
     pub phase: usize,
@@ -147,6 +151,40 @@ pub struct RoundView {
     /// The note taker's notes: for the note taker, and for the case bringer once the
     /// round has ended; `None` for everyone else.
     pub notes: Option<String>,
+}
+
+/// The method of a view sent without it: no phases (a real method has at least one).
+fn unsent_method() -> Method {
+    Method {
+        key: String::new(),
+        name: Text::default(),
+        description: Text::default(),
+        when_to_use: Text::default(),
+        trust: TrustNeeded::Any,
+        phases: Vec::new(),
+    }
+}
+
+fn is_unsent(method: &Method) -> bool {
+    method.phases.is_empty()
+}
+
+impl RoundView {
+    /// Leaves the method out of this view until `sending` is done with it (it then
+    /// serialises without it): for a live screen's events after its first.
+    pub fn without_method<T>(&mut self, sending: impl FnOnce(&RoundView) -> T) -> T {
+        let method = std::mem::replace(&mut self.method, unsent_method());
+        let sent = sending(self);
+        self.method = method;
+        sent
+    }
+
+    /// Gives a view that came without its method the one `shown` has.
+    pub fn keep_method_of(&mut self, shown: &RoundView) {
+        if is_unsent(&self.method) {
+            self.method.clone_from(&shown.method);
+        }
+    }
 }
 
 /// A round in the community's list.

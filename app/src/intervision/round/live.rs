@@ -47,8 +47,11 @@ pub fn followed(state: &AppState) -> (usize, usize) {
 /// `EventSource` waits this long before reconnecting after a drop.
 const RETRY: Duration = Duration::from_secs(2);
 
-fn event(view: &RoundView) -> Event {
-    let data = serde_json::to_string(view).unwrap_or_default();
+/// The first event of a connection carries the whole view; later ones leave out the
+/// method, which does not change during a round (about half of an event's bytes).
+fn event(view: &mut RoundView, first: bool) -> Event {
+    let json = |view: &RoundView| serde_json::to_string(view).unwrap_or_default();
+    let data = if first { json(view) } else { view.without_method(json) };
     Event::default().event("round").id(view.version.to_string()).retry(RETRY).data(data)
 }
 
@@ -154,8 +157,8 @@ enum Wake {
 impl Screen {
     fn events(self) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::unfold(self, |mut screen| async move {
-            if let Some(view) = screen.first.take() {
-                let sent = event(&view);
+            if let Some(mut view) = screen.first.take() {
+                let sent = event(&mut view, true);
                 screen.last = Some(view);
                 return Some((Ok(sent), screen));
             }
@@ -185,8 +188,8 @@ impl Screen {
                 match latest.view_for(&screen.app, &screen.viewer) {
                     // A change that changes nothing this viewer sees is not sent.
                     Ok(view) if screen.shows(&view) => continue,
-                    Ok(view) => {
-                        let sent = event(&view);
+                    Ok(mut view) => {
+                        let sent = event(&mut view, false);
                         screen.last = Some(view);
                         return Some((Ok(sent), screen));
                     }

@@ -775,7 +775,8 @@ fn NotesForBringer(round: RwSignal<RoundView>) -> impl IntoView {
     }
 }
 
-/// Opens the live connection: every event is the whole view, newest version wins.
+/// Opens the live connection: every event is the whole view (the method only in the
+/// first of a connection: the screen keeps it), newest version wins.
 #[cfg(feature = "hydrate")]
 fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i64>, live: RwSignal<bool>) {
     use wasm_bindgen::JsCast;
@@ -788,7 +789,8 @@ fn follow(round: RwSignal<RoundView>, offset: RwSignal<i64>, now_ms: RwSignal<i6
     let Ok(source) = web_sys::EventSource::new(&format!("/r/{id}/events")) else { return };
     let on_round = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let Some(data) = event.data().as_string() else { return };
-        let Ok(view) = serde_json::from_str::<RoundView>(&data) else { return };
+        let Ok(mut view) = serde_json::from_str::<RoundView>(&data) else { return };
+        round.with_untracked(|shown| view.keep_method_of(shown));
         offset.set(view.server_now_ms - local_now());
         take_view(round, view);
         live.set(true);
