@@ -3,8 +3,9 @@
 //! screen of the round through a `watch` channel, so a change costs one read per
 //! server however many screens follow it. A step changes only the round's own row:
 //! the hub carries what it wrote, and readers on every server follow it without
-//! reading at all (the row alone if a notice came without it). A screen that (re)connects asks for a fresh read of everything;
-//! screens connecting at the same moment share it. The reader stops when its last
+//! reading at all (the row alone if a notice came without it). A screen that
+//! (re)connects asks for a fresh read of everything; screens connecting at the same
+//! moment share it. The reader stops when its last
 //! screen goes. It also reads the row again when the round lead would count as gone,
 //! so every screen learns that someone may take over without anyone writing anything.
 

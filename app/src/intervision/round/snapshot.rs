@@ -135,14 +135,12 @@ pub(crate) struct Step {
 
 /// A [`Step`] as the hub carries it to every reader of the round, on every server:
 /// the state and the times it set (µs since the epoch, as stored). No one's text or
-/// name is in it.
+/// name is in it. Never a step that ends the round: that one is read whole.
 #[derive(Serialize, Deserialize)]
 struct StepNotice {
     state: RoundState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     started_us: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    ended_us: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lead_seen_us: Option<i64>,
 }
@@ -167,7 +165,6 @@ impl Step {
         let notice = StepNotice {
             state: self.state.clone(),
             started_us: self.started_at.map(micros),
-            ended_us: self.ended_at.map(micros),
             lead_seen_us: self.lead_seen_at.map(micros),
         };
         serde_json::to_string(&notice).unwrap_or_default()
@@ -180,7 +177,7 @@ impl Step {
         Some(Step {
             stored: serde_json::to_string(&notice.state).ok()?,
             started_at: time(notice.started_us)?,
-            ended_at: time(notice.ended_us)?,
+            ended_at: None,
             lead_seen_at: time(notice.lead_seen_us)?,
             state: notice.state,
         })
